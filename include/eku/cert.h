@@ -1,0 +1,170 @@
+/* eku/cert.h - loading certificates and reading their facts.
+ *
+ * An eku_cert is one certificate plus where it came from (file, block index,
+ * line) and its facts, computed once at load. Facts are a read-only value
+ * record (struct eku_facts) so callers never touch OpenSSL to answer "what can
+ * this certificate authenticate". eku_facts_from_der() is the one function
+ * that computes facts; a faster parser can replace it without changing callers.
+ *
+ * Thread-safety: objects are not locked; share them read-only after loading.
+ */
+#ifndef EKU_CERT_H
+#define EKU_CERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <eku/error.h>
+#include <eku/util.h>
+
+typedef struct x509_st X509;
+
+/* DESIGN.md "eku_class". */
+enum eku_eku_class {
+	EKU_CLASS_NONE = 0,      /* no EKU extension: any purpose */
+	EKU_CLASS_SERVER_ONLY,   /* serverAuth, not clientAuth */
+	EKU_CLASS_CLIENT_ONLY,   /* clientAuth, not serverAuth */
+	EKU_CLASS_SERVER_CLIENT, /* both */
+	EKU_CLASS_ANY,           /* anyExtendedKeyUsage, neither TLS purpose named */
+	EKU_CLASS_OTHER,         /* EKU present, neither TLS purpose nor any */
+};
+const char *eku_eku_class_name(enum eku_eku_class c);
+/* Under OpenSSL's default rules may a certificate of this class act as ...? */
+bool eku_eku_class_allows_server(enum eku_eku_class c);
+bool eku_eku_class_allows_client(enum eku_eku_class c);
+
+enum eku_san_type { EKU_SAN_DNS, EKU_SAN_IP, EKU_SAN_URI, EKU_SAN_EMAIL, EKU_SAN_OTHER };
+const char *eku_san_type_name(enum eku_san_type t);
+
+struct eku_san {
+	enum eku_san_type type;
+	char *value;
+};
+
+/* Key usage bits (RFC 5280 4.2.1.3), in X509v3 order. */
+enum {
+	EKU_KU_DIGITAL_SIGNATURE = 1 << 0,
+	EKU_KU_NON_REPUDIATION = 1 << 1,
+	EKU_KU_KEY_ENCIPHERMENT = 1 << 2,
+	EKU_KU_DATA_ENCIPHERMENT = 1 << 3,
+	EKU_KU_KEY_AGREEMENT = 1 << 4,
+	EKU_KU_KEY_CERT_SIGN = 1 << 5,
+	EKU_KU_CRL_SIGN = 1 << 6,
+	EKU_KU_ENCIPHER_ONLY = 1 << 7,
+	EKU_KU_DECIPHER_ONLY = 1 << 8,
+};
+/* Name of one key usage bit ("digitalSignature"), or NULL. */
+const char *eku_key_usage_name(unsigned bit);
+
+struct eku_facts {
+	char *subject;          /* RFC 4514 */
+	char *issuer;           /* RFC 4514 */
+	char *serial;           /* upper-case hex, as `openssl x509 -serial` */
+	int64_t not_before;     /* UTC seconds */
+	int64_t not_after;
+	uint8_t sha256[32];      /* of the DER certificate */
+	uint8_t spki_sha256[32]; /* of the DER SubjectPublicKeyInfo */
+	char *key_type;         /* "RSA", "EC", "ED25519", ... */
+	int key_bits;
+	char *curve;            /* "prime256v1" etc, or NULL */
+	char *sig_alg;          /* "sha256WithRSAEncryption" */
+	bool has_eku;           /* EKU extension present */
+	eku_strv eku_oids;      /* dotted */
+	eku_strv eku_names;     /* short names where known, else the dotted OID */
+	enum eku_eku_class eku_class;
+	bool has_key_usage;
+	unsigned key_usage;     /* EKU_KU_* bits */
+	bool has_basic_constraints;
+	bool is_ca;
+	long path_len;          /* -1 when absent */
+	size_t n_san;
+	struct eku_san *san;
+	char *ski;              /* hex or NULL */
+	char *aki;              /* hex keyIdentifier or NULL */
+	eku_strv crl_dp;
+	eku_strv ocsp;
+	eku_strv ca_issuers;
+	eku_strv policies;      /* dotted OIDs */
+	int n_scts;             /* embedded SCTs, 0 when none */
+	bool self_signed;       /* self-issued and verifies with its own key */
+};
+
+/* Computes the facts of one DER certificate. Returns a new record the caller
+ * frees with eku_facts_free, or NULL with err set. */
+struct eku_facts *eku_facts_from_der(const uint8_t *der, size_t len, eku_error *err);
+void eku_facts_free(struct eku_facts *f);
+
+typedef struct eku_cert eku_cert;
+
+/* Wraps an X509 (takes a reference of its own; the caller keeps its own).
+ * source may be NULL. Returns NULL with err set. */
+eku_cert *eku_cert_new_x509(X509 *x, const char *source, int index, int line, eku_error *err);
+/* Parses one DER certificate. */
+eku_cert *eku_cert_new_der(const uint8_t *der, size_t len, const char *source, int index,
+	eku_error *err);
+eku_cert *eku_cert_up_ref(eku_cert *c);
+void eku_cert_free(eku_cert *c);
+const struct eku_facts *eku_cert_facts(const eku_cert *c);
+/* Borrowed; valid while c lives. */
+X509 *eku_cert_get0_x509(const eku_cert *c);
+const char *eku_cert_source(const eku_cert *c); /* file name, "-" for stdin */
+int eku_cert_index(const eku_cert *c);          /* 1-based position in its input */
+int eku_cert_line(const eku_cert *c);           /* PEM: line of BEGIN; 0 otherwise */
+/* Human label of the container: "PEM", "TRUSTED CERTIFICATE", "DER", "PKCS#7", "PKCS#12". */
+const char *eku_cert_container(const eku_cert *c);
+void eku_cert_set_container(eku_cert *c, const char *container);
+
+/* Owning, growable list of certificates. */
+typedef struct eku_certlist eku_certlist;
+eku_certlist *eku_certlist_new(void);
+void eku_certlist_free(eku_certlist *l);
+size_t eku_certlist_count(const eku_certlist *l);
+eku_cert *eku_certlist_get0(const eku_certlist *l, size_t i);
+/* Appends taking ownership (set0); on failure c is freed. */
+int eku_certlist_push0(eku_certlist *l, eku_cert *c) __attribute__((warn_unused_result));
+/* Sorts by not_after ascending (stable on ties by source, index). */
+void eku_certlist_sort_by_expiry(eku_certlist *l);
+
+/* One problem with one input, reported and then moved past. */
+struct eku_diag {
+	char *source;          /* file name */
+	int line;              /* 0 when not applicable */
+	int block;             /* 0 when not applicable */
+	enum eku_errcode code;
+	char *message;         /* never contains key material or passwords */
+};
+typedef struct eku_diaglist {
+	size_t n;
+	struct eku_diag *v;
+} eku_diaglist;
+int eku_diaglist_add(eku_diaglist *d, const char *source, int line, int block,
+	enum eku_errcode code, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void eku_diaglist_clear(eku_diaglist *d);
+
+/* The loader: configured once, then used for any number of inputs. */
+typedef struct eku_loader eku_loader;
+#define EKU_LOADER_DEFAULT_MAX_BYTES (16u * 1024u * 1024u)
+eku_loader *eku_loader_new(void);
+void eku_loader_free(eku_loader *ld); /* wipes the password */
+void eku_loader_set_max_bytes(eku_loader *ld, size_t max);
+/* Password for PKCS#12 (copied; wiped on free). NULL means the empty password. */
+int eku_loader_set1_password(eku_loader *ld, const char *pw) __attribute__((warn_unused_result));
+/* Directory walk filter: comma-separated extensions without dots
+ * ("pem,crt,cer,der,p7b,p7c,p12,pfx"); NULL restores that default. */
+int eku_loader_set_extensions(eku_loader *ld, const char *csv) __attribute__((warn_unused_result));
+/* Loads a file, a directory (recursive, filtered) or "-" (stdin). Certificates
+ * go to out, problems to diags (one per failed input). Returns the number of
+ * certificates added, or -1 when nothing could be loaded from path (a diag
+ * says why). */
+int eku_loader_load_path(eku_loader *ld, const char *path, eku_certlist *out, eku_diaglist *diags);
+/* Loads bytes already in memory, named source in results. */
+int eku_loader_load_mem(eku_loader *ld, const char *source, const uint8_t *buf, size_t len,
+	eku_certlist *out, eku_diaglist *diags);
+
+/* Reads a whole file with a size cap ("-" is stdin). Returns 0 and a malloc'd
+ * buffer (NUL-terminated, not counted in *len), or -1 with err set. */
+int eku_read_file(const char *path, size_t max, uint8_t **buf, size_t *len, eku_error *err)
+	__attribute__((warn_unused_result));
+
+#endif

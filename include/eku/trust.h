@@ -1,0 +1,83 @@
+/* eku/trust.h - root stores, offline chain building, issuer class, CA vendor.
+ *
+ * An eku_trust holds candidate issuers (user --untrusted files, the system
+ * bundle) and anchor sets (system bundle, the Chrome Root Store snapshot,
+ * user --trust files, roots declared public). eku_trust_classify() builds the
+ * chain of one certificate from those (no network) and says who stands behind
+ * it. Build once, then classify many certificates; not thread-safe while
+ * being configured, read-only afterwards.
+ */
+#ifndef EKU_TRUST_H
+#define EKU_TRUST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <eku/cert.h>
+#include <eku/error.h>
+
+/* DESIGN.md "issuer_class". */
+enum eku_issuer_class {
+	EKU_ISSUER_UNKNOWN = 0, /* chain incomplete */
+	EKU_ISSUER_WEBPKI,      /* chains to the Chrome Root Store */
+	EKU_ISSUER_PUBLIC_OTHER,/* public root outside the browser store */
+	EKU_ISSUER_PRIVATE,
+	EKU_ISSUER_SELF_SIGNED,
+};
+const char *eku_issuer_class_name(enum eku_issuer_class c);
+
+typedef struct eku_trust eku_trust;
+
+eku_trust *eku_trust_new(void);
+void eku_trust_free(eku_trust *t);
+const eku_error *eku_trust_error(const eku_trust *t);
+
+/* Embedded data (Chrome Root Store snapshot, vendor table, alternative roots)
+ * comes from the build unless a data directory is set first. */
+int eku_trust_set_data_dir(eku_trust *t, const char *dir) __attribute__((warn_unused_result));
+/* Loads the Chrome snapshot and vendor tables; called implicitly by the first
+ * classify, call it explicitly to see data errors early. */
+int eku_trust_load_data(eku_trust *t) __attribute__((warn_unused_result));
+/* System bundle (NULL: /etc/ssl/certs/ca-certificates.crt). Its roots are
+ * anchors; whether they are webpki or public_other is decided by the Chrome
+ * snapshot. A missing bundle is not an error (returns 0, count 0). */
+int eku_trust_add_system(eku_trust *t, const char *bundle) __attribute__((warn_unused_result));
+/* User anchors: chains ending here are private unless declared public. */
+int eku_trust_add_anchor_file(eku_trust *t, const char *path) __attribute__((warn_unused_result));
+/* Intermediates offered for chain building (not anchors). */
+int eku_trust_add_untrusted_file(eku_trust *t, const char *path) __attribute__((warn_unused_result));
+int eku_trust_add_untrusted(eku_trust *t, eku_cert *c) __attribute__((warn_unused_result));
+/* Declares a root public (labs, what-if studies): chains ending at it are
+ * webpki, attributed to vendor_id (may be NULL). */
+int eku_trust_add_public_root_file(eku_trust *t, const char *path, const char *vendor_id)
+	__attribute__((warn_unused_result));
+/* Number of anchors of any kind currently loaded. */
+size_t eku_trust_anchor_count(const eku_trust *t);
+
+struct eku_classification {
+	enum eku_issuer_class issuer_class;
+	bool inferred;           /* class or vendor guessed without a complete chain */
+	char *ca_vendor;         /* vendor id ("letsencrypt") or NULL */
+	char *ca_vendor_name;    /* display name or NULL */
+	eku_strv evidence;       /* human-readable: "root sha256 in Chrome Root Store v36" */
+	char *root_subject;      /* subject of the chain's top, or NULL */
+	char *root_sha256;       /* hex, or NULL when the chain has no anchor */
+	bool alt_root;           /* an alternative combined-EKU root (DOMAIN.md §2) */
+	char *alt_root_label;    /* e.g. "IdenTrust Public Sector Root CA 1 (combined EKU)" */
+	int64_t root_phase_out;  /* Chrome sct_not_after of the root, 0 if none */
+	eku_cert **chain;        /* leaf first; references owned by the record */
+	size_t chain_len;
+	bool chain_complete;     /* ends at an anchor or a self-signed certificate */
+};
+
+/* Classifies c: builds its chain from the store and extra (certificates that
+ * came with it, may be NULL), decides issuer class and vendor. Returns a new
+ * record (free with eku_classification_free) or NULL with the trust error set. */
+struct eku_classification *eku_trust_classify(eku_trust *t, const eku_cert *c,
+	const eku_certlist *extra);
+void eku_classification_free(struct eku_classification *cl);
+
+/* Vendor lookup by id ("digicert"): display name, or NULL when unknown. */
+const char *eku_trust_vendor_name(eku_trust *t, const char *vendor_id);
+
+#endif

@@ -1,0 +1,41 @@
+/* eku/util.h - small shared helpers: string vectors, dates, hex.
+ * Not thread-hostile: no function keeps hidden state. */
+#ifndef EKU_UTIL_H
+#define EKU_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Owning vector of NUL-terminated strings. Zero-initialised is empty. */
+typedef struct eku_strv {
+	size_t n;
+	char **v;
+} eku_strv;
+
+/* Appends a copy of s. Returns 0, or -1 on allocation failure. */
+int eku_strv_push(eku_strv *sv, const char *s) __attribute__((warn_unused_result));
+/* Appends s taking ownership (set0). On failure s is freed. */
+int eku_strv_push0(eku_strv *sv, char *s) __attribute__((warn_unused_result));
+bool eku_strv_contains(const eku_strv *sv, const char *s);
+void eku_strv_clear(eku_strv *sv);
+
+/* Dates are int64 seconds since the epoch, UTC. */
+/* Formats as "2026-11-27T00:00:00Z" into buf (at least 21 bytes). */
+char *eku_time_iso(int64_t t, char *buf, size_t len);
+/* Formats as "2026-11-27" into buf (at least 11 bytes). */
+char *eku_time_date(int64_t t, char *buf, size_t len);
+/* Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS][Z|+hh:mm|-hh:mm]" (space allowed
+ * for T), or "now". Returns 0 or -1 when the text is not such a date. */
+int eku_time_parse(const char *s, int64_t *out) __attribute__((warn_unused_result));
+/* Whole days from a to b, rounded toward negative infinity. */
+int64_t eku_days_between(int64_t a, int64_t b);
+
+/* Lower-case hex of buf into out (2*len+1 bytes). Returns out. */
+char *eku_hex(const uint8_t *buf, size_t len, char *out);
+
+/* Overwrites len bytes with zeros in a way the compiler cannot elide. */
+void eku_wipe(void *p, size_t len);
+
+#endif

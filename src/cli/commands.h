@@ -1,0 +1,13 @@
+/* The subcommand table: one line per command, one file per command. */
+#ifndef EKU_CLI_COMMANDS_H
+#define EKU_CLI_COMMANDS_H
+
+/* X(name, function, one-line summary) */
+#define CLI_COMMANDS(X)                                                                   \
+	X("inspect", cmd_inspect, "certificate facts, EKU class, issuer class and vendor")
+
+#define X_DECL(name, fn, summary) int fn(int argc, char **argv);
+CLI_COMMANDS(X_DECL)
+#undef X_DECL
+
+#endif

@@ -1,0 +1,234 @@
+/* The eku_cert object, certificate lists, load diagnostics and names. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include <eku/cert.h>
+
+#include "cert_int.h"
+
+struct eku_cert {
+	int refs;
+	X509 *x509;
+	struct eku_facts *facts;
+	char *source;
+	int index;
+	int line;
+	const char *container; /* static string */
+};
+
+const char *eku_eku_class_name(enum eku_eku_class c)
+{
+	static const char *const n[] = { "none", "server_only", "client_only", "server_client",
+		"any", "other" };
+	return (unsigned)c < sizeof(n) / sizeof(n[0]) ? n[c] : "other";
+}
+
+/* OpenSSL 3.0's purpose checks (X509_PURPOSE_SSL_SERVER/CLIENT) accept a leaf
+ * with no EKU or with the named purpose; anyExtendedKeyUsage alone is NOT
+ * accepted by xku_reject() (see OBSERVED.anyEKU-openssl-3.0.19.json). */
+bool eku_eku_class_allows_server(enum eku_eku_class c)
+{
+	return c == EKU_CLASS_NONE || c == EKU_CLASS_SERVER_ONLY || c == EKU_CLASS_SERVER_CLIENT;
+}
+
+bool eku_eku_class_allows_client(enum eku_eku_class c)
+{
+	return c == EKU_CLASS_NONE || c == EKU_CLASS_CLIENT_ONLY || c == EKU_CLASS_SERVER_CLIENT;
+}
+
+const char *eku_san_type_name(enum eku_san_type t)
+{
+	static const char *const n[] = { "dns", "ip", "uri", "email", "other" };
+	return (unsigned)t < sizeof(n) / sizeof(n[0]) ? n[t] : "other";
+}
+
+const char *eku_key_usage_name(unsigned bit)
+{
+	static const char *const n[] = { "digitalSignature", "nonRepudiation", "keyEncipherment",
+		"dataEncipherment", "keyAgreement", "keyCertSign", "cRLSign", "encipherOnly",
+		"decipherOnly" };
+	for (unsigned i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+		if (bit == (1u << i))
+			return n[i];
+	return NULL;
+}
+
+eku_cert *eku_cert_new_x509(X509 *x, const char *source, int index, int line, eku_error *err)
+{
+	eku_cert *c = calloc(1, sizeof(*c));
+
+	if (c == NULL) {
+		eku_error_set(err, EKU_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	c->refs = 1;
+	c->index = index;
+	c->line = line;
+	c->container = "PEM";
+	c->facts = eku_facts_from_x509(x, err);
+	c->source = strdup(source != NULL ? source : "");
+	if (c->facts == NULL || c->source == NULL || X509_up_ref(x) != 1) {
+		eku_error_setx(err, EKU_E_NOMEM, "out of memory");
+		eku_facts_free(c->facts);
+		free(c->source);
+		free(c);
+		return NULL;
+	}
+	c->x509 = x;
+	return c;
+}
+
+eku_cert *eku_cert_new_der(const uint8_t *der, size_t len, const char *source, int index,
+	eku_error *err)
+{
+	const unsigned char *p = der;
+	X509 *x = d2i_X509(NULL, &p, (long)len);
+	eku_cert *c = NULL;
+
+	if (x == NULL || p != der + len) {
+		eku_error_set_openssl(err, EKU_E_BAD_DER,
+			x == NULL ? "not a DER certificate" : "trailing bytes after the DER certificate");
+		goto out;
+	}
+	c = eku_cert_new_x509(x, source, index, 0, err);
+	if (c != NULL)
+		c->container = "DER";
+out:
+	X509_free(x);
+	return c;
+}
+
+eku_cert *eku_cert_up_ref(eku_cert *c)
+{
+	if (c != NULL)
+		c->refs++;
+	return c;
+}
+
+void eku_cert_free(eku_cert *c)
+{
+	if (c == NULL || --c->refs > 0)
+		return;
+	X509_free(c->x509);
+	eku_facts_free(c->facts);
+	free(c->source);
+	free(c);
+}
+
+const struct eku_facts *eku_cert_facts(const eku_cert *c) { return c->facts; }
+X509 *eku_cert_get0_x509(const eku_cert *c) { return c->x509; }
+const char *eku_cert_source(const eku_cert *c) { return c->source; }
+int eku_cert_index(const eku_cert *c) { return c->index; }
+int eku_cert_line(const eku_cert *c) { return c->line; }
+const char *eku_cert_container(const eku_cert *c) { return c->container; }
+void eku_cert_set_container(eku_cert *c, const char *container) { c->container = container; }
+
+struct eku_certlist {
+	size_t n, cap;
+	eku_cert **v;
+};
+
+eku_certlist *eku_certlist_new(void)
+{
+	return calloc(1, sizeof(eku_certlist));
+}
+
+void eku_certlist_free(eku_certlist *l)
+{
+	if (l == NULL)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		eku_cert_free(l->v[i]);
+	free(l->v);
+	free(l);
+}
+
+size_t eku_certlist_count(const eku_certlist *l) { return l == NULL ? 0 : l->n; }
+
+eku_cert *eku_certlist_get0(const eku_certlist *l, size_t i)
+{
+	return i < l->n ? l->v[i] : NULL;
+}
+
+int eku_certlist_push0(eku_certlist *l, eku_cert *c)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		eku_cert **nv = realloc(l->v, cap * sizeof(*nv));
+		if (nv == NULL) {
+			eku_cert_free(c);
+			return -1;
+		}
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n++] = c;
+	return 0;
+}
+
+static int by_expiry(const void *a, const void *b)
+{
+	const eku_cert *x = *(eku_cert *const *)a, *y = *(eku_cert *const *)b;
+	int s;
+
+	if (x->facts->not_after != y->facts->not_after)
+		return x->facts->not_after < y->facts->not_after ? -1 : 1;
+	s = strcmp(x->source, y->source);
+	if (s != 0)
+		return s;
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+void eku_certlist_sort_by_expiry(eku_certlist *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), by_expiry);
+}
+
+int eku_diaglist_add(eku_diaglist *d, const char *source, int line, int block,
+	enum eku_errcode code, const char *fmt, ...)
+{
+	struct eku_diag *nv, *e;
+	va_list ap;
+	char *msg = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	nv = realloc(d->v, (d->n + 1) * sizeof(*nv));
+	if (nv == NULL) {
+		free(msg);
+		return -1;
+	}
+	d->v = nv;
+	e = &d->v[d->n];
+	e->source = strdup(source != NULL ? source : "");
+	if (e->source == NULL) {
+		free(msg);
+		return -1;
+	}
+	e->line = line;
+	e->block = block;
+	e->code = code;
+	e->message = msg;
+	d->n++;
+	return 0;
+}
+
+void eku_diaglist_clear(eku_diaglist *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].source);
+		free(d->v[i].message);
+	}
+	free(d->v);
+	d->v = NULL;
+	d->n = 0;
+}

@@ -1,0 +1,563 @@
+/* Loading certificates from files, directories, stdin and memory.
+ *
+ * Formats: PEM (RFC 7468) with any number of blocks and text around them,
+ * TRUSTED CERTIFICATE (OpenSSL's certificate + trust settings), DER, PKCS#7
+ * (RFC 2315 certs-only bundles, PEM or DER) and PKCS#12 (RFC 7292). Each input
+ * that cannot be read gives exactly one diagnostic; PEM blocks fail one by one.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/pkcs7.h>
+#include <openssl/x509.h>
+
+#include <eku/cert.h>
+
+struct eku_loader {
+	size_t max_bytes;
+	char *password;  /* NULL: try the empty password */
+	eku_strv extensions;
+};
+
+#define DEFAULT_EXTENSIONS "pem,crt,cer,cert,der,p7b,p7c,p12,pfx,ca-bundle"
+#define MAX_DEPTH 32
+
+eku_loader *eku_loader_new(void)
+{
+	eku_loader *ld = calloc(1, sizeof(*ld));
+
+	if (ld == NULL)
+		return NULL;
+	ld->max_bytes = EKU_LOADER_DEFAULT_MAX_BYTES;
+	if (eku_loader_set_extensions(ld, NULL) != 0) {
+		eku_loader_free(ld);
+		return NULL;
+	}
+	return ld;
+}
+
+static void wipe_password(eku_loader *ld)
+{
+	if (ld->password != NULL) {
+		eku_wipe(ld->password, strlen(ld->password));
+		free(ld->password);
+		ld->password = NULL;
+	}
+}
+
+void eku_loader_free(eku_loader *ld)
+{
+	if (ld == NULL)
+		return;
+	wipe_password(ld);
+	eku_strv_clear(&ld->extensions);
+	free(ld);
+}
+
+void eku_loader_set_max_bytes(eku_loader *ld, size_t max)
+{
+	ld->max_bytes = max;
+}
+
+int eku_loader_set1_password(eku_loader *ld, const char *pw)
+{
+	wipe_password(ld);
+	if (pw == NULL)
+		return 0;
+	ld->password = strdup(pw);
+	return ld->password != NULL ? 0 : -1;
+}
+
+int eku_loader_set_extensions(eku_loader *ld, const char *csv)
+{
+	char *copy = strdup(csv != NULL ? csv : DEFAULT_EXTENSIONS), *save = NULL;
+	int rc = -1;
+
+	if (copy == NULL)
+		return -1;
+	eku_strv_clear(&ld->extensions);
+	for (char *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == '.' || *tok == ' ')
+			tok++;
+		if (*tok != '\0' && eku_strv_push(&ld->extensions, tok) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(copy);
+	return rc;
+}
+
+int eku_read_file(const char *path, size_t max, uint8_t **bufp, size_t *lenp, eku_error *err)
+{
+	int fd = -1, rc = -1;
+	uint8_t *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		eku_error_set(err, EKU_E_IO, "cannot open: %s", strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		ssize_t n;
+		if (len == cap) {
+			size_t ncap = cap ? cap * 2 : 65536;
+			if (ncap > max + 1)
+				ncap = max + 1;
+			if (ncap <= len) {
+				eku_error_set(err, EKU_E_TOO_LARGE,
+					"larger than the %zu-byte limit (raise it with --max-size)", max);
+				goto out;
+			}
+			uint8_t *nb = realloc(buf, ncap + 1);
+			if (nb == NULL) {
+				eku_error_set(err, EKU_E_NOMEM, "out of memory");
+				goto out;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			eku_error_set(err, EKU_E_IO, "cannot read: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > max) {
+		eku_error_set(err, EKU_E_TOO_LARGE, "larger than the %zu-byte limit (raise it with --max-size)",
+			max);
+		goto out;
+	}
+	if (buf == NULL && (buf = malloc(1)) == NULL) {
+		eku_error_set(err, EKU_E_NOMEM, "out of memory");
+		goto out;
+	}
+	buf[len] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	buf = NULL;
+	rc = 0;
+out:
+	if (fd > STDIN_FILENO)
+		close(fd);
+	free(buf);
+	return rc;
+}
+
+/* Adds one X509 to out. Returns 1 when added, -1 on failure (diag added). */
+static int add_x509(X509 *x, const char *source, int index, int line, const char *container,
+	eku_certlist *out, eku_diaglist *diags)
+{
+	eku_error err = { 0 };
+	eku_cert *c = eku_cert_new_x509(x, source, index, line, &err);
+
+	if (c == NULL) {
+		eku_diaglist_add(diags, source, line, index, err.code, "%s", err.message);
+		return -1;
+	}
+	eku_cert_set_container(c, container);
+	if (eku_certlist_push0(out, c) != 0) {
+		eku_diaglist_add(diags, source, line, index, EKU_E_NOMEM, "out of memory");
+		return -1;
+	}
+	return 1;
+}
+
+static int add_stack(STACK_OF(X509) *sk, const char *source, int line, int first_index,
+	const char *container, eku_certlist *out, eku_diaglist *diags)
+{
+	int added = 0;
+
+	for (int i = 0; i < sk_X509_num(sk); i++)
+		if (add_x509(sk_X509_value(sk, i), source, first_index + i, line, container, out, diags) > 0)
+			added++;
+	return added;
+}
+
+static STACK_OF(X509) *pkcs7_certs(PKCS7 *p7)
+{
+	int nid = OBJ_obj2nid(p7->type);
+
+	if (nid == NID_pkcs7_signed && p7->d.sign != NULL)
+		return p7->d.sign->cert;
+	if (nid == NID_pkcs7_signedAndEnveloped && p7->d.signed_and_enveloped != NULL)
+		return p7->d.signed_and_enveloped->cert;
+	return NULL;
+}
+
+/* Certificates of a PKCS#7 bundle; -1 with a diag when there are none. */
+static int add_pkcs7(PKCS7 *p7, const char *source, int line, int index, eku_certlist *out,
+	eku_diaglist *diags)
+{
+	STACK_OF(X509) *sk = pkcs7_certs(p7);
+
+	if (sk == NULL || sk_X509_num(sk) == 0) {
+		eku_diaglist_add(diags, source, line, index, EKU_E_NO_CERT,
+			"PKCS#7 bundle holds no certificates");
+		return -1;
+	}
+	return add_stack(sk, source, line, index, "PKCS#7", out, diags);
+}
+
+static int line_of(const uint8_t *buf, const uint8_t *at)
+{
+	int line = 1;
+
+	for (const uint8_t *p = buf; p < at; p++)
+		line += *p == '\n';
+	return line;
+}
+
+static bool is_cert_label(const char *label)
+{
+	return strcmp(label, "CERTIFICATE") == 0 || strcmp(label, "X509 CERTIFICATE") == 0 ||
+	       strcmp(label, "TRUSTED CERTIFICATE") == 0;
+}
+
+static bool is_pkcs7_label(const char *label)
+{
+	return strcmp(label, "PKCS7") == 0 || strcmp(label, "PKCS #7 SIGNED DATA") == 0 ||
+	       strcmp(label, "CMS") == 0;
+}
+
+/* Decodes one PEM block [begin, end_of_end_line) whose label is known. */
+static int load_pem_block(const char *source, const uint8_t *begin, size_t len, const char *label,
+	int line, int block, eku_certlist *out, eku_diaglist *diags)
+{
+	BIO *bio = BIO_new_mem_buf(begin, (int)len);
+	X509 *x = NULL;
+	PKCS7 *p7 = NULL;
+	int rc = -1;
+
+	if (bio == NULL) {
+		eku_diaglist_add(diags, source, line, block, EKU_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (is_pkcs7_label(label)) {
+		p7 = PEM_read_bio_PKCS7(bio, NULL, NULL, NULL);
+		if (p7 == NULL) {
+			eku_diaglist_add(diags, source, line, block, EKU_E_BAD_PKCS7,
+				"block %d (%s): malformed PKCS#7: %s", block, label,
+				ERR_reason_error_string(ERR_peek_last_error()) ?: "decode error");
+			goto out;
+		}
+		rc = add_pkcs7(p7, source, line, block, out, diags);
+		goto out;
+	}
+	x = strcmp(label, "TRUSTED CERTIFICATE") == 0 ? PEM_read_bio_X509_AUX(bio, NULL, NULL, NULL)
+						       : PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	if (x == NULL) {
+		eku_diaglist_add(diags, source, line, block, EKU_E_BAD_PEM,
+			"block %d (%s): not a valid certificate: %s", block, label,
+			ERR_reason_error_string(ERR_peek_last_error()) ?: "decode error");
+		goto out;
+	}
+	rc = add_x509(x, source, block, line,
+		strcmp(label, "TRUSTED CERTIFICATE") == 0 ? "TRUSTED CERTIFICATE" : "PEM", out, diags);
+out:
+	ERR_clear_error();
+	PKCS7_free(p7);
+	X509_free(x);
+	BIO_free(bio);
+	return rc;
+}
+
+static const uint8_t *find(const uint8_t *p, const uint8_t *end, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	if ((size_t)(end - p) < n)
+		return NULL;
+	return memmem(p, (size_t)(end - p), needle, n);
+}
+
+/* Walks every "-----BEGIN X-----" ... "-----END X-----" block. Text outside
+ * blocks (openssl -text dumps, CSV after .crttest certificates) is ignored. */
+static int load_pem(const char *source, const uint8_t *buf, size_t len, eku_certlist *out,
+	eku_diaglist *diags)
+{
+	const uint8_t *p = buf, *end = buf + len, *b;
+	int added = 0, block = 0, failed = 0, others = 0;
+	char label[64];
+
+	while ((b = find(p, end, "-----BEGIN ")) != NULL) {
+		const uint8_t *lab = b + 11, *dash = find(lab, end, "-----");
+		int line = line_of(buf, b);
+		size_t lablen;
+		char endmark[96];
+		const uint8_t *e;
+
+		block++;
+		if (dash == NULL || (lablen = (size_t)(dash - lab)) >= sizeof(label) ||
+		    memchr(lab, '\n', lablen) != NULL) {
+			eku_diaglist_add(diags, source, line, block, EKU_E_BAD_PEM,
+				"block %d: malformed BEGIN line", block);
+			failed++;
+			p = lab;
+			continue;
+		}
+		memcpy(label, lab, lablen);
+		label[lablen] = '\0';
+		snprintf(endmark, sizeof(endmark), "-----END %s-----", label);
+		e = find(dash + 5, end, endmark);
+		if (e == NULL) {
+			eku_diaglist_add(diags, source, line, block, EKU_E_BAD_PEM,
+				"block %d (%s): BEGIN without matching END (file truncated?)", block, label);
+			failed++;
+			break;
+		}
+		e += strlen(endmark);
+		if (is_cert_label(label) || is_pkcs7_label(label)) {
+			int n = load_pem_block(source, b, (size_t)(e - b), label, line, block, out, diags);
+			if (n > 0)
+				added += n;
+			else
+				failed++;
+		} else {
+			/* Keys, CSRs, CRLs, parameters: not certificates, never printed. */
+			others++;
+		}
+		p = e;
+	}
+	if (added == 0 && failed == 0) {
+		eku_diaglist_add(diags, source, 0, 0, EKU_E_NO_CERT,
+			others > 0 ? "no certificate among its %d PEM block(s) (keys, CSRs or CRLs only)"
+				   : "no PEM block found and not DER, PKCS#7 or PKCS#12",
+			others);
+		return -1;
+	}
+	return added > 0 ? added : -1;
+}
+
+static bool pkcs12_mac_ok(PKCS12 *p12, const char *pw)
+{
+	if (!PKCS12_mac_present(p12))
+		return true;
+	return PKCS12_verify_mac(p12, pw, pw != NULL ? -1 : 0) == 1;
+}
+
+static int load_pkcs12(eku_loader *ld, const char *source, PKCS12 *p12, eku_certlist *out,
+	eku_diaglist *diags)
+{
+	const char *pw = ld->password;
+	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
+	STACK_OF(X509) *ca = NULL;
+	int added = 0, rc = -1;
+
+	if (pw == NULL) {
+		/* No password given: the empty string and the absent password are
+		 * distinct in PKCS#12; try both, as openssl pkcs12 does. */
+		pw = pkcs12_mac_ok(p12, "") ? "" : pkcs12_mac_ok(p12, NULL) ? NULL : "";
+		if (!pkcs12_mac_ok(p12, pw)) {
+			eku_diaglist_add(diags, source, 0, 0, EKU_E_PKCS12_PASSWORD,
+				"PKCS#12 is password-protected: give the password with --password-file FILE or --password-env VAR");
+			goto out;
+		}
+	} else if (!pkcs12_mac_ok(p12, pw)) {
+		eku_diaglist_add(diags, source, 0, 0, EKU_E_PKCS12_PASSWORD,
+			"wrong PKCS#12 password (MAC check failed): check --password-file / --password-env");
+		goto out;
+	}
+	if (PKCS12_parse(p12, pw, &key, &cert, &ca) != 1) {
+		eku_diaglist_add(diags, source, 0, 0, EKU_E_BAD_PKCS12,
+			"PKCS#12 cannot be decrypted: %s (unsupported legacy cipher? convert with openssl pkcs12 -legacy)",
+			ERR_reason_error_string(ERR_peek_last_error()) ?: "decode error");
+		goto out;
+	}
+	if (cert != NULL && add_x509(cert, source, 1, 0, "PKCS#12", out, diags) > 0)
+		added++;
+	if (ca != NULL)
+		added += add_stack(ca, source, 0, 2, "PKCS#12", out, diags);
+	if (added == 0) {
+		eku_diaglist_add(diags, source, 0, 0, EKU_E_NO_CERT, "PKCS#12 holds no certificates");
+		goto out;
+	}
+	rc = added;
+out:
+	ERR_clear_error();
+	EVP_PKEY_free(key); /* the key is never used nor kept */
+	X509_free(cert);
+	sk_X509_pop_free(ca, X509_free);
+	return rc;
+}
+
+/* Binary input: DER certificate, DER PKCS#7 or PKCS#12, tried in that order. */
+static int load_binary(eku_loader *ld, const char *source, const uint8_t *buf, size_t len,
+	eku_certlist *out, eku_diaglist *diags)
+{
+	const unsigned char *p = buf;
+	X509 *x = NULL;
+	PKCS7 *p7 = NULL;
+	PKCS12 *p12 = NULL;
+	int rc = -1;
+
+	if (len < 2 || buf[0] != 0x30) {
+		eku_diaglist_add(diags, source, 0, 0, EKU_E_NO_CERT,
+			"not a certificate: unrecognised format (expected PEM, DER, PKCS#7 or PKCS#12)");
+		goto out;
+	}
+	x = d2i_X509(NULL, &p, (long)len);
+	if (x != NULL) {
+		if (p != buf + len) {
+			eku_diaglist_add(diags, source, 0, 0, EKU_E_BAD_DER,
+				"DER certificate followed by %zu unexpected bytes", (size_t)(buf + len - p));
+			goto out;
+		}
+		rc = add_x509(x, source, 1, 0, "DER", out, diags);
+		goto out;
+	}
+	p = buf;
+	if ((p7 = d2i_PKCS7(NULL, &p, (long)len)) != NULL) {
+		rc = add_pkcs7(p7, source, 0, 1, out, diags);
+		goto out;
+	}
+	p = buf;
+	if ((p12 = d2i_PKCS12(NULL, &p, (long)len)) != NULL) {
+		rc = load_pkcs12(ld, source, p12, out, diags);
+		goto out;
+	}
+	eku_diaglist_add(diags, source, 0, 0, EKU_E_BAD_DER,
+		"malformed DER: truncated or not a certificate, PKCS#7 or PKCS#12 (%s)",
+		ERR_reason_error_string(ERR_peek_last_error()) ?: "decode error");
+out:
+	ERR_clear_error();
+	X509_free(x);
+	PKCS7_free(p7);
+	PKCS12_free(p12);
+	return rc;
+}
+
+int eku_loader_load_mem(eku_loader *ld, const char *source, const uint8_t *buf, size_t len,
+	eku_certlist *out, eku_diaglist *diags)
+{
+	size_t ws = 0;
+
+	while (ws < len && (buf[ws] == ' ' || buf[ws] == '\n' || buf[ws] == '\r' || buf[ws] == '\t'))
+		ws++;
+	if (ws == len) {
+		eku_diaglist_add(diags, source, 0, 0, EKU_E_EMPTY, "file is empty");
+		return -1;
+	}
+	if (len > ld->max_bytes) {
+		eku_diaglist_add(diags, source, 0, 0, EKU_E_TOO_LARGE,
+			"larger than the %zu-byte limit (raise it with --max-size)", ld->max_bytes);
+		return -1;
+	}
+	if (memmem(buf, len, "-----BEGIN ", 11) != NULL || buf[ws] != 0x30)
+		return load_pem(source, buf, len, out, diags);
+	return load_binary(ld, source, buf, len, out, diags);
+}
+
+static bool wanted(const eku_loader *ld, const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	if (dot == NULL)
+		return false;
+	for (size_t i = 0; i < ld->extensions.n; i++)
+		if (strcasecmp(dot + 1, ld->extensions.v[i]) == 0)
+			return true;
+	return false;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int load_dir(eku_loader *ld, const char *path, int depth, eku_certlist *out,
+	eku_diaglist *diags, int *files);
+
+static int load_file(eku_loader *ld, const char *path, eku_certlist *out, eku_diaglist *diags)
+{
+	eku_error err = { 0 };
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (eku_read_file(path, ld->max_bytes, &buf, &len, &err) != 0) {
+		eku_diaglist_add(diags, path, 0, 0, err.code, "%s", err.message);
+		return -1;
+	}
+	rc = eku_loader_load_mem(ld, path, buf, len, out, diags);
+	free(buf);
+	return rc;
+}
+
+static int load_dir(eku_loader *ld, const char *path, int depth, eku_certlist *out,
+	eku_diaglist *diags, int *files)
+{
+	DIR *d = NULL;
+	struct dirent *de;
+	eku_strv names = { 0 };
+	int added = 0;
+
+	if (depth > MAX_DEPTH) {
+		eku_diaglist_add(diags, path, 0, 0, EKU_E_IO, "directory nesting deeper than %d (symlink loop?)",
+			MAX_DEPTH);
+		return 0;
+	}
+	if ((d = opendir(path)) == NULL) {
+		eku_diaglist_add(diags, path, 0, 0, EKU_E_IO, "cannot open directory: %s", strerror(errno));
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (eku_strv_push(&names, de->d_name) != 0)
+			break;
+	}
+	closedir(d);
+	/* Sorted, so output and diagnostics are the same on every run. */
+	qsort(names.v, names.n, sizeof(char *), cmp_names);
+	for (size_t i = 0; i < names.n; i++) {
+		char *child = NULL;
+		struct stat st;
+		if (asprintf(&child, "%s/%s", path, names.v[i]) < 0)
+			break;
+		if (stat(child, &st) == 0 && S_ISDIR(st.st_mode)) {
+			added += load_dir(ld, child, depth + 1, out, diags, files);
+		} else if (stat(child, &st) == 0 && S_ISREG(st.st_mode) && wanted(ld, names.v[i])) {
+			int n = load_file(ld, child, out, diags);
+			(*files)++;
+			if (n > 0)
+				added += n;
+		}
+		free(child);
+	}
+	eku_strv_clear(&names);
+	return added;
+}
+
+int eku_loader_load_path(eku_loader *ld, const char *path, eku_certlist *out, eku_diaglist *diags)
+{
+	struct stat st;
+	int files = 0, added;
+
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		added = load_dir(ld, path, 0, out, diags, &files);
+		if (added == 0 && files == 0) {
+			eku_diaglist_add(diags, path, 0, 0, EKU_E_NO_CERT,
+				"directory holds no certificate files (looked for extensions: see --ext)");
+			return -1;
+		}
+		return added > 0 ? added : -1;
+	}
+	return load_file(ld, path, out, diags);
+}

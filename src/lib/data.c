@@ -1,0 +1,76 @@
+/* Data files: a directory override first, the embedded copy otherwise. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <eku/cert.h>
+#include <eku/data.h>
+
+#include "data_embedded.h"
+
+#define DATA_MAX (64u * 1024u * 1024u)
+
+static uint8_t *embedded(const char *name, size_t *len)
+{
+	for (const struct eku_embedded *e = eku_data_embedded; e->name != NULL; e++) {
+		if (strcmp(e->name, name) != 0)
+			continue;
+		uint8_t *copy = malloc(e->len + 1);
+		if (copy == NULL)
+			return NULL;
+		memcpy(copy, e->bytes, e->len + 1);
+		*len = e->len;
+		return copy;
+	}
+	return NULL;
+}
+
+uint8_t *eku_data_read(const char *dir, const char *name, size_t *len, char **origin_path,
+	eku_error *err)
+{
+	uint8_t *buf = NULL;
+	char *path = NULL;
+	size_t n = 0;
+
+	if (dir == NULL)
+		dir = getenv("EKU_DATA_DIR");
+	if (dir != NULL && *dir != '\0') {
+		if (asprintf(&path, "%s/%s", dir, name) < 0) {
+			path = NULL;
+			eku_error_set(err, EKU_E_NOMEM, "out of memory");
+			goto out;
+		}
+		if (eku_read_file(path, DATA_MAX, &buf, &n, err) != 0) {
+			buf = NULL;
+			goto out;
+		}
+	} else {
+		buf = embedded(name, &n);
+		if (buf == NULL) {
+			eku_error_set(err, EKU_E_BAD_DATA, "%s: no such embedded data file", name);
+			goto out;
+		}
+	}
+	if (len != NULL)
+		*len = n;
+	if (origin_path != NULL) {
+		*origin_path = path;
+		path = NULL;
+	}
+out:
+	free(path);
+	return buf;
+}
+
+const char *const *eku_data_embedded_names(void)
+{
+	static const char *names[64];
+
+	if (names[0] == NULL) {
+		size_t i = 0;
+		for (const struct eku_embedded *e = eku_data_embedded;
+		     e->name != NULL && i + 1 < sizeof(names) / sizeof(names[0]); e++)
+			names[i++] = e->name;
+	}
+	return names;
+}

@@ -8,6 +8,7 @@
  * Purpose and validity are deliberately not checked here; that is verify's
  * job, and an expired chain still tells who issued it.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -376,10 +377,31 @@ const struct eku_chrome_root *eku_trust_chrome_lookup(eku_trust *t, const uint8_
 	return NULL;
 }
 
+/* Names compared ignoring blanks after RDN separators and letter case: the
+ * snapshot writes "CN=x, O=y", OpenSSL's RFC 4514 mode writes "CN=x,O=y". */
+static bool same_dn(const char *a, const char *b)
+{
+	for (;;) {
+		if (*a == ',' && *b == ',') {
+			a++, b++;
+			while (*a == ' ')
+				a++;
+			while (*b == ' ')
+				b++;
+			continue;
+		}
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return false;
+		if (*a == '\0')
+			return true;
+		a++, b++;
+	}
+}
+
 static const struct eku_chrome_root *chrome_by_subject(eku_trust *t, const char *subject)
 {
 	for (size_t i = 0; i < t->n_chrome; i++)
-		if (strcmp(t->chrome[i].subject, subject) == 0)
+		if (same_dn(t->chrome[i].subject, subject))
 			return &t->chrome[i];
 	return NULL;
 }

@@ -1,0 +1,251 @@
+/* trust: chain building and issuer class / vendor decisions. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <eku/cert.h>
+#include <eku/trust.h>
+
+static char *fixture(const char *name)
+{
+	static char buf[4][4096];
+	static int slot;
+	const char *src = getenv("EKU_SRCDIR");
+	char *b = buf[slot++ % 4];
+
+	snprintf(b, sizeof(buf[0]), "%s/tests/data/%s", src != NULL ? src : ".", name);
+	return b;
+}
+
+static eku_certlist *load(const char *path)
+{
+	eku_loader *ld = eku_loader_new();
+	eku_certlist *l = eku_certlist_new();
+	eku_diaglist d = { 0 };
+
+	eku_loader_load_path(ld, path, l, &d);
+	assert_int_equal(d.n, 0);
+	eku_loader_free(ld);
+	return l;
+}
+
+static bool has_evidence(const struct eku_classification *cl, const char *needle)
+{
+	for (size_t i = 0; i < cl->evidence.n; i++)
+		if (strstr(cl->evidence.v[i], needle) != NULL)
+			return true;
+	return false;
+}
+
+static void test_private_chain(void **state)
+{
+	eku_trust *t = eku_trust_new();
+	eku_certlist *l = load(fixture("leaf-dual.pem"));
+	struct eku_classification *cl;
+
+	(void)state;
+	assert_int_equal(eku_trust_add_anchor_file(t, fixture("private-root.pem")), 0);
+	assert_int_equal(eku_trust_add_untrusted_file(t, fixture("private-ca.pem")), 0);
+	cl = eku_trust_classify(t, eku_certlist_get0(l, 0), NULL);
+	assert_non_null(cl);
+	assert_int_equal(cl->issuer_class, EKU_ISSUER_PRIVATE);
+	assert_true(cl->chain_complete);
+	assert_int_equal(cl->chain_len, 3);
+	assert_false(cl->inferred);
+	assert_null(cl->ca_vendor);
+	assert_string_equal(cl->root_subject, "O=eku tests,CN=eku Test Private Root");
+	eku_classification_free(cl);
+	eku_certlist_free(l);
+	eku_trust_free(t);
+}
+
+static void test_chain_from_extra_and_incomplete(void **state)
+{
+	eku_trust *t = eku_trust_new();
+	eku_certlist *chain = load(fixture("chain-dual.pem"));
+	eku_certlist *alone = load(fixture("leaf-dual.pem"));
+	struct eku_classification *cl;
+
+	(void)state;
+	/* The bundle carries its own root: complete, private (not in any store). */
+	cl = eku_trust_classify(t, eku_certlist_get0(chain, 0), chain);
+	assert_non_null(cl);
+	assert_true(cl->chain_complete);
+	assert_int_equal(cl->chain_len, 3);
+	assert_int_equal(cl->issuer_class, EKU_ISSUER_PRIVATE);
+	eku_classification_free(cl);
+	/* Alone, nothing is known: unknown, and the evidence says what to add. */
+	cl = eku_trust_classify(t, eku_certlist_get0(alone, 0), NULL);
+	assert_int_equal(cl->issuer_class, EKU_ISSUER_UNKNOWN);
+	assert_false(cl->chain_complete);
+	assert_true(has_evidence(cl, "--untrusted"));
+	eku_classification_free(cl);
+	eku_certlist_free(chain);
+	eku_certlist_free(alone);
+	eku_trust_free(t);
+}
+
+static void test_self_signed(void **state)
+{
+	eku_trust *t = eku_trust_new();
+	eku_certlist *l = load(fixture("selfsigned-dual.pem"));
+	struct eku_classification *cl = eku_trust_classify(t, eku_certlist_get0(l, 0), NULL);
+
+	(void)state;
+	assert_int_equal(cl->issuer_class, EKU_ISSUER_SELF_SIGNED);
+	eku_classification_free(cl);
+	eku_certlist_free(l);
+	eku_trust_free(t);
+}
+
+static void test_declared_public_root(void **state)
+{
+	eku_trust *t = eku_trust_new();
+	eku_certlist *l = load(fixture("leaf-fake-le-dual.pem"));
+	struct eku_classification *cl;
+
+	(void)state;
+	assert_int_equal(eku_trust_add_public_root_file(t, fixture("fake-le-root.pem"), "letsencrypt"), 0);
+	assert_int_equal(eku_trust_add_untrusted_file(t, fixture("fake-le-r3.pem")), 0);
+	cl = eku_trust_classify(t, eku_certlist_get0(l, 0), NULL);
+	assert_int_equal(cl->issuer_class, EKU_ISSUER_WEBPKI);
+	assert_false(cl->inferred);
+	assert_string_equal(cl->ca_vendor, "letsencrypt");
+	assert_string_equal(cl->ca_vendor_name, "Let's Encrypt");
+	eku_classification_free(cl);
+	eku_certlist_free(l);
+	eku_trust_free(t);
+}
+
+static void test_lookalike_root_is_not_public(void **state)
+{
+	eku_trust *t = eku_trust_new();
+	eku_certlist *l = load(fixture("leaf-fake-le-dual.pem"));
+	eku_certlist *extra = load(fixture("fake-le-r3.pem"));
+	struct eku_classification *cl;
+
+	(void)state;
+	/* Named "ISRG Root X1" but not the real key: private, whatever the name. */
+	assert_int_equal(eku_trust_add_untrusted_file(t, fixture("fake-le-root.pem")), 0);
+	cl = eku_trust_classify(t, eku_certlist_get0(l, 0), extra);
+	assert_true(cl->chain_complete);
+	assert_int_equal(cl->issuer_class, EKU_ISSUER_PRIVATE);
+	assert_null(cl->ca_vendor);
+	eku_classification_free(cl);
+	eku_certlist_free(l);
+	eku_certlist_free(extra);
+	eku_trust_free(t);
+}
+
+static void test_inferred_vendor(void **state)
+{
+	eku_trust *t = eku_trust_new();
+	eku_certlist *l = load(fixture("leaf-fake-le-server.pem"));
+	struct eku_classification *cl = eku_trust_classify(t, eku_certlist_get0(l, 0), NULL);
+
+	(void)state;
+	assert_int_equal(cl->issuer_class, EKU_ISSUER_WEBPKI);
+	assert_true(cl->inferred);
+	assert_string_equal(cl->ca_vendor, "letsencrypt");
+	assert_true(has_evidence(cl, "Let's Encrypt"));
+	assert_true(has_evidence(cl, "chain incomplete"));
+	eku_classification_free(cl);
+	eku_certlist_free(l);
+	eku_trust_free(t);
+}
+
+static const char *system_root(const char *name)
+{
+	static char p[256];
+
+	snprintf(p, sizeof(p), "/etc/ssl/certs/%s.pem", name);
+	return access(p, R_OK) == 0 ? p : NULL;
+}
+
+static const struct {
+	const char *file;
+	enum eku_issuer_class cls;
+	const char *vendor;
+	bool alt_root;
+	bool phase_out;
+} system_cases[] = {
+	{ "ISRG_Root_X1", EKU_ISSUER_WEBPKI, "letsencrypt", false, false },
+	{ "DigiCert_Global_Root_G2", EKU_ISSUER_WEBPKI, "digicert", false, false },
+	/* Cisco's alternative roots: one outside Chrome, one phased out. */
+	{ "IdenTrust_Public_Sector_Root_CA_1", EKU_ISSUER_PUBLIC_OTHER, "identrust", true, false },
+	{ "DigiCert_Assured_ID_Root_G2", EKU_ISSUER_WEBPKI, "digicert", true, true },
+};
+
+static void test_system_roots(void **state)
+{
+	eku_trust *t = eku_trust_new();
+
+	(void)state;
+	assert_int_equal(eku_trust_add_system(t, NULL), 0);
+	if (eku_trust_anchor_count(t) == 0)
+		skip();
+	for (size_t i = 0; i < sizeof(system_cases) / sizeof(system_cases[0]); i++) {
+		const char *p = system_root(system_cases[i].file);
+		eku_certlist *l;
+		struct eku_classification *cl;
+		if (p == NULL) {
+			print_message("skipping %s: not in this system bundle\n", system_cases[i].file);
+			continue;
+		}
+		l = load(p);
+		cl = eku_trust_classify(t, eku_certlist_get0(l, 0), NULL);
+		if (cl->issuer_class != system_cases[i].cls)
+			fail_msg("%s: class %s", system_cases[i].file, eku_issuer_class_name(cl->issuer_class));
+		assert_string_equal(cl->ca_vendor, system_cases[i].vendor);
+		assert_int_equal(cl->alt_root, system_cases[i].alt_root);
+		assert_int_equal(cl->root_phase_out != 0, system_cases[i].phase_out);
+		eku_classification_free(cl);
+		eku_certlist_free(l);
+	}
+	eku_trust_free(t);
+}
+
+static void test_bad_data_dir(void **state)
+{
+	char dir[] = "/tmp/eku-trust-XXXXXX";
+	char path[128];
+	FILE *f;
+	eku_trust *t = eku_trust_new();
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/chrome-root-store.csv", dir);
+	f = fopen(path, "w");
+	fputs("# header\nnot,a,valid,row\n", f);
+	fclose(f);
+	assert_int_equal(eku_trust_set_data_dir(t, dir), 0);
+	assert_int_equal(eku_trust_load_data(t), -1);
+	assert_int_equal(eku_trust_error(t)->code, EKU_E_BAD_DATA);
+	assert_non_null(strstr(eku_trust_error(t)->message, "chrome-root-store.csv:2"));
+	unlink(path);
+	rmdir(dir);
+	eku_trust_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_private_chain),
+		cmocka_unit_test(test_chain_from_extra_and_incomplete),
+		cmocka_unit_test(test_self_signed),
+		cmocka_unit_test(test_declared_public_root),
+		cmocka_unit_test(test_lookalike_root_is_not_public),
+		cmocka_unit_test(test_inferred_vendor),
+		cmocka_unit_test(test_system_roots),
+		cmocka_unit_test(test_bad_data_dir),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,159 @@
+/* util: dates (UTC, leap days, offsets), hex, the bounded cursor, errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <eku/cursor.h>
+#include <eku/error.h>
+#include <eku/util.h>
+
+static const struct {
+	const char *name, *text;
+	int rc;
+	int64_t want;
+} time_cases[] = {
+	{ "epoch", "1970-01-01", 0, 0 },
+	{ "date only is midnight UTC", "2027-03-15", 0, 1805068800 },
+	{ "Z suffix", "2027-03-15T00:00:00Z", 0, 1805068800 },
+	{ "space separator", "2027-03-15 12:30", 0, 1805068800 + 45000 },
+	{ "positive offset is earlier in UTC", "2027-03-15T01:00:00+01:00", 0, 1805068800 },
+	{ "negative offset is later in UTC", "2027-03-14T19:00-05:00", 0, 1805068800 },
+	{ "leap day 2028", "2028-02-29", 0, 1835395200 },
+	{ "no leap day 2027", "2027-02-29", -1, 0 },
+	{ "no leap day 2100", "2100-02-29", -1, 0 },
+	{ "leap day 2000", "2000-02-29", 0, 951782400 },
+	{ "month 13", "2027-13-01", -1, 0 },
+	{ "trailing garbage", "2027-03-15x", -1, 0 },
+	{ "short year", "27-03-15", -1, 0 },
+	{ "hour 24", "2027-03-15T24:00", -1, 0 },
+	{ "empty", "", -1, 0 },
+};
+
+static void test_time_parse(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(time_cases) / sizeof(time_cases[0]); i++) {
+		int64_t got = -12345;
+		int rc = eku_time_parse(time_cases[i].text, &got);
+		if (rc != time_cases[i].rc || (rc == 0 && got != time_cases[i].want))
+			fail_msg("%s: '%s' gave rc=%d t=%lld, want rc=%d t=%lld", time_cases[i].name,
+				time_cases[i].text, rc, (long long)got, time_cases[i].rc,
+				(long long)time_cases[i].want);
+	}
+}
+
+static void test_time_format_roundtrip(void **state)
+{
+	char buf[32];
+	int64_t t;
+
+	(void)state;
+	assert_int_equal(eku_time_parse("2026-02-11T23:59:59Z", &t), 0);
+	assert_string_equal(eku_time_iso(t, buf, sizeof(buf)), "2026-02-11T23:59:59Z");
+	assert_string_equal(eku_time_date(t, buf, sizeof(buf)), "2026-02-11");
+}
+
+static void test_days_between(void **state)
+{
+	(void)state;
+	assert_int_equal(eku_days_between(0, 86400), 1);
+	assert_int_equal(eku_days_between(0, 86399), 0);
+	/* Expired by one second is "-1 days left", not 0. */
+	assert_int_equal(eku_days_between(86400, 86399), -1);
+	assert_int_equal(eku_days_between(2 * 86400, 0), -2);
+}
+
+static void test_hex_and_wipe(void **state)
+{
+	uint8_t b[3] = { 0x00, 0xab, 0xff };
+	char out[7];
+	char secret[] = "hunter2";
+
+	(void)state;
+	assert_string_equal(eku_hex(b, 3, out), "00abff");
+	eku_wipe(secret, strlen(secret));
+	for (size_t i = 0; i < sizeof(secret); i++)
+		assert_int_equal(secret[i], 0);
+}
+
+static void test_cursor_reads(void **state)
+{
+	const uint8_t buf[] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06 };
+	eku_cursor c = eku_cursor_make(buf, sizeof(buf)), sub;
+	uint8_t u8;
+	uint16_t u16;
+	uint32_t u32;
+
+	(void)state;
+	assert_int_equal(eku_cursor_u8(&c, &u8), 0);
+	assert_int_equal(u8, 1);
+	assert_int_equal(eku_cursor_u16(&c, &u16), 0);
+	assert_int_equal(u16, 0x0203);
+	/* A read that does not fit fails and leaves the cursor where it was. */
+	assert_int_equal(eku_cursor_u32(&c, &u32), -1);
+	assert_int_equal(c.left, 3);
+	assert_int_equal(eku_cursor_u24(&c, &u32), 0);
+	assert_int_equal(u32, 0x040506);
+	assert_true(eku_cursor_empty(&c));
+	assert_int_equal(eku_cursor_u8(&c, &u8), -1);
+	c = eku_cursor_make(buf, sizeof(buf));
+	assert_int_equal(eku_cursor_sub(&c, 7, &sub), -1);
+	assert_int_equal(eku_cursor_sub(&c, 2, &sub), 0);
+	assert_int_equal(sub.left, 2);
+	assert_int_equal(c.left, 4);
+}
+
+static void test_cursor_lines(void **state)
+{
+	const char text[] = "220 ready\r\n250 ok\nno-newline";
+	eku_cursor c = eku_cursor_make(text, strlen(text));
+	const uint8_t *line;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(eku_cursor_line(&c, 64, &line, &len), 0);
+	assert_int_equal(len, 9);
+	assert_memory_equal(line, "220 ready", 9);
+	assert_int_equal(eku_cursor_line(&c, 64, &line, &len), 0);
+	assert_int_equal(len, 6);
+	/* Incomplete line: not consumed. */
+	assert_int_equal(eku_cursor_line(&c, 64, &line, &len), -1);
+	assert_int_equal(c.left, strlen("no-newline"));
+	/* Longer than the limit: refused even though complete. */
+	c = eku_cursor_make(text, strlen(text));
+	assert_int_equal(eku_cursor_line(&c, 4, &line, &len), -1);
+}
+
+static void test_error_first_wins(void **state)
+{
+	eku_error e = { 0 };
+
+	(void)state;
+	eku_error_setx(&e, EKU_E_PKCS12_PASSWORD, "specific");
+	eku_error_setx(&e, EKU_E_OPENSSL, "generic");
+	eku_error_set_openssl(&e, EKU_E_OPENSSL, "generic too");
+	assert_int_equal(e.code, EKU_E_PKCS12_PASSWORD);
+	assert_string_equal(e.message, "specific");
+	assert_string_equal(eku_errcode_name(EKU_E_BAD_DER), "bad_der");
+	assert_int_equal(eku_errcode_class(EKU_E_BAD_DER), EKU_ERRCLASS_PARSE);
+	assert_string_equal(eku_errclass_name(EKU_ERRCLASS_NETWORK), "network");
+	assert_string_equal(eku_errcode_name((enum eku_errcode)9999), "internal");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_time_parse),
+		cmocka_unit_test(test_time_format_roundtrip),
+		cmocka_unit_test(test_days_between),
+		cmocka_unit_test(test_hex_and_wipe),
+		cmocka_unit_test(test_cursor_reads),
+		cmocka_unit_test(test_cursor_lines),
+		cmocka_unit_test(test_error_first_wins),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -8,6 +8,7 @@
 const char *cli_progname = "eku";
 bool cli_quiet = false;
 
+__attribute__((format(printf, 2, 0)))
 static void vmsg(const char *kind, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "%s: %s: ", cli_progname, kind);

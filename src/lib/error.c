@@ -42,6 +42,7 @@ void eku_error_clear(eku_error *e)
 	e->message[0] = '\0';
 }
 
+__attribute__((format(printf, 3, 0)))
 static void vset(eku_error *e, enum eku_errcode code, const char *fmt, va_list ap)
 {
 	e->code = code;

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs the Debian 12 packages eku needs.
+#   tools/install-deps.sh          build dependencies only
+#   tools/install-deps.sh --test   plus test peers, sanitizers and fuzzing tools
+set -eu
+BUILD="gcc meson ninja-build pkg-config openssl libssl-dev libevent-dev libjansson-dev
+libfyaml-dev libsqlite3-dev libcmocka-dev python3"
+TEST="clang libclang-rt-14-dev python3-pytest curl nginx-light haproxy stunnel4 ca-certificates"
+pkgs=$BUILD
+[ "${1:-}" = "--test" ] && pkgs="$BUILD $TEST"
+# shellcheck disable=SC2086
+missing=$(for p in $pkgs; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || echo "$p"; done)
+[ -z "$missing" ] && exit 0
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,42 @@
+#!/bin/sh
+# Installs what the tests need, builds with warnings as errors, and runs every
+# test: unit tests (plain and ASan+UBSan), integration scenarios with real
+# peers, and each fuzz target for a bounded time. This is what CI runs.
+set -eu
+cd "$(dirname "$0")/.."
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+
+tools/install-deps.sh --test
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "build (gcc, -Werror)"
+[ -d build ] || meson setup build -Dwerror=true
+meson configure build -Dwerror=true
+ninja -C build
+
+step "unit tests"
+meson test -C build --print-errorlogs
+
+step "unit tests under AddressSanitizer + UBSan"
+[ -d build-asan ] || meson setup build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
+ninja -C build-asan
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C build-asan --print-errorlogs
+
+step "integration scenarios (real peers on 127.0.0.1)"
+EKU_BIN="$PWD/build/eku" python3 -m pytest -q -rs tests/integration
+
+step "fuzz targets, ${FUZZ_SECONDS}s each (clang + libFuzzer)"
+[ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dfuzz=true -Db_lundef=false -Dtests=disabled
+ninja -C build-fuzz
+for f in build-fuzz/fuzz/fuzz_*; do
+	[ -x "$f" ] || continue
+	name=$(basename "$f" | sed 's/^fuzz_//')
+	work=$(mktemp -d)
+	"$f" -max_total_time="$FUZZ_SECONDS" -max_len=65536 -print_final_stats=0 "$work" "fuzz/corpus/$name" \
+		> "$work.log" 2>&1 || { tail -40 "$work.log"; echo "fuzz target $name found a problem"; exit 1; }
+	echo "fuzz $name: $(grep -o 'Done [0-9]* runs' "$work.log" || echo ok)"
+	rm -rf "$work" "$work.log"
+done
+
+step "all tests passed"

@@ -88,6 +88,11 @@ struct eku_facts {
 	eku_strv policies;      /* dotted OIDs */
 	int n_scts;             /* embedded SCTs, 0 when none */
 	bool self_signed;       /* self-issued and verifies with its own key */
+	/* OpenSSL's own purpose check of this certificate as a leaf
+	 * (X509_check_purpose sslserver / sslclient): EKU, key usage and
+	 * Netscape cert type together, which is what "can act as" means. */
+	bool can_serve;
+	bool can_client;
 };
 
 /* Computes the facts of one DER certificate. Returns a new record the caller

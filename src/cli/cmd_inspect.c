@@ -191,8 +191,7 @@ static void print_text_cert(const eku_cert *c, const struct eku_classification *
 	int64_t days = eku_days_between(at, f->not_after);
 	char nb[16], na[16], left[64];
 	char *sans = san_list(f), *ekus = joined(&f->eku_names);
-	bool srv = eku_eku_class_allows_server(f->eku_class);
-	bool cli = eku_eku_class_allows_client(f->eku_class);
+	bool srv = f->can_serve, cli = f->can_client;
 
 	printf("%s%s #%d%s %s(%s", p->bold, eku_cert_source(c), eku_cert_index(c), p->reset, p->dim,
 		eku_cert_container(c));

@@ -392,6 +392,8 @@ struct eku_facts *eku_facts_from_x509(X509 *x, eku_error *err)
 	f->aki = octets_hex(X509_get0_authority_key_id(x));
 	f->n_scts = count_scts(x);
 	f->self_signed = X509_self_signed(x, 1) == 1;
+	f->can_serve = X509_check_purpose(x, X509_PURPOSE_SSL_SERVER, 0) == 1;
+	f->can_client = X509_check_purpose(x, X509_PURPOSE_SSL_CLIENT, 0) == 1;
 	ERR_clear_error();
 	return f;
 fail:

@@ -80,8 +80,7 @@ json_t *eku_report_cert_json(const eku_cert *c, const struct eku_classification 
 	json_object_set_new(o, "eku_names", strv_json(&f->eku_names));
 	json_object_set_new(o, "eku_class", json_string(eku_eku_class_name(f->eku_class)));
 	json_object_set_new(o, "can_act_as", json_pack("{s:b,s:b}",
-		"server", eku_eku_class_allows_server(f->eku_class),
-		"client", eku_eku_class_allows_client(f->eku_class)));
+		"server", f->can_serve, "client", f->can_client));
 	json_object_set_new(o, "key_usage", f->has_key_usage ? key_usage_json(f) : json_null());
 	json_object_set_new(o, "is_ca", json_boolean(f->is_ca));
 	json_object_set_new(o, "path_len", f->path_len >= 0 ? json_integer(f->path_len) : json_null());

@@ -74,6 +74,12 @@ def openssl_facts(path):
             facts["eku_class"] = "any"
         else:
             facts["eku_class"] = "other"
+    # A separate run: OpenSSL 3.0's x509 app evaluates -purpose on a copy
+    # stripped of extensions when -ext is on the same command line.
+    purpose = run(["openssl", "x509", "-noout", "-purpose", "-in", str(path)] + inform).stdout
+    facts["can_act_as"] = {
+        "server": re.search(r"^SSL server : Yes", purpose, re.M) is not None,
+        "client": re.search(r"^SSL client : Yes", purpose, re.M) is not None}
     san = re.search(r"X509v3 Subject Alternative Name:.*?\n\s+(.*)\n", out)
     facts["san"] = sorted(parse_san(san.group(1))) if san else []
     return facts
@@ -122,7 +128,7 @@ def test_inspect_agrees_with_openssl_x509(eku_bin, tmp_path):
         assert got, f"{path}: OpenSSL reads it but eku reported no certificate"
         c = got[0]
         mine = {"serial": c["serial"], "not_before": c["not_before"], "not_after": c["not_after"],
-                "eku_class": c["eku_class"],
+                "eku_class": c["eku_class"], "can_act_as": c["can_act_as"],
                 "san": sorted((s["type"], s["value"]) for s in c["san"])}
         if mine != want:
             mismatches.append((str(path), mine, want))

@@ -1,0 +1,451 @@
+/* eku_verify_config: built once, then shared read-only by verifications. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include <eku/trust.h>
+#include <eku/verify.h>
+
+#include "trust_int.h"
+#include "verify_int.h"
+
+#define DEFAULT_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+
+static const char *const role_names[] = { "client", "server" };
+static const char *const policy_names[] = { "enforce", "ignore-client-eku", "permissive", "off" };
+
+const char *eku_verify_role_name(enum eku_verify_role r)
+{
+	return (unsigned)r < 2 ? role_names[r] : "?";
+}
+
+int eku_verify_role_parse(const char *s, enum eku_verify_role *out)
+{
+	for (unsigned i = 0; s != NULL && i < 2; i++)
+		if (strcmp(s, role_names[i]) == 0) {
+			*out = (enum eku_verify_role)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *eku_verify_policy_name(enum eku_verify_policy p)
+{
+	return (unsigned)p < EKU_VERIFY_POLICY_COUNT ? policy_names[p] : "?";
+}
+
+int eku_verify_policy_parse(const char *s, enum eku_verify_policy *out)
+{
+	for (unsigned i = 0; s != NULL && i < EKU_VERIFY_POLICY_COUNT; i++)
+		if (strcmp(s, policy_names[i]) == 0) {
+			*out = (enum eku_verify_policy)i;
+			return 0;
+		}
+	return -1;
+}
+
+eku_verify_config *eku_verify_config_new(void)
+{
+	eku_verify_config *cfg = calloc(1, sizeof(*cfg));
+
+	if (cfg == NULL)
+		return NULL;
+	atomic_init(&cfg->refs, 1);
+	cfg->store = X509_STORE_new();
+	cfg->untrusted = sk_X509_new_null();
+	cfg->crls = sk_X509_CRL_new_null();
+	cfg->allow = eku_allowlist_new();
+	cfg->auth_level = 1;
+	if (cfg->store == NULL || cfg->untrusted == NULL || cfg->crls == NULL || cfg->allow == NULL) {
+		eku_verify_config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+eku_verify_config *eku_verify_config_up_ref(eku_verify_config *cfg)
+{
+	if (cfg != NULL)
+		atomic_fetch_add(&cfg->refs, 1);
+	return cfg;
+}
+
+void eku_verify_config_free(eku_verify_config *cfg)
+{
+	if (cfg == NULL || atomic_fetch_sub(&cfg->refs, 1) != 1)
+		return;
+	X509_STORE_free(cfg->store);
+	sk_X509_pop_free(cfg->untrusted, X509_free);
+	sk_X509_CRL_pop_free(cfg->crls, X509_CRL_free);
+	sk_ASN1_OBJECT_pop_free(cfg->policies, ASN1_OBJECT_free);
+	eku_allowlist_free(cfg->allow);
+	free(cfg->name);
+	free(cfg);
+}
+
+const eku_error *eku_verify_config_error(const eku_verify_config *cfg) { return &cfg->err; }
+
+int eku_verify_config_set_role(eku_verify_config *cfg, enum eku_verify_role role)
+{
+	if ((unsigned)role > EKU_VERIFY_ROLE_SERVER) {
+		eku_error_set(&cfg->err, EKU_E_USAGE, "role must be client or server");
+		return -1;
+	}
+	cfg->role = role;
+	return 0;
+}
+
+int eku_verify_config_set_policy(eku_verify_config *cfg, enum eku_verify_policy policy)
+{
+	if ((unsigned)policy >= EKU_VERIFY_POLICY_COUNT) {
+		eku_error_set(&cfg->err, EKU_E_USAGE,
+			"policy must be enforce, ignore-client-eku, permissive or off");
+		return -1;
+	}
+	cfg->policy = policy;
+	return 0;
+}
+
+int eku_verify_config_set_time(eku_verify_config *cfg, int64_t at)
+{
+	cfg->time_fixed = true;
+	cfg->at = at;
+	return 0;
+}
+
+void eku_verify_config_set_time_now(eku_verify_config *cfg) { cfg->time_fixed = false; }
+
+int eku_verify_config_set_name(eku_verify_config *cfg, const char *name)
+{
+	char *copy = NULL;
+
+	if (name != NULL && (*name == '\0' || (copy = strdup(name)) == NULL)) {
+		eku_error_set(&cfg->err, *name ? EKU_E_NOMEM : EKU_E_USAGE,
+			*name ? "out of memory" : "--name: give a host name or IP address");
+		return -1;
+	}
+	free(cfg->name);
+	cfg->name = copy;
+	return 0;
+}
+
+/* Loads every certificate of path through the shared loader; the first
+ * problem becomes the config error. */
+static eku_certlist *load_certs(eku_verify_config *cfg, const char *path, const char *what)
+{
+	eku_loader *ld = eku_loader_new();
+	eku_certlist *l = eku_certlist_new();
+	eku_diaglist diags = { 0 };
+
+	if (ld == NULL || l == NULL) {
+		eku_error_set(&cfg->err, EKU_E_NOMEM, "out of memory");
+		goto fail;
+	}
+	if (eku_loader_load_path(ld, path, l, &diags) < 0 || diags.n > 0) {
+		const struct eku_diag *d = diags.n ? &diags.v[0] : NULL;
+		if (d != NULL && d->line > 0)
+			eku_error_set(&cfg->err, d->code, "%s %s:%d: %s", what, d->source, d->line,
+				d->message);
+		else
+			eku_error_set(&cfg->err, d ? d->code : EKU_E_NO_CERT, "%s %s: %s", what, path,
+				d ? d->message : "no certificate found");
+		goto fail;
+	}
+	if (eku_certlist_count(l) == 0) {
+		eku_error_set(&cfg->err, EKU_E_NO_CERT, "%s %s: no certificate found", what, path);
+		goto fail;
+	}
+	eku_loader_free(ld);
+	return l;
+fail:
+	eku_diaglist_clear(&diags);
+	eku_loader_free(ld);
+	eku_certlist_free(l);
+	return NULL;
+}
+
+int eku_verify_config_add_trust_x509(eku_verify_config *cfg, X509 *anchor)
+{
+	if (anchor == NULL) {
+		eku_error_set(&cfg->err, EKU_E_USAGE, "no anchor given");
+		return -1;
+	}
+	/* X509_STORE_add_cert treats a duplicate as success since 1.1.1. */
+	if (X509_STORE_add_cert(cfg->store, anchor) != 1) {
+		eku_error_set_openssl(&cfg->err, EKU_E_OPENSSL, "cannot add trust anchor");
+		return -1;
+	}
+	cfg->n_anchors++;
+	return 0;
+}
+
+/* keep(c, arg) decides which certificates of the file become anchors. */
+static int add_trust_certs(eku_verify_config *cfg, const char *path, const char *what,
+	bool (*keep)(const eku_cert *, void *), void *arg)
+{
+	eku_certlist *l = load_certs(cfg, path, what);
+	int rc = -1;
+
+	if (l == NULL)
+		return -1;
+	for (size_t i = 0; i < eku_certlist_count(l); i++) {
+		const eku_cert *c = eku_certlist_get0(l, i);
+		if (keep != NULL && !keep(c, arg))
+			continue;
+		if (eku_verify_config_add_trust_x509(cfg, eku_cert_get0_x509(c)) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	eku_certlist_free(l);
+	return rc;
+}
+
+int eku_verify_config_add_trust_file(eku_verify_config *cfg, const char *path)
+{
+	return add_trust_certs(cfg, path, "trust file", NULL, NULL);
+}
+
+int eku_verify_config_add_trust_system(eku_verify_config *cfg, const char *bundle)
+{
+	if (bundle == NULL)
+		bundle = DEFAULT_BUNDLE;
+	if (access(bundle, R_OK) != 0) {
+		eku_error_set(&cfg->err, EKU_E_IO,
+			"system bundle %s is not readable; install ca-certificates or give --trust FILE",
+			bundle);
+		return -1;
+	}
+	return add_trust_certs(cfg, bundle, "system bundle", NULL, NULL);
+}
+
+static bool in_chrome(const eku_cert *c, void *arg)
+{
+	return eku_trust_chrome_lookup(arg, eku_cert_facts(c)->sha256) != NULL;
+}
+
+int eku_verify_config_add_trust_chrome(eku_verify_config *cfg, const char *bundle,
+	const char *data_dir)
+{
+	eku_trust *t = eku_trust_new();
+	size_t before = cfg->n_anchors;
+	int rc = -1;
+
+	if (bundle == NULL)
+		bundle = DEFAULT_BUNDLE;
+	if (t == NULL) {
+		eku_error_set(&cfg->err, EKU_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (eku_trust_set_data_dir(t, data_dir) != 0 || eku_trust_load_data(t) != 0) {
+		eku_error_set(&cfg->err, eku_trust_error(t)->code, "chrome root store: %s",
+			eku_trust_error(t)->message);
+		goto out;
+	}
+	if (access(bundle, R_OK) != 0) {
+		eku_error_set(&cfg->err, EKU_E_IO, "--trust chrome takes the roots from %s, which is "
+			"not readable; install ca-certificates", bundle);
+		goto out;
+	}
+	if (add_trust_certs(cfg, bundle, "system bundle", in_chrome, t) != 0)
+		goto out;
+	if (cfg->n_anchors == before) {
+		eku_error_set(&cfg->err, EKU_E_TRUST,
+			"no root of %s is in the Chrome Root Store snapshot", bundle);
+		goto out;
+	}
+	rc = 0;
+out:
+	eku_trust_free(t);
+	return rc;
+}
+
+int eku_verify_config_set1_store(eku_verify_config *cfg, X509_STORE *store)
+{
+	if (store == NULL || X509_STORE_up_ref(store) != 1) {
+		eku_error_set(&cfg->err, EKU_E_USAGE, "no store given");
+		return -1;
+	}
+	X509_STORE_free(cfg->store);
+	cfg->store = store;
+	cfg->n_anchors = (size_t)sk_X509_OBJECT_num(X509_STORE_get0_objects(store));
+	return 0;
+}
+
+size_t eku_verify_config_anchor_count(const eku_verify_config *cfg) { return cfg->n_anchors; }
+
+int eku_verify_config_add_untrusted_file(eku_verify_config *cfg, const char *path)
+{
+	eku_certlist *l = load_certs(cfg, path, "untrusted file");
+	int rc = -1;
+
+	if (l == NULL)
+		return -1;
+	for (size_t i = 0; i < eku_certlist_count(l); i++) {
+		X509 *x = eku_cert_get0_x509(eku_certlist_get0(l, i));
+		if (X509_up_ref(x) != 1 || sk_X509_push(cfg->untrusted, x) <= 0) {
+			X509_free(x);
+			eku_error_set(&cfg->err, EKU_E_NOMEM, "out of memory");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	eku_certlist_free(l);
+	return rc;
+}
+
+/* PEM (any number of X509 CRL blocks) or one DER CRL. */
+static int parse_crls(eku_verify_config *cfg, const char *path, const uint8_t *buf, size_t len)
+{
+	BIO *bio = BIO_new_mem_buf(buf, (int)len);
+	X509_CRL *crl;
+	int n = 0, rc = -1;
+
+	if (bio == NULL) {
+		eku_error_set(&cfg->err, EKU_E_NOMEM, "out of memory");
+		return -1;
+	}
+	if (memmem(buf, len, "-----BEGIN", 10) != NULL) {
+		while ((crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) != NULL) {
+			if (sk_X509_CRL_push(cfg->crls, crl) <= 0) {
+				X509_CRL_free(crl);
+				goto nomem;
+			}
+			n++;
+		}
+	} else {
+		const unsigned char *p = buf;
+		crl = d2i_X509_CRL(NULL, &p, (long)len);
+		if (crl != NULL && sk_X509_CRL_push(cfg->crls, crl) <= 0) {
+			X509_CRL_free(crl);
+			goto nomem;
+		}
+		n = crl != NULL;
+	}
+	ERR_clear_error();
+	if (n == 0) {
+		eku_error_set(&cfg->err, EKU_E_BAD_DER, "CRL file %s: no CRL found; give a PEM "
+			"(-----BEGIN X509 CRL-----) or DER CRL", path);
+		goto out;
+	}
+	rc = 0;
+	goto out;
+nomem:
+	eku_error_set(&cfg->err, EKU_E_NOMEM, "out of memory");
+out:
+	BIO_free(bio);
+	return rc;
+}
+
+int eku_verify_config_add_crl_file(eku_verify_config *cfg, const char *path)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (eku_read_file(path, EKU_LOADER_DEFAULT_MAX_BYTES, &buf, &len, &cfg->err) != 0)
+		return -1;
+	rc = parse_crls(cfg, path, buf, len);
+	free(buf);
+	return rc;
+}
+
+int eku_verify_config_set1_allowlist(eku_verify_config *cfg, eku_allowlist *al)
+{
+	eku_allowlist *n = al != NULL ? eku_allowlist_up_ref(al) : eku_allowlist_new();
+
+	if (n == NULL) {
+		eku_error_set(&cfg->err, EKU_E_NOMEM, "out of memory");
+		return -1;
+	}
+	eku_allowlist_free(cfg->allow);
+	cfg->allow = n;
+	return 0;
+}
+
+eku_allowlist *eku_verify_config_get0_allowlist(const eku_verify_config *cfg)
+{
+	return cfg->allow;
+}
+
+int eku_verify_config_add_policy_oid(eku_verify_config *cfg, const char *oid)
+{
+	ASN1_OBJECT *obj = oid != NULL ? OBJ_txt2obj(oid, 1) : NULL;
+
+	if (obj == NULL) {
+		ERR_clear_error();
+		eku_error_set(&cfg->err, EKU_E_USAGE, "policy OID '%s' is not a dotted OID",
+			oid ? oid : "");
+		return -1;
+	}
+	if ((cfg->policies == NULL && (cfg->policies = sk_ASN1_OBJECT_new_null()) == NULL) ||
+	    sk_ASN1_OBJECT_push(cfg->policies, obj) <= 0) {
+		ASN1_OBJECT_free(obj);
+		eku_error_set(&cfg->err, EKU_E_NOMEM, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void set_flag(eku_verify_config *cfg, unsigned long flag, bool on)
+{
+	cfg->flags = on ? cfg->flags | flag : cfg->flags & ~flag;
+}
+
+void eku_verify_config_set_explicit_policy(eku_verify_config *cfg, bool on)
+{
+	set_flag(cfg, X509_V_FLAG_EXPLICIT_POLICY, on);
+}
+
+void eku_verify_config_set_inhibit_policy_mapping(eku_verify_config *cfg, bool on)
+{
+	set_flag(cfg, X509_V_FLAG_INHIBIT_MAP, on);
+}
+
+void eku_verify_config_set_inhibit_any_policy(eku_verify_config *cfg, bool on)
+{
+	set_flag(cfg, X509_V_FLAG_INHIBIT_ANY, on);
+}
+
+void eku_verify_config_set_partial_chain(eku_verify_config *cfg, bool on)
+{
+	set_flag(cfg, X509_V_FLAG_PARTIAL_CHAIN, on);
+}
+
+void eku_verify_config_set_x509_strict(eku_verify_config *cfg, bool on)
+{
+	set_flag(cfg, X509_V_FLAG_X509_STRICT, on);
+}
+
+void eku_verify_config_set_insecure_allow_proxy_certs(eku_verify_config *cfg, bool on)
+{
+	set_flag(cfg, X509_V_FLAG_ALLOW_PROXY_CERTS, on);
+}
+
+int eku_verify_config_set_auth_level(eku_verify_config *cfg, int level)
+{
+	if (level < 0 || level > 5) {
+		eku_error_set(&cfg->err, EKU_E_USAGE, "auth level %d: use 0..5", level);
+		return -1;
+	}
+	cfg->auth_level = level;
+	return 0;
+}
+
+int eku_verify_config_check(eku_verify_config *cfg)
+{
+	if (cfg->policy == EKU_VERIFY_IGNORE_CLIENT_EKU && cfg->role == EKU_VERIFY_ROLE_CLIENT &&
+	    eku_allowlist_count(cfg->allow) == 0) {
+		eku_error_set(&cfg->err, EKU_E_USAGE, "policy ignore-client-eku needs an allow-list "
+			"that pins the peer's identity (--allow-dns, --allow-uri, --allow-ip, --allow-cn "
+			"or --allow-spki)");
+		return -1;
+	}
+	return 0;
+}

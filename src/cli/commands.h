@@ -4,7 +4,8 @@
 
 /* X(name, function, one-line summary) */
 #define CLI_COMMANDS(X)                                                                   \
-	X("inspect", cmd_inspect, "certificate facts, EKU class, issuer class and vendor")
+	X("inspect", cmd_inspect, "certificate facts, EKU class, issuer class and vendor") \
+	X("verify", cmd_verify, "role-aware path validation with EKU policy, explained")
 
 #define X_DECL(name, fn, summary) int fn(int argc, char **argv);
 CLI_COMMANDS(X_DECL)

@@ -35,6 +35,11 @@ int64_t eku_days_between(int64_t a, int64_t b);
 /* Lower-case hex of buf into out (2*len+1 bytes). Returns out. */
 char *eku_hex(const uint8_t *buf, size_t len, char *out);
 
+/* Replaces every byte that is not part of a valid UTF-8 sequence (and every
+ * control character but tab) with '?', in place, so names from untrusted
+ * certificates are safe to print and to put in JSON. Returns s. */
+char *eku_utf8_sanitize(char *s);
+
 /* Overwrites len bytes with zeros in a way the compiler cannot elide. */
 void eku_wipe(void *p, size_t len);
 

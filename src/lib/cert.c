@@ -217,7 +217,9 @@ int eku_diaglist_add(eku_diaglist *d, const char *source, int line, int block,
 	e->line = line;
 	e->block = block;
 	e->code = code;
-	e->message = msg;
+	/* Labels and names come from the input: keep them printable. */
+	e->message = eku_utf8_sanitize(msg);
+	eku_utf8_sanitize(e->source);
 	d->n++;
 	return 0;
 }

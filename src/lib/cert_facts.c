@@ -41,7 +41,7 @@ static char *name_string(const X509_NAME *name)
 	if (b == NULL)
 		return NULL;
 	if (X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
-		s = bio_to_string(b);
+		s = eku_utf8_sanitize(bio_to_string(b));
 	BIO_free(b);
 	return s;
 }
@@ -182,7 +182,7 @@ static char *asn1_string_copy(const ASN1_STRING *s)
 	for (int i = 0; i < len; i++)
 		if (out[i] == '\0')
 			out[i] = '?';
-	return out;
+	return eku_utf8_sanitize(out);
 }
 
 static int read_san(X509 *x, struct eku_facts *f)

@@ -1,4 +1,7 @@
 /* JSON view of a certificate and its classification. */
+#include <stdlib.h>
+#include <string.h>
+
 #include <eku/report.h>
 
 static json_t *strv_json(const eku_strv *sv)
@@ -8,6 +11,16 @@ static json_t *strv_json(const eku_strv *sv)
 	for (size_t i = 0; a != NULL && i < sv->n; i++)
 		json_array_append_new(a, json_string(sv->v[i]));
 	return a;
+}
+
+/* A JSON string of s with invalid UTF-8 replaced (file names are bytes). */
+static json_t *safe_string(const char *s)
+{
+	char *copy = strdup(s);
+	json_t *j = copy != NULL ? json_string(eku_utf8_sanitize(copy)) : NULL;
+
+	free(copy);
+	return j;
 }
 
 static json_t *nullable(const char *s)
@@ -60,8 +73,8 @@ json_t *eku_report_cert_json(const eku_cert *c, const struct eku_classification 
 	char nb[32], na[32], h1[65], h2[65];
 	json_t *o;
 
-	o = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s}",
-		"source", eku_cert_source(c), "index", eku_cert_index(c),
+	o = json_pack("{s:o,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s}",
+		"source", safe_string(eku_cert_source(c)), "index", eku_cert_index(c),
 		"container", eku_cert_container(c),
 		"subject", f->subject, "issuer", f->issuer, "serial", f->serial,
 		"not_before", eku_time_iso(f->not_before, nb, sizeof(nb)),

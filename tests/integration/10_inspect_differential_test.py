@@ -148,3 +148,39 @@ def test_every_corpus_file_is_reported(eku_bin):
         if str(path) not in by_source:
             lines = [l for l in stderr.splitlines() if l.startswith(f"eku inspect: error: {path}")]
             assert len(lines) >= 1, f"{path}: neither a certificate nor an error"
+
+
+@pytest.mark.skipif(not TESTDATA.is_dir(), reason=f"{TESTDATA} absent")
+def test_crls_are_clear_errors(eku_bin):
+    """CRLs are not certificates: one clear error each, exit 2, no crash."""
+    crls = sorted((TESTDATA / "nist-pkits" / "crls").glob("*.crl"))[:40]
+    r = run([eku_bin, "inspect", "--no-system"] + [str(p) for p in crls])
+    assert r.returncode == 2
+    assert len(r.stderr.strip().splitlines()) == len(crls)
+
+
+def test_mutated_corpus_never_crashes(eku_bin, tmp_path):
+    """Truncations and bit flips of real certificates: errors or certificates,
+    never a signal. Deterministic (seeded) so a failure reproduces."""
+    import random
+    rng = random.Random(20261127)
+    seeds = [p for p in (TESTDATA / "openssl-certs").glob("*.pem")][:20] if TESTDATA.is_dir() else []
+    seeds += sorted((Path(__file__).parents[1] / "data").glob("*.p*"))
+    paths = []
+    for i, seed in enumerate(seeds):
+        blob = seed.read_bytes()
+        for j in range(10):
+            b = bytearray(blob)
+            if j % 2 == 0 and len(b) > 1:
+                b = b[: rng.randrange(1, len(b))]
+            for _ in range(rng.randrange(1, 8)):
+                if b:
+                    b[rng.randrange(len(b))] ^= 1 << rng.randrange(8)
+            p = tmp_path / f"m{i:03d}-{j}{seed.suffix}"
+            p.write_bytes(bytes(b))
+            paths.append(p)
+    r = run([eku_bin, "inspect", "--no-system", "--format", "jsonl"] + [str(p) for p in paths])
+    assert r.returncode in (0, 2), r.stderr[-2000:]
+    reported = set(json.loads(l)["source"] for l in r.stdout.splitlines())
+    for p in paths:
+        assert str(p) in reported or str(p) in r.stderr, f"{p}: silently skipped"

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -144,6 +145,28 @@ static void test_error_first_wins(void **state)
 	assert_string_equal(eku_errcode_name((enum eku_errcode)9999), "internal");
 }
 
+static void test_utf8_sanitize(void **state)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "plain ASCII", "plain ASCII" },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x92", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x92" },
+		{ "latin1 \xe9t\xe9", "latin1 ?t?" },
+		{ "overlong \xc0\xaf", "overlong ??" },
+		{ "surrogate \xed\xa0\x80", "surrogate ???" },
+		{ "truncated \xe2\x82", "truncated ??" },
+		{ "escape \x1b[31m", "escape ?[31m" },
+		{ "tab\tkept", "tab\tkept" },
+	};
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", cases[i].in);
+		assert_string_equal(eku_utf8_sanitize(buf), cases[i].out);
+	}
+	assert_null(eku_utf8_sanitize(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_cursor_reads),
 		cmocka_unit_test(test_cursor_lines),
 		cmocka_unit_test(test_error_first_wins),
+		cmocka_unit_test(test_utf8_sanitize),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

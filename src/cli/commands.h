@@ -4,6 +4,7 @@
 
 /* X(name, function, one-line summary) */
 #define CLI_COMMANDS(X)                                                                   \
+	X("gateway", cmd_gateway, "mTLS proxy: separate server and client certificate stores") \
 	X("inspect", cmd_inspect, "certificate facts, EKU class, issuer class and vendor") \
 	X("verify", cmd_verify, "role-aware path validation with EKU policy, explained")
 

@@ -1,0 +1,219 @@
+/* Admin listener (evhttp, loopback unless insecure_allow_remote):
+ * /metrics (Prometheus text), /status (JSON), /healthz, POST /reload. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+
+#include <eku/report.h>
+
+#include "gw_runtime.h"
+
+static void reply(struct evhttp_request *req, int code, const char *reason, const char *type,
+	struct evbuffer *body)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", type);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
+	evhttp_send_reply(req, code, reason, body);
+}
+
+static void on_metrics(struct gw_runtime *rt, struct evhttp_request *req)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	if (b == NULL) {
+		evhttp_send_error(req, 500, NULL);
+		return;
+	}
+	gw_metrics_render(rt->metrics, rt->cfg, rt->active, rt->version, b);
+	reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b);
+	evbuffer_free(b);
+}
+
+static json_t *strv_json(const eku_strv *sv)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < sv->n; i++)
+		json_array_append_new(a, json_string(sv->v[i]));
+	return a;
+}
+
+static json_t *store_json(const struct gw_store *s)
+{
+	json_t *a = json_array();
+	char na[24];
+
+	for (size_t i = 0; a != NULL && i < s->n; i++) {
+		const struct gw_store_entry *e = &s->v[i];
+		const struct eku_facts *f = e->ekc != NULL ? eku_cert_facts(e->ekc) : NULL;
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:s?, s:s?, s:s?, s:o}",
+			"name", e->name, "cert", e->cert_file, "default", e == s->dflt,
+			"subject", f ? f->subject : NULL,
+			"eku_class", f ? eku_eku_class_name(f->eku_class) : NULL,
+			"not_after", f ? eku_time_iso(f->not_after, na, sizeof(na)) : NULL,
+			"sni", strv_json(&e->sni)));
+	}
+	return a;
+}
+
+static json_t *route_json(const struct gw_route *r)
+{
+	json_t *listen = json_array();
+
+	for (size_t i = 0; listen != NULL && i < r->n_listen; i++)
+		json_array_append_new(listen, json_string(r->listen[i].text));
+	return json_pack("{s:s, s:o, s:s, s:s, s:b, s:b, s:{s:o, s:o, s:o, s:o, s:o}, "
+		"s:{s:s, s:b, s:s?, s:b, s:s?}}",
+		"name", r->name, "listen", listen,
+		"client_auth", gw_client_auth_name(r->client_auth),
+		"policy", eku_verify_policy_name(r->policy), "observe", r->observe,
+		"present_server_cert_as_client", r->present_server_cert_as_client,
+		"allow", "dns", strv_json(&r->allow.dns), "uri", strv_json(&r->allow.uri),
+		"ip", strv_json(&r->allow.ip), "cn", strv_json(&r->allow.cn),
+		"spki", strv_json(&r->allow.spki),
+		"upstream", "address", r->up.addr.text, "tls", r->up.tls,
+		"name", r->up.tls ? (r->up.name ? r->up.name : r->up.host) : NULL,
+		"proxy_protocol", r->up.proxy_protocol,
+		"client_cert", r->out_entry != NULL ? r->out_entry->name : NULL);
+}
+
+static json_t *observed_json(const struct gw_runtime *rt)
+{
+	json_t *a = json_array();
+	char na[24];
+
+	for (size_t i = 0; a != NULL && i < rt->n_observed; i++) {
+		const struct gw_observed *o = &rt->observed[i];
+		const struct gw_route *r = gw_config_route_for_name(rt->cfg, o->route);
+		json_t *under = json_object();
+
+		if (r == NULL || !r->observe) {
+			json_decref(under);
+			continue;
+		}
+		for (int p = 0; p < EKU_VERIFY_POLICY_COUNT; p++)
+			json_object_set_new(under, eku_verify_policy_name((enum eku_verify_policy)p),
+				json_string(o->fails_under[p] ? "fail" : "pass"));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:I}",
+			"route", o->route, "subject", o->subject, "sha256", o->sha256,
+			"eku_class", eku_eku_class_name(o->eku_class),
+			"issuer_class", eku_issuer_class_name(o->issuer_class),
+			"not_after", eku_time_iso(o->not_after, na, sizeof(na)),
+			"verdicts", under, "reason", o->reason, "count", (json_int_t)o->count));
+	}
+	return a;
+}
+
+static void on_status(struct gw_runtime *rt, struct evhttp_request *req)
+{
+	const struct gw_config *c = rt->cfg;
+	json_t *routes = json_array(), *root;
+	struct evbuffer *b = evbuffer_new();
+	char *text = NULL, at[24];
+
+	for (size_t i = 0; routes != NULL && i < c->n_routes; i++)
+		json_array_append_new(routes, route_json(&c->routes[i]));
+	root = json_pack("{s:s, s:{s:s, s:I, s:s, s:s}, s:b, s:I, s:o, s:{s:o, s:o}, s:o, s:s?}",
+		"schema", EKU_SCHEMA,
+		"config", "path", c->path, "version", (json_int_t)rt->version, "sha256", c->sha256,
+		"loaded_at", eku_time_iso(c->loaded_at, at, sizeof(at)),
+		"draining", rt->draining, "active_connections", (json_int_t)rt->active,
+		"routes", routes, "stores", "server", store_json(&c->server_store),
+		"client", store_json(&c->client_store), "observed", observed_json(rt),
+		"last_reload_error", rt->last_reload_error[0] ? rt->last_reload_error : NULL);
+	if (root != NULL)
+		text = json_dumps(root, JSON_INDENT(2));
+	if (text == NULL || b == NULL) {
+		evhttp_send_error(req, 500, NULL);
+	} else {
+		evbuffer_add_printf(b, "%s\n", text);
+		reply(req, 200, "OK", "application/json", b);
+	}
+	free(text);
+	json_decref(root);
+	if (b != NULL)
+		evbuffer_free(b);
+}
+
+static void on_text(struct evhttp_request *req, int code, const char *reason, const char *text)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	if (b == NULL) {
+		evhttp_send_error(req, 500, NULL);
+		return;
+	}
+	evbuffer_add_printf(b, "%s\n", text);
+	reply(req, code, reason, "text/plain; charset=utf-8", b);
+	evbuffer_free(b);
+}
+
+static void on_reload(struct gw_runtime *rt, struct evhttp_request *req)
+{
+	char msg[600];
+
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
+		on_text(req, 405, "Method Not Allowed", "use POST /reload");
+		return;
+	}
+	if (gw_runtime_reload(rt) == 0) {
+		snprintf(msg, sizeof(msg), "reloaded: version %llu", (unsigned long long)rt->version);
+		on_text(req, 200, "OK", msg);
+	} else {
+		snprintf(msg, sizeof(msg), "reload failed, still serving version %llu: %s",
+			(unsigned long long)rt->version, rt->last_reload_error);
+		on_text(req, 422, "Unprocessable Entity", msg);
+	}
+}
+
+static void admin_cb(struct evhttp_request *req, void *arg)
+{
+	struct gw_runtime *rt = arg;
+	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+
+	if (path == NULL)
+		path = "/";
+	if (strcmp(path, "/metrics") == 0)
+		on_metrics(rt, req);
+	else if (strcmp(path, "/status") == 0)
+		on_status(rt, req);
+	else if (strcmp(path, "/healthz") == 0)
+		on_text(req, rt->draining ? 503 : 200, rt->draining ? "Draining" : "OK",
+			rt->draining ? "draining" : "ok");
+	else if (strcmp(path, "/reload") == 0 || strcmp(path, "/-/reload") == 0)
+		on_reload(rt, req);
+	else
+		on_text(req, 404, "Not Found", "try /metrics, /status, /healthz or POST /reload");
+}
+
+int gw_admin_start(struct gw_runtime *rt, char *why, size_t whylen)
+{
+	const struct gw_config *c = rt->cfg;
+	char host[64], *colon;
+	int port;
+
+	if (!c->has_admin)
+		return 0;
+	snprintf(host, sizeof(host), "%s", c->admin.text[0] == '[' ? c->admin.text + 1 : c->admin.text);
+	if ((colon = strrchr(host, ':')) == NULL)
+		return -1;
+	*colon = '\0';
+	port = atoi(colon + 1);
+	if (host[0] != '\0' && host[strlen(host) - 1] == ']')
+		host[strlen(host) - 1] = '\0';
+	if ((rt->admin = evhttp_new(rt->base)) == NULL ||
+	    (rt->admin_sock = evhttp_bind_socket_with_handle(rt->admin, host, (ev_uint16_t)port)) == NULL) {
+		snprintf(why, whylen, "cannot listen on admin address %s", c->admin.text);
+		return -1;
+	}
+	evhttp_set_allowed_methods(rt->admin, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
+	evhttp_set_max_body_size(rt->admin, 4096);
+	evhttp_set_timeout(rt->admin, 10);
+	evhttp_set_gencb(rt->admin, admin_cb, rt);
+	return 0;
+}

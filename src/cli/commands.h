@@ -6,6 +6,7 @@
 #define CLI_COMMANDS(X)                                                                   \
 	X("gateway", cmd_gateway, "mTLS proxy: separate server and client certificate stores") \
 	X("inspect", cmd_inspect, "certificate facts, EKU class, issuer class and vendor") \
+	X("scan", cmd_scan, "live endpoints: chain, client-certificate requests, dry runs") \
 	X("verify", cmd_verify, "role-aware path validation with EKU policy, explained")
 
 #define X_DECL(name, fn, summary) int fn(int argc, char **argv);

@@ -1,0 +1,63 @@
+/* JSON view of one probe result (issue 4 shape, inside the caller's
+ * {"schema":"eku/1","results":[...]}). */
+#include <eku/probe.h>
+#include <eku/report.h>
+
+static json_t *str_or_null(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+static json_t *strv_json(const eku_strv *sv)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < sv->n; i++)
+		json_array_append_new(a, json_string(sv->v[i]));
+	return a;
+}
+
+static json_t *chain_json(const struct eku_probe_result *r, int64_t at)
+{
+	json_t *a = json_array();
+	size_t n = eku_certlist_count(r->chain);
+
+	for (size_t i = 0; a != NULL && i < n; i++)
+		json_array_append_new(a, eku_report_cert_json(eku_certlist_get0(r->chain, i),
+			r->chain_cl != NULL ? r->chain_cl[i] : NULL, at));
+	return a;
+}
+
+static json_t *dry_runs_json(const struct eku_probe_result *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < r->n_dry_runs; i++) {
+		const struct eku_dry_run *d = &r->dry_runs[i];
+		json_array_append_new(a, json_pack("{s:s,s:s,s:o,s:o}", "certificate", d->certificate,
+			"result", eku_dry_result_name(d->result), "alert", str_or_null(d->alert),
+			"detail", str_or_null(d->detail)));
+	}
+	return a;
+}
+
+json_t *eku_probe_result_json(const struct eku_probe_result *r, int64_t at)
+{
+	json_t *err = r->err_class == EKU_PROBE_OK ? json_null() :
+		json_pack("{s:s,s:s}", "class", eku_probe_errclass_name(r->err_class),
+			"message", r->err_message != NULL ? r->err_message : "");
+
+	return json_pack("{s:s,s:o,s:s,s:o,s:o,s:o,s:s,s:o,s:b,s:o,s:o,s:o}",
+		"target", r->target->spec,
+		"address", str_or_null(r->address),
+		"protocol", eku_proto_name(r->proto),
+		"tls_version", str_or_null(r->tls_version),
+		"cipher", str_or_null(r->cipher),
+		"chain", chain_json(r, at),
+		"client_auth", eku_client_auth_name(r->client_auth),
+		"acceptable_cas", strv_json(&r->acceptable_cas),
+		"accepts_public_client_certs", r->accepts_public_client_certs,
+		"dry_runs", dry_runs_json(r),
+		"banner", str_or_null(r->banner),
+		"error", err);
+}

@@ -1,0 +1,128 @@
+/* Application probes spoken inside TLS: an HTTP/1.1 GET (RFC 9112), whose
+ * answer tells how servers such as nginx judged the client certificate after
+ * the handshake, and a SIP OPTIONS request (RFC 3261 11) whose answer names
+ * the product in Server / User-Agent. Responses are parsed through eku_cursor.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <eku/cursor.h>
+
+#include "starttls.h"
+
+int app_request(enum eku_proto proto, const char *host, uint16_t port, char *buf, size_t cap)
+{
+	int n = 0;
+
+	if (proto == EKU_PROTO_HTTPS)
+		n = snprintf(buf, cap, "GET / HTTP/1.1\r\nHost: %s\r\nUser-Agent: eku-scan\r\n"
+			"Accept: */*\r\nConnection: close\r\n\r\n", host);
+	else if (proto == EKU_PROTO_SIP)
+		n = snprintf(buf, cap,
+			"OPTIONS sip:%s:%u;transport=tls SIP/2.0\r\n"
+			"Via: SIP/2.0/TLS eku-scan.invalid;branch=z9hG4bKeku%lx\r\n"
+			"Max-Forwards: 70\r\n"
+			"From: <sip:eku@eku-scan.invalid>;tag=eku%lx\r\n"
+			"To: <sip:%s>\r\n"
+			"Call-ID: eku%lx@eku-scan.invalid\r\n"
+			"CSeq: 1 OPTIONS\r\n"
+			"Contact: <sip:eku@eku-scan.invalid;transport=tls>\r\n"
+			"Accept: application/sdp\r\n"
+			"Content-Length: 0\r\n\r\n",
+			host, port, random(), random(), host, random());
+	return n < 0 || (size_t)n >= cap ? -1 : n;
+}
+
+static void copy_printable(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+	size_t j = 0;
+
+	while (n > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		n--;
+	}
+	for (size_t i = 0; i < n && j + 1 < cap; i++)
+		out[j++] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '.';
+	out[j] = '\0';
+}
+
+static bool header_is(const uint8_t *l, size_t n, const char *name, const uint8_t **val, size_t *vlen)
+{
+	size_t k = strlen(name);
+
+	if (n <= k || l[k] != ':' || strncasecmp((const char *)l, name, k) != 0)
+		return false;
+	*val = l + k + 1;
+	*vlen = n - k - 1;
+	return true;
+}
+
+/* "HTTP/1.1 400 Bad Request" or "SIP/2.0 200 OK" */
+static int status_line(const uint8_t *l, size_t n, const char *proto, int *status)
+{
+	size_t k = strlen(proto);
+
+	if (n < k + 4 || memcmp(l, proto, k) != 0)
+		return -1;
+	while (k < n && l[k] != ' ')
+		k++;
+	if (k + 4 > n || l[k + 1] < '1' || l[k + 1] > '6' || l[k + 2] < '0' || l[k + 2] > '9' ||
+	    l[k + 3] < '0' || l[k + 3] > '9')
+		return -1;
+	*status = (l[k + 1] - '0') * 100 + (l[k + 2] - '0') * 10 + (l[k + 3] - '0');
+	return 0;
+}
+
+/* nginx names certificate problems in the page title ("400 The SSL
+ * certificate error", "400 No required SSL certificate was sent"). */
+static void body_title(eku_cursor body, struct app_reply *out)
+{
+	const uint8_t *a = memmem(body.p, body.left, "<title>", 7), *b;
+
+	if (a == NULL)
+		return;
+	a += 7;
+	b = memmem(a, body.left - (size_t)(a - body.p), "</title>", 8);
+	if (b != NULL)
+		copy_printable(a, (size_t)(b - a), out->reason, sizeof(out->reason));
+}
+
+enum st_verdict app_reply_parse(enum eku_proto proto, const uint8_t *in, size_t len, bool eof,
+	struct app_reply *out)
+{
+	eku_cursor c = eku_cursor_make(in, len);
+	const uint8_t *l, *v;
+	size_t n, vl;
+	long clen = -1;
+	bool first = true;
+
+	memset(out, 0, sizeof(*out));
+	for (;;) {
+		if (eku_cursor_line(&c, ST_MAX_LINE, &l, &n) != 0) {
+			if (c.left > ST_MAX_LINE + 1 || memchr(c.p, '\n', c.left) != NULL)
+				return ST_FAIL_PROTOCOL;
+			return eof ? ST_FAIL_PROTOCOL : ST_MORE;
+		}
+		if (first) {
+			if (status_line(l, n, proto == EKU_PROTO_SIP ? "SIP/2.0" : "HTTP/1.", &out->status) != 0)
+				return ST_FAIL_PROTOCOL;
+			copy_printable(l, n, out->reason, sizeof(out->reason));
+			first = false;
+			continue;
+		}
+		if (n == 0)
+			break;
+		if (header_is(l, n, "server", &v, &vl) ||
+		    (out->banner[0] == '\0' && header_is(l, n, "user-agent", &v, &vl)))
+			copy_printable(v, vl, out->banner, sizeof(out->banner));
+		else if (header_is(l, n, "content-length", &v, &vl))
+			clen = strtol((const char *)v, NULL, 10); /* the line ends in \r or \n */
+	}
+	if (proto == EKU_PROTO_HTTPS && !eof && c.left < 4096 && (clen < 0 || (size_t)clen > c.left))
+		return ST_MORE;
+	if (proto == EKU_PROTO_HTTPS)
+		body_title(c, out);
+	return ST_NEXT;
+}

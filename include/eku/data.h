@@ -2,7 +2,8 @@
  *
  * Files are embedded at build time from data/; a directory given with
  * eku_data_set_dir() or EKU_DATA_DIR overrides them file by file, so an
- * operator can ship newer dates without a rebuild.
+ * operator can ship newer dates without a rebuild; a file the directory does
+ * not hold is read from the embedded copy.
  */
 #ifndef EKU_DATA_H
 #define EKU_DATA_H

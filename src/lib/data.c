@@ -1,7 +1,9 @@
 /* Data files: a directory override first, the embedded copy otherwise. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <eku/cert.h>
 #include <eku/data.h>
@@ -40,14 +42,23 @@ uint8_t *eku_data_read(const char *dir, const char *name, size_t *len, char **or
 			eku_error_set(err, EKU_E_NOMEM, "out of memory");
 			goto out;
 		}
-		if (eku_read_file(path, DATA_MAX, &buf, &n, err) != 0) {
+		/* File by file: what the directory does not hold stays embedded. */
+		if (access(path, F_OK) != 0 && errno == ENOENT) {
+			free(path);
+			path = NULL;
+		}
+	}
+	if (path != NULL) {
+		eku_error rerr = { 0 };
+		if (eku_read_file(path, DATA_MAX, &buf, &n, &rerr) != 0) {
+			eku_error_set(err, rerr.code, "%s: %s", path, rerr.message);
 			buf = NULL;
 			goto out;
 		}
 	} else {
 		buf = embedded(name, &n);
 		if (buf == NULL) {
-			eku_error_set(err, EKU_E_BAD_DATA, "%s: no such embedded data file", name);
+			eku_error_set(err, EKU_E_BAD_DATA, "no such data file (neither in the data directory nor embedded)");
 			goto out;
 		}
 	}

@@ -101,26 +101,29 @@ static json_t *load_json_array(eku_trust *t, const char *name, const char *key)
 {
 	json_error_t jerr;
 	size_t len = 0;
-	uint8_t *buf = eku_data_read(t->data_dir, name, &len, NULL, &t->err);
+	char *origin = NULL;
+	uint8_t *buf = eku_data_read(t->data_dir, name, &len, &origin, &t->err);
+	const char *shown = origin != NULL ? origin : name;
 	json_t *root = NULL, *arr = NULL;
 
 	if (buf == NULL)
 		return NULL;
 	root = json_loadb((const char *)buf, len, 0, &jerr);
 	if (root == NULL) {
-		eku_error_set(&t->err, EKU_E_BAD_DATA, "%s:%d:%d: %s", name, jerr.line, jerr.column,
+		eku_error_set(&t->err, EKU_E_BAD_DATA, "%s:%d:%d: %s", shown, jerr.line, jerr.column,
 			jerr.text);
 		goto out;
 	}
 	arr = json_object_get(root, key);
 	if (!json_is_array(arr)) {
-		eku_error_set(&t->err, EKU_E_BAD_DATA, "%s: missing array \"%s\"", name, key);
+		eku_error_set(&t->err, EKU_E_BAD_DATA, "%s: missing array \"%s\"", shown, key);
 		arr = NULL;
 		goto out;
 	}
 	json_incref(arr);
 out:
 	json_decref(root);
+	free(origin);
 	free(buf);
 	return arr;
 }
@@ -129,16 +132,18 @@ int eku_trust_load_data(eku_trust *t)
 {
 	size_t len = 0;
 	uint8_t *csv;
+	char *origin = NULL;
 	int rc = -1;
 
 	if (t->data_loaded)
 		return 0;
-	csv = eku_data_read(t->data_dir, "chrome-root-store.csv", &len, NULL, &t->err);
+	csv = eku_data_read(t->data_dir, "chrome-root-store.csv", &len, &origin, &t->err);
 	if (csv == NULL)
 		goto out;
 	free(t->chrome);
 	t->chrome = NULL;
-	if (eku_chrome_parse((const char *)csv, &t->chrome, &t->n_chrome, &t->err) != 0)
+	if (eku_chrome_parse((const char *)csv, origin != NULL ? origin : "chrome-root-store.csv",
+		    &t->chrome, &t->n_chrome, &t->err) != 0)
 		goto out;
 	json_decref(t->vendors);
 	json_decref(t->alt_roots);
@@ -149,6 +154,7 @@ int eku_trust_load_data(eku_trust *t)
 	t->data_loaded = true;
 	rc = 0;
 out:
+	free(origin);
 	free(csv);
 	return rc;
 }

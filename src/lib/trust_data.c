@@ -55,7 +55,8 @@ static int parse_row(const char *line, struct eku_chrome_root *r)
 	return 0;
 }
 
-int eku_chrome_parse(const char *csv, struct eku_chrome_root **out, size_t *np, eku_error *err)
+int eku_chrome_parse(const char *csv, const char *display, struct eku_chrome_root **out, size_t *np,
+	eku_error *err)
 {
 	struct eku_chrome_root *v = NULL;
 	size_t n = 0;
@@ -74,8 +75,8 @@ int eku_chrome_parse(const char *csv, struct eku_chrome_root **out, size_t *np, 
 			v = nv;
 			if (parse_row(line, &v[n]) != 0) {
 				eku_error_set(err, EKU_E_BAD_DATA,
-					"chrome-root-store.csv:%d: expected sha256,crs_root_id,sct_not_after,\"subject\"",
-					lineno);
+					"%s:%d: expected sha256,crs_root_id,sct_not_after,\"subject\"",
+					display, lineno);
 				goto fail;
 			}
 			n++;

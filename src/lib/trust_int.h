@@ -14,7 +14,8 @@ struct eku_chrome_root {
 };
 
 /* Parses chrome-root-store.csv (comment lines start with '#'). */
-int eku_chrome_parse(const char *csv, struct eku_chrome_root **out, size_t *n, eku_error *err)
+int eku_chrome_parse(const char *csv, const char *display, struct eku_chrome_root **out, size_t *n,
+	eku_error *err)
 	__attribute__((warn_unused_result));
 const struct eku_chrome_root *eku_trust_chrome_lookup(eku_trust *t, const uint8_t sha256[32]);
 /* Sets cl->ca_vendor (when not already set) from issuer names and URLs. */

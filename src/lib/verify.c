@@ -128,7 +128,9 @@ static int run_openssl(const eku_verify_config *cfg, X509 *leaf, STACK_OF(X509) 
 	vp = X509_STORE_CTX_get0_param(ctx);
 	if (sk_X509_CRL_num(cfg->crls) > 0) {
 		X509_STORE_CTX_set0_crls(ctx, cfg->crls);
-		flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
+		/* RFC 5280 5.2.4-5.2.5: indirect CRLs, cRLIssuer, delta CRLs. */
+		flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL |
+			 X509_V_FLAG_EXTENDED_CRL_SUPPORT | X509_V_FLAG_USE_DELTAS;
 	}
 	X509_VERIFY_PARAM_set_flags(vp, flags);
 	X509_VERIFY_PARAM_set_time(vp, (time_t)at);

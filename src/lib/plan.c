@@ -1,0 +1,275 @@
+/* The planner: DOMAIN.md section 4's decision tree applied to every link and
+ * node of an inventory at one instant. Dates and product behaviour come from
+ * the timeline and the product profiles; this file only knows how to combine
+ * them. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <eku/data.h>
+
+#include "plan_int.h"
+
+#define DAY 86400
+#define MAX_RENEWALS 400
+
+static const char *const sev_names[] = { "not_affected", "ok", "unknown", "at_risk", "broken" };
+
+const char *eku_severity_name(enum eku_severity s)
+{
+	return (unsigned)s < 5 ? sev_names[s] : "?";
+}
+
+int eku_severity_parse(const char *s, enum eku_severity *out)
+{
+	for (int i = 0; i < 5; i++)
+		if (strcmp(s, sev_names[i]) == 0)
+			return *out = (enum eku_severity)i, 0;
+	return -1;
+}
+
+eku_plan *eku_plan_new(void)
+{
+	return calloc(1, sizeof(struct eku_plan));
+}
+
+void plan_results_clear(struct eku_plan *p)
+{
+	for (size_t i = 0; i < p->n_findings; i++) {
+		struct eku_finding *f = &p->findings[i];
+		free(f->id);
+		free(f->subject);
+		free(f->explanation);
+		eku_strv_clear(&f->reasons);
+		eku_strv_clear(&f->rule_ids);
+		for (size_t k = 0; k < f->n_options; k++)
+			free(f->options[k].why);
+	}
+	free(p->findings);
+	for (size_t i = 0; i < p->n_actions; i++) {
+		free(p->actions[i].action);
+		eku_strv_clear(&p->actions[i].finding_ids);
+	}
+	free(p->actions);
+	eku_strv_clear(&p->unread);
+	p->findings = NULL;
+	p->actions = NULL;
+	p->n_findings = p->n_actions = 0;
+}
+
+void eku_plan_free(eku_plan *p)
+{
+	if (p == NULL)
+		return;
+	plan_results_clear(p);
+	plan_inventory_clear(p);
+	plan_products_clear(&p->prods);
+	eku_policy_free(p->policy);
+	eku_trust_free(p->trust);
+	json_decref(p->vendors);
+	json_decref(p->alt_roots);
+	free(p->data_dir);
+	free(p->system_bundle);
+	free(p->source);
+	free(p->base_dir);
+	free(p);
+}
+
+const eku_error *eku_plan_error(const eku_plan *p)
+{
+	return &p->err;
+}
+
+int eku_plan_set_data_dir(eku_plan *p, const char *dir)
+{
+	free(p->data_dir);
+	p->data_dir = dir ? strdup(dir) : NULL;
+	return dir != NULL && p->data_dir == NULL ? -1 : 0;
+}
+
+void eku_plan_set_at(eku_plan *p, int64_t at)
+{
+	p->at = at;
+	p->at_set = true;
+}
+
+void eku_plan_set_assume_renewed(eku_plan *p, bool on)
+{
+	p->assume_renewed = on;
+}
+
+int eku_plan_set_system_bundle(eku_plan *p, const char *path)
+{
+	free(p->system_bundle);
+	p->system_bundle = path ? strdup(path) : NULL;
+	p->system_bundle_set = true;
+	return path != NULL && p->system_bundle == NULL ? -1 : 0;
+}
+
+size_t eku_plan_diag_count(const eku_plan *p) { return p->n_diags; }
+const struct eku_plan_diag *eku_plan_diag(const eku_plan *p, size_t i)
+{
+	return i < p->n_diags ? &p->diags[i] : NULL;
+}
+int64_t eku_plan_at(const eku_plan *p) { return p->at; }
+const char *eku_plan_deployment(const eku_plan *p) { return p->deployment ? p->deployment : ""; }
+size_t eku_plan_finding_count(const eku_plan *p) { return p->n_findings; }
+const struct eku_finding *eku_plan_finding(const eku_plan *p, size_t i)
+{
+	return i < p->n_findings ? &p->findings[i] : NULL;
+}
+size_t eku_plan_action_count(const eku_plan *p) { return p->n_actions; }
+const struct eku_action *eku_plan_action(const eku_plan *p, size_t i)
+{
+	return i < p->n_actions ? &p->actions[i] : NULL;
+}
+const eku_strv *eku_plan_unread_inputs(const eku_plan *p) { return &p->unread; }
+
+const struct eku_finding *eku_plan_finding_by_id(const eku_plan *p, const char *id)
+{
+	for (size_t i = 0; i < p->n_findings; i++)
+		if (strcmp(p->findings[i].id, id) == 0)
+			return &p->findings[i];
+	return NULL;
+}
+
+void eku_plan_counts(const eku_plan *p, size_t counts[5])
+{
+	memset(counts, 0, 5 * sizeof(counts[0]));
+	for (size_t i = 0; i < p->n_findings; i++)
+		counts[p->findings[i].severity]++;
+}
+
+/* --- loading -------------------------------------------------------------- */
+
+static json_t *data_array(struct eku_plan *p, const char *name, const char *key)
+{
+	size_t len = 0;
+	json_error_t jerr;
+	uint8_t *buf = eku_data_read(p->data_dir, name, &len, NULL, &p->err);
+	json_t *doc, *arr;
+
+	if (buf == NULL)
+		return NULL;
+	doc = json_loadb((const char *)buf, len, 0, &jerr);
+	free(buf);
+	arr = json_incref(json_object_get(doc, key));
+	json_decref(doc);
+	if (!json_is_array(arr)) {
+		json_decref(arr);
+		eku_error_set(&p->err, EKU_E_BAD_DATA, "%s: no \"%s\" array", name, key);
+		return NULL;
+	}
+	return arr;
+}
+
+static int load_data(struct eku_plan *p)
+{
+	if (p->policy != NULL)
+		return 0;
+	if ((p->policy = eku_policy_new()) == NULL) {
+		eku_error_set(&p->err, EKU_E_NOMEM, "out of memory");
+		return -1;
+	}
+	if (eku_policy_load(p->policy, p->data_dir) != 0) {
+		p->err = *eku_policy_error(p->policy);
+		eku_policy_free(p->policy);
+		p->policy = NULL;
+		return -1;
+	}
+	if (plan_products_load(p) != 0)
+		return -1;
+	if ((p->vendors = data_array(p, "ca-vendors.json", "vendors")) == NULL ||
+	    (p->alt_roots = data_array(p, "alt-roots.json", "roots")) == NULL)
+		return -1;
+	return 0;
+}
+
+static char *join_path(const char *dir, const char *file)
+{
+	char *s = NULL;
+
+	if (file[0] == '/' || dir == NULL || dir[0] == '\0')
+		return strdup(file);
+	return asprintf(&s, "%s/%s", dir, file) < 0 ? NULL : s;
+}
+
+static int build_trust(struct eku_plan *p)
+{
+	char *path = NULL;
+	int rc = -1;
+
+	eku_trust_free(p->trust);
+	if ((p->trust = eku_trust_new()) == NULL ||
+	    eku_trust_set_data_dir(p->trust, p->data_dir) != 0 || eku_trust_load_data(p->trust) != 0)
+		goto fail;
+	if (!(p->system_bundle_set && p->system_bundle != NULL && p->system_bundle[0] == '\0') &&
+	    eku_trust_add_system(p->trust, p->system_bundle) != 0)
+		goto fail;
+	for (size_t i = 0; i < p->n_public_roots; i++) {
+		free(path);
+		if ((path = join_path(p->base_dir, p->public_roots[i].file)) == NULL ||
+		    eku_trust_add_public_root_file(p->trust, path, p->public_roots[i].vendor) != 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < p->private_roots.n; i++) {
+		free(path);
+		if ((path = join_path(p->base_dir, p->private_roots.v[i])) == NULL ||
+		    eku_trust_add_anchor_file(p->trust, path) != 0)
+			goto fail;
+	}
+	rc = 0;
+	goto out;
+fail:
+	if (p->trust != NULL && eku_trust_error(p->trust)->code != EKU_E_OK)
+		p->err = *eku_trust_error(p->trust);
+	else
+		eku_error_set(&p->err, EKU_E_NOMEM, "out of memory");
+out:
+	free(path);
+	return rc;
+}
+
+int eku_plan_load_mem(eku_plan *p, const char *source, const char *base_dir, const char *yaml,
+	size_t len)
+{
+	plan_results_clear(p);
+	plan_inventory_clear(p);
+	free(p->source);
+	free(p->base_dir);
+	p->source = strdup(source ? source : "-");
+	p->base_dir = base_dir ? strdup(base_dir) : NULL;
+	if (p->source == NULL || (base_dir != NULL && p->base_dir == NULL)) {
+		eku_error_set(&p->err, EKU_E_NOMEM, "out of memory");
+		return -1;
+	}
+	if (load_data(p) != 0)
+		return -1;
+	if (plan_inventory_parse(p, p->source, yaml, len) != 0)
+		return -1;
+	return build_trust(p);
+}
+
+int eku_plan_load_file(eku_plan *p, const char *path)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	char *dir = NULL, *slash;
+	int rc = -1;
+
+	if (eku_read_file(path, 4u * 1024u * 1024u, &buf, &len, &p->err) != 0)
+		return -1;
+	if ((dir = strdup(path)) == NULL) {
+		eku_error_set(&p->err, EKU_E_NOMEM, "out of memory");
+		goto out;
+	}
+	slash = strrchr(dir, '/');
+	if (slash != NULL)
+		slash[slash == dir ? 1 : 0] = '\0';
+	rc = eku_plan_load_mem(p, path, slash != NULL ? dir : NULL, (const char *)buf, len);
+out:
+	free(dir);
+	free(buf);
+	return rc;
+}

@@ -1,0 +1,115 @@
+/* Internal state of eku_plan: the parsed inventory, product profiles and
+ * results. Shared by inventory.c (YAML), plan_products.c, plan.c (the
+ * judge) and plan_report.c (JSON). */
+#ifndef EKU_PLAN_INT_H
+#define EKU_PLAN_INT_H
+
+#include <jansson.h>
+
+#include <eku/cert.h>
+#include <eku/plan.h>
+#include <eku/policy.h>
+#include <eku/trust.h>
+
+struct product {
+	const char *id;
+	json_t *j;       /* the product object */
+	json_t *bands;   /* its family's version bands, or NULL */
+	json_t *family;  /* the family object, or NULL */
+};
+
+struct products {
+	json_t *docs;            /* array of the loaded documents */
+	struct product *v;
+	size_t n;
+	json_t *link_kinds;      /* object kind -> description */
+	json_t *universal_rules; /* array */
+};
+
+struct inv_node {
+	char *name;
+	int line, col;
+	const struct product *prod;
+	char *version;
+	int band;                /* index into prod->bands, -1 when unversioned */
+	json_t *settings;        /* name -> value, defaults filled in */
+	eku_strv cluster;
+	char *server_spec, *client_spec;  /* as written */
+	bool server_remote, client_remote;
+	eku_certlist *server_certs, *client_certs; /* leaf first, then its chain */
+	bool acme;
+	char *acme_ca, *acme_profile;
+};
+
+struct inv_link {
+	char *kind;
+	size_t client, server;   /* node indexes */
+	char *tls_verify;        /* on | off | permissive */
+	bool implied;            /* from cluster: */
+	int line, col;
+};
+
+struct inv_root {
+	char *file;
+	char *vendor;
+};
+
+struct eku_plan {
+	eku_error err;
+	char *data_dir;
+	int64_t at;
+	bool at_set, assume_renewed;
+	char *system_bundle;
+	bool system_bundle_set;
+
+	eku_policy *policy;
+	struct products prods;
+	json_t *vendors;         /* ca-vendors.json "vendors" */
+	json_t *alt_roots;       /* alt-roots.json "roots" */
+	eku_trust *trust;
+
+	char *source, *base_dir, *deployment;
+	int64_t inv_at;
+	bool inv_at_set;
+	struct inv_node *nodes;
+	size_t n_nodes;
+	struct inv_link *links;
+	size_t n_links;
+	struct inv_root *public_roots;
+	size_t n_public_roots;
+	eku_strv private_roots;
+	struct eku_plan_diag *diags;
+	size_t n_diags;
+
+	struct eku_finding *findings;
+	size_t n_findings;
+	struct eku_action *actions;
+	size_t n_actions;
+	eku_strv unread;
+};
+
+/* plan_products.c */
+int plan_products_load(struct eku_plan *p) __attribute__((warn_unused_result));
+void plan_products_clear(struct products *pr);
+const struct product *plan_product_find(const struct products *pr, const char *id);
+/* Band index of a version string ("X15.3.2") in the product's family, -1
+ * when outside every band, -2 when not a version at all. */
+int plan_product_band(const struct product *prod, const char *version);
+const char *plan_band_id(const struct product *prod, int band);
+const char *plan_band_label(const struct product *prod, int band);
+int plan_band_index(const struct product *prod, const char *band_id);
+json_t *plan_setting_def(const struct product *prod, const char *name);
+
+/* inventory.c */
+int plan_inventory_parse(struct eku_plan *p, const char *source, const char *yaml, size_t len)
+	__attribute__((warn_unused_result));
+void plan_inventory_clear(struct eku_plan *p);
+int plan_diag_add(struct eku_plan *p, int line, int col, enum eku_errcode code, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* The candidate closest to word by edit distance, or NULL when none is close. */
+const char *plan_nearest(const char *word, const char *const *cands, size_t n);
+
+/* plan.c */
+void plan_results_clear(struct eku_plan *p);
+
+#endif

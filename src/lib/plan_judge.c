@@ -1,0 +1,267 @@
+/* Judging links and nodes: which certificate is presented in which role,
+ * what the accepting side checks, and when the issuing CA stops putting
+ * clientAuth in renewals (DOMAIN.md sections 3 and 4). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan_judge.h"
+
+#define DAY 86400
+#define MAX_RENEWALS 400
+
+static char *datestr(int64_t t, char buf[16])
+{
+	return eku_time_date(t, buf, 16);
+}
+
+/* --- certificate states ------------------------------------------------------ */
+
+bool cstate_public(const struct cstate *s)
+{
+	return (s->cls == EKU_ISSUER_WEBPKI || s->cls == EKU_ISSUER_UNKNOWN) && !s->alt_root;
+}
+
+static void cstate_from(struct cstate *s, eku_certlist *l, struct eku_classification *cl,
+	const char *spec)
+{
+	const struct eku_facts *f = eku_cert_facts(eku_certlist_get0(l, 0));
+
+	s->present = true;
+	s->spec = spec;
+	s->eku = f->eku_class;
+	s->not_before = f->not_before;
+	s->not_after = f->not_after;
+	s->cls = cl->issuer_class;
+	s->vendor = cl->ca_vendor;
+	s->alt_root = cl->alt_root;
+	s->chain_complete = cl->chain_complete;
+}
+
+/* --assume-renewed: the certificate as its CA would issue it today. Private
+ * PKI keeps its profile; public CAs apply today's clientAuth rule and cap. */
+static void cstate_renew(const struct eku_plan *p, const struct inv_node *n, struct cstate *s)
+{
+	int64_t life = s->not_after - s->not_before;
+	int days;
+
+	if (!s->present)
+		return;
+	s->renewed = true;
+	if (cstate_public(s)) {
+		bool client = eku_policy_issues_clientauth(p->policy, node_vendor(n, s), node_profile(n),
+			s->cls == EKU_ISSUER_WEBPKI || s->cls == EKU_ISSUER_UNKNOWN, p->at, NULL);
+		days = n->acme ? eku_policy_acme_lifetime(p->policy, node_vendor(n, s), node_profile(n), p->at, NULL) : 0;
+		if (days == 0)
+			days = eku_policy_max_validity(p->policy, p->at, NULL);
+		if (days > 0)
+			life = (int64_t)days * DAY;
+		if (!client && eku_eku_class_allows_server(s->eku))
+			s->eku = EKU_CLASS_SERVER_ONLY;
+	}
+	s->not_before = p->at;
+	s->not_after = p->at + life;
+}
+
+const char *node_vendor(const struct inv_node *n, const struct cstate *s)
+{
+	if (s != NULL && s->vendor != NULL)
+		return s->vendor;
+	return n->acme ? n->acme_ca : NULL;
+}
+
+const char *node_profile(const struct inv_node *n)
+{
+	return n->acme ? n->acme_profile : NULL;
+}
+
+int judge_prepare_node(struct eku_plan *p, struct node_state *ns, const struct inv_node *n)
+{
+	memset(ns, 0, sizeof(*ns));
+	ns->n = n;
+	if (n->server_certs != NULL) {
+		ns->server_cl = eku_trust_classify(p->trust, eku_certlist_get0(n->server_certs, 0), n->server_certs);
+		if (ns->server_cl == NULL)
+			return -1;
+		cstate_from(&ns->server, n->server_certs, ns->server_cl, n->server_spec);
+	}
+	ns->server.spec = n->server_spec;
+	ns->server.remote = n->server_remote;
+	if (n->client_certs != NULL) {
+		ns->client_cl = eku_trust_classify(p->trust, eku_certlist_get0(n->client_certs, 0), n->client_certs);
+		if (ns->client_cl == NULL)
+			return -1;
+		cstate_from(&ns->client, n->client_certs, ns->client_cl, n->client_spec);
+	}
+	ns->client.spec = n->client_spec;
+	ns->client.remote = n->client_remote;
+	ns->separate = node_separate_client(n) && (n->client_spec != NULL);
+	if (p->assume_renewed) {
+		cstate_renew(p, n, &ns->server);
+		cstate_renew(p, n, &ns->client);
+	}
+	return 0;
+}
+
+void judge_release_node(struct node_state *ns)
+{
+	eku_classification_free(ns->server_cl);
+	eku_classification_free(ns->client_cl);
+}
+
+/* May this node present a separate client certificate (X15.5 stores, or any
+ * unversioned product given one)? */
+bool node_separate_client(const struct inv_node *n)
+{
+	const char *from;
+
+	if (n->prod == NULL)
+		return false;
+	if (n->prod->bands == NULL)
+		return true;
+	from = json_string_value(json_object_get(n->prod->j, "separate_client_cert_from"));
+	return from != NULL && n->band >= 0 && n->band >= plan_band_index(n->prod, from);
+}
+
+const struct cstate *node_client_cert(const struct node_state *ns)
+{
+	return ns->separate ? &ns->client : &ns->server;
+}
+
+/* --- the renewal projection -------------------------------------------------- */
+
+int64_t renewal_instant(const struct eku_plan *p, const struct inv_node *n, int64_t nb, int64_t na)
+{
+	/* ACME clients renew with a third of the lifetime left (certbot's 30 of
+	 * 90 days); a manual certificate is replaced when it expires. */
+	int64_t r = n->acme ? na - (na - nb) / 3 : na;
+	return r < p->at ? p->at : r;
+}
+
+int64_t project_break(const struct eku_plan *p, const struct inv_node *n, const struct cstate *s,
+	const struct eku_rule **why, int64_t *first_renewal)
+{
+	const char *vendor = node_vendor(n, s), *profile = node_profile(n);
+	bool webpki = true;
+	int64_t nb = s->not_before, na = s->not_after, r;
+
+	*why = NULL;
+	if (!cstate_public(s))
+		return 0;
+	r = renewal_instant(p, n, nb, na);
+	if (first_renewal != NULL)
+		*first_renewal = r;
+	for (int i = 0; i < MAX_RENEWALS; i++) {
+		int days;
+		if (!eku_policy_issues_clientauth(p->policy, vendor, profile, webpki, r, why))
+			return r;
+		if (*why == NULL)
+			return 0;
+		days = n->acme ? eku_policy_acme_lifetime(p->policy, vendor, profile, r, NULL) : 0;
+		if (days == 0)
+			days = eku_policy_max_validity(p->policy, r, NULL);
+		if (days <= 0)
+			days = 398;
+		nb = r;
+		na = r + (int64_t)days * DAY;
+		r = renewal_instant(p, n, nb, na);
+	}
+	return 0;
+}
+
+/* --- findings ------------------------------------------------------------------ */
+
+int finding_init(struct judged *j, enum eku_finding_kind kind, const char *id, const char *subject)
+{
+	memset(j, 0, sizeof(*j));
+	j->f.kind = kind;
+	j->f.id = strdup(id);
+	j->f.subject = strdup(subject);
+	j->f.severity = EKU_SEV_NOT_AFFECTED;
+	j->text = open_memstream(&j->buf, &j->buflen);
+	return j->f.id && j->f.subject && j->text ? 0 : -1;
+}
+
+void finding_raise(struct judged *j, enum eku_severity s, int64_t date)
+{
+	if (s > j->f.severity) {
+		j->f.severity = s;
+		j->f.breaks_on = s == EKU_SEV_AT_RISK ? date : 0;
+	} else if (s == j->f.severity && s == EKU_SEV_AT_RISK && date != 0 &&
+		   (j->f.breaks_on == 0 || date < j->f.breaks_on)) {
+		j->f.breaks_on = date;
+	}
+}
+
+int finding_reason(struct judged *j, const char *code)
+{
+	if (eku_strv_contains(&j->f.reasons, code))
+		return 0;
+	return eku_strv_push(&j->f.reasons, code);
+}
+
+int finding_rule(struct judged *j, const char *id)
+{
+	if (id == NULL || eku_strv_contains(&j->f.rule_ids, id))
+		return 0;
+	return eku_strv_push(&j->f.rule_ids, id);
+}
+
+void finding_say(struct judged *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (j->text == NULL)
+		return;
+	if (ftell(j->text) > 0)
+		fputc(' ', j->text);
+	va_start(ap, fmt);
+	vfprintf(j->text, fmt, ap);
+	va_end(ap);
+}
+
+/* Cites a timeline rule and, when the sources disagree, its alternatives. */
+void finding_cite(struct judged *j, const struct eku_policy *pol, const struct eku_rule *r)
+{
+	char d[16];
+
+	if (r == NULL)
+		return;
+	finding_rule(j, r->id);
+	finding_say(j, "[%s: %s, %s; %s]", r->id, r->rule, datestr(r->date, d), r->source);
+	for (size_t i = 0; i < r->n_alternatives; i++) {
+		const struct eku_rule *a = eku_policy_rule(pol, r->alternatives[i]);
+		if (a == NULL)
+			continue;
+		finding_say(j, "(%s claim %s: %s on %s, %s)", a->status, a->id, a->rule, datestr(a->date, d),
+			a->source);
+	}
+}
+
+int finding_finish(struct judged *j, struct eku_finding *out)
+{
+	if (j->text != NULL)
+		fclose(j->text);
+	j->text = NULL;
+	j->f.explanation = j->buf;
+	j->buf = NULL;
+	*out = j->f;
+	return out->explanation != NULL ? 0 : -1;
+}
+
+void finding_discard(struct judged *j)
+{
+	if (j->text != NULL)
+		fclose(j->text);
+	free(j->buf);
+	free(j->f.id);
+	free(j->f.subject);
+	eku_strv_clear(&j->f.reasons);
+	eku_strv_clear(&j->f.rule_ids);
+	for (size_t k = 0; k < j->f.n_options; k++)
+		free(j->f.options[k].why);
+	for (size_t k = 0; k < 4; k++)
+		free(j->act[k]);
+	memset(j, 0, sizeof(*j));
+}

@@ -1,0 +1,65 @@
+/* Internal: certificate states, findings under construction, the renewal
+ * projection. Used by plan_judge.c and plan_run.c. */
+#ifndef EKU_PLAN_JUDGE_H
+#define EKU_PLAN_JUDGE_H
+
+#include <stdio.h>
+
+#include "plan_int.h"
+
+/* A certificate as the planner sees it: facts that matter, possibly
+ * projected (--assume-renewed). */
+struct cstate {
+	bool present;            /* read from a file */
+	bool remote;             /* host:port, not read offline */
+	bool renewed;            /* projected by --assume-renewed */
+	const char *spec;        /* as written in the inventory */
+	enum eku_eku_class eku;
+	int64_t not_before, not_after;
+	enum eku_issuer_class cls;
+	const char *vendor;      /* borrowed from the classification */
+	bool alt_root, chain_complete;
+};
+
+struct node_state {
+	const struct inv_node *n;
+	struct eku_classification *server_cl, *client_cl;
+	struct cstate server, client;
+	bool separate;           /* presents client as its client certificate */
+	bool used_as_client_mtls;/* some link checks its clientAuth */
+	bool acme_threat;        /* ACME renewal drops clientAuth that a link needs */
+};
+
+struct judged {
+	struct eku_finding f;
+	FILE *text;
+	char *buf;
+	size_t buflen;
+	char *act[4];            /* short action text per option A-D, NULL when none */
+	int64_t b_by;            /* option B's deadline */
+};
+
+bool cstate_public(const struct cstate *s);
+const char *node_vendor(const struct inv_node *n, const struct cstate *s);
+const char *node_profile(const struct inv_node *n);
+bool node_separate_client(const struct inv_node *n);
+int judge_prepare_node(struct eku_plan *p, struct node_state *ns, const struct inv_node *n);
+void judge_release_node(struct node_state *ns);
+const struct cstate *node_client_cert(const struct node_state *ns);
+int64_t renewal_instant(const struct eku_plan *p, const struct inv_node *n, int64_t nb, int64_t na);
+/* First renewal at which the certificate comes back without clientAuth, or 0
+ * when never (private PKI, alternative root). *why gets the deciding rule;
+ * *first_renewal (may be NULL) the next renewal instant. */
+int64_t project_break(const struct eku_plan *p, const struct inv_node *n, const struct cstate *s,
+	const struct eku_rule **why, int64_t *first_renewal);
+
+int finding_init(struct judged *j, enum eku_finding_kind kind, const char *id, const char *subject);
+void finding_raise(struct judged *j, enum eku_severity s, int64_t date);
+int finding_reason(struct judged *j, const char *code);
+int finding_rule(struct judged *j, const char *id);
+void finding_say(struct judged *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void finding_cite(struct judged *j, const struct eku_policy *pol, const struct eku_rule *r);
+int finding_finish(struct judged *j, struct eku_finding *out);
+void finding_discard(struct judged *j);
+
+#endif

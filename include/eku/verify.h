@@ -128,16 +128,16 @@ const char *eku_verify_code_explain(enum eku_verify_code c);
 /* ---- allow-list: who may authenticate when the EKU is not enough ---------- */
 
 /* Matching rules (all case-insensitive except URI paths and SPKI):
- *   dns   "host.example" matches a DNS SAN exactly; "*.example" matches a DNS
- *         SAN with exactly one extra left-most label ("a.example", not
- *         "a.b.example"); a wildcard SAN in the certificate is only matched
- *         literally by the same pattern.
+ *   dns   "host.example" matches a DNS SAN exactly; "*.partner.example"
+ *         matches a DNS SAN with exactly one extra left-most label
+ *         ("a.partner.example", not "a.b.partner.example"); "*.example" (a
+ *         whole TLD) is refused; a wildcard SAN in the certificate is only
+ *         matched literally by the same pattern.
  *   uri   the URI SAN must equal the entry (scheme and host case-insensitive).
  *   ip    an IPv4 or IPv6 address (textual, any canonical form), or a CIDR
  *         prefix ("192.0.2.0/24"), matched against IP SANs.
- *   cn    the subject's commonName must equal the entry; used only when the
- *         leaf has no DNS/IP/URI SAN of the kind requested (RFC 6125 6.4.4).
- *         CN entries match any leaf's CN: prefer SANs or SPKI.
+ *   cn    a subject commonName must equal the entry (whatever SANs the leaf
+ *         has). Weaker than SANs or SPKI: prefer those.
  *   spki  SHA-256 of the leaf's DER SubjectPublicKeyInfo (64 hex digits, ':'
  *         allowed), or a certificate file whose key is pinned. */
 typedef struct eku_allowlist eku_allowlist;

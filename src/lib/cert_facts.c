@@ -27,7 +27,8 @@ static char *bio_to_string(BIO *b)
 
 	if (s == NULL)
 		return NULL;
-	memcpy(s, data, (size_t)n);
+	if (n > 0) /* an empty subject leaves the BIO without data (NULL) */
+		memcpy(s, data, (size_t)n);
 	s[n] = '\0';
 	return s;
 }

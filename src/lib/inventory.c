@@ -960,7 +960,7 @@ static void parse_nodes(struct ctx *c, struct top_raw *t, struct node_raw **raws
 		r->n = &p->nodes[p->n_nodes];
 		r->n->band = -1;
 		parse_node(c, item, t->nodes_at, r);
-		if (r->n->name != NULL && node_index(p, r->n->name) < (long)p->n_nodes)
+		if (r->n->name != NULL && node_index(p, r->n->name) >= 0)
 		{
 			struct pos np = { r->n->line, r->n->col };
 			DIAG(c, np, EKU_E_BAD_CONFIG, "node '%s' is defined twice", r->n->name);

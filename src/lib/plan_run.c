@@ -123,7 +123,7 @@ static void option_a(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 
 	json_array_foreach(p->alt_roots, i, r)
 		if (f != NULL)
-			fprintf(f, "%s%s", i ? "; " : "", jstr(r, "label") ?: "");
+			fprintf(f, "%s%s", i ? ", " : "", jstr(r, "subject_cn") ?: "");
 	if (f != NULL)
 		fclose(f);
 	if (c->cert->alt_root)

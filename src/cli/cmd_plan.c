@@ -1,0 +1,340 @@
+/* eku plan: a deployment inventory judged against the dated timeline. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <eku/plan.h>
+#include <eku/report.h>
+
+#include "commands.h"
+#include "common.h"
+
+static const char usage_text[] =
+	"usage: eku plan [options] INVENTORY.yaml\n"
+	"\n"
+	"Reads a deployment inventory (nodes, their certificates, products and\n"
+	"versions, and the links between them) and says, at --at, which links and\n"
+	"nodes are broken, which break on which date and why (citing the timeline\n"
+	"rule and its source), which of the options A-D are still open, and what to\n"
+	"do by when. Every inventory problem is reported at once as file:line:column.\n"
+	"\n"
+	"options:\n"
+	"  --format FMT          text|json|md (default text)\n"
+	"  --fail-on LEVEL       broken|at_risk|never: exit 1 when a finding is at or\n"
+	"                        above LEVEL (default at_risk; unknown counts as at_risk)\n"
+	"  --assume-renewed      judge the state after every certificate is renewed at\n"
+	"                        --at under the CA rules in force then\n"
+	"  --system-bundle FILE  system roots (default /etc/ssl/certs/ca-certificates.crt)\n"
+	"  --no-system           do not load the system roots\n"
+	CLI_COMMON_HELP
+	"\n"
+	"exit status: 0 nothing at or above --fail-on, 1 findings, 2 usage or\n"
+	"inventory error, 3 runtime or data error.\n"
+	"\n"
+	"example:\n"
+	"  eku plan examples/expressway/inventory.yaml\n"
+	"  eku plan --at 2027-03-15 --format json inventory.yaml | jq '.findings[] | {subject, severity}'\n";
+
+struct plan_opts {
+	struct cli_common common;
+	int fail_on; /* enum eku_severity, or -1 for never */
+	bool assume_renewed, no_system;
+	const char *system_bundle;
+	const char *input;
+};
+
+enum { O_FAILON = 0x2000, O_ASSUME, O_SYSBUNDLE, O_NOSYS };
+
+static const struct option longopts[] = {
+	{ "fail-on", required_argument, NULL, O_FAILON },
+	{ "assume-renewed", no_argument, NULL, O_ASSUME },
+	{ "system-bundle", required_argument, NULL, O_SYSBUNDLE },
+	{ "no-system", no_argument, NULL, O_NOSYS },
+	CLI_COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_args(int argc, char **argv, struct plan_opts *o)
+{
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		r = cli_common_option(&o->common, c, optarg, 1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_MD);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		switch (c) {
+		case 'h': fputs(usage_text, stdout); exit(0);
+		case O_FAILON:
+			if (strcmp(optarg, "broken") == 0)
+				o->fail_on = EKU_SEV_BROKEN;
+			else if (strcmp(optarg, "at_risk") == 0)
+				o->fail_on = EKU_SEV_AT_RISK;
+			else if (strcmp(optarg, "never") == 0)
+				o->fail_on = -1;
+			else {
+				cli_error("--fail-on %s: use broken, at_risk or never", optarg);
+				return -1;
+			}
+			break;
+		case O_ASSUME: o->assume_renewed = true; break;
+		case O_SYSBUNDLE: o->system_bundle = optarg; break;
+		case O_NOSYS: o->no_system = true; break;
+		default:
+			fprintf(stderr, "run 'eku plan --help' for the options\n");
+			return -1;
+		}
+	}
+	if (optind != argc - 1) {
+		cli_error("give one inventory file; example: eku plan examples/expressway/inventory.yaml");
+		return -1;
+	}
+	o->input = argv[optind];
+	return 0;
+}
+
+/* --- text ------------------------------------------------------------------ */
+
+/* Word-wraps text; the first line continues the current output line. */
+static void wrap_after(const char *indent, const char *text, size_t width)
+{
+	size_t col = 0;
+	const char *p = text;
+
+	while (*p != '\0') {
+		size_t n = strcspn(p, " ");
+		if (col > 0 && col + 1 + n > width) {
+			printf("\n%s", indent);
+			col = 0;
+		} else if (col > 0) {
+			putchar(' ');
+			col++;
+		}
+		fwrite(p, 1, n, stdout);
+		col += n;
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	putchar('\n');
+}
+
+static void wrap(const char *indent, const char *text, size_t width)
+{
+	fputs(indent, stdout);
+	wrap_after(indent, text, width);
+}
+
+static void counts_line(const eku_plan *p, enum eku_finding_kind kind, const char *what, char *out, size_t len)
+{
+	size_t c[5] = { 0 };
+	int64_t first = 0;
+	char d[16];
+
+	for (size_t i = 0; i < eku_plan_finding_count(p); i++) {
+		const struct eku_finding *f = eku_plan_finding(p, i);
+		if (f->kind != kind)
+			continue;
+		c[f->severity]++;
+		if (f->severity == EKU_SEV_AT_RISK && f->breaks_on && (first == 0 || f->breaks_on < first))
+			first = f->breaks_on;
+	}
+	snprintf(out, len, "%zu %s broken, %zu at risk%s%s%s, %zu ok, %zu not affected", c[EKU_SEV_BROKEN],
+		what, c[EKU_SEV_AT_RISK], first ? " (first on " : "", first ? eku_time_date(first, d, sizeof(d)) : "",
+		first ? ")" : "", c[EKU_SEV_OK], c[EKU_SEV_NOT_AFFECTED]);
+	if (c[EKU_SEV_UNKNOWN] > 0)
+		snprintf(out + strlen(out), len - strlen(out), ", %zu not readable offline", c[EKU_SEV_UNKNOWN]);
+}
+
+static const char *sev_color(const struct cli_palette *pal, enum eku_severity s)
+{
+	return s == EKU_SEV_BROKEN ? pal->red : s == EKU_SEV_AT_RISK || s == EKU_SEV_UNKNOWN ? pal->yellow : pal->green;
+}
+
+static void print_finding(const struct eku_finding *f, const struct cli_palette *pal)
+{
+	char d[16], head[64];
+
+	snprintf(head, sizeof(head), "%s", eku_severity_name(f->severity));
+	for (char *q = head; *q; q++)
+		*q = (char)(*q == '_' ? ' ' : *q >= 'a' && *q <= 'z' ? *q - 32 : *q);
+	printf("%s%s%-12s%s %s%s%s", pal->bold, sev_color(pal, f->severity), head, pal->reset, pal->bold,
+		f->subject, pal->reset);
+	if (f->breaks_on)
+		printf("  breaks on %s", eku_time_date(f->breaks_on, d, sizeof(d)));
+	putchar('\n');
+	if (f->reasons.n > 0) {
+		printf("%13s", "");
+		for (size_t i = 0; i < f->reasons.n; i++)
+			printf("%s%s", i ? ", " : "", f->reasons.v[i]);
+		putchar('\n');
+	}
+	if (f->severity >= EKU_SEV_UNKNOWN && f->explanation && *f->explanation)
+		wrap("             ", f->explanation, 66);
+	for (size_t i = 0; i < f->n_options; i++) {
+		char lead[64];
+		snprintf(lead, sizeof(lead), "option %c %s", f->options[i].id, f->options[i].available ? "open:" : "closed:");
+		printf("             %s%s%s\n", f->options[i].available ? pal->green : pal->dim, lead, pal->reset);
+		wrap("               ", f->options[i].why, 64);
+	}
+}
+
+static void emit_text(const eku_plan *p, const struct plan_opts *o)
+{
+	struct cli_palette pal = cli_palette(cli_use_color(o->common.color, stdout));
+	const eku_strv *unread = eku_plan_unread_inputs(p);
+	char d[16], links[256], nodes[256];
+
+	counts_line(p, EKU_FINDING_LINK, "links", links, sizeof(links));
+	counts_line(p, EKU_FINDING_NODE, "nodes", nodes, sizeof(nodes));
+	printf("%s%s%s at %s%s\n", pal.bold, *eku_plan_deployment(p) ? eku_plan_deployment(p) : "deployment",
+		pal.reset, eku_time_date(eku_plan_at(p), d, sizeof(d)),
+		o->assume_renewed ? " (every certificate assumed renewed on that date)" : "");
+	printf("%s\n%s\n\n", links, nodes);
+	for (size_t i = 0; i < eku_plan_finding_count(p); i++)
+		print_finding(eku_plan_finding(p, i), &pal);
+	if (unread->n > 0) {
+		printf("\nnot read offline (live fetching is 'eku scan's job):\n");
+		for (size_t i = 0; i < unread->n; i++)
+			printf("  %s\n", unread->v[i]);
+	}
+	printf("\n%sActions%s\n", pal.bold, pal.reset);
+	if (eku_plan_action_count(p) == 0)
+		printf("  nothing to do by a date; keep monitoring\n");
+	for (size_t i = 0; i < eku_plan_action_count(p); i++) {
+		const struct eku_action *a = eku_plan_action(p, i);
+		printf("  by %s  ", eku_time_date(a->by, d, sizeof(d)));
+		wrap_after("                 ", a->action, 62);
+		printf("%17s", "");
+		for (size_t k = 0; k < a->finding_ids.n; k++)
+			printf("%s%s%s%s", k ? ", " : "", pal.dim, a->finding_ids.v[k], pal.reset);
+		putchar('\n');
+	}
+}
+
+/* --- markdown ----------------------------------------------------------------- */
+
+static void md_cell(const char *s)
+{
+	for (; *s; s++)
+		if (*s == '|')
+			fputs("\\|", stdout);
+		else
+			putchar(*s == '\n' ? ' ' : *s);
+}
+
+static void emit_md(const eku_plan *p, const struct plan_opts *o)
+{
+	char d[16], links[256], nodes[256];
+
+	counts_line(p, EKU_FINDING_LINK, "links", links, sizeof(links));
+	counts_line(p, EKU_FINDING_NODE, "nodes", nodes, sizeof(nodes));
+	printf("# eku plan: %s\n\nAt %s%s. %s; %s.\n\n## Findings\n\n", *eku_plan_deployment(p) ?
+		eku_plan_deployment(p) : "deployment", eku_time_date(eku_plan_at(p), d, sizeof(d)),
+		o->assume_renewed ? " (every certificate assumed renewed)" : "", links, nodes);
+	printf("| severity | subject | breaks on | reasons |\n|---|---|---|---|\n");
+	for (size_t i = 0; i < eku_plan_finding_count(p); i++) {
+		const struct eku_finding *f = eku_plan_finding(p, i);
+		printf("| %s | ", eku_severity_name(f->severity));
+		md_cell(f->subject);
+		printf(" | %s | ", f->breaks_on ? eku_time_date(f->breaks_on, d, sizeof(d)) : "");
+		for (size_t k = 0; k < f->reasons.n; k++)
+			printf("%s`%s`", k ? " " : "", f->reasons.v[k]);
+		printf(" |\n");
+	}
+	for (size_t i = 0; i < eku_plan_finding_count(p); i++) {
+		const struct eku_finding *f = eku_plan_finding(p, i);
+		if (f->severity < EKU_SEV_UNKNOWN)
+			continue;
+		printf("\n### %s: %s\n\n%s\n", eku_severity_name(f->severity), f->subject, f->explanation);
+		if (f->n_options > 0)
+			putchar('\n');
+		for (size_t k = 0; k < f->n_options; k++)
+			printf("- **%c** (%s): %s\n", f->options[k].id, f->options[k].available ? "open" : "closed",
+				f->options[k].why);
+	}
+	printf("\n## Actions\n\n| by | action | findings |\n|---|---|---|\n");
+	for (size_t i = 0; i < eku_plan_action_count(p); i++) {
+		const struct eku_action *a = eku_plan_action(p, i);
+		printf("| %s | ", eku_time_date(a->by, d, sizeof(d)));
+		md_cell(a->action);
+		printf(" | ");
+		for (size_t k = 0; k < a->finding_ids.n; k++)
+			printf("%s`%s`", k ? " " : "", a->finding_ids.v[k]);
+		printf(" |\n");
+	}
+}
+
+static int exit_status(const eku_plan *p, int fail_on)
+{
+	for (size_t i = 0; fail_on >= 0 && i < eku_plan_finding_count(p); i++) {
+		enum eku_severity s = eku_plan_finding(p, i)->severity;
+		/* An unreadable input proves nothing: it fails like at_risk. */
+		if (s == EKU_SEV_UNKNOWN)
+			s = EKU_SEV_AT_RISK;
+		if ((int)s >= fail_on)
+			return 1;
+	}
+	return 0;
+}
+
+int cmd_plan(int argc, char **argv)
+{
+	struct plan_opts o;
+	eku_plan *p = NULL;
+	json_t *doc = NULL;
+	int rc = 2;
+
+	memset(&o, 0, sizeof(o));
+	cli_common_init(&o.common);
+	o.fail_on = EKU_SEV_AT_RISK;
+	if (parse_args(argc, argv, &o) != 0)
+		goto out;
+	if ((p = eku_plan_new()) == NULL || eku_plan_set_data_dir(p, o.common.data_dir) != 0 ||
+	    ((o.no_system || o.system_bundle) &&
+		    eku_plan_set_system_bundle(p, o.no_system ? "" : o.system_bundle) != 0)) {
+		cli_error("out of memory");
+		rc = 3;
+		goto out;
+	}
+	if (o.common.at_given)
+		eku_plan_set_at(p, o.common.at);
+	eku_plan_set_assume_renewed(p, o.assume_renewed);
+	if (eku_plan_load_file(p, o.input) != 0) {
+		for (size_t i = 0; i < eku_plan_diag_count(p); i++) {
+			const struct eku_plan_diag *d = eku_plan_diag(p, i);
+			cli_error("%s:%d:%d: %s", d->source, d->line, d->column, d->message);
+		}
+		if (eku_plan_diag_count(p) == 0) {
+			const eku_error *e = eku_plan_error(p);
+			cli_error("%s: %s", o.input, e->message);
+			rc = eku_errcode_class(e->code) == EKU_ERRCLASS_IO ? 2 : 3;
+		}
+		goto out;
+	}
+	if (eku_plan_run(p) != 0) {
+		cli_error("%s: %s", o.input, eku_plan_error(p)->message);
+		rc = 3;
+		goto out;
+	}
+	if (o.common.format == FMT_JSON) {
+		if ((doc = eku_plan_json(p)) == NULL) {
+			cli_error("out of memory");
+			rc = 3;
+			goto out;
+		}
+		json_dumpf(doc, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else if (o.common.format == FMT_MD) {
+		emit_md(p, &o);
+	} else {
+		emit_text(p, &o);
+	}
+	rc = exit_status(p, o.fail_on);
+out:
+	json_decref(doc);
+	eku_plan_free(p);
+	return rc;
+}

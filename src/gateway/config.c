@@ -800,7 +800,7 @@ static void yaml_errors(struct walk *w, struct fy_diag *diag)
 
 	while ((e = fy_diag_errors_iterate(diag, &it)) != NULL)
 		gw_diags_add(w->d, GW_SEV_ERROR, EKU_E_BAD_CONFIG,
-			(struct gw_pos){ e->line + 1, e->column + 1 }, "YAML: %s", e->msg);
+			(struct gw_pos){ e->line, e->column }, "YAML: %s", e->msg);
 }
 
 static void hash_text(struct gw_config *c, const char *yaml, size_t len)

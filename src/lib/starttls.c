@@ -170,7 +170,8 @@ static enum st_verdict imap_greeting(struct starttls *st, eku_cursor *in)
 	if ((r = get_line(in, &l, &n)) != 0)
 		return line_error(st, r);
 	if (n >= 4 && (memcmp(l, "* OK", 4) == 0)) {
-		excerpt(l + 4, n - 4, st->banner, sizeof(st->banner));
+		size_t k = n > 4 && l[4] == ' ' ? 5 : 4;
+		excerpt(l + k, n - k, st->banner, sizeof(st->banner));
 		return ST_NEXT;
 	}
 	excerpt(l, n < 40 ? n : 40, ex, sizeof(ex));

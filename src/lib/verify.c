@@ -139,7 +139,7 @@ static int run_openssl(const eku_verify_config *cfg, X509 *leaf, STACK_OF(X509) 
 		goto out;
 	if (trust > 0 && X509_STORE_CTX_set_trust(ctx, trust) != 1)
 		goto out;
-	if (cfg->policies != NULL && X509_VERIFY_PARAM_set1_policies(vp, cfg->policies) != 1)
+	if (X509_VERIFY_PARAM_set1_policies(vp, cfg->policies) != 1)
 		goto out;
 	if (cfg->name != NULL && set_name(vp, cfg->name) != 1)
 		goto out;

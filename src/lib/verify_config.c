@@ -49,6 +49,25 @@ int eku_verify_policy_parse(const char *s, enum eku_verify_policy *out)
 	return -1;
 }
 
+/* {anyPolicy}: the RFC 5280 6.1.1 (c) default. It must be handed to OpenSSL
+ * explicitly: with no user policy set at all, OpenSSL 3.0's X509_policy_check()
+ * leaves the user-constrained set empty and, whenever an explicit policy is
+ * required (initial-explicit-policy, or a requireExplicitPolicy constraint in
+ * the path), fails with X509_V_ERR_NO_EXPLICIT_POLICY on valid paths (PKITS
+ * 4.8.1.1, 4.9.4, ...; compare `openssl verify -explicit_policy` with and
+ * without `-policy 2.5.29.32.0`). */
+static STACK_OF(ASN1_OBJECT) *any_policy_set(void)
+{
+	STACK_OF(ASN1_OBJECT) *sk = sk_ASN1_OBJECT_new_null();
+	ASN1_OBJECT *any = OBJ_nid2obj(NID_any_policy);
+
+	if (sk == NULL || any == NULL || sk_ASN1_OBJECT_push(sk, any) <= 0) {
+		sk_ASN1_OBJECT_free(sk);
+		return NULL;
+	}
+	return sk;
+}
+
 eku_verify_config *eku_verify_config_new(void)
 {
 	eku_verify_config *cfg = calloc(1, sizeof(*cfg));
@@ -60,8 +79,11 @@ eku_verify_config *eku_verify_config_new(void)
 	cfg->untrusted = sk_X509_new_null();
 	cfg->crls = sk_X509_CRL_new_null();
 	cfg->allow = eku_allowlist_new();
+	cfg->policies = any_policy_set();
+	cfg->policies_default = true;
 	cfg->auth_level = 1;
-	if (cfg->store == NULL || cfg->untrusted == NULL || cfg->crls == NULL || cfg->allow == NULL) {
+	if (cfg->store == NULL || cfg->untrusted == NULL || cfg->crls == NULL || cfg->allow == NULL ||
+	    cfg->policies == NULL) {
 		eku_verify_config_free(cfg);
 		return NULL;
 	}
@@ -377,6 +399,7 @@ eku_allowlist *eku_verify_config_get0_allowlist(const eku_verify_config *cfg)
 int eku_verify_config_add_policy_oid(eku_verify_config *cfg, const char *oid)
 {
 	ASN1_OBJECT *obj = oid != NULL ? OBJ_txt2obj(oid, 1) : NULL;
+	STACK_OF(ASN1_OBJECT) *fresh = NULL;
 
 	if (obj == NULL) {
 		ERR_clear_error();
@@ -384,13 +407,22 @@ int eku_verify_config_add_policy_oid(eku_verify_config *cfg, const char *oid)
 			oid ? oid : "");
 		return -1;
 	}
-	if ((cfg->policies == NULL && (cfg->policies = sk_ASN1_OBJECT_new_null()) == NULL) ||
-	    sk_ASN1_OBJECT_push(cfg->policies, obj) <= 0) {
-		ASN1_OBJECT_free(obj);
-		eku_error_set(&cfg->err, EKU_E_NOMEM, "out of memory");
-		return -1;
+	/* The first OID given replaces the default {anyPolicy}. */
+	if (cfg->policies_default && (fresh = sk_ASN1_OBJECT_new_null()) == NULL)
+		goto nomem;
+	if (sk_ASN1_OBJECT_push(fresh != NULL ? fresh : cfg->policies, obj) <= 0)
+		goto nomem;
+	if (fresh != NULL) {
+		sk_ASN1_OBJECT_pop_free(cfg->policies, ASN1_OBJECT_free);
+		cfg->policies = fresh;
+		cfg->policies_default = false;
 	}
 	return 0;
+nomem:
+	sk_ASN1_OBJECT_free(fresh);
+	ASN1_OBJECT_free(obj);
+	eku_error_set(&cfg->err, EKU_E_NOMEM, "out of memory");
+	return -1;
 }
 
 static void set_flag(eku_verify_config *cfg, unsigned long flag, bool on)

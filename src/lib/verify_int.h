@@ -22,7 +22,10 @@ struct eku_verify_config {
 	STACK_OF(X509) *untrusted;
 	STACK_OF(X509_CRL) *crls;
 	eku_allowlist *allow;
+	/* RFC 5280 6.1.1 (c) user-initial-policy-set, never NULL: {anyPolicy}
+	 * until the first eku_verify_config_add_policy_oid() replaces it. */
 	STACK_OF(ASN1_OBJECT) *policies;
+	bool policies_default;
 	unsigned long flags;      /* extra X509_V_FLAG_* */
 	int auth_level;
 };

@@ -482,6 +482,10 @@ static int judge_link(struct eku_plan *p, struct node_state *st, const struct in
 	each_rule(&lc, json_object_get(lc.ss->n->prod->j, "rules"), lc.ss, "server");
 	each_rule(&lc, json_object_get(lc.cs->n->prod->j, "rules"), lc.cs, "client");
 	if (!lc.client_checked) {
+		/* Decision tree step 2: a public certificate nobody checks for
+		 * clientAuth has minimal impact, which is "ok", not "not affected". */
+		if (cstate_public(node_client_cert(lc.cs)) && node_client_cert(lc.cs)->present)
+			finding_raise(j, EKU_SEV_OK, 0);
 		finding_reason(j, "CLIENT_EKU_NOT_REQUIRED");
 		finding_say(j, "Nothing on this link checks clientAuth on %s's certificate%s: minimal impact, keep "
 			"monitoring.", lc.cs->n->name, strcmp(l->tls_verify, "off") == 0 ? " (tls_verify off)" : "");

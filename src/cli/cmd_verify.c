@@ -34,6 +34,16 @@ static const char usage_text[] =
 	"  --allow-cn NAME     allow-list: subject common name; repeatable\n"
 	"  --allow-spki X      allow-list: SHA-256 of the key (hex) or a certificate FILE\n"
 	"  --partial-chain     accept an intermediate given with --trust as the anchor\n"
+	"\n"
+	"certificate policies (RFC 5280 6.1.1 inputs; processing is always on):\n"
+	"  --policy-oid OID    initial policy set: a dotted certificate policy OID the\n"
+	"                      path must be valid for; repeatable (default: anyPolicy)\n"
+	"  --explicit-policy   require a valid policy for the whole path\n"
+	"                      (initial-explicit-policy)\n"
+	"  --inhibit-policy-mapping  ignore policy mappings (initial-policy-mapping-inhibit)\n"
+	"  --inhibit-any-policy      anyPolicy in a certificate matches nothing\n"
+	"                            (initial-any-policy-inhibit)\n"
+	"\n"
 	"  --auth-level N      OpenSSL security level for keys and digests (default 1)\n"
 	"  --format FMT        text|json (default text)\n"
 	"  --at DATE           evaluate at this instant (default now)\n"
@@ -45,22 +55,25 @@ static const char usage_text[] =
 	"examples:\n"
 	"  eku verify --role client --trust system --policy ignore-client-eku \\\n"
 	"      --allow-dns sip.partner.example peer.pem\n"
-	"  eku verify --role server --trust ca.pem --name expe.example --at 2027-03-15 expe.pem\n";
+	"  eku verify --role server --trust ca.pem --name expe.example --at 2027-03-15 expe.pem\n"
+	"  eku verify --role client --trust ca.pem --policy-oid 2.16.840.1.101.3.2.1.48.1 \\\n"
+	"      --explicit-policy peer.pem\n";
 
 struct verify_opts {
 	struct cli_common common;
 	enum eku_verify_role role;
 	bool role_given;
 	enum eku_verify_policy policy;
-	eku_strv trust, untrusted, crl;
+	eku_strv trust, untrusted, crl, policy_oids;
 	const char *name;
 	bool partial_chain;
+	bool explicit_policy, inhibit_map, inhibit_any;
 	int auth_level;
 	const char *cert;
 };
 
 enum { O_ROLE = 0x2000, O_TRUST, O_UNTRUSTED, O_CRL, O_NAME, O_POLICY, O_DNS, O_URI, O_IP,
-	O_CN, O_SPKI, O_PARTIAL, O_AUTH };
+	O_CN, O_SPKI, O_PARTIAL, O_AUTH, O_POLICY_OID, O_EXPLICIT, O_INHIBIT_MAP, O_INHIBIT_ANY };
 
 static const struct option longopts[] = {
 	{ "role", required_argument, NULL, O_ROLE },
@@ -76,6 +89,10 @@ static const struct option longopts[] = {
 	{ "allow-spki", required_argument, NULL, O_SPKI },
 	{ "partial-chain", no_argument, NULL, O_PARTIAL },
 	{ "auth-level", required_argument, NULL, O_AUTH },
+	{ "policy-oid", required_argument, NULL, O_POLICY_OID },
+	{ "explicit-policy", no_argument, NULL, O_EXPLICIT },
+	{ "inhibit-policy-mapping", no_argument, NULL, O_INHIBIT_MAP },
+	{ "inhibit-any-policy", no_argument, NULL, O_INHIBIT_ANY },
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -122,6 +139,10 @@ static int own_option(struct verify_opts *o, int c, const char *arg)
 	case O_CRL: return eku_strv_push(&o->crl, arg);
 	case O_NAME: o->name = arg; return 0;
 	case O_PARTIAL: o->partial_chain = true; return 0;
+	case O_POLICY_OID: return eku_strv_push(&o->policy_oids, arg);
+	case O_EXPLICIT: o->explicit_policy = true; return 0;
+	case O_INHIBIT_MAP: o->inhibit_map = true; return 0;
+	case O_INHIBIT_ANY: o->inhibit_any = true; return 0;
 	case O_AUTH:
 		o->auth_level = (int)strtol(arg, &end, 10);
 		if (*arg == '\0' || *end != '\0' || o->auth_level < 0 || o->auth_level > 5) {
@@ -187,6 +208,12 @@ static eku_verify_config *make_config(const struct verify_opts *o, eku_allowlist
 	    eku_verify_config_set1_allowlist(cfg, al) != 0)
 		goto fail;
 	eku_verify_config_set_partial_chain(cfg, o->partial_chain);
+	eku_verify_config_set_explicit_policy(cfg, o->explicit_policy);
+	eku_verify_config_set_inhibit_policy_mapping(cfg, o->inhibit_map);
+	eku_verify_config_set_inhibit_any_policy(cfg, o->inhibit_any);
+	for (size_t i = 0; i < o->policy_oids.n; i++)
+		if (eku_verify_config_add_policy_oid(cfg, o->policy_oids.v[i]) != 0)
+			goto fail;
 	for (size_t i = 0; i < o->trust.n; i++)
 		if (add_trust(cfg, o, o->trust.v[i]) != 0)
 			goto fail;
@@ -328,5 +355,6 @@ out:
 	eku_strv_clear(&o.trust);
 	eku_strv_clear(&o.untrusted);
 	eku_strv_clear(&o.crl);
+	eku_strv_clear(&o.policy_oids);
 	return rc;
 }

@@ -403,8 +403,8 @@ int eku_verify_config_add_policy_oid(eku_verify_config *cfg, const char *oid)
 
 	if (obj == NULL) {
 		ERR_clear_error();
-		eku_error_set(&cfg->err, EKU_E_USAGE, "policy OID '%s' is not a dotted OID",
-			oid ? oid : "");
+		eku_error_set(&cfg->err, EKU_E_USAGE,
+			"policy OID '%s' is not a dotted OID (like 2.23.140.1.2.1)", oid ? oid : "");
 		return -1;
 	}
 	/* The first OID given replaces the default {anyPolicy}. */

@@ -534,7 +534,7 @@ static char *nearest_file(const char *path)
 	d = opendir(slash ? dir : ".");
 	while (d != NULL && (de = readdir(d)) != NULL) {
 		size_t dd = distance(base, de->d_name);
-		if (de->d_name[0] != '.' && dd < bestd && dd <= strlen(base) / 3 + 2) {
+		if (de->d_name[0] != '.' && dd < bestd && dd <= strlen(base) / 4 + 1) {
 			bestd = dd;
 			free(best);
 			best = strdup(de->d_name);

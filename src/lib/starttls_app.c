@@ -4,7 +4,6 @@
  * the product in Server / User-Agent. Responses are parsed through eku_cursor.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -57,6 +56,25 @@ static bool header_is(const uint8_t *l, size_t n, const char *name, const uint8_
 	*val = l + k + 1;
 	*vlen = n - k - 1;
 	return true;
+}
+
+/* Decimal value within exactly vlen bytes (strtol would run past the line:
+ * found by fuzz/starttls.c). -1 when absent or absurd. */
+static long bounded_number(const uint8_t *v, size_t vlen)
+{
+	long n = 0;
+	size_t i = 0;
+
+	while (i < vlen && (v[i] == ' ' || v[i] == '\t'))
+		i++;
+	if (i == vlen)
+		return -1;
+	for (; i < vlen && v[i] >= '0' && v[i] <= '9'; i++) {
+		n = n * 10 + (v[i] - '0');
+		if (n > 1000000000L)
+			return -1;
+	}
+	return n;
 }
 
 /* "HTTP/1.1 400 Bad Request" or "SIP/2.0 200 OK" */
@@ -118,7 +136,7 @@ enum st_verdict app_reply_parse(enum eku_proto proto, const uint8_t *in, size_t 
 		    (out->banner[0] == '\0' && header_is(l, n, "user-agent", &v, &vl)))
 			copy_printable(v, vl, out->banner, sizeof(out->banner));
 		else if (header_is(l, n, "content-length", &v, &vl))
-			clen = strtol((const char *)v, NULL, 10); /* the line ends in \r or \n */
+			clen = bounded_number(v, vl);
 	}
 	if (proto == EKU_PROTO_HTTPS && !eof && c.left < 4096 && (clen < 0 || (size_t)clen > c.left))
 		return ST_MORE;

@@ -217,9 +217,12 @@ int eku_verify_config_add_crl_file(eku_verify_config *cfg, const char *path)
 int eku_verify_config_set1_allowlist(eku_verify_config *cfg, eku_allowlist *al);
 eku_allowlist *eku_verify_config_get0_allowlist(const eku_verify_config *cfg);
 
-/* RFC 5280 6.1.1 inputs (PKITS): initial policy set (dotted OIDs; none =
- * anyPolicy), initial-explicit-policy, initial-policy-mapping-inhibit,
- * initial-any-policy-inhibit. */
+/* RFC 5280 6.1.1 inputs (PKITS): user-initial-policy-set (dotted OIDs),
+ * initial-explicit-policy, initial-policy-mapping-inhibit,
+ * initial-any-policy-inhibit. The policy set starts as {anyPolicy} (handed to
+ * OpenSSL explicitly: with no set at all OpenSSL 3.0 fails every path that
+ * requires an explicit policy); the first add_policy_oid replaces it, later
+ * ones add to it. Policy processing is always on. */
 int eku_verify_config_add_policy_oid(eku_verify_config *cfg, const char *oid)
 	__attribute__((warn_unused_result));
 void eku_verify_config_set_explicit_policy(eku_verify_config *cfg, bool on);

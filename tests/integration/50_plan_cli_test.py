@@ -1,0 +1,64 @@
+"""eku plan as the README's main job runs it, and inventory errors as users make them."""
+import json
+
+from conftest import ROOT, run
+
+EXAMPLE = ROOT / "examples" / "expressway" / "inventory.yaml"
+
+
+def plan(eku_bin, *args):
+    return run([eku_bin, "plan", *map(str, args)])
+
+
+def test_readme_main_job(eku_bin):
+    r = plan(eku_bin, "--fail-on", "never", EXAMPLE)
+    assert r.returncode == 0, r.stderr
+    first = r.stdout.splitlines()[1]
+    assert "links broken" in first and "at risk (first on " in first
+    # Exit status follows --fail-on: findings at or above at_risk -> 1.
+    assert plan(eku_bin, EXAMPLE).returncode == 1
+
+
+def test_json_shape_and_ordering(eku_bin):
+    r = plan(eku_bin, "--format", "json", "--at", "2026-11-27", EXAMPLE)
+    doc = json.loads(r.stdout)
+    assert doc["schema"] == "eku/1" and doc["at"].startswith("2026-11-27")
+    for f in doc["findings"]:
+        assert {"id", "kind", "subject", "severity", "breaks_on", "reasons", "explanation",
+                "options"} <= f.keys()
+        assert f["kind"] in ("link", "node")
+        assert f["severity"] in ("broken", "at_risk", "ok", "not_affected", "unknown")
+        assert [o["id"] for o in f["options"]] in ([], ["A", "B", "C", "D"])
+    # at_risk findings with a date come in date order.
+    dates = [f["breaks_on"] for f in doc["findings"] if f["severity"] == "at_risk" and f["breaks_on"]]
+    assert dates == sorted(dates)
+    s = doc["summary"]
+    assert s["broken"] == sum(f["severity"] == "broken" for f in doc["findings"])
+    assert all(a["finding_ids"] for a in doc["actions"])
+
+
+def test_later_date_breaks_more(eku_bin):
+    now = json.loads(plan(eku_bin, "--format", "json", "--at", "2026-11-27", EXAMPLE).stdout)
+    later = json.loads(plan(eku_bin, "--format", "json", "--at", "2027-10-01", EXAMPLE).stdout)
+    assert later["summary"]["broken"] > now["summary"]["broken"]
+
+
+def test_markdown(eku_bin):
+    r = plan(eku_bin, "--format", "md", "--fail-on", "never", EXAMPLE)
+    assert r.returncode == 0 and r.stdout.startswith("#")
+
+
+def test_inventory_errors_all_at_once(eku_bin, tmp_path):
+    inv = tmp_path / "inv.yaml"
+    inv.write_text("deployment: x\nnodez: []\nnodes:\n  - name: a\n    product: expresway-e\n")
+    r = plan(eku_bin, inv)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert f"{inv}:2:1:" in lines[0] and "did you mean 'nodes'" in lines[0]
+    assert any(f"{inv}:5:14:" in l and "did you mean 'expressway-e'" in l for l in lines)
+    assert len(lines) >= 3
+
+
+def test_missing_inventory(eku_bin, tmp_path):
+    r = plan(eku_bin, tmp_path / "nope.yaml")
+    assert r.returncode == 2 and "nope.yaml" in r.stderr

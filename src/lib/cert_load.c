@@ -525,7 +525,8 @@ static int load_dir(eku_loader *ld, const char *path, int depth, eku_certlist *o
 	}
 	closedir(d);
 	/* Sorted, so output and diagnostics are the same on every run. */
-	qsort(names.v, names.n, sizeof(char *), cmp_names);
+	if (names.n > 1)
+		qsort(names.v, names.n, sizeof(char *), cmp_names);
 	for (size_t i = 0; i < names.n; i++) {
 		char *child = NULL;
 		struct stat st;

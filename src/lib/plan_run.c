@@ -822,8 +822,10 @@ int eku_plan_run(eku_plan *p)
 			goto nomem;
 		finding_discard(&j);
 	}
-	qsort(p->findings, p->n_findings, sizeof(*p->findings), cmp_finding);
-	qsort(p->actions, p->n_actions, sizeof(*p->actions), cmp_action);
+	if (p->n_findings > 1) /* qsort(NULL, 0) is undefined */
+		qsort(p->findings, p->n_findings, sizeof(*p->findings), cmp_finding);
+	if (p->n_actions > 1)
+		qsort(p->actions, p->n_actions, sizeof(*p->actions), cmp_action);
 	rc = 0;
 	goto out;
 nomem:

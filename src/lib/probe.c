@@ -70,8 +70,8 @@ struct job {
 	uint64_t started, deadline;          /* monotonic ms */
 	SSL *ssl;
 	struct starttls st;
-	uint8_t buf[ST_MAX_REPLY];
-	size_t len;
+	uint8_t *buf;                        /* plaintext replies, grown to ST_MAX_REPLY */
+	size_t len, cap;
 	char out[2048];
 	size_t outlen, outoff;
 	struct observed ob;
@@ -124,6 +124,25 @@ static void arm(struct job *j, short what, uint64_t deadline)
 static void kick(struct job *j)
 {
 	event_active(j->ev_kick, EV_TIMEOUT, 0);
+}
+
+/* Free space in the reply buffer, growing it (4 KiB, doubling, up to
+ * ST_MAX_REPLY) so thousands of idle targets cost little memory. */
+static size_t buf_room(struct job *j)
+{
+	size_t cap;
+	uint8_t *b;
+
+	if (j->len == j->cap && j->cap < ST_MAX_REPLY) {
+		cap = j->cap ? j->cap * 2 : 4096;
+		if (cap > ST_MAX_REPLY)
+			cap = ST_MAX_REPLY;
+		if ((b = realloc(j->buf, cap)) != NULL) {
+			j->buf = b;
+			j->cap = cap;
+		}
+	}
+	return j->cap - j->len;
 }
 
 static const eku_probe_config *cfg_of(const struct job *j) { return j->p->cfg; }
@@ -399,7 +418,11 @@ static void io_starttls(struct job *j, short what)
 		send_pending(j);
 		return;
 	}
-	n = recv(j->fd, j->buf + j->len, sizeof(j->buf) - j->len, 0);
+	if (buf_room(j) == 0) {
+		attempt_end(j, OUT_ERROR, EKU_PROBE_ERR_INTERNAL, "out of memory");
+		return;
+	}
+	n = recv(j->fd, j->buf + j->len, buf_room(j), 0);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 		arm(j, EV_READ, j->deadline);
 		return;
@@ -520,9 +543,15 @@ static void io_settle(struct job *j, short what)
 		after_settle(j);
 		return;
 	}
-	snprintf(j->ob.detail, sizeof(j->ob.detail), "%s after the handshake",
-		j->ob.alert_in ? "alert" : "connection closed");
 	ERR_clear_error();
+	if (!j->ob.alert_in) {
+		/* A close without a fatal alert is the application hanging up (a
+		 * proxy whose backend is down), not a verdict on the certificate. */
+		snprintf(j->ob.detail, sizeof(j->ob.detail), "connection closed after the handshake without an alert");
+		attempt_end(j, OUT_ACCEPTED, EKU_PROBE_OK, NULL);
+		return;
+	}
+	snprintf(j->ob.detail, sizeof(j->ob.detail), "alert after the handshake");
 	attempt_end(j, OUT_REJECTED, EKU_PROBE_OK, NULL);
 }
 
@@ -610,13 +639,13 @@ static bool app_decide(struct job *j, bool eof)
 static void io_app_recv(struct job *j, short what)
 {
 	int r, e;
-	size_t room = sizeof(j->buf) - j->len;
+	size_t room = buf_room(j);
 
 	ERR_clear_error();
 	r = room > 0 ? SSL_read(j->ssl, j->buf + j->len, (int)room) : 0;
 	if (r > 0) {
 		j->len += (size_t)r;
-		if (!app_decide(j, j->len == sizeof(j->buf)))
+		if (!app_decide(j, j->len == ST_MAX_REPLY))
 			arm(j, EV_READ, j->deadline);
 		return;
 	}
@@ -888,6 +917,7 @@ static void job_free(struct job *j)
 	if (j->ev_kick != NULL)
 		event_free(j->ev_kick);
 	result_clear(&j->res);
+	free(j->buf);
 	free(j);
 }
 
@@ -976,7 +1006,7 @@ static SSL_CTX *make_ctx(const struct probe_candidate *c)
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_LEGACY_SERVER_CONNECT);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-	SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
 	if (c != NULL && (SSL_CTX_use_certificate(ctx, c->cert) != 1 ||
 	    SSL_CTX_use_PrivateKey(ctx, c->key) != 1 ||
 	    (sk_X509_num(c->chain) > 0 && SSL_CTX_set1_chain(ctx, c->chain) != 1))) {

@@ -311,6 +311,9 @@ key = {pki.p("server.key")}
 CAfile = {pki.p("private-root.pem")}
 verifyChain = yes
 """)
+    hold = socket.socket()  # a live backend, so stunnel keeps accepted connections open
+    hold.bind(("127.0.0.1", backend))
+    hold.listen(16)
     peer = Peer([stunnel, str(conf)], port)
     try:
         (r,) = scan(eku_bin, f"127.0.0.1:{port}",
@@ -319,6 +322,7 @@ verifyChain = yes
                     expect_rc=1)
     finally:
         peer.stop()
+        hold.close()
     assert r["client_auth"] == "required"
     got = {Path(d["certificate"]).name: d["result"] for d in r["dry_runs"]}
     assert got == {"client.pem": "accepted", "server-only.pem": "rejected"}

@@ -164,6 +164,7 @@ out:
 struct walk {
 	struct gw_diags *d;
 	struct gw_config *cfg;
+	bool resolve;       /* look up upstream host names (not when fuzzing) */
 };
 
 static struct gw_pos node_pos(struct fy_node *n)
@@ -506,6 +507,7 @@ static void sec_upstream(struct walk *w, struct fy_node *n, void *obj)
 	struct gw_route *r = obj;
 	struct up_tmp t = { 0 };
 	struct fy_node *v;
+	char hb[256], pb[8];
 
 	walk_map(w, n, "'upstream'", upstream_keys, &t);
 	r->up.pos = node_pos(n);
@@ -525,7 +527,8 @@ static void sec_upstream(struct walk *w, struct fy_node *n, void *obj)
 	}
 	if (t.address != NULL) {
 		r->up.addr.pos = node_pos(fy_node_mapping_lookup_by_string(n, "address", -1));
-		if (gw_addr_parse(t.address, true, &r->up.addr, &r->up.host) != 0)
+		if (w->resolve ? gw_addr_parse(t.address, true, &r->up.addr, &r->up.host) != 0 :
+				 split_host_port(t.address, hb, sizeof(hb), pb, sizeof(pb)) != 0)
 			gw_diags_add(w->d, GW_SEV_ERROR, EKU_E_BAD_CONFIG, r->up.addr.pos,
 				"upstream address '%s' is not host:port or does not resolve",
 				t.address);
@@ -803,6 +806,39 @@ static void yaml_errors(struct walk *w, struct fy_diag *diag)
 			(struct gw_pos){ e->line, e->column }, "YAML: %s", e->msg);
 }
 
+/* libfyaml 0.7.12 can loop forever on invalid UTF-8 inside a directive
+ * (found by fuzz/gateway_config.c), so text is checked before parsing: valid
+ * UTF-8 (RFC 3629 section 4), no NUL. Returns 0 or -1 with pos set. */
+static int check_utf8(const unsigned char *s, size_t len, struct gw_pos *pos)
+{
+	int line = 1, col = 1;
+
+	for (size_t i = 0; i < len; col++) {
+		unsigned char ch = s[i];
+		size_t n = ch < 0x80 ? 1 : (ch & 0xE0) == 0xC0 ? 2 : (ch & 0xF0) == 0xE0 ? 3 :
+			   (ch & 0xF8) == 0xF0 ? 4 : 0;
+		uint32_t cp = n == 1 ? ch : n == 2 ? ch & 0x1Fu : n == 3 ? ch & 0x0Fu : ch & 0x07u;
+
+		if (n == 0 || ch == 0 || n > len - i)
+			goto bad;
+		for (size_t k = 1; k < n; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				goto bad;
+			cp = (cp << 6) | (s[i + k] & 0x3Fu);
+		}
+		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			goto bad;
+		if (ch == '\n')
+			line++, col = 0;
+		i += n;
+	}
+	return 0;
+bad:
+	*pos = (struct gw_pos){ line, col };
+	return -1;
+}
+
 static void hash_text(struct gw_config *c, const char *yaml, size_t len)
 {
 	unsigned char md[32];
@@ -821,6 +857,7 @@ struct gw_config *gw_config_load_mem(const char *name, const char *yaml, size_t 
 	struct fy_diag_cfg dcfg;
 	struct fy_parse_cfg pcfg;
 	struct walk w;
+	struct gw_pos bad;
 
 	if (diags->file == NULL)
 		diags->file = strdup(name);
@@ -831,7 +868,11 @@ struct gw_config *gw_config_load_mem(const char *name, const char *yaml, size_t 
 	c->loaded_at = (int64_t)time(NULL);
 	set_defaults(c);
 	hash_text(c, yaml, len);
-	w = (struct walk){ diags, c };
+	w = (struct walk){ diags, c, load_files };
+	if (check_utf8((const unsigned char *)yaml, len, &bad) != 0) {
+		SERR(&w, bad, "not valid UTF-8 text (or contains NUL)");
+		goto out;
+	}
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.level = FYET_ERROR;

@@ -167,6 +167,11 @@ int eku_loader_load_path(eku_loader *ld, const char *path, eku_certlist *out, ek
 int eku_loader_load_mem(eku_loader *ld, const char *source, const uint8_t *buf, size_t len,
 	eku_certlist *out, eku_diaglist *diags);
 
+/* Every certificate of path (file, directory or "-") for inputs that must be
+ * whole, such as trust anchors: any problem fails the call, with the first
+ * diagnostic as err ("path:line: what"). Returns a new list or NULL. */
+eku_certlist *eku_certlist_load_strict(const char *path, eku_error *err);
+
 /* Reads a whole file with a size cap ("-" is stdin). Returns 0 and a malloc'd
  * buffer (NUL-terminated, not counted in *len), or -1 with err set. */
 int eku_read_file(const char *path, size_t max, uint8_t **buf, size_t *len, eku_error *err)

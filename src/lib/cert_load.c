@@ -562,3 +562,35 @@ int eku_loader_load_path(eku_loader *ld, const char *path, eku_certlist *out, ek
 	}
 	return load_file(ld, path, out, diags);
 }
+
+eku_certlist *eku_certlist_load_strict(const char *path, eku_error *err)
+{
+	eku_loader *ld = eku_loader_new();
+	eku_certlist *l = eku_certlist_new();
+	eku_diaglist diags = { 0 };
+
+	if (ld == NULL || l == NULL) {
+		eku_error_set(err, EKU_E_NOMEM, "out of memory");
+		goto fail;
+	}
+	eku_loader_load_path(ld, path, l, &diags);
+	if (diags.n > 0) {
+		const struct eku_diag *d = &diags.v[0];
+		if (d->line > 0)
+			eku_error_set(err, d->code, "%s:%d: %s", d->source, d->line, d->message);
+		else
+			eku_error_set(err, d->code, "%s: %s", d->source, d->message);
+		goto fail;
+	}
+	if (eku_certlist_count(l) == 0) {
+		eku_error_set(err, EKU_E_NO_CERT, "%s: no certificate found", path);
+		goto fail;
+	}
+	eku_loader_free(ld);
+	return l;
+fail:
+	eku_diaglist_clear(&diags);
+	eku_loader_free(ld);
+	eku_certlist_free(l);
+	return NULL;
+}

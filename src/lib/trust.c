@@ -176,38 +176,9 @@ static int add_anchor(eku_trust *t, eku_cert *c, enum anchor_kind kind, const ch
 	return 0;
 }
 
-/* Loads every certificate of path; the first problem becomes the error. */
-static eku_certlist *load_all(eku_trust *t, const char *path)
-{
-	eku_loader *ld = eku_loader_new();
-	eku_certlist *l = eku_certlist_new();
-	eku_diaglist diags = { 0 };
-
-	if (ld == NULL || l == NULL) {
-		eku_error_set(&t->err, EKU_E_NOMEM, "out of memory");
-		goto fail;
-	}
-	eku_loader_load_path(ld, path, l, &diags);
-	if (diags.n > 0) {
-		const struct eku_diag *d = &diags.v[0];
-		if (d->line > 0)
-			eku_error_set(&t->err, d->code, "%s:%d: %s", d->source, d->line, d->message);
-		else
-			eku_error_set(&t->err, d->code, "%s: %s", d->source, d->message);
-		goto fail;
-	}
-	eku_loader_free(ld);
-	return l;
-fail:
-	eku_diaglist_clear(&diags);
-	eku_loader_free(ld);
-	eku_certlist_free(l);
-	return NULL;
-}
-
 static int add_anchor_file(eku_trust *t, const char *path, enum anchor_kind kind, const char *vendor)
 {
-	eku_certlist *l = load_all(t, path);
+	eku_certlist *l = eku_certlist_load_strict(path, &t->err);
 	int rc = -1;
 
 	if (l == NULL)
@@ -251,7 +222,7 @@ int eku_trust_add_untrusted(eku_trust *t, eku_cert *c)
 
 int eku_trust_add_untrusted_file(eku_trust *t, const char *path)
 {
-	eku_certlist *l = load_all(t, path);
+	eku_certlist *l = eku_certlist_load_strict(path, &t->err);
 	int rc = -1;
 
 	if (l == NULL)

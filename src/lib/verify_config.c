@@ -156,39 +156,16 @@ int eku_verify_config_set_name(eku_verify_config *cfg, const char *name)
 	return 0;
 }
 
-/* Loads every certificate of path through the shared loader; the first
- * problem becomes the config error. */
+/* Every certificate of path; the first problem becomes the config error,
+ * prefixed with what the file was given as. */
 static eku_certlist *load_certs(eku_verify_config *cfg, const char *path, const char *what)
 {
-	eku_loader *ld = eku_loader_new();
-	eku_certlist *l = eku_certlist_new();
-	eku_diaglist diags = { 0 };
+	eku_error err = { 0 };
+	eku_certlist *l = eku_certlist_load_strict(path, &err);
 
-	if (ld == NULL || l == NULL) {
-		eku_error_set(&cfg->err, EKU_E_NOMEM, "out of memory");
-		goto fail;
-	}
-	if (eku_loader_load_path(ld, path, l, &diags) < 0 || diags.n > 0) {
-		const struct eku_diag *d = diags.n ? &diags.v[0] : NULL;
-		if (d != NULL && d->line > 0)
-			eku_error_set(&cfg->err, d->code, "%s %s:%d: %s", what, d->source, d->line,
-				d->message);
-		else
-			eku_error_set(&cfg->err, d ? d->code : EKU_E_NO_CERT, "%s %s: %s", what, path,
-				d ? d->message : "no certificate found");
-		goto fail;
-	}
-	if (eku_certlist_count(l) == 0) {
-		eku_error_set(&cfg->err, EKU_E_NO_CERT, "%s %s: no certificate found", what, path);
-		goto fail;
-	}
-	eku_loader_free(ld);
+	if (l == NULL)
+		eku_error_set(&cfg->err, err.code, "%s %s", what, err.message);
 	return l;
-fail:
-	eku_diaglist_clear(&diags);
-	eku_loader_free(ld);
-	eku_certlist_free(l);
-	return NULL;
 }
 
 int eku_verify_config_add_trust_x509(eku_verify_config *cfg, X509 *anchor)

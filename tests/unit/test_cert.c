@@ -268,6 +268,25 @@ static void test_facts_from_der_rejects_trailing(void **state)
 	assert_int_equal(e.code, EKU_E_BAD_DER);
 }
 
+static void test_load_strict(void **state)
+{
+	eku_error e = { 0 };
+	eku_certlist *l;
+
+	(void)state;
+	l = eku_certlist_load_strict(fixture("chain-dual.pem"), &e);
+	assert_non_null(l);
+	assert_int_equal(eku_certlist_count(l), 3);
+	eku_certlist_free(l);
+	/* One bad block spoils a file that must be whole, and says where. */
+	assert_null(eku_certlist_load_strict(fixture("unterminated.pem"), &e));
+	assert_int_equal(e.code, EKU_E_BAD_PEM);
+	assert_non_null(strstr(e.message, "unterminated.pem:19:"));
+	eku_error_clear(&e);
+	assert_null(eku_certlist_load_strict(fixture("key-only.pem"), &e));
+	assert_int_equal(e.code, EKU_E_NO_CERT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_self_signed_and_ca),
 		cmocka_unit_test(test_sort_by_expiry),
 		cmocka_unit_test(test_facts_from_der_rejects_trailing),
+		cmocka_unit_test(test_load_strict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

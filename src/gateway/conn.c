@@ -317,6 +317,11 @@ static void start_proxy(struct conn *c)
 	bufferevent_setcb(c->out, read_cb, write_cb, proxy_event_cb, c);
 	bufferevent_setwatermark(c->in, EV_READ, 0, cap);
 	bufferevent_setwatermark(c->out, EV_READ, 0, cap);
+	/* libevent moves 16 KiB per callback by default: bulk needs larger steps. */
+	bufferevent_set_max_single_read(c->in, cap);
+	bufferevent_set_max_single_read(c->out, cap);
+	bufferevent_set_max_single_write(c->in, cap);
+	bufferevent_set_max_single_write(c->out, cap);
 	bufferevent_setwatermark(c->in, EV_WRITE, cap / 2, 0);
 	bufferevent_setwatermark(c->out, EV_WRITE, cap / 2, 0);
 	bufferevent_enable(c->in, EV_READ | EV_WRITE);

@@ -28,7 +28,6 @@ struct cli_common {
 	{ "help", no_argument, NULL, 'h' }
 
 #define CLI_COMMON_HELP                                                              \
-	"  --format FMT      output format (see above)\n"                           \
 	"  --at DATE         evaluate at this instant (YYYY-MM-DD[THH:MM[:SS]][Z|+hh:mm], default now)\n" \
 	"  --data-dir DIR    read data files from DIR instead of the embedded copies\n" \
 	"  --color WHEN      auto|always|never (NO_COLOR is honoured)\n"             \

@@ -25,12 +25,12 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C build-asan --prin
 
 step "loaders and verifier on the external corpora under AddressSanitizer + UBSan"
 EKU_BIN="$PWD/build-asan/eku" UBSAN_OPTIONS=halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
-	python3 -m pytest -q -rs tests/integration/10_inspect_differential_test.py tests/integration/11_inspect_cli_test.py \
+	pytest-3 -q -rs tests/integration/10_inspect_differential_test.py tests/integration/11_inspect_cli_test.py \
 	tests/integration/12_data_cli_test.py tests/integration/40_verify_cli_test.py \
 	tests/integration/50_plan_cli_test.py
 
 step "integration scenarios (real peers on 127.0.0.1)"
-EKU_BIN="$PWD/build/eku" python3 -m pytest -q -rs tests/integration
+EKU_BIN="$PWD/build/eku" pytest-3 -q -rs tests/integration
 
 step "fuzz targets, ${FUZZ_SECONDS}s each (clang + libFuzzer)"
 [ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dfuzz=true -Db_lundef=false -Dtests=disabled

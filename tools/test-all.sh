@@ -36,7 +36,7 @@ step "fuzz targets, ${FUZZ_SECONDS}s each (clang + libFuzzer)"
 [ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dfuzz=true -Db_lundef=false -Dtests=disabled
 ninja -C build-fuzz
 for f in build-fuzz/fuzz/fuzz_*; do
-	[ -x "$f" ] || continue
+	[ -f "$f" ] && [ -x "$f" ] || continue
 	name=$(basename "$f" | sed 's/^fuzz_//')
 	work=$(mktemp -d)
 	"$f" -max_total_time="$FUZZ_SECONDS" -max_len=65536 -print_final_stats=0 "$work" "fuzz/corpus/$name" \

@@ -36,6 +36,7 @@ struct conn {
 	struct bufferevent *in, *out;
 	evutil_socket_t up_fd;
 	struct event *hs_timer, *idle_timer, *connect_ev;
+	struct event *up_read;          /* plain upstream: our own large reads (see up_read_cb) */
 	int64_t start_ms, last_ms;
 	uint64_t bytes_in, bytes_out;   /* client->upstream, upstream->client */
 	struct gw_peer_result peer;
@@ -79,6 +80,8 @@ static void addr_text(const struct sockaddr_storage *ss, char *buf, size_t len)
 }
 
 /* A reason usable as a metrics label: lower case, [a-z0-9_]. */
+static void set_reason(struct conn *c, const char *result, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static void set_reason(struct conn *c, const char *result, const char *fmt, ...)
 {
 	va_list ap;
@@ -158,6 +161,8 @@ static void conn_free(struct conn *c)
 		event_free(c->idle_timer);
 	if (c->connect_ev)
 		event_free(c->connect_ev);
+	if (c->up_read)
+		event_free(c->up_read);
 	if (c->in)
 		bufferevent_free(c->in);   /* frees in_ssl and closes the socket */
 	else if (c->in_ssl)
@@ -218,11 +223,35 @@ static struct bufferevent *partner(struct conn *c, struct bufferevent *b)
 	return b == c->in ? c->out : c->in;
 }
 
+/* Reading side switch: a plain upstream is read by up_read_cb, not by its
+ * bufferevent (libevent 2.1's evbuffer_read() stops at 4 KiB per callback,
+ * which turned every upstream read into a 4 KiB TLS record downstream). */
+static void set_reading(struct conn *c, struct bufferevent *b, bool on)
+{
+	if (b == c->out && c->up_read != NULL) {
+		if (on)
+			event_add(c->up_read, NULL);
+		else
+			event_del(c->up_read);
+	} else if (on) {
+		bufferevent_enable(b, EV_READ);
+	} else {
+		bufferevent_disable(b, EV_READ);
+	}
+}
+
+static bool reading(struct conn *c, struct bufferevent *b)
+{
+	if (b == c->out && c->up_read != NULL)
+		return event_pending(c->up_read, EV_READ, NULL) != 0;
+	return (bufferevent_get_enabled(b) & EV_READ) != 0;
+}
+
 static void read_cb(struct bufferevent *b, void *arg)
 {
 	struct conn *c = arg;
 	struct bufferevent *o = partner(c, b);
-	struct evbuffer *src = bufferevent_get_input(b);
+	struct evbuffer *src = bufferevent_get_input(b), *dst;
 	size_t n = evbuffer_get_length(src);
 
 	c->last_ms = gw_now_ms();
@@ -234,10 +263,55 @@ static void read_cb(struct bufferevent *b, void *arg)
 		c->bytes_in += n;
 	else
 		c->bytes_out += n;
-	evbuffer_add_buffer(bufferevent_get_output(o), src);
+	dst = bufferevent_get_output(o);
+	/* Plain upstream with nothing queued: write now instead of one loop
+	 * iteration later (latency); errors surface through its write event. */
+	if (o == c->out && c->up_read != NULL && evbuffer_get_length(dst) == 0)
+		(void)evbuffer_write(src, bufferevent_getfd(o));
+	evbuffer_add_buffer(dst, src);
 	/* Backpressure: stop reading until the partner drains below half. */
-	if (evbuffer_get_length(bufferevent_get_output(o)) >= c->cfg->limits.buffer_size)
-		bufferevent_disable(b, EV_READ);
+	if (evbuffer_get_length(dst) >= c->cfg->limits.buffer_size)
+		set_reading(c, b, false);
+}
+
+static void peer_closed(struct conn *c, struct bufferevent *b, short what);
+
+/* Plain upstream -> client: recv() straight into the TLS side's output
+ * buffer in steps of up to buffer_size, so bufferevent_openssl writes full
+ * 16 KiB records (one copy, no 4 KiB chains). */
+static void up_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	struct evbuffer *dst = bufferevent_get_output(c->in);
+	size_t cap = c->cfg->limits.buffer_size, have = evbuffer_get_length(dst);
+	struct evbuffer_iovec v;
+	ssize_t n;
+
+	(void)what;
+	if (c->closing || have >= cap) {
+		event_del(c->up_read);
+		return;
+	}
+	if (evbuffer_reserve_space(dst, (ev_ssize_t)(cap - have), &v, 1) < 1) {
+		set_reason(c, "internal", "reserve_space");
+		conn_free(c);
+		return;
+	}
+	if (v.iov_len > cap - have)
+		v.iov_len = cap - have;   /* the chain may be larger than asked for */
+	n = recv(fd, v.iov_base, v.iov_len, 0);
+	if (n > 0) {
+		v.iov_len = (size_t)n;
+		evbuffer_commit_space(dst, &v, 1);
+		c->bytes_out += (uint64_t)n;
+		c->last_ms = gw_now_ms();
+		if (evbuffer_get_length(dst) >= cap)
+			event_del(c->up_read);
+		return;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	peer_closed(c, c->out, BEV_EVENT_READING | (n == 0 ? BEV_EVENT_EOF : BEV_EVENT_ERROR));
 }
 
 static void write_cb(struct bufferevent *b, void *arg)
@@ -251,8 +325,8 @@ static void write_cb(struct bufferevent *b, void *arg)
 			conn_free(c);
 		return;
 	}
-	if (o != NULL && !(bufferevent_get_enabled(o) & EV_READ))
-		bufferevent_enable(o, EV_READ);
+	if (o != NULL && !reading(c, o))
+		set_reading(c, o, true);
 }
 
 static void peer_closed(struct conn *c, struct bufferevent *b, short what)
@@ -260,7 +334,8 @@ static void peer_closed(struct conn *c, struct bufferevent *b, short what)
 	struct bufferevent *o = partner(c, b);
 
 	if (what & BEV_EVENT_ERROR) {
-		unsigned long e = bufferevent_get_openssl_error(b);
+		unsigned long e = b == c->in || c->up_read == NULL ?
+			bufferevent_get_openssl_error(b) : 0;
 		char label[96];
 		label_from(e ? ERR_reason_error_string(e) : evutil_socket_error_to_string(
 			EVUTIL_SOCKET_ERROR()), label, sizeof(label));
@@ -275,12 +350,13 @@ static void peer_closed(struct conn *c, struct bufferevent *b, short what)
 	/* Flush what is left towards the partner, then close (le-proxy). */
 	read_cb(b, c);
 	c->closing = true;
+	set_reading(c, b, false);
 	bufferevent_disable(b, EV_READ | EV_WRITE);
 	if (evbuffer_get_length(bufferevent_get_output(o)) == 0) {
 		conn_free(c);
 		return;
 	}
-	bufferevent_disable(o, EV_READ);
+	set_reading(c, o, false);
 	bufferevent_setwatermark(o, EV_WRITE, 0, 0);
 }
 
@@ -317,7 +393,6 @@ static void start_proxy(struct conn *c)
 	bufferevent_setcb(c->out, read_cb, write_cb, proxy_event_cb, c);
 	bufferevent_setwatermark(c->in, EV_READ, 0, cap);
 	bufferevent_setwatermark(c->out, EV_READ, 0, cap);
-	/* libevent moves 16 KiB per callback by default: bulk needs larger steps. */
 	bufferevent_set_max_single_read(c->in, cap);
 	bufferevent_set_max_single_read(c->out, cap);
 	bufferevent_set_max_single_write(c->in, cap);
@@ -325,13 +400,25 @@ static void start_proxy(struct conn *c)
 	bufferevent_setwatermark(c->in, EV_WRITE, cap / 2, 0);
 	bufferevent_setwatermark(c->out, EV_WRITE, cap / 2, 0);
 	bufferevent_enable(c->in, EV_READ | EV_WRITE);
-	bufferevent_enable(c->out, EV_READ | EV_WRITE);
-	if (evbuffer_get_length(bufferevent_get_input(c->in)) > 0)
-		read_cb(c->in, c);
+	if (bufferevent_openssl_get_ssl(c->out) == NULL) {
+		c->up_read = event_new(c->rt->base, bufferevent_getfd(c->out), EV_READ | EV_PERSIST,
+			up_read_cb, c);
+		if (c->up_read == NULL) {
+			set_reason(c, "internal", "event_new");
+			conn_free(c);
+			return;
+		}
+		bufferevent_enable(c->out, EV_WRITE);
+		event_add(c->up_read, NULL);
+	} else {
+		bufferevent_enable(c->out, EV_READ | EV_WRITE);
+	}
 	if ((c->idle_timer = evtimer_new(c->rt->base, idle_cb, c)) != NULL) {
 		struct timeval tv = tv_ms(c->cfg->limits.idle_timeout_ms);
 		evtimer_add(c->idle_timer, &tv);
 	}
+	if (evbuffer_get_length(bufferevent_get_input(c->in)) > 0)
+		read_cb(c->in, c);
 }
 
 /* ---- upstream --------------------------------------------------------------- */

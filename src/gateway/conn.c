@@ -24,6 +24,7 @@
 #include "gw_proxy.h"
 #include "gw_runtime.h"
 #include "gw_store.h"
+#include "gw_vcache.h"
 
 struct conn {
 	struct gw_runtime *rt;
@@ -180,17 +181,21 @@ static void conn_free(struct conn *c)
 
 /* ---- peer accounting ----------------------------------------------------- */
 
-static void account_peer(struct conn *c, X509 *leaf, STACK_OF(X509) *chain)
+static void account_peer(struct conn *c, X509 *leaf)
 {
 	struct gw_runtime *rt = c->rt;
-	eku_verify_result *r = SSL_get_ex_data(c->in_ssl, gw_ssl_result_index());
+	const struct gw_verdict *v = SSL_get_ex_data(c->in_ssl, gw_ssl_verdict_index());
 	const char *route = c->route->name;
 
-	if (leaf == NULL && r != NULL && eku_verify_result_chain_len(r) > 0)
-		leaf = eku_cert_get0_x509(eku_verify_result_chain_get0(r, 0));
-	if (leaf == NULL || c->peer.present)
+	if (c->peer.present)
 		return;
-	gw_peer_fill(r, leaf, chain, c->cfg->classifier, &c->peer);
+	if (v != NULL)
+		c->peer = v->peer;
+	else if (leaf != NULL)   /* resumed session: no verification ran */
+		gw_peer_fill(NULL, leaf, SSL_get_peer_cert_chain(c->in_ssl), c->cfg->classifier,
+			&c->peer);
+	if (!c->peer.present)
+		return;
 	gw_metrics_add(rt->metrics, "eku_gateway_peer_certs_total", 1, "route", route,
 		"eku_class", eku_eku_class_name(c->peer.eku_class), "issuer_class",
 		eku_issuer_class_name(c->peer.issuer_class));
@@ -205,7 +210,7 @@ static void handshake_failed(struct conn *c, const char *why)
 {
 	char label[96];
 
-	account_peer(c, NULL, NULL);
+	account_peer(c, NULL);
 	if (c->peer.present && !c->peer.pass && c->peer.code[0] != '\0')
 		snprintf(label, sizeof(label), "peer_%s", c->peer.code);
 	else
@@ -615,7 +620,7 @@ static void in_event_cb(struct bufferevent *b, short what, void *arg)
 	if (what & BEV_EVENT_CONNECTED) {
 		X509 *leaf = SSL_get0_peer_certificate(c->in_ssl);
 		evtimer_del(c->hs_timer);
-		account_peer(c, leaf, SSL_get_peer_cert_chain(c->in_ssl));
+		account_peer(c, leaf);
 		bufferevent_disable(b, EV_READ);   /* until the upstream is ready */
 		bufferevent_setwatermark(b, EV_READ, 0, c->cfg->limits.buffer_size);
 		connect_upstream(c);

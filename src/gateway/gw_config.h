@@ -112,6 +112,7 @@ struct gw_route {
 	SSL_CTX *in_ctx;                /* inbound, server store */
 	SSL_CTX *out_ctx;               /* outbound TLS, client store entry (or NULL) */
 	eku_verify_config *vcfg;        /* inbound peer verification (policy, allow-list) */
+	struct gw_vcache *vcache;       /* verdicts for this route and config version */
 	struct gw_store_entry *out_entry; /* borrowed: certificate presented upstream */
 	struct gw_config *cfg;          /* back pointer (borrowed) */
 };

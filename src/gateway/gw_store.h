@@ -13,9 +13,10 @@ void gw_config_load_files(struct gw_config *c, struct gw_diags *diags);
 void gw_store_clear(struct gw_store *s);
 void gw_route_derived_free(struct gw_route *r);
 
-/* SSL ex_data slot holding the eku_verify_result of the inbound handshake
- * (owned by the SSL; freed with it). */
-int gw_ssl_result_index(void);
+/* SSL ex_data slot holding the struct gw_verdict (gw_vcache.h) of the
+ * inbound handshake (owned by the SSL; freed with it). NULL when no
+ * certificate was verified (none sent, or a resumed session). */
+int gw_ssl_verdict_index(void);
 
 /* Reads a PEM private key. Refuses a key file that others may read
  * (world-readable or world-writable); a group-readable one gives a warning

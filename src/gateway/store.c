@@ -16,25 +16,26 @@
 #include <eku/verify.h>
 
 #include "gw_store.h"
+#include "gw_vcache.h"
 
 #define SYSTEM_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 
 #define DERR(d, pos, ...) gw_diags_add(d, GW_SEV_ERROR, EKU_E_BAD_CONFIG, pos, __VA_ARGS__)
 
-static int result_idx = -1;
+static int verdict_idx = -1;
 
-static void free_result(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+static void free_verdict(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
 	void *argp)
 {
 	(void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
-	eku_verify_result_free(ptr);
+	free(ptr);
 }
 
-int gw_ssl_result_index(void)
+int gw_ssl_verdict_index(void)
 {
-	if (result_idx < 0)
-		result_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, free_result);
-	return result_idx;
+	if (verdict_idx < 0)
+		verdict_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, free_verdict);
+	return verdict_idx;
 }
 
 /* ---- store entries ------------------------------------------------------- */
@@ -241,21 +242,58 @@ static int sni_cb(SSL *ssl, int *alert, void *arg)
 	return SSL_TLSEXT_ERR_OK;
 }
 
-/* The whole-chain check of inbound peers goes to the verify API; the result
- * rides on the SSL for the connection log, metrics and observe mode. */
+/* Full check through the verify API, flattened into v. */
+static void verify_full(const struct gw_route *r, X509_STORE_CTX *xctx, X509 *leaf,
+	STACK_OF(X509) *sent, struct gw_verdict *v, eku_verify_result **res)
+{
+	v->ok = eku_verify_store_ctx(r->vcfg, xctx, res);
+	v->x509_error = X509_STORE_CTX_get_error(xctx);
+	v->depth = X509_STORE_CTX_get_error_depth(xctx);
+	gw_peer_fill(*res, leaf, sent, r->cfg->classifier, &v->peer);
+}
+
+/* The whole-chain check of inbound peers goes to the verify API, through the
+ * route's verdict cache (gw_vcache.h: a hit is the verdict the current
+ * policy gives). The verdict rides on the SSL for the connection log,
+ * metrics and observe mode. */
 static int verify_cb(X509_STORE_CTX *xctx, void *arg)
 {
 	const struct gw_route *r = arg;
 	SSL *ssl = X509_STORE_CTX_get_ex_data(xctx, SSL_get_ex_data_X509_STORE_CTX_idx());
+	X509 *leaf = X509_STORE_CTX_get0_cert(xctx);
+	STACK_OF(X509) *sent = X509_STORE_CTX_get0_untrusted(xctx);
+	struct gw_verdict *v = calloc(1, sizeof(*v));
+	const struct gw_verdict *hit = NULL;
 	eku_verify_result *res = NULL;
-	int ok = eku_verify_store_ctx(r->vcfg, xctx, &res);
+	int64_t now = (int64_t)time(NULL);
+	uint8_t key[32];
+	bool keyed;
+	int ok;
 
-	if (ssl != NULL && res != NULL) {
-		eku_verify_result_free(SSL_get_ex_data(ssl, gw_ssl_result_index()));
-		SSL_set_ex_data(ssl, gw_ssl_result_index(), res);
-		res = NULL;
+	if (v == NULL) {
+		X509_STORE_CTX_set_error(xctx, X509_V_ERR_OUT_OF_MEM);
+		return 0;
 	}
-	eku_verify_result_free(res);
+	keyed = r->vcache != NULL && gw_vcache_key(leaf, sent, key) == 0;
+	if (keyed && (hit = gw_vcache_get(r->vcache, key, now)) != NULL) {
+		*v = *hit;
+		v->cached = true;
+	} else {
+		verify_full(r, xctx, leaf, sent, v, &res);
+		if (keyed && res != NULL)
+			gw_vcache_put(r->vcache, key, gw_vcache_expiry(res, now), v);
+		eku_verify_result_free(res);
+	}
+	X509_STORE_CTX_set_error(xctx, v->x509_error);
+	X509_STORE_CTX_set_error_depth(xctx, v->depth);
+	ok = v->ok;
+	if (ssl != NULL) {
+		free(SSL_get_ex_data(ssl, gw_ssl_verdict_index()));
+		SSL_set_ex_data(ssl, gw_ssl_verdict_index(), v);
+		v = NULL;
+	}
+	free(v);
+	ERR_clear_error();
 	return ok;
 }
 
@@ -332,6 +370,8 @@ static void build_inbound(struct gw_route *r, X509_STORE *shared, struct gw_diag
 		mode = SSL_VERIFY_PEER;
 		if (r->client_auth == GW_CLIENT_AUTH_REQUIRE)
 			mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+		if ((r->vcache = gw_vcache_new(GW_VCACHE_MAX)) == NULL)
+			goto out;
 		SSL_CTX_set_cert_verify_callback(ctx, verify_cb, r);
 		set_client_ca_list(ctx, st);
 	}
@@ -436,6 +476,8 @@ void gw_route_derived_free(struct gw_route *r)
 	SSL_CTX_free(r->in_ctx);
 	SSL_CTX_free(r->out_ctx);
 	eku_verify_config_free(r->vcfg);
+	gw_vcache_free(r->vcache);
 	r->in_ctx = r->out_ctx = NULL;
 	r->vcfg = NULL;
+	r->vcache = NULL;
 }

@@ -18,6 +18,7 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/pkcs7.h>
+#include <openssl/provider.h>
 #include <openssl/x509.h>
 
 #include <eku/cert.h>
@@ -344,6 +345,19 @@ static int load_pem(const char *source, const uint8_t *buf, size_t len, eku_cert
 	return added > 0 ? added : -1;
 }
 
+/* PKCS#12 files exported by older tools (Windows, Java, OpenSSL 1.x) use
+ * RC2/3DES, which OpenSSL 3 keeps in the legacy provider. Load it on first
+ * need only, keeping the default provider available (retain_fallbacks). */
+static bool load_legacy_provider(void)
+{
+	static int state; /* 0 not tried, 1 loaded, -1 unavailable */
+
+	if (state == 0)
+		state = OSSL_PROVIDER_try_load(NULL, "legacy", 1) != NULL ? 1 : -1;
+	ERR_clear_error();
+	return state == 1;
+}
+
 static bool pkcs12_mac_ok(PKCS12 *p12, const char *pw)
 {
 	if (!PKCS12_mac_present(p12))
@@ -374,16 +388,17 @@ static int load_pkcs12(eku_loader *ld, const char *source, PKCS12 *p12, eku_cert
 			"wrong PKCS#12 password (MAC check failed): check --password-file / --password-env");
 		goto out;
 	}
-	if (PKCS12_parse(p12, pw, &key, &cert, &ca) != 1) {
+	if (PKCS12_parse(p12, pw, &key, &cert, &ca) != 1 &&
+	    (!load_legacy_provider() || PKCS12_parse(p12, pw, &key, &cert, &ca) != 1)) {
 		eku_diaglist_add(diags, source, 0, 0, EKU_E_BAD_PKCS12,
-			"PKCS#12 cannot be decrypted: %s (unsupported legacy cipher? convert with openssl pkcs12 -legacy)",
+			"PKCS#12 cannot be decrypted: %s (cipher unsupported even by the legacy provider?)",
 			ERR_reason_error_string(ERR_peek_last_error()) ?: "decode error");
 		goto out;
 	}
 	if (cert != NULL && add_x509(cert, source, 1, 0, "PKCS#12", out, diags) > 0)
 		added++;
 	if (ca != NULL)
-		added += add_stack(ca, source, 0, 2, "PKCS#12", out, diags);
+		added += add_stack(ca, source, 0, cert != NULL ? 2 : 1, "PKCS#12", out, diags);
 	if (added == 0) {
 		eku_diaglist_add(diags, source, 0, 0, EKU_E_NO_CERT, "PKCS#12 holds no certificates");
 		goto out;

@@ -13,7 +13,7 @@
 #   selfsigned-dual   a self-signed leaf with both EKUs
 #   Bundles: chain-dual.pem (leaf+ca+root with text around), leaf-dual.der,
 #   chain.p7b (PEM PKCS#7), chain.p7c (DER PKCS#7), dual-pw.p12 (password in
-#   p12-password.txt), dual-nopw.p12 (empty password), trusted-root.pem
+#   p12-password.txt), dual-nopw.p12 (empty password), dual-legacy.p12 (RC2), trusted-root.pem
 #   (TRUSTED CERTIFICATE), and malformed inputs: truncated.der, garbage.bin,
 #   empty.pem, bad-base64.pem, unterminated.pem, key-only.pem.
 set -eu
@@ -109,6 +109,8 @@ echo 'correct horse battery staple' > p12-password.txt
 openssl pkcs12 -export -inkey "$T/leaf-dual.key" -in leaf-dual.pem -certfile private-ca.pem \
 	-passout file:p12-password.txt -out dual-pw.p12
 openssl pkcs12 -export -inkey "$T/leaf-dual.key" -in leaf-dual.pem -passout pass: -out dual-nopw.p12
+# RC2-40 / 3DES, as older Windows and Java exports: needs OpenSSL's legacy provider.
+openssl pkcs12 -export -legacy -in leaf-dual.pem -nokeys -passout file:p12-password.txt -out dual-legacy.p12
 openssl x509 -in private-root.pem -addtrust clientAuth -out trusted-root.pem
 head -c 200 leaf-dual.der > truncated.der
 printf '\x30\x82\xff\xff%s' "$(head -c 300 /dev/urandom | base64 -w0)" > garbage.bin

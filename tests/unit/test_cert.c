@@ -38,6 +38,7 @@ static const struct load_case load_cases[] = {
 	{ "PKCS#7 DER", "chain.p7c", NULL, 2, EKU_E_OK, "PKCS#7" },
 	{ "PKCS#12 empty password", "dual-nopw.p12", NULL, 1, EKU_E_OK, "PKCS#12" },
 	{ "PKCS#12 with password", "dual-pw.p12", "correct horse battery staple", 2, EKU_E_OK, "PKCS#12" },
+	{ "PKCS#12 legacy RC2 cipher", "dual-legacy.p12", "correct horse battery staple", 1, EKU_E_OK, "PKCS#12" },
 	{ "TRUSTED CERTIFICATE", "trusted-root.pem", NULL, 1, EKU_E_OK, "TRUSTED CERTIFICATE" },
 	{ "PKCS#12 without password", "dual-pw.p12", NULL, 0, EKU_E_PKCS12_PASSWORD, NULL },
 	{ "PKCS#12 wrong password", "dual-pw.p12", "Tr0ub4dor&3", 0, EKU_E_PKCS12_PASSWORD, NULL },

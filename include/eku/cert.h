@@ -119,6 +119,11 @@ int eku_cert_line(const eku_cert *c);           /* PEM: line of BEGIN; 0 otherwi
 /* Human label of the container: "PEM", "TRUSTED CERTIFICATE", "DER", "PKCS#7", "PKCS#12". */
 const char *eku_cert_container(const eku_cert *c);
 void eku_cert_set_container(eku_cert *c, const char *container);
+/* OpenSSL trust settings carried by a TRUSTED CERTIFICATE block (not part
+ * of the signed certificate): uses it is trusted / rejected for, as short
+ * names ("clientAuth") or dotted OIDs. Empty for other containers. */
+const eku_strv *eku_cert_aux_trusted(const eku_cert *c);
+const eku_strv *eku_cert_aux_rejected(const eku_cert *c);
 
 /* Owning, growable list of certificates. */
 typedef struct eku_certlist eku_certlist;

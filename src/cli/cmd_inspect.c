@@ -184,6 +184,20 @@ static char *joined(const eku_strv *sv)
 	return s;
 }
 
+/* OpenSSL trust settings of a TRUSTED CERTIFICATE block: they change what
+ * `openssl verify` accepts, so they belong next to the EKU. */
+static void print_aux_trust(const eku_cert *c)
+{
+	char *t = joined(eku_cert_aux_trusted(c)), *r = joined(eku_cert_aux_rejected(c));
+
+	if (t != NULL && *t != '\0')
+		printf("  %-10s%s\n", "trusted", t);
+	if (r != NULL && *r != '\0')
+		printf("  %-10s%s\n", "rejected", r);
+	free(t);
+	free(r);
+}
+
 static void print_text_cert(const eku_cert *c, const struct eku_classification *cl, int64_t at,
 	const struct cli_palette *p)
 {
@@ -215,6 +229,7 @@ static void print_text_cert(const eku_cert *c, const struct eku_classification *
 	printf("  %-10s%s [%s]\n", "EKU", f->has_eku ? ekus : "(no extension: any purpose)",
 		eku_eku_class_name(f->eku_class));
 	print_wrapped("issuer", f->issuer);
+	print_aux_trust(c);
 	if (cl != NULL) {
 		printf("  %-10s%s%s%s%s%s\n", "trust", eku_issuer_class_name(cl->issuer_class),
 			cl->inferred ? " (inferred)" : "", cl->ca_vendor_name ? ", " : "",

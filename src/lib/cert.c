@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/objects.h>
 #include <openssl/x509.h>
 
 #include <eku/cert.h>
@@ -18,7 +19,25 @@ struct eku_cert {
 	int index;
 	int line;
 	const char *container; /* static string */
+	eku_strv aux_trusted, aux_rejected;
 };
+
+static int aux_names(STACK_OF(ASN1_OBJECT) *objs, eku_strv *out)
+{
+	char buf[128];
+
+	for (int i = 0; i < sk_ASN1_OBJECT_num(objs); i++) {
+		const ASN1_OBJECT *o = sk_ASN1_OBJECT_value(objs, i);
+		int nid = OBJ_obj2nid(o);
+		if (nid != NID_undef)
+			snprintf(buf, sizeof(buf), "%s", OBJ_nid2sn(nid));
+		else if (OBJ_obj2txt(buf, sizeof(buf), o, 1) <= 0)
+			snprintf(buf, sizeof(buf), "?");
+		if (eku_strv_push(out, buf) != 0)
+			return -1;
+	}
+	return 0;
+}
 
 const char *eku_eku_class_name(enum eku_eku_class c)
 {
@@ -71,9 +90,13 @@ eku_cert *eku_cert_new_x509(X509 *x, const char *source, int index, int line, ek
 	c->container = "PEM";
 	c->facts = eku_facts_from_x509(x, err);
 	c->source = strdup(source != NULL ? source : "");
-	if (c->facts == NULL || c->source == NULL || X509_up_ref(x) != 1) {
+	if (c->facts == NULL || c->source == NULL ||
+	    aux_names(X509_get0_trust_objects(x), &c->aux_trusted) != 0 ||
+	    aux_names(X509_get0_reject_objects(x), &c->aux_rejected) != 0 || X509_up_ref(x) != 1) {
 		eku_error_setx(err, EKU_E_NOMEM, "out of memory");
 		eku_facts_free(c->facts);
+		eku_strv_clear(&c->aux_trusted);
+		eku_strv_clear(&c->aux_rejected);
 		free(c->source);
 		free(c);
 		return NULL;
@@ -115,6 +138,8 @@ void eku_cert_free(eku_cert *c)
 		return;
 	X509_free(c->x509);
 	eku_facts_free(c->facts);
+	eku_strv_clear(&c->aux_trusted);
+	eku_strv_clear(&c->aux_rejected);
 	free(c->source);
 	free(c);
 }
@@ -126,6 +151,8 @@ int eku_cert_index(const eku_cert *c) { return c->index; }
 int eku_cert_line(const eku_cert *c) { return c->line; }
 const char *eku_cert_container(const eku_cert *c) { return c->container; }
 void eku_cert_set_container(eku_cert *c, const char *container) { c->container = container; }
+const eku_strv *eku_cert_aux_trusted(const eku_cert *c) { return &c->aux_trusted; }
+const eku_strv *eku_cert_aux_rejected(const eku_cert *c) { return &c->aux_rejected; }
 
 struct eku_certlist {
 	size_t n, cap;

@@ -106,6 +106,10 @@ json_t *eku_report_cert_json(const eku_cert *c, const struct eku_classification 
 	json_object_set_new(o, "policies", strv_json(&f->policies));
 	json_object_set_new(o, "scts", json_integer(f->n_scts));
 	json_object_set_new(o, "self_signed", json_boolean(f->self_signed));
+	if (strcmp(eku_cert_container(c), "TRUSTED CERTIFICATE") == 0)
+		json_object_set_new(o, "aux_trust", json_pack("{s:o,s:o}",
+			"trusted", strv_json(eku_cert_aux_trusted(c)),
+			"rejected", strv_json(eku_cert_aux_rejected(c))));
 	if (cl != NULL)
 		add_classification(o, cl);
 	return o;

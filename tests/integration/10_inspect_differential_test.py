@@ -184,3 +184,22 @@ def test_mutated_corpus_never_crashes(eku_bin, tmp_path):
     reported = set(json.loads(l)["source"] for l in r.stdout.splitlines())
     for p in paths:
         assert str(p) in reported or str(p) in r.stderr, f"{p}: silently skipped"
+
+
+@pytest.mark.skipif(not TESTDATA.is_dir(), reason=f"{TESTDATA} absent")
+def test_trusted_certificate_settings_match_index(eku_bin):
+    """aux_trust of TRUSTED CERTIFICATE blocks agrees with OpenSSL's INDEX.csv."""
+    import csv
+    long_to_short = {"TLS Web Server Authentication": "serverAuth",
+                     "TLS Web Client Authentication": "clientAuth",
+                     "Any Extended Key Usage": "anyExtendedKeyUsage"}
+    rows = [r for r in csv.DictReader(open(TESTDATA / "openssl-certs" / "INDEX.csv"))
+            if r["pem_label"] == "TRUSTED CERTIFICATE"]
+    paths = [TESTDATA / "openssl-certs" / r["file"] for r in rows]
+    by_source, _ = eku_facts(eku_bin, paths)
+    for r, p in zip(rows, paths):
+        want = {k: sorted(long_to_short.get(x.strip(), x.strip()) for x in r[col].split(",") if x.strip())
+                for k, col in (("trusted", "aux_trusted_uses"), ("rejected", "aux_rejected_uses"))}
+        got = by_source[str(p)][0]["aux_trust"]
+        assert {k: sorted(v) for k, v in got.items()} == want, p
+    assert len(rows) >= 40

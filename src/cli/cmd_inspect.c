@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include <eku/cert.h>
+#include <eku/policy.h>
 #include <eku/report.h>
+#include <eku/sunset.h>
 #include <eku/trust.h>
 
 #include "commands.h"
@@ -26,6 +28,8 @@ static const char usage_text[] =
 	"  --untrusted FILE      intermediates for chain building; repeatable\n"
 	"  --system-bundle FILE  system roots (default /etc/ssl/certs/ca-certificates.crt)\n"
 	"  --no-system           do not load the system roots\n"
+	"  --public-root [VENDOR=]FILE  treat this root as publicly trusted (labs,\n"
+	"                        what-if studies), issued by VENDOR (e.g. letsencrypt)\n"
 	"  --password-file FILE  PKCS#12 password from the first line of FILE\n"
 	"  --password-env VAR    PKCS#12 password from environment variable VAR\n"
 	"  --password PW         PKCS#12 password on the command line (visible to other users)\n"
@@ -41,17 +45,18 @@ static const char usage_text[] =
 struct inspect_opts {
 	struct cli_common common;
 	struct cli_password pw;
-	eku_strv trust, untrusted;
+	eku_strv trust, untrusted, public_roots;
 	const char *system_bundle;
 	bool no_system;
 	const char *ext;
 	size_t max_size;
 };
 
-enum { O_TRUST = 0x2000, O_UNTRUSTED, O_SYSBUNDLE, O_NOSYS, O_PWFILE, O_PWENV, O_PW, O_EXT, O_MAX };
+enum { O_TRUST = 0x2000, O_PUBROOT, O_UNTRUSTED, O_SYSBUNDLE, O_NOSYS, O_PWFILE, O_PWENV, O_PW, O_EXT, O_MAX };
 
 static const struct option longopts[] = {
 	{ "trust", required_argument, NULL, O_TRUST },
+	{ "public-root", required_argument, NULL, O_PUBROOT },
 	{ "untrusted", required_argument, NULL, O_UNTRUSTED },
 	{ "system-bundle", required_argument, NULL, O_SYSBUNDLE },
 	{ "no-system", no_argument, NULL, O_NOSYS },
@@ -80,6 +85,7 @@ static int parse_args(int argc, char **argv, struct inspect_opts *o)
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case O_TRUST: if (eku_strv_push(&o->trust, optarg) != 0) return -1; break;
 		case O_UNTRUSTED: if (eku_strv_push(&o->untrusted, optarg) != 0) return -1; break;
+		case O_PUBROOT: if (eku_strv_push(&o->public_roots, optarg) != 0) return -1; break;
 		case O_SYSBUNDLE: o->system_bundle = optarg; break;
 		case O_NOSYS: o->no_system = true; break;
 		case O_PWFILE: o->pw.file = optarg; break;
@@ -105,6 +111,20 @@ static int parse_args(int argc, char **argv, struct inspect_opts *o)
 	return 0;
 }
 
+/* "[VENDOR=]FILE": a vendor id has no '/' or '.', so paths are never split. */
+static int add_public_root(eku_trust *t, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char vendor[64];
+
+	if (eq == NULL || (size_t)(eq - arg) >= sizeof(vendor) || memchr(arg, '/', (size_t)(eq - arg)) != NULL ||
+	    memchr(arg, '.', (size_t)(eq - arg)) != NULL)
+		return eku_trust_add_public_root_file(t, arg, NULL);
+	memcpy(vendor, arg, (size_t)(eq - arg));
+	vendor[eq - arg] = '\0';
+	return eku_trust_add_public_root_file(t, eq + 1, vendor);
+}
+
 static eku_trust *make_trust(const struct inspect_opts *o)
 {
 	eku_trust *t = eku_trust_new();
@@ -121,6 +141,9 @@ static eku_trust *make_trust(const struct inspect_opts *o)
 	for (size_t i = 0; i < o->untrusted.n; i++)
 		if (eku_trust_add_untrusted_file(t, o->untrusted.v[i]) != 0)
 			goto fail;
+	for (size_t i = 0; i < o->public_roots.n; i++)
+		if (add_public_root(t, o->public_roots.v[i]) != 0)
+			goto fail;
 	return t;
 fail:
 	cli_error("%s", eku_trust_error(t)->message);
@@ -132,21 +155,27 @@ fail:
 
 static void print_wrapped(const char *label, const char *text)
 {
-	/* 80 columns: 12-column label, wrap at ", " boundaries. */
-	size_t col = 0, width = 66;
+	/* 80 columns: a 12-column label, words wrapped at spaces; a word longer
+	 * than the line (a long DN without spaces) stands alone. */
+	const size_t width = 68;
+	size_t col = 0;
 	const char *p = text;
 
 	printf("  %-10s", label);
 	while (*p != '\0') {
-		const char *sep = strstr(p, ", ");
-		size_t n = sep != NULL ? (size_t)(sep - p) + 2 : strlen(p);
-		if (col > 0 && col + n > width) {
+		size_t n = strcspn(p, " ");
+		if (col > 0 && col + 1 + n > width) {
 			printf("\n  %-10s", "");
 			col = 0;
+		} else if (col > 0) {
+			putchar(' ');
+			col++;
 		}
 		fwrite(p, 1, n, stdout);
 		col += n;
 		p += n;
+		while (*p == ' ')
+			p++;
 	}
 	putchar('\n');
 }
@@ -198,8 +227,21 @@ static void print_aux_trust(const eku_cert *c)
 	free(r);
 }
 
+static void print_sunset(const struct eku_sunset *s, const struct cli_palette *p)
+{
+	const char *col = s->verdict == EKU_SUNSET_BROKEN    ? p->red
+			  : s->verdict == EKU_SUNSET_AT_RISK ? p->yellow
+			  : s->verdict == EKU_SUNSET_OK      ? p->green
+							     : "";
+	char line[512];
+
+	snprintf(line, sizeof(line), "as client certificate: %s%s%s: %s", col,
+		eku_sunset_verdict_name(s->verdict), *col ? p->reset : "", s->explanation);
+	print_wrapped("sunset", line);
+}
+
 static void print_text_cert(const eku_cert *c, const struct eku_classification *cl, int64_t at,
-	const struct cli_palette *p)
+	const struct eku_sunset *sun, const struct cli_palette *p)
 {
 	const struct eku_facts *f = eku_cert_facts(c);
 	int64_t days = eku_days_between(at, f->not_after);
@@ -238,6 +280,7 @@ static void print_text_cert(const eku_cert *c, const struct eku_classification *
 		for (size_t i = 0; i < cl->evidence.n; i++)
 			printf("  %-10s%s%s%s\n", "", p->dim, cl->evidence.v[i], p->reset);
 	}
+	print_sunset(sun, p);
 	printf("  can act as: server %s%s%s, client %s%s%s\n\n", srv ? p->green : p->red,
 		srv ? "yes" : "no", p->reset, cli ? p->green : p->red, cli ? "yes" : "no", p->reset);
 	free(sans);
@@ -267,10 +310,11 @@ static void csv_field(const char *s, bool last)
 static void print_csv_header(void)
 {
 	puts("source,index,subject,issuer,serial,not_before,not_after,days_left,eku_class,eku,"
-	     "is_ca,self_signed,issuer_class,ca_vendor,san,sha256");
+	     "is_ca,self_signed,issuer_class,ca_vendor,sunset,sunset_breaks_on,san,sha256");
 }
 
-static void print_csv_cert(const eku_cert *c, const struct eku_classification *cl, int64_t at)
+static void print_csv_cert(const eku_cert *c, const struct eku_classification *cl,
+	const struct eku_sunset *sun, int64_t at)
 {
 	const struct eku_facts *f = eku_cert_facts(c);
 	char buf[80], nb[32], na[32], hex[65];
@@ -292,6 +336,8 @@ static void print_csv_cert(const eku_cert *c, const struct eku_classification *c
 	csv_field(f->self_signed ? "true" : "false", false);
 	csv_field(cl ? eku_issuer_class_name(cl->issuer_class) : "", false);
 	csv_field(cl && cl->ca_vendor ? cl->ca_vendor : "", false);
+	csv_field(eku_sunset_verdict_name(sun->verdict), false);
+	csv_field(sun->breaks_on ? eku_time_date(sun->breaks_on, buf, sizeof(buf)) : "", false);
 	csv_field(sans ? sans : "", false);
 	csv_field(eku_hex(f->sha256, 32, hex), true);
 	free(ekus);
@@ -306,8 +352,8 @@ static void print_diag_line(const struct eku_diag *d)
 		cli_error("%s: %s", d->source, d->message);
 }
 
-static int emit(const struct inspect_opts *o, eku_trust *t, eku_certlist *certs,
-	const eku_diaglist *diags)
+static int emit(const struct inspect_opts *o, eku_trust *t, const eku_policy *pol,
+	eku_certlist *certs, const eku_diaglist *diags)
 {
 	struct cli_palette pal = cli_palette(cli_use_color(o->common.color, stdout));
 	json_t *doc = NULL, *arr = NULL, *errs = NULL;
@@ -323,21 +369,34 @@ static int emit(const struct inspect_opts *o, eku_trust *t, eku_certlist *certs,
 	for (size_t i = 0; i < eku_certlist_count(certs); i++) {
 		const eku_cert *c = eku_certlist_get0(certs, i);
 		struct eku_classification *cl = eku_trust_classify(t, c, certs);
+		struct eku_sunset sun;
 		json_t *j;
 		if (cl == NULL) {
 			cli_error("%s #%d: %s", eku_cert_source(c), eku_cert_index(c),
 				eku_trust_error(t)->message);
 			goto out;
 		}
-		switch (o->common.format) {
-		case FMT_TEXT: print_text_cert(c, cl, o->common.at, &pal); break;
-		case FMT_CSV: print_csv_cert(c, cl, o->common.at); break;
-		case FMT_JSON: json_array_append_new(arr, eku_report_cert_json(c, cl, o->common.at)); break;
-		default:
+		eku_sunset_judge(pol, c, cl, o->common.at, &sun);
+		if (o->common.format == FMT_TEXT) {
+			print_text_cert(c, cl, o->common.at, &sun, &pal);
+		} else if (o->common.format == FMT_CSV) {
+			print_csv_cert(c, cl, &sun, o->common.at);
+		} else {
 			j = eku_report_cert_json(c, cl, o->common.at);
-			json_dumpf(j, stdout, JSON_COMPACT);
-			putchar('\n');
-			json_decref(j);
+			if (j == NULL || json_object_set_new(j, "sunset", eku_report_sunset_json(&sun)) != 0) {
+				cli_error("%s #%d: cannot build its JSON object", eku_cert_source(c),
+					eku_cert_index(c));
+				json_decref(j);
+				eku_classification_free(cl);
+				goto out;
+			}
+			if (o->common.format == FMT_JSON) {
+				json_array_append_new(arr, j);
+			} else {
+				json_dumpf(j, stdout, JSON_COMPACT);
+				putchar('\n');
+				json_decref(j);
+			}
 		}
 		eku_classification_free(cl);
 	}
@@ -361,6 +420,7 @@ int cmd_inspect(int argc, char **argv)
 	struct inspect_opts o;
 	eku_loader *ld = NULL;
 	eku_trust *t = NULL;
+	eku_policy *pol = NULL;
 	eku_certlist *certs = NULL;
 	eku_diaglist diags = { 0 };
 	char *pw = NULL;
@@ -383,8 +443,12 @@ int cmd_inspect(int argc, char **argv)
 		eku_loader_load_path(ld, argv[i], certs, &diags);
 	if ((t = make_trust(&o)) == NULL)
 		goto out;
+	if ((pol = eku_policy_new()) == NULL || eku_policy_load(pol, o.common.data_dir) != 0) {
+		cli_error("%s", pol != NULL ? eku_policy_error(pol)->message : "out of memory");
+		goto out;
+	}
 	eku_certlist_sort_by_expiry(certs);
-	if (emit(&o, t, certs, &diags) != 0) {
+	if (emit(&o, t, pol, certs, &diags) != 0) {
 		rc = 3;
 		goto out;
 	}
@@ -394,8 +458,10 @@ out:
 	eku_diaglist_clear(&diags);
 	eku_certlist_free(certs);
 	eku_trust_free(t);
+	eku_policy_free(pol);
 	eku_loader_free(ld);
 	eku_strv_clear(&o.trust);
 	eku_strv_clear(&o.untrusted);
+	eku_strv_clear(&o.public_roots);
 	return rc;
 }

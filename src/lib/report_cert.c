@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <eku/report.h>
+#include <eku/sunset.h>
 
 static json_t *strv_json(const eku_strv *sv)
 {
@@ -125,4 +126,16 @@ json_t *eku_report_diag_json(const struct eku_diag *d)
 	if (o != NULL && d->block > 0)
 		json_object_set_new(o, "block", json_integer(d->block));
 	return o;
+}
+
+json_t *eku_report_sunset_json(const struct eku_sunset *s)
+{
+	char d[16];
+
+	return json_pack("{s:s,s:o,s:s,s:o,s:o,s:s}", "client_use", eku_sunset_verdict_name(s->verdict),
+		"breaks_on", s->breaks_on ? json_string(eku_time_date(s->breaks_on, d, sizeof(d))) : json_null(),
+		"reason", s->reason != NULL ? s->reason : "",
+		"rule", s->rule != NULL ? json_string(s->rule->id) : json_null(),
+		"rule_source", s->rule != NULL ? json_string(s->rule->source) : json_null(),
+		"explanation", s->explanation);
 }

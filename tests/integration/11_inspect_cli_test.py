@@ -133,3 +133,28 @@ def test_inferred_vendor_and_declared_trust(eku_bin):
                 "--untrusted", DATA / "private-ca.pem", DATA / "leaf-client-only.pem")
     c = json.loads(r.stdout)
     assert c["issuer_class"] == "private" and c["chain_complete"] is True
+
+
+def test_sunset_verdicts_with_declared_public_root(eku_bin):
+    """With the lab root declared public (as a plan inventory does), the dual
+    certificate is at risk from its renewal after Let's Encrypt's cut-off."""
+    r = inspect(eku_bin, "--format", "jsonl", "--at", "2026-04-01",
+                "--public-root", f"letsencrypt={DATA / 'fake-le-root.pem'}",
+                "--untrusted", DATA / "fake-le-r3.pem",
+                DATA / "leaf-fake-le-dual.pem", DATA / "leaf-fake-le-server.pem")
+    assert r.returncode == 0, r.stderr
+    by_subject = {c["subject"]: c for c in map(json.loads, r.stdout.splitlines())}
+    dual = by_subject["CN=expe.example.test"]
+    assert dual["issuer_class"] == "webpki" and dual["ca_vendor"] == "letsencrypt"
+    assert dual["sunset"]["client_use"] == "at_risk"
+    assert dual["sunset"]["breaks_on"] == "2026-05-29"
+    assert dual["sunset"]["reason"] == "RENEWAL_DROPS_CLIENTAUTH"
+    assert dual["sunset"]["rule"] and dual["sunset"]["rule_source"].startswith("https://")
+    server = by_subject["CN=expe2.example.test"]
+    assert server["sunset"]["client_use"] == "broken"
+    assert server["sunset"]["reason"] == "CLIENT_EKU_MISSING"
+    # Without the declaration the same root is a private look-alike.
+    r = inspect(eku_bin, "--format", "jsonl", "--at", "2026-04-01",
+                "--untrusted", DATA / "fake-le-r3.pem", "--untrusted", DATA / "fake-le-root.pem",
+                DATA / "leaf-fake-le-dual.pem")
+    assert json.loads(r.stdout)["sunset"]["client_use"] == "not_affected"

@@ -1,0 +1,140 @@
+/* sunset: the per-certificate verdict over the embedded timeline. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <eku/cert.h>
+#include <eku/policy.h>
+#include <eku/sunset.h>
+#include <eku/trust.h>
+
+static char *fixture(const char *name)
+{
+	static char buf[4][4096];
+	static int slot;
+	const char *src = getenv("EKU_SRCDIR");
+	char *b = buf[slot++ % 4];
+
+	snprintf(b, sizeof(buf[0]), "%s/tests/data/%s", src != NULL ? src : ".", name);
+	return b;
+}
+
+static int64_t day(const char *s)
+{
+	int64_t t = 0;
+
+	assert_int_equal(eku_time_parse(s, &t), 0);
+	return t;
+}
+
+static const struct {
+	const char *name, *file, *at;
+	int chain; /* 0 nothing, 1 the private chain, 2 the declared-public LE chain */
+	enum eku_sunset_verdict verdict;
+	const char *reason, *breaks_on;
+} cases[] = {
+	{ "issuer unknown without its chain", "leaf-dual.pem", "2026-11-27", 0,
+	  EKU_SUNSET_UNKNOWN, "CHAIN_INCOMPLETE", NULL },
+	{ "private PKI is not affected", "leaf-dual.pem", "2026-11-27", 1,
+	  EKU_SUNSET_NOT_AFFECTED, "NOT_PUBLIC", NULL },
+	{ "CA certificates are not judged", "private-ca.pem", "2026-11-27", 1,
+	  EKU_SUNSET_NOT_AFFECTED, "CA_CERTIFICATE", NULL },
+	{ "self-signed is not affected", "selfsigned-dual.pem", "2026-11-27", 0,
+	  EKU_SUNSET_NOT_AFFECTED, "NOT_PUBLIC", NULL },
+	/* Let's Encrypt classic stopped clientAuth on 2026-02-11: the renewal at
+	 * expiry (2026-05-29) comes without it. */
+	{ "public dual, renewal after the CA cut-off", "leaf-fake-le-dual.pem", "2026-04-01", 2,
+	  EKU_SUNSET_AT_RISK, "RENEWAL_DROPS_CLIENTAUTH", "2026-05-29" },
+	{ "public dual, expired", "leaf-fake-le-dual.pem", "2026-05-29", 2,
+	  EKU_SUNSET_BROKEN, "EXPIRED", NULL },
+	{ "public serverAuth-only is broken as a client", "leaf-fake-le-server.pem", "2026-04-01", 2,
+	  EKU_SUNSET_BROKEN, "CLIENT_EKU_MISSING", NULL },
+};
+
+static void test_verdicts(void **state)
+{
+	eku_policy *pol = eku_policy_new();
+
+	(void)state;
+	assert_int_equal(eku_policy_load(pol, NULL), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		eku_trust *t = eku_trust_new();
+		eku_certlist *l = eku_certlist_new();
+		eku_loader *ld = eku_loader_new();
+		eku_diaglist d = { 0 };
+		struct eku_classification *cl;
+		struct eku_sunset s;
+		char buf[16];
+
+		if (cases[i].chain == 2) {
+			assert_int_equal(eku_trust_add_public_root_file(t, fixture("fake-le-root.pem"), "letsencrypt"), 0);
+			assert_int_equal(eku_trust_add_untrusted_file(t, fixture("fake-le-r3.pem")), 0);
+		} else if (cases[i].chain == 1) {
+			assert_int_equal(eku_trust_add_untrusted_file(t, fixture("private-root.pem")), 0);
+			assert_int_equal(eku_trust_add_untrusted_file(t, fixture("private-ca.pem")), 0);
+		}
+		eku_loader_load_path(ld, fixture(cases[i].file), l, &d);
+		cl = eku_trust_classify(t, eku_certlist_get0(l, 0), NULL);
+		eku_sunset_judge(pol, eku_certlist_get0(l, 0), cl, day(cases[i].at), &s);
+		if (s.verdict != cases[i].verdict || strcmp(s.reason, cases[i].reason) != 0)
+			fail_msg("%s: %s/%s, want %s/%s (%s)", cases[i].name, eku_sunset_verdict_name(s.verdict),
+				s.reason, eku_sunset_verdict_name(cases[i].verdict), cases[i].reason, s.explanation);
+		if (cases[i].breaks_on != NULL)
+			assert_string_equal(eku_time_date(s.breaks_on, buf, sizeof(buf)), cases[i].breaks_on);
+		else
+			assert_int_equal(s.breaks_on, 0);
+		eku_classification_free(cl);
+		eku_certlist_free(l);
+		eku_loader_free(ld);
+		eku_trust_free(t);
+	}
+	eku_policy_free(pol);
+}
+
+/* DigiCert keeps clientAuth until 2027-03-01 (digicert-full-removal): a
+ * renewal the day before still carries it and the next renewal, after the
+ * 200-day cap, breaks; a renewal on the day breaks at once. */
+static const struct {
+	const char *name, *nb, *na, *at, *want;
+} projections[] = {
+	{ "renewal the day before the cut-off keeps clientAuth", "2026-09-01", "2027-02-28", "2026-11-27", "2027-09-16" },
+	{ "renewal on the cut-off day drops it", "2026-09-01", "2027-03-01", "2026-11-27", "2027-03-01" },
+	{ "expired certificates are renewed now", "2026-01-01", "2026-06-01", "2027-04-01", "2027-04-01" },
+};
+
+static void test_projection(void **state)
+{
+	eku_policy *pol = eku_policy_new();
+	const struct eku_rule *why;
+	char buf[16];
+
+	(void)state;
+	assert_int_equal(eku_policy_load(pol, NULL), 0);
+	for (size_t i = 0; i < sizeof(projections) / sizeof(projections[0]); i++) {
+		int64_t b = eku_sunset_project_break(pol, "digicert", NULL, true, false,
+			day(projections[i].nb), day(projections[i].na), day(projections[i].at), &why);
+		if (strcmp(eku_time_date(b, buf, sizeof(buf)), projections[i].want) != 0)
+			fail_msg("%s: %s, want %s", projections[i].name, buf, projections[i].want);
+		assert_non_null(why);
+	}
+	/* Outside the browser hierarchy (an alternative root) nothing ends it. */
+	assert_int_equal(eku_sunset_project_break(pol, "identrust", NULL, false, false,
+		day("2026-09-01"), day("2027-03-01"), day("2026-11-27"), &why), 0);
+	assert_null(why);
+	eku_policy_free(pol);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_projection),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

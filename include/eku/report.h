@@ -17,7 +17,7 @@
  * reference or NULL on allocation failure. */
 json_t *eku_report_cert_json(const eku_cert *c, const struct eku_classification *cl, int64_t at);
 struct eku_sunset;
-/* {"client_use","breaks_on","reason","rule","source","explanation"} */
+/* {"client_use","breaks_on","reason","rule","rule_source","explanation"} */
 json_t *eku_report_sunset_json(const struct eku_sunset *s);
 
 /* {"source","line","block","code","class","message"} */

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "common.h"
 #include "password.h"
+#include "text.h"
 
 static const char usage_text[] =
 	"usage: eku inspect [options] INPUT...\n"
@@ -153,31 +154,11 @@ fail:
 
 /* --- text output --------------------------------------------------------- */
 
+/* 80 columns: a 12-column label, then the text word-wrapped. */
 static void print_wrapped(const char *label, const char *text)
 {
-	/* 80 columns: a 12-column label, words wrapped at spaces; a word longer
-	 * than the line (a long DN without spaces) stands alone. */
-	const size_t width = 68;
-	size_t col = 0;
-	const char *p = text;
-
 	printf("  %-10s", label);
-	while (*p != '\0') {
-		size_t n = strcspn(p, " ");
-		if (col > 0 && col + 1 + n > width) {
-			printf("\n  %-10s", "");
-			col = 0;
-		} else if (col > 0) {
-			putchar(' ');
-			col++;
-		}
-		fwrite(p, 1, n, stdout);
-		col += n;
-		p += n;
-		while (*p == ' ')
-			p++;
-	}
-	putchar('\n');
+	cli_wrap("            ", text, 68);
 }
 
 static char *san_list(const struct eku_facts *f)

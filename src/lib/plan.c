@@ -52,6 +52,13 @@ void plan_results_clear(struct eku_plan *p)
 		eku_strv_clear(&p->actions[i].finding_ids);
 	}
 	free(p->actions);
+	for (size_t i = 0; i < p->n_upgrades; i++) {
+		eku_strv_clear(&p->upgrades[i].finding_ids);
+		free(p->upgrades[i].covers);
+	}
+	free(p->upgrades);
+	p->upgrades = NULL;
+	p->n_upgrades = 0;
 	eku_strv_clear(&p->unread);
 	p->findings = NULL;
 	p->actions = NULL;

@@ -54,6 +54,21 @@ struct inv_root {
 	char *vendor;
 };
 
+/* An upgrade some findings need, before merging per family: the highest
+ * band needed covers the lower ones once it is released. A version mismatch
+ * is an upgrade of the older node to the newer one's version. */
+struct plan_upgrade {
+	json_t *family;
+	const struct product *prod;  /* a product of the family (bands, labels) */
+	int band;
+	int64_t by, released;        /* released: 0 when unknown */
+	const char *to_version;      /* mismatch only: the newer version */
+	const struct inv_node *older;/* mismatch only */
+	eku_strv finding_ids;
+	bool folded;                 /* merged into a higher band's action */
+	char *covers;                /* labels of the bands it covers, or NULL */
+};
+
 struct eku_plan {
 	eku_error err;
 	char *data_dir;
@@ -85,6 +100,8 @@ struct eku_plan {
 	size_t n_findings;
 	struct eku_action *actions;
 	size_t n_actions;
+	struct plan_upgrade *upgrades;
+	size_t n_upgrades;
 	eku_strv unread;
 };
 
@@ -95,6 +112,8 @@ const struct product *plan_product_find(const struct products *pr, const char *i
 /* Band index of a version string ("X15.3.2") in the product's family, -1
  * when outside every band, -2 when not a version at all. */
 int plan_product_band(const struct product *prod, const char *version);
+/* Orders "X15.3.2" before "X15.4"; strcmp for anything else. */
+int plan_version_cmp(const char *a, const char *b);
 const char *plan_band_id(const struct product *prod, int band);
 const char *plan_band_label(const struct product *prod, int band);
 int plan_band_index(const struct product *prod, const char *band_id);

@@ -37,6 +37,14 @@ struct judged {
 	size_t buflen;
 	char *act[4];            /* short action text per option A-D, NULL when none */
 	int64_t b_by;            /* option B's deadline */
+	/* Option D as an upgrade: merged per product family in the action list
+	 * (E and C upgrade together), so it is kept as data, not as text. */
+	const struct product *up_prod; /* NULL when D is not an upgrade */
+	int up_band;
+	int64_t up_released;     /* the band's release date, 0 when unknown */
+	const struct inv_node *up_sep; /* give it a separate client certificate */
+	const struct inv_node *mm_a, *mm_b; /* VERSION_MISMATCH pair, a older */
+	bool said_renewal[2];    /* RENEWAL_DUE explained for client / server */
 };
 
 bool cstate_public(const struct cstate *s);

@@ -137,6 +137,15 @@ static int vcmp(const long a[3], const long b[3])
 	return 0;
 }
 
+int plan_version_cmp(const char *a, const char *b)
+{
+	long x[3], y[3];
+
+	if (parse_version(a, x) != 0 || parse_version(b, y) != 0)
+		return strcmp(a ? a : "", b ? b : "");
+	return vcmp(x, y);
+}
+
 int plan_product_band(const struct product *prod, const char *version)
 {
 	long v[3], lo[3], hi[3];

@@ -206,15 +206,31 @@ static void option_c(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 				c->acceptor->n->name));
 }
 
-static bool released(const struct eku_plan *p, const struct product *prod, int band, char d[16])
+/* The band's release date, 0 when the data gives none (an old band). */
+static int64_t band_released(const struct product *prod, int band)
 {
 	const char *rel = jstr(json_array_get(prod->bands, band), "released");
 	int64_t t = 0;
 
-	if (rel == NULL || eku_time_parse(rel, &t) != 0)
+	return rel != NULL && eku_time_parse(rel, &t) == 0 ? t : 0;
+}
+
+static bool released(const struct eku_plan *p, const struct product *prod, int band, char d[16])
+{
+	int64_t t = band_released(prod, band);
+
+	if (t == 0)
 		return true;
 	datestr(t, d);
 	return p->at >= t;
+}
+
+static void note_upgrade(struct judged *j, const struct product *prod, int band, const struct inv_node *sep)
+{
+	j->up_prod = prod;
+	j->up_band = band;
+	j->up_released = band_released(prod, band);
+	j->up_sep = sep;
 }
 
 static void option_d(struct eku_plan *p, struct judged *j, const struct opt_ctx *c)
@@ -240,6 +256,7 @@ static void option_d(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 				ok ? "" : "; not released yet on this date (expected ", ok ? "" : d),
 			fmt("Upgrade %s to %s (together: %s)", s->name, plan_band_label(s->prod, target),
 				who ? who : s->name));
+		note_upgrade(j, s->prod, target, NULL);
 		if (!ok && j->f.options[3].why != NULL) {
 			char *w = fmt("%s)", j->f.options[3].why);
 			free(j->f.options[3].why);
@@ -260,6 +277,7 @@ static void option_d(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 				ok ? "" : "; not released yet on this date, expected ", ok ? "" : d),
 			fmt("Upgrade %s to %s and give it a separate client certificate (together: %s)", n->name,
 				plan_band_label(n->prod, sep), who ? who : n->name));
+		note_upgrade(j, n->prod, sep, n);
 		free(who);
 		return;
 	}
@@ -443,10 +461,20 @@ static void version_mismatch(struct link_ctx *lc)
 	same = json_object_get(a->prod->family, "same_version");
 	if (!listed(same, a->prod->id, false) || !listed(same, b->prod->id, false))
 		return;
-	finding_raise(lc->j, EKU_SEV_AT_RISK, 0);
+	/* Unsupported today, but not a proven failure: the EKU checks of each
+	 * side are judged by its own version above. See docs/plan.md. */
+	finding_raise(lc->j, EKU_SEV_AT_RISK, lc->p->at);
 	finding_reason(lc->j, "VERSION_MISMATCH");
-	finding_say(lc->j, "%s runs %s and %s runs %s: Expressway-C and -E must run the same version [%s].",
+	finding_say(lc->j, "%s runs %s and %s runs %s: Expressway-C and -E must run the same version, so the "
+		"pair is unsupported from today, and an upgrade of either is an upgrade of both [%s].",
 		a->name, a->version, b->name, b->version, jstr(a->prod->family, "same_version_source") ?: "");
+	if (plan_version_cmp(a->version, b->version) < 0) {
+		lc->j->mm_a = a;
+		lc->j->mm_b = b;
+	} else {
+		lc->j->mm_a = b;
+		lc->j->mm_b = a;
+	}
 }
 
 static void each_rule(struct link_ctx *lc, json_t *rules, struct node_state *fixed_owner, const char *side)
@@ -709,10 +737,90 @@ static bool has(const struct eku_finding *f, const char *code)
 	return eku_strv_contains(&f->reasons, code);
 }
 
+/* "X15.5 and later (comprehensive fix)" -> "X15.5". */
+static char *band_short(const struct product *prod, int band)
+{
+	const char *l = plan_band_label(prod, band);
+
+	return strndup(l, strcspn(l, " "));
+}
+
+/* Records an upgrade a finding needs; finish_upgrades() merges them. */
+static int add_upgrade(struct eku_plan *p, const struct plan_upgrade *u, const char *fid)
+{
+	struct plan_upgrade *nv;
+
+	for (size_t i = 0; i < p->n_upgrades; i++) {
+		struct plan_upgrade *x = &p->upgrades[i];
+		if (x->family != u->family || x->band != u->band || x->to_version != u->to_version)
+			continue;
+		if (u->by < x->by)
+			x->by = u->by;
+		return eku_strv_contains(&x->finding_ids, fid) ? 0 : eku_strv_push(&x->finding_ids, fid);
+	}
+	nv = realloc(p->upgrades, (p->n_upgrades + 1) * sizeof(*nv));
+	if (nv == NULL)
+		return -1;
+	p->upgrades = nv;
+	nv[p->n_upgrades] = *u;
+	memset(&nv[p->n_upgrades].finding_ids, 0, sizeof(eku_strv));
+	p->n_upgrades++;
+	return eku_strv_push(&nv[p->n_upgrades - 1].finding_ids, fid);
+}
+
+/* Option D as an upgrade intent. An upgrade not released on the plan date
+ * still counts when it comes out before the finding breaks: then it is the
+ * fix to plan for, due by the break. */
+static int upgrade_action(struct eku_plan *p, const struct eku_finding *f, struct judged *j, int64_t by,
+	bool *done)
+{
+	struct plan_upgrade u = { 0 };
+	int rc = 0;
+
+	*done = false;
+	if (j->up_prod == NULL || j->up_prod->family == NULL)
+		return 0;
+	if (!f->options[3].available &&
+	    !(j->up_released > p->at && f->severity == EKU_SEV_AT_RISK && f->breaks_on >= j->up_released))
+		return 0;
+	u.family = j->up_prod->family;
+	u.prod = j->up_prod;
+	u.band = j->up_band;
+	u.by = by;
+	u.released = j->up_released;
+	rc |= add_upgrade(p, &u, f->id);
+	if (j->up_sep != NULL) {
+		char *sh = band_short(j->up_prod, j->up_band);
+		rc |= add_action(p, by, sh == NULL ? NULL : fmt("Once on %s, give %s a separate client certificate that "
+			"carries clientAuth (%s)", sh, j->up_sep->name,
+			f->options[2].available ? "option A or C" : "option A; C is closed for it"), f->id);
+		free(sh);
+	}
+	*done = true;
+	return rc;
+}
+
+static int mismatch_action(struct eku_plan *p, const struct eku_finding *f, const struct judged *j)
+{
+	struct plan_upgrade u = { 0 };
+	const struct inv_node *newer = j->mm_b;
+
+	if (j->mm_a == NULL || newer->prod->family == NULL)
+		return add_action(p, p->at, fmt("Run the same version on Expressway-C and -E (%s)", f->subject), f->id);
+	u.family = newer->prod->family;
+	u.prod = newer->prod;
+	u.band = newer->band;
+	u.by = p->at;
+	u.to_version = newer->version;
+	u.older = j->mm_a;
+	return add_upgrade(p, &u, f->id);
+}
+
 static int plan_actions(struct eku_plan *p, const struct eku_finding *f, struct judged *j)
 {
 	int64_t by = f->severity == EKU_SEV_BROKEN || f->breaks_on == 0 ? p->at : f->breaks_on;
 	const char *name = f->subject;
+	bool durable = false;
 	int rc = 0;
 
 	if (f->severity < EKU_SEV_UNKNOWN)
@@ -723,7 +831,7 @@ static int plan_actions(struct eku_plan *p, const struct eku_finding *f, struct 
 	if (has(f, "EXPIRED"))
 		rc |= add_action(p, p->at, fmt("Replace the expired certificate (%s)", name), f->id);
 	if (has(f, "VERSION_MISMATCH"))
-		rc |= add_action(p, p->at, fmt("Run the same version on Expressway-C and -E (%s)", name), f->id);
+		rc |= mismatch_action(p, f, j);
 	if (has(f, "VALIDITY_OVER_CAP"))
 		rc |= add_action(p, p->at, fmt("Replace %s's certificate: its validity exceeds the cap in force at "
 			"issue", name), f->id);
@@ -734,9 +842,13 @@ static int plan_actions(struct eku_plan *p, const struct eku_finding *f, struct 
 			"keeps clientAuth (options A-D)", name), f->id);
 	if (has(f, "SERVER_EKU_MISSING"))
 		rc |= add_action(p, p->at, fmt("Replace the certificate that lacks serverAuth (%s)", name), f->id);
+	if (f->n_options == 4)
+		rc |= upgrade_action(p, f, j, by, &durable);
 	/* Durable fix first (D, else C, else A), then B as a stopgap while the
 	 * CA still allows it. */
-	for (int k = 3; k >= 0 && f->n_options == 4; k = k == 3 ? 2 : k == 2 ? 0 : -1) {
+	for (int k = 3; !durable && k >= 0 && f->n_options == 4; k = k == 3 ? 2 : k == 2 ? 0 : -1) {
+		if (k == 3 && j->up_prod != NULL)
+			continue; /* an upgrade that is not an option yet */
 		if (f->options[k].available && j->act[k] != NULL) {
 			rc |= add_action(p, by, j->act[k], f->id);
 			j->act[k] = NULL;
@@ -749,6 +861,121 @@ static int plan_actions(struct eku_plan *p, const struct eku_finding *f, struct 
 		j->act[1] = NULL;
 	}
 	return rc;
+}
+
+static char *family_members(const struct eku_plan *p, json_t *family)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+
+	if (f == NULL)
+		return NULL;
+	for (size_t i = 0; i < p->n_nodes; i++)
+		if (p->nodes[i].prod != NULL && p->nodes[i].prod->family == family)
+			fprintf(f, "%s%s", ftell(f) ? ", " : "", p->nodes[i].name);
+	fclose(f);
+	return s;
+}
+
+/* Folds u into the target action: the earliest date, every finding. */
+static int fold_upgrade(struct plan_upgrade *into, struct plan_upgrade *u)
+{
+	char *c = NULL, *sh;
+
+	u->folded = true;
+	if (u->by < into->by)
+		into->by = u->by;
+	for (size_t k = 0; k < u->finding_ids.n; k++)
+		if (!eku_strv_contains(&into->finding_ids, u->finding_ids.v[k]) &&
+		    eku_strv_push(&into->finding_ids, u->finding_ids.v[k]) != 0)
+			return -1;
+	if (u->to_version != NULL || u->band == into->band)
+		return 0;
+	if ((sh = band_short(u->prod, u->band)) == NULL)
+		return -1;
+	if (into->covers == NULL || strstr(into->covers, sh) == NULL) {
+		if (asprintf(&c, "%s%s%s", into->covers ? into->covers : "", into->covers ? " and " : "", sh) < 0)
+			c = NULL;
+		free(into->covers);
+		into->covers = c;
+	}
+	free(sh);
+	return into->covers != NULL ? 0 : -1;
+}
+
+/* Per family: the highest band needed covers every lower one that is needed
+ * no earlier than it is released (X15.5 covers X15.4's fixes); a lower band
+ * stays its own action only while the higher one is not out yet. A version
+ * mismatch folds into any upgrade at or above the newer version's band. */
+static int merge_upgrades(struct eku_plan *p)
+{
+	for (size_t i = 0; i < p->n_upgrades; i++) {
+		struct plan_upgrade *u = &p->upgrades[i], *top = NULL;
+		for (size_t k = 0; k < p->n_upgrades; k++) {
+			struct plan_upgrade *x = &p->upgrades[k];
+			if (k == i || x->family != u->family || x->to_version != NULL || x->band < u->band ||
+			    (x->band == u->band && u->to_version == NULL))
+				continue;
+			if (x->released > (u->by > p->at ? u->by : p->at))
+				continue;
+			if (top == NULL || x->band > top->band)
+				top = x;
+		}
+		if (top != NULL && fold_upgrade(top, u) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int upgrade_text(const struct eku_plan *p, const struct plan_upgrade *u, char **out)
+{
+	char d[16], *who = family_members(p, u->family), *sh = band_short(u->prod, u->band), *cov = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	if (who == NULL || sh == NULL)
+		goto out;
+	if (u->to_version != NULL) {
+		*out = fmt("Upgrade %s from %s to %s: Expressway-C and -E must run the same version", u->older->name,
+			u->older->version, u->to_version);
+	} else {
+		if (u->covers != NULL)
+			cov = fmt("; %s covers %s's fixes", sh, u->covers);
+		*out = fmt("Upgrade %s to %s, Expressway-C and -E together%s%s%s%s", who,
+			plan_band_label(u->prod, u->band), cov ? cov : "",
+			u->released > p->at ? " (expected " : "", u->released > p->at ? datestr(u->released, d) : "",
+			u->released > p->at ? ")" : "");
+	}
+	rc = *out != NULL && (u->to_version != NULL || u->covers == NULL || cov != NULL) ? 0 : -1;
+out:
+	free(cov);
+	free(sh);
+	free(who);
+	return rc;
+}
+
+static int finish_upgrades(struct eku_plan *p)
+{
+	if (merge_upgrades(p) != 0)
+		return -1;
+	for (size_t i = 0; i < p->n_upgrades; i++) {
+		const struct plan_upgrade *u = &p->upgrades[i];
+		char *text = NULL;
+		if (u->folded)
+			continue;
+		if (upgrade_text(p, u, &text) != 0) {
+			free(text);
+			return -1;
+		}
+		for (size_t k = 0; k < u->finding_ids.n; k++)
+			if (add_action(p, u->by, strdup(text), u->finding_ids.v[k]) != 0) {
+				free(text);
+				return -1;
+			}
+		free(text);
+	}
+	return 0;
 }
 
 /* --- run -------------------------------------------------------------------- */
@@ -822,6 +1049,8 @@ int eku_plan_run(eku_plan *p)
 			goto nomem;
 		finding_discard(&j);
 	}
+	if (finish_upgrades(p) != 0)
+		goto nomem;
 	if (p->n_findings > 1) /* qsort(NULL, 0) is undefined */
 		qsort(p->findings, p->n_findings, sizeof(*p->findings), cmp_finding);
 	if (p->n_actions > 1)

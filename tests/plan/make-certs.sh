@@ -24,3 +24,6 @@ leaf gs-dual-0315      g.example        serverAuth,clientAuth  20260902000000Z 2
 leaf gs-dual-long      g.example        serverAuth,clientAuth  20261201000000Z 20270601000000Z gs-root
 leaf corp-dual         i.example        serverAuth,clientAuth  20250101000000Z 20280229235959Z corp-root
 leaf corp-server-only  i.example        serverAuth             20260301000000Z 20280229235959Z corp-root
+# Early 2026, while X15.4 is out and X15.5 is not (upgrade merging).
+leaf le-server-only-early e.example     serverAuth             20260201000000Z 20260501235959Z le-root
+leaf dc-dual-early     c.example        serverAuth,clientAuth  20260101000000Z 20260930235959Z dc-root

@@ -166,11 +166,11 @@ static const struct scenario scenarios[] = {
 	  "  - { name: sbc, product: generic-openssl, certificates: { server: dc-server-only.pem } }\n"
 	  "links:\n  - { kind: b2b-sip, client: sbc, server: expe1 }\n",
 	  { { "link:b2b-sip:sbc->expe1", "broken", "", "CLIENT_EKU_MISSING", NULL, "YYYY" } } },
-	{ "E/C version mismatch is flagged",
+	{ "E/C version mismatch: unsupported from today, at_risk dated today (not a proven break)",
 	  "2026-11-27", false,
 	  E_PAIR("X15.4.0", "X15.3.2", "", "", "corp-dual.pem", "corp-dual.pem")
 	  "links:\n  - { kind: uc-traversal, client: expc1, server: expe1 }\n",
-	  { { "link:uc-traversal:expc1->expe1", "at_risk", "", "VERSION_MISMATCH", NULL, NULL } } },
+	  { { "link:uc-traversal:expc1->expe1", "at_risk", "2026-11-27", "VERSION_MISMATCH", NULL, NULL } } },
 	{ "Chrome leaf rule: renewal on 2027-03-14 still gets clientAuth, the next one does not",
 	  "2026-12-01", false,
 	  "nodes:\n"
@@ -326,6 +326,110 @@ static void run_scenario(void **state)
 	eku_plan_free(p);
 }
 
+/* --- the action list ---------------------------------------------------------- */
+
+struct action_expect {
+	const char *by;
+	const char *text;      /* a substring of the action */
+	const char *findings;  /* comma-separated finding ids it must list */
+};
+
+struct action_case {
+	const char *name;
+	const char *at;
+	const char *body;
+	size_t n_upgrades;     /* actions that start with "Upgrade " */
+	const char *absent;    /* no action may contain this, NULL to skip */
+	struct action_expect a[3];
+};
+
+/* An E/C pair whose MRA is broken now (needs X15.4) and whose inbound B2B
+ * breaks at a DigiCert renewal (needs X15.5). */
+#define MERGE_BODY(ecert, sbccert)                                                     \
+	E_PAIR("X15.3.2", "X15.3.2", "", "", ecert, "corp-dual.pem")                   \
+	"  - { name: sbc, product: generic-openssl, certificates: { server: " sbccert " } }\n" \
+	"links:\n"                                                                     \
+	"  - { kind: mra-sip, client: expc1, server: expe1 }\n"                        \
+	"  - { kind: b2b-sip, client: sbc, server: expe1 }\n"
+
+static const struct action_case action_cases[] = {
+	{ "actions: X15.5 covers X15.4's fixes, one upgrade for the pair by the earliest date",
+	  "2026-11-27", MERGE_BODY("le-server-only.pem", "dc-dual.pem"), 1, "to X15.4",
+	  { { "2026-11-27", "Upgrade expe1, expc1 to X15.5 and later (comprehensive fix), Expressway-C and -E "
+	      "together; X15.5 covers X15.4's fixes", "link:mra-sip:expc1->expe1,link:b2b-sip:sbc->expe1" },
+	    { "2027-02-28", "Renew sbc's certificate with clientAuth at DigiCert", "link:b2b-sip:sbc->expe1" } } },
+	{ "actions: X15.4 alone while X15.5 is not released, X15.5 planned by the later break",
+	  "2026-03-01", MERGE_BODY("le-server-only-early.pem", "dc-dual-early.pem"), 2, "covers",
+	  { { "2026-03-01", "Upgrade expe1, expc1 to X15.4 (interim fix)", "link:mra-sip:expc1->expe1" },
+	    { "2027-04-18", "Upgrade expe1, expc1 to X15.5 and later (comprehensive fix), Expressway-C and -E "
+	      "together (expected 2026-05-01)", "link:b2b-sip:sbc->expe1" } } },
+	{ "actions: an upgrade needed by two findings on different dates is listed once, by the earlier",
+	  "2026-11-27",
+	  E_PAIR("X15.3.2", "X15.3.2", "", "", "corp-dual.pem", "corp-dual.pem")
+	  "  - { name: sbc, product: generic-openssl, certificates: { server: dc-dual.pem } }\n"
+	  "  - { name: sbc2, product: generic-openssl, certificates: { server: dc-dual-long.pem } }\n"
+	  "links:\n"
+	  "  - { kind: b2b-sip, client: sbc, server: expe1 }\n"
+	  "  - { kind: b2b-sip, client: sbc2, server: expe1 }\n", 1, NULL,
+	  { { "2027-06-17", "Upgrade expe1, expc1 to X15.5", "link:b2b-sip:sbc->expe1,link:b2b-sip:sbc2->expe1" } } },
+	{ "actions: a version mismatch is an upgrade of the older node, due today",
+	  "2026-11-27",
+	  E_PAIR("X15.4.0", "X15.3.2", "", "", "corp-dual.pem", "corp-dual.pem")
+	  "links:\n  - { kind: uc-traversal, client: expc1, server: expe1 }\n", 1, NULL,
+	  { { "2026-11-27", "Upgrade expc1 from X15.3.2 to X15.4.0: Expressway-C and -E must run the same version",
+	      "link:uc-traversal:expc1->expe1" } } },
+	{ "actions: a version mismatch folds into the upgrade the pair needs anyway",
+	  "2026-11-27",
+	  E_PAIR("X15.4.0", "X15.3.2", "", "", "corp-dual.pem", "corp-dual.pem")
+	  "  - { name: sbc, product: generic-openssl, certificates: { server: dc-server-only.pem } }\n"
+	  "links:\n  - { kind: uc-traversal, client: expc1, server: expe1 }\n"
+	  "  - { kind: b2b-sip, client: sbc, server: expe1 }\n", 1, "from X15.3.2",
+	  { { "2026-11-27", "Upgrade expe1, expc1 to X15.5", "link:uc-traversal:expc1->expe1,link:b2b-sip:sbc->expe1" } } },
+};
+
+static bool action_matches(const struct eku_action *a, const struct action_expect *e)
+{
+	char d[16], buf[256], *save = NULL;
+
+	if (strcmp(eku_time_date(a->by, d, sizeof(d)), e->by) != 0 || strstr(a->action, e->text) == NULL)
+		return false;
+	snprintf(buf, sizeof(buf), "%s", e->findings);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		if (!eku_strv_contains(&a->finding_ids, t))
+			return false;
+	return true;
+}
+
+static void run_actions(void **state)
+{
+	const struct action_case *ac = *state;
+	char yaml[8192], d[16];
+	size_t ups = 0;
+	eku_plan *p;
+
+	snprintf(yaml, sizeof(yaml), "%s%s", roots, ac->body);
+	p = load(yaml, ac->at, false);
+	assert_int_equal(eku_plan_diag_count(p), 0);
+	assert_int_equal(eku_plan_run(p), 0);
+	for (size_t i = 0; i < eku_plan_action_count(p); i++) {
+		const struct eku_action *a = eku_plan_action(p, i);
+		print_message("  by %s %s\n", eku_time_date(a->by, d, sizeof(d)), a->action);
+		ups += strncmp(a->action, "Upgrade ", 8) == 0;
+		if (ac->absent != NULL)
+			assert_null(strstr(a->action, ac->absent));
+	}
+	assert_int_equal(ups, ac->n_upgrades);
+	for (size_t k = 0; k < 3 && ac->a[k].by != NULL; k++) {
+		bool found = false;
+		for (size_t i = 0; i < eku_plan_action_count(p) && !found; i++)
+			found = action_matches(eku_plan_action(p, i), &ac->a[k]);
+		if (!found)
+			print_error("no action by %s: %s [%s]\n", ac->a[k].by, ac->a[k].text, ac->a[k].findings);
+		assert_true(found);
+	}
+	eku_plan_free(p);
+}
+
 /* --- inventory errors -------------------------------------------------------- */
 
 struct diag_case {
@@ -452,12 +556,15 @@ static int teardown(void **state)
 
 int main(void)
 {
-	enum { NS = sizeof(scenarios) / sizeof(scenarios[0]), ND = sizeof(diag_cases) / sizeof(diag_cases[0]) };
-	struct CMUnitTest tests[NS + ND + 1];
+	enum { NS = sizeof(scenarios) / sizeof(scenarios[0]), ND = sizeof(diag_cases) / sizeof(diag_cases[0]),
+	       NA = sizeof(action_cases) / sizeof(action_cases[0]) };
+	struct CMUnitTest tests[NS + NA + ND + 1];
 	size_t n = 0;
 
 	for (size_t i = 0; i < NS; i++)
 		tests[n++] = (struct CMUnitTest){ scenarios[i].name, run_scenario, NULL, NULL, (void *)&scenarios[i] };
+	for (size_t i = 0; i < NA; i++)
+		tests[n++] = (struct CMUnitTest){ action_cases[i].name, run_actions, NULL, NULL, (void *)&action_cases[i] };
 	for (size_t i = 0; i < ND; i++)
 		tests[n++] = (struct CMUnitTest){ diag_cases[i].name, run_diag, NULL, NULL, (void *)&diag_cases[i] };
 	tests[n++] = (struct CMUnitTest){ "JSON document shape", json_shape, NULL, NULL, NULL };

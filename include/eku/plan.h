@@ -117,6 +117,23 @@ void eku_plan_counts(const eku_plan *p, size_t counts[5]);
 /* Inputs the plan could not read offline (host:port certificates). */
 const eku_strv *eku_plan_unread_inputs(const eku_plan *p);
 
+/* A certificates.server / .client value written as host:port: a live
+ * endpoint the plan cannot read offline and `eku scan --inventory` probes.
+ * Strings are borrowed from the plan, valid until eku_plan_free() or the
+ * next load. */
+struct eku_plan_endpoint {
+	const char *node;     /* the node's name */
+	const char *role;     /* "server" or "client" */
+	const char *endpoint; /* "host:port" as written in the inventory */
+};
+/* Host:port certificate inputs of the loaded inventory, in node order (a
+ * node's server before its client). Available after a successful load,
+ * without eku_plan_run(). Read-only: does not change what the plan judges. */
+size_t eku_plan_endpoint_count(const eku_plan *p);
+/* Fills out with the i-th endpoint. Returns 0, or -1 when i is out of range. */
+int eku_plan_endpoint_get(const eku_plan *p, size_t i, struct eku_plan_endpoint *out)
+	__attribute__((warn_unused_result));
+
 /* The plan as the JSON document of the issue ("schema": "eku/1"). New
  * reference, or NULL on allocation failure. */
 json_t *eku_plan_json(const eku_plan *p);

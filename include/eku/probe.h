@@ -66,6 +66,8 @@ struct eku_target {
 	enum eku_proto proto;
 	bool proto_given;
 	char *sni;     /* NULL: the host when it is a name, none for literals */
+	char *label;   /* where the target came from ("expe1 server" from a plan
+	                * inventory), or NULL; reported as "label" */
 };
 
 /* Parses "host[:port][,starttls=PROTO][,proto=PROTO][,sni=NAME]" where host

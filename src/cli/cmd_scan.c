@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <eku/plan.h>
 #include <eku/probe.h>
 #include <eku/report.h>
 #include <eku/trust.h>
@@ -37,6 +38,8 @@ static const char usage_text[] =
 	"options:\n"
 	"  --format FMT              text|json|jsonl|csv (default text; jsonl streams)\n"
 	"  --targets FILE            more targets, one per line ('#' comments, '-' stdin)\n"
+	"  --inventory FILE          the host:port certificates of an 'eku plan' inventory;\n"
+	"                            results are labelled with the node name\n"
 	"  --starttls PROTO          protocol for targets that do not name one\n"
 	"  --sni NAME                SNI for targets that do not name one\n"
 	"  --xmpp-to DOMAIN          XMPP stream 'to' (default: SNI or host)\n"
@@ -62,7 +65,8 @@ static const char usage_text[] =
 	"examples:\n"
 	"  eku scan expe.example.com:5061 mail.example.com:25 '[2001:db8::1]:443'\n"
 	"  eku scan --client-cert renewed.pem --client-key renewed.key partner.example:5269\n"
-	"  eku scan --targets endpoints.txt --format jsonl --concurrency 200 > scan.jsonl\n";
+	"  eku scan --targets endpoints.txt --format jsonl --concurrency 200 > scan.jsonl\n"
+	"  eku scan --inventory examples/expressway/inventory.yaml\n";
 
 struct cand_arg {
 	const char *cert, *key;
@@ -71,7 +75,7 @@ struct cand_arg {
 struct scan_opts {
 	struct cli_common common;
 	struct cli_password pw;
-	eku_strv targets_files, trust, public_roots;
+	eku_strv targets_files, inventories, trust, public_roots;
 	struct cand_arg *cand;
 	size_t n_cand;
 	const char *starttls, *sni, *xmpp_to, *xmpp_from, *system_bundle;
@@ -83,11 +87,12 @@ struct scan_opts {
 enum {
 	O_TARGETS = 0x2000, O_STARTTLS, O_SNI, O_XTO, O_XFROM, O_CERT, O_KEY, O_PWFILE, O_PWENV, O_PW,
 	O_NODETECT, O_CONC, O_CTMO, O_HTMO, O_TMO, O_POST, O_TRUST, O_PUBROOT, O_SYSBUNDLE, O_NOSYS,
-	O_NOPROGRESS,
+	O_NOPROGRESS, O_INVENTORY,
 };
 
 static const struct option longopts[] = {
 	{ "targets", required_argument, NULL, O_TARGETS },
+	{ "inventory", required_argument, NULL, O_INVENTORY },
 	{ "starttls", required_argument, NULL, O_STARTTLS },
 	{ "protocol", required_argument, NULL, O_STARTTLS },
 	{ "sni", required_argument, NULL, O_SNI },
@@ -150,6 +155,7 @@ static int option(struct scan_opts *o, int c, const char *arg)
 
 	switch (c) {
 	case O_TARGETS: return eku_strv_push(&o->targets_files, arg);
+	case O_INVENTORY: return eku_strv_push(&o->inventories, arg);
 	case O_STARTTLS: o->starttls = arg; return 0;
 	case O_SNI: o->sni = arg; return 0;
 	case O_XTO: o->xmpp_to = arg; return 0;
@@ -217,7 +223,7 @@ static int parse_args(int argc, char **argv, struct scan_opts *o)
 		cli_error("--no-client-auth skips the dry runs that --client-cert asks for; drop one of them");
 		return -1;
 	}
-	if (optind >= argc && o->targets_files.n == 0) {
+	if (optind >= argc && o->targets_files.n == 0 && o->inventories.n == 0) {
 		cli_error("no target given; example: eku scan mail.example.com:25");
 		return -1;
 	}
@@ -226,7 +232,8 @@ static int parse_args(int argc, char **argv, struct scan_opts *o)
 
 /* ---- targets ------------------------------------------------------------------ */
 
-static int add_target(const struct scan_opts *o, eku_probe *p, const char *spec, const char *where)
+static int add_target(const struct scan_opts *o, eku_probe *p, const char *spec, const char *where,
+	const char *label)
 {
 	struct eku_target t;
 	eku_error err = { 0 };
@@ -241,6 +248,11 @@ static int add_target(const struct scan_opts *o, eku_probe *p, const char *spec,
 	}
 	if (t.sni == NULL && o->sni != NULL)
 		t.sni = strdup(o->sni);
+	if (label != NULL && (t.label = strdup(label)) == NULL) {
+		eku_target_clear(&t);
+		cli_error("out of memory");
+		return -1;
+	}
 	if (eku_probe_add0_target(p, &t) != 0) {
 		eku_target_clear(&t);
 		cli_error("out of memory");
@@ -283,11 +295,92 @@ static int load_targets_file(const struct scan_opts *o, eku_probe *p, const char
 		if (*line == '\0')
 			continue;
 		snprintf(where, sizeof(where), "%s:%d", path, lineno);
-		if (add_target(o, p, line, where) != 0)
+		if (add_target(o, p, line, where, NULL) != 0)
 			bad++;
 	}
 	free(buf);
 	return bad > 0 ? -1 : 0;
+}
+
+/* "expe1 server, expe2 client": every node and role naming endpoint i. */
+static char *inventory_label(const eku_plan *pl, const char *endpoint)
+{
+	struct eku_plan_endpoint e;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	bool first = true;
+
+	if (f == NULL)
+		return NULL;
+	for (size_t i = 0; eku_plan_endpoint_get(pl, i, &e) == 0; i++) {
+		if (strcmp(e.endpoint, endpoint) != 0)
+			continue;
+		fprintf(f, "%s%s %s", first ? "" : ", ", e.node, e.role);
+		first = false;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Whether endpoint i repeats an earlier one (scanned once, labelled with all). */
+static bool endpoint_seen(const eku_plan *pl, size_t i, const char *endpoint)
+{
+	struct eku_plan_endpoint e;
+
+	for (size_t k = 0; k < i && eku_plan_endpoint_get(pl, k, &e) == 0; k++)
+		if (strcmp(e.endpoint, endpoint) == 0)
+			return true;
+	return false;
+}
+
+static int plan_targets(const struct scan_opts *o, eku_probe *p, const eku_plan *pl, const char *path)
+{
+	struct eku_plan_endpoint e;
+	char *label;
+	int bad = 0;
+
+	if (eku_plan_endpoint_count(pl) == 0)
+		cli_warn("%s: no certificate is given as host:port; nothing to scan from it", path);
+	for (size_t i = 0; eku_plan_endpoint_get(pl, i, &e) == 0; i++) {
+		if (endpoint_seen(pl, i, e.endpoint))
+			continue;
+		if ((label = inventory_label(pl, e.endpoint)) == NULL) {
+			cli_error("out of memory");
+			return -1;
+		}
+		bad += add_target(o, p, e.endpoint, path, label) != 0;
+		free(label);
+	}
+	return bad > 0 ? -1 : 0;
+}
+
+/* Reads an inventory as `eku plan` does (every problem reported as
+ * file:line:column) and queues its host:port certificates. */
+static int load_inventory(const struct scan_opts *o, eku_probe *p, const char *path)
+{
+	eku_plan *pl = eku_plan_new();
+	int rc = -1;
+
+	if (pl == NULL || eku_plan_set_data_dir(pl, o->common.data_dir) != 0 ||
+	    ((o->no_system || o->system_bundle) &&
+		    eku_plan_set_system_bundle(pl, o->no_system ? "" : o->system_bundle) != 0)) {
+		cli_error("out of memory");
+		goto out;
+	}
+	if (eku_plan_load_file(pl, path) != 0) {
+		for (size_t i = 0; i < eku_plan_diag_count(pl); i++) {
+			const struct eku_plan_diag *d = eku_plan_diag(pl, i);
+			cli_error("%s:%d:%d: %s", d->source, d->line, d->column, d->message);
+		}
+		if (eku_plan_diag_count(pl) == 0)
+			cli_error("--inventory %s: %s", path, eku_plan_error(pl)->message);
+		goto out;
+	}
+	rc = plan_targets(o, p, pl, path);
+out:
+	eku_plan_free(pl);
+	return rc;
 }
 
 /* ---- trust and configuration ------------------------------------------------------ */
@@ -416,7 +509,8 @@ static void render_csv(FILE *f, const struct eku_probe_result *r, int64_t at)
 	csv_field(f, dry, false);
 	csv_field(f, r->banner, false);
 	csv_field(f, r->err_class ? eku_probe_errclass_name(r->err_class) : NULL, false);
-	csv_field(f, r->err_message, true);
+	csv_field(f, r->err_message, false);
+	csv_field(f, r->target->label, true);
 	(void)at;
 }
 
@@ -440,8 +534,9 @@ static void render_chain_text(FILE *f, const struct eku_probe_result *r, int64_t
 
 static void render_text(FILE *f, const struct eku_probe_result *r, int64_t at, const struct cli_palette *p)
 {
-	fprintf(f, "%s%s%s (%s, %s)", p->bold, r->target->spec, p->reset, r->address ? r->address : "-",
-		eku_proto_name(r->proto));
+	fprintf(f, "%s%s%s (%s%s%s, %s)", p->bold, r->target->spec, p->reset,
+		r->target->label ? r->target->label : "", r->target->label ? "; " : "",
+		r->address ? r->address : "-", eku_proto_name(r->proto));
 	if (r->tls_version != NULL)
 		fprintf(f, "  %s %s", r->tls_version, r->cipher ? r->cipher : "");
 	fputc('\n', f);
@@ -550,7 +645,7 @@ static void flush_output(struct sink *s)
 	if (s->o->common.format == FMT_CSV)
 		puts("target,address,protocol,tls_version,cipher,leaf_subject,leaf_eku_class,leaf_issuer_class,"
 		     "leaf_ca_vendor,leaf_not_after,client_auth,acceptable_cas,accepts_public_client_certs,"
-		     "dry_runs,banner,error_class,error_message");
+		     "dry_runs,banner,error_class,error_message,label");
 	if (s->o->common.format == FMT_JSON) {
 		doc = json_pack("{s:s,s:[]}", "schema", EKU_SCHEMA, "results");
 		arr = json_object_get(doc, "results");
@@ -626,9 +721,11 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	}
 	for (int i = optind; i < argc; i++)
-		bad += add_target(&o, p, argv[i], NULL) != 0;
+		bad += add_target(&o, p, argv[i], NULL, NULL) != 0;
 	for (size_t i = 0; i < o.targets_files.n; i++)
 		bad += load_targets_file(&o, p, o.targets_files.v[i]) != 0;
+	for (size_t i = 0; i < o.inventories.n; i++)
+		bad += load_inventory(&o, p, o.inventories.v[i]) != 0;
 	if (bad > 0)
 		goto out;
 	signal(SIGPIPE, SIG_IGN);
@@ -649,6 +746,7 @@ out:
 	eku_probe_config_free(cfg);
 	eku_trust_free(t);
 	eku_strv_clear(&o.targets_files);
+	eku_strv_clear(&o.inventories);
 	eku_strv_clear(&o.trust);
 	eku_strv_clear(&o.public_roots);
 	free(o.cand);

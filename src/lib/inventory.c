@@ -439,6 +439,39 @@ static void check_version(struct ctx *c, struct node_raw *r)
 		n->version, prod->id, list, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
 }
 
+/* The position of a setting's value, or of the settings mapping when the
+ * setting is defaulted. */
+static struct pos setting_pos(struct fy_node *settings, struct pos at, const char *key)
+{
+	struct fy_node *v = settings ? fy_node_mapping_lookup_by_string(settings, key, FY_NT) : NULL;
+
+	return v != NULL ? pos_of(v, at) : at;
+}
+
+/* A value that needs another setting ("requires" in the product data: the
+ * eku gateway refuses ignore-client-eku without an allow-list). */
+static void check_requires(struct ctx *c, struct inv_node *n, json_t *defs, struct fy_node *settings,
+	struct pos at)
+{
+	const char *key, *k2;
+	json_t *d, *v2;
+
+	json_object_foreach(defs, key, d) {
+		const char *val = json_string_value(json_object_get(n->settings, key)) ?: "";
+		json_t *req = json_object_get(json_object_get(d, "requires"), val);
+		json_object_foreach(req, k2, v2) {
+			const char *want = json_string_value(v2), *have;
+			if (strcmp(k2, "why") == 0 || want == NULL)
+				continue;
+			have = json_string_value(json_object_get(n->settings, k2)) ?: "";
+			if (strcmp(have, want) != 0)
+				DIAG(c, setting_pos(settings, at, key), EKU_E_BAD_CONFIG,
+					"settings.%s: %s needs %s: %s (%s)", key, val, k2, want,
+					json_string_value(json_object_get(req, "why")) ?: "");
+		}
+	}
+}
+
 static void check_settings(struct ctx *c, struct node_raw *r)
 {
 	struct inv_node *n = r->n;
@@ -490,6 +523,7 @@ static void check_settings(struct ctx *c, struct node_raw *r)
 				n->prod->id, n->version, json_string_value(json_object_get(def, "what")) ?: "");
 		json_object_set_new(n->settings, key, json_string(s));
 	}
+	check_requires(c, n, defs, r->settings, r->settings_at);
 }
 
 static bool looks_remote(const char *spec, const char *path)
@@ -1108,4 +1142,43 @@ void plan_inventory_clear(struct eku_plan *p)
 	p->deployment = NULL;
 	p->n_nodes = p->n_links = p->n_public_roots = p->n_diags = 0;
 	p->inv_at_set = false;
+}
+
+/* ---- host:port inputs, for eku scan --inventory ----------------------------- */
+
+static size_t node_endpoints(const struct inv_node *n, struct eku_plan_endpoint out[2])
+{
+	size_t k = 0;
+
+	if (n->server_remote && n->server_spec != NULL)
+		out[k++] = (struct eku_plan_endpoint){ n->name, "server", n->server_spec };
+	if (n->client_remote && n->client_spec != NULL)
+		out[k++] = (struct eku_plan_endpoint){ n->name, "client", n->client_spec };
+	return k;
+}
+
+size_t eku_plan_endpoint_count(const eku_plan *p)
+{
+	struct eku_plan_endpoint tmp[2];
+	size_t total = 0;
+
+	for (size_t i = 0; i < p->n_nodes; i++)
+		total += node_endpoints(&p->nodes[i], tmp);
+	return total;
+}
+
+int eku_plan_endpoint_get(const eku_plan *p, size_t i, struct eku_plan_endpoint *out)
+{
+	struct eku_plan_endpoint tmp[2];
+	size_t k;
+
+	for (size_t n = 0; n < p->n_nodes; n++) {
+		k = node_endpoints(&p->nodes[n], tmp);
+		if (i < k) {
+			*out = tmp[i];
+			return 0;
+		}
+		i -= k;
+	}
+	return -1;
 }

@@ -72,6 +72,7 @@ void eku_target_clear(struct eku_target *t)
 	free(t->spec);
 	free(t->host);
 	free(t->sni);
+	free(t->label);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -3,10 +3,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include <eku/plan.h>
 #include <eku/probe.h>
 
 /* ---- targets ------------------------------------------------------------------ */
@@ -202,6 +205,67 @@ static void test_empty_and_refused_run(void **state)
 	eku_probe_config_free(cfg);
 }
 
+/* ---- endpoints named in a plan inventory (eku scan --inventory) ---------------- */
+
+static const struct inv_case {
+	const char *name;
+	const char *yaml;
+	size_t n;
+	const char *want[4]; /* "node role endpoint" */
+} inv_cases[] = {
+	{ "server and client host:port, in node order, server first",
+	  "nodes:\n"
+	  "  - { name: expe1, product: expressway-e, version: X15.3.2, certificates: { server: 'expe.example:5061', client: '[2001:db8::1]:5061' } }\n"
+	  "  - { name: api, product: generic-openssl, certificates: { server: 'api.example:443' } }\n",
+	  3, { "expe1 server expe.example:5061", "expe1 client [2001:db8::1]:5061", "api server api.example:443" } },
+	{ "a repeated endpoint is listed once per node (the CLI merges labels)",
+	  "nodes:\n"
+	  "  - { name: a, product: generic-openssl, certificates: { server: 'peer.example:8443' } }\n"
+	  "  - { name: b, product: generic-openssl, certificates: { server: 'peer.example:8443' } }\n",
+	  2, { "a server peer.example:8443", "b server peer.example:8443" } },
+	{ "no host:port input (here an inventory with a problem): nothing listed",
+	  "nodes:\n  - { name: a, product: generic-openssl }\n",
+	  0, { NULL } },
+};
+
+static void test_plan_endpoints(void **state)
+{
+	for (size_t i = 0; i < sizeof(inv_cases) / sizeof(inv_cases[0]); i++) {
+		const struct inv_case *c = &inv_cases[i];
+		eku_plan *pl = eku_plan_new();
+		struct eku_plan_endpoint e;
+		char got[256];
+
+		print_message("%s\n", c->name);
+		assert_non_null(pl);
+		assert_int_equal(eku_plan_set_system_bundle(pl, ""), 0);
+		if (eku_plan_load_mem(pl, "inv.yaml", NULL, c->yaml, strlen(c->yaml)) != 0 && c->n > 0)
+			fail_msg("%s: load failed: %s", c->name,
+				eku_plan_diag_count(pl) ? eku_plan_diag(pl, 0)->message : eku_plan_error(pl)->message);
+		assert_int_equal(eku_plan_endpoint_count(pl), c->n);
+		for (size_t k = 0; k < c->n; k++) {
+			assert_int_equal(eku_plan_endpoint_get(pl, k, &e), 0);
+			snprintf(got, sizeof(got), "%s %s %s", e.node, e.role, e.endpoint);
+			assert_string_equal(got, c->want[k]);
+		}
+		assert_int_equal(eku_plan_endpoint_get(pl, c->n, &e), -1);
+		eku_plan_free(pl);
+	}
+}
+
+/* Labels are owned by the target and cleared with it. */
+static void test_target_label_owned(void **state)
+{
+	struct eku_target t;
+	eku_error err = { 0 };
+
+	assert_int_equal(eku_target_parse("a.example:5061", &t, &err), 0);
+	assert_null(t.label);
+	t.label = strdup("expe1 server");
+	eku_target_clear(&t);
+	assert_null(t.label);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -211,6 +275,8 @@ int main(void)
 		cmocka_unit_test(test_certreq_names_borrowed),
 		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_empty_and_refused_run),
+		cmocka_unit_test(test_plan_endpoints),
+		cmocka_unit_test(test_target_label_owned),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -388,6 +388,8 @@ static void judge_rule(struct link_ctx *lc, json_t *r, struct node_state *owner)
 	if (!need_s && !need_c) {
 		finding_say(lc->j, "%s (%s).", jstr(r, "explain") ?: "", jstr(r, "id") ?: "");
 		finding_rule(lc->j, jstr(r, "id"));
+		if (jstr(r, "reason") != NULL)
+			finding_reason(lc->j, jstr(r, "reason"));
 		return;
 	}
 	if (need_c && check_client) {

@@ -253,6 +253,48 @@ static const struct scenario scenarios[] = {
 	  "  - { name: sbc, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: b2b-sip, client: expe1, server: sbc }\n",
 	  { { "link:b2b-sip:expe1->sbc", "at_risk", "2027-09-03", "RENEWAL_DROPS_CLIENTAUTH", NULL, "YYNY" } } },
+	{ "eku-gateway enforce: a serverAuth-only client certificate is refused; D is the route policy",
+	  "2026-11-27", false,
+	  "nodes:\n"
+	  "  - { name: sbc, product: generic-openssl, certificates: { server: le-server-only.pem } }\n"
+	  "  - { name: gw, product: eku-gateway, certificates: { server: corp-dual.pem } }\n"
+	  "links:\n  - { kind: generic-mtls, client: sbc, server: gw }\n",
+	  { { "link:generic-mtls:sbc->gw", "broken", "", "CLIENT_EKU_MISSING", "CLIENT_EKU_IGNORED", "YNYY" } } },
+	{ "eku-gateway ignore-client-eku with an allow-list: serverAuth-only peers get in, no future break",
+	  "2026-11-27", false,
+	  "nodes:\n"
+	  "  - { name: sbc, product: generic-openssl, certificates: { server: le-server-only.pem } }\n"
+	  "  - { name: sbc2, product: generic-openssl, certificates: { server: dc-dual.pem } }\n"
+	  "  - { name: gw, product: eku-gateway, settings: { eku_policy: ignore-client-eku, allow_list: on },"
+	  " certificates: { server: corp-dual.pem } }\n"
+	  "links:\n  - { kind: generic-mtls, client: sbc, server: gw }\n"
+	  "  - { kind: generic-mtls, client: sbc2, server: gw }\n",
+	  { { "link:generic-mtls:sbc->gw", "ok", "", "CLIENT_EKU_IGNORED,CLIENT_EKU_NOT_REQUIRED",
+	      "CLIENT_EKU_MISSING", NULL },
+	    { "link:generic-mtls:sbc2->gw", "ok", "", "CLIENT_EKU_IGNORED",
+	      "RENEWAL_DROPS_CLIENTAUTH,PUBLIC_CLIENTAUTH_SUNSET", NULL },
+	    { "node:sbc", "ok", "", "PUBLIC_NO_MTLS", NULL, NULL } } },
+	{ "eku-gateway enforce: a dual-EKU public peer is at risk from its renewal",
+	  "2026-11-27", false,
+	  "nodes:\n"
+	  "  - { name: sbc2, product: generic-openssl, certificates: { server: dc-dual.pem } }\n"
+	  "  - { name: gw, product: eku-gateway, settings: { eku_policy: enforce }, certificates: { server: corp-dual.pem } }\n"
+	  "links:\n  - { kind: generic-mtls, client: sbc2, server: gw }\n",
+	  { { "link:generic-mtls:sbc2->gw", "at_risk", "2027-09-03", "RENEWAL_DROPS_CLIENTAUTH", NULL, "YYYY" } } },
+	{ "WebRTC: X15.5 with checking Off still needs clientAuth on C's certificate toward E",
+	  "2026-11-27", false,
+	  E_PAIR("X15.5.0", "X15.5.0", ", settings: { eku_checking: off }", ", settings: { eku_checking: off }",
+		"le-server-only.pem", "dc-server-only.pem")
+	  "links:\n  - { kind: webrtc, client: expc1, server: expe1 }\n",
+	  { { "link:webrtc:expc1->expe1", "broken", "", "CLIENT_EKU_MISSING", NULL, "YYYN" } } },
+	{ "WebRTC: on X15.5 C presents a separate client certificate with clientAuth",
+	  "2026-11-27", false,
+	  "nodes:\n"
+	  "  - { name: expe1, product: expressway-e, version: X15.5.0, certificates: { server: le-server-only.pem } }\n"
+	  "  - { name: expc1, product: expressway-c, version: X15.5.0,"
+	  " certificates: { server: dc-server-only.pem, client: corp-dual.pem } }\n"
+	  "links:\n  - { kind: webrtc, client: expc1, server: expe1 }\n",
+	  { { "link:webrtc:expc1->expe1", "ok", "", "PRIVATE_PKI", "CLIENT_EKU_MISSING", NULL } } },
 };
 
 static bool csv_has(const eku_strv *sv, const char *csv, bool want)
@@ -476,6 +518,10 @@ static const struct diag_case diag_cases[] = {
 	  "deploymnt: x\nnodes:\n  - { name: a, product: cucmm, certificates: { server: nothere.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: a, server: zz, tls_verify: maybe }\n",
 	  5, 1, 1, "did you mean 'deployment'" },
+	{ "eku-gateway ignore-client-eku without an allow-list, at the policy value",
+	  "nodes:\n  - name: gw\n    product: eku-gateway\n    settings: { eku_policy: ignore-client-eku }\n"
+	  "    certificates: { server: corp-dual.pem }\n",
+	  1, 4, 29, "ignore-client-eku needs allow_list: on" },
 	{ "YAML syntax error position",
 	  "nodes:\n  - { name: a, product: [cucm\n", 1, 3, 1, "YAML syntax error" },
 	{ "unknown CA vendor in public_roots",

@@ -10,9 +10,17 @@ Measures, per proxy:
   p50/p99 added  round-trip latency of a 64-byte echo, minus the direct round trip
   KiB/idle conn  RSS growth of the proxy with N idle TLS connections open
 
-Prints a table and ratios eku/stunnel and eku/haproxy. Not a test: numbers
-depend on the machine. Usage: bench/gateway/run.py [--eku build-gw/eku]
-  [--seconds 5] [--bulk-mb 256] [--idle 1000]
+Fairness: all three issue two TLS 1.3 session tickets per handshake (their
+defaults, checked with s_client) and none is resumed (s_time -new, fresh curl
+processes); TCP_NODELAY on both sides of every proxy (stunnel and haproxy
+default, eku sets it); one thread each. Every round starts each proxy afresh,
+the order rotates between rounds, and the table shows the median of the
+rounds, so slow drift of the machine does not favour one proxy.
+
+Prints a table and ratios eku/stunnel and eku/haproxy from the same run. Not a
+test: numbers depend on the machine. Usage: bench/gateway/run.py
+  [--eku build-gw/eku] [--seconds 5] [--bulk-mb 256] [--idle 1000] [--rounds 3]
+  [--only hs,bulk1,bulk64,lat,idle]
 """
 import argparse
 import importlib.util
@@ -129,8 +137,23 @@ def start_haproxy(pki, d, up, threads):
     return p, port
 
 
+def cpu_s(pid):
+    """User+system CPU seconds of pid (all threads) and its children."""
+    total = 0
+    for p in [pid] + [int(c) for c in os.popen(f"pgrep -P {pid}").read().split()]:
+        try:
+            f = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()
+            total += int(f[11]) + int(f[12])
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def handshakes(pki, port, seconds):
-    r = subprocess.run(["openssl", "s_time", "-connect", f"127.0.0.1:{port}", "-new",
+    # -www: one request and its reply per connection, so every proxy connects
+    # upstream (haproxy skips the server connection for a client that closes
+    # right after the handshake, which would not be a like-for-like count).
+    r = subprocess.run(["openssl", "s_time", "-connect", f"127.0.0.1:{port}", "-new", "-www", "/",
                         "-time", str(seconds), "-cert", str(pki / "cli-dual.pem"),
                         "-key", str(pki / "cli-dual.key"), "-CAfile", str(pki / "ca.pem")],
                        capture_output=True, text=True, timeout=seconds + 30)
@@ -232,15 +255,47 @@ def idle_memory(pki, proc, port, n):
     return (after - before) / n
 
 
+def measure(name, start, pki, a, direct, only):
+    proc, port = start()
+    r = {}
+    try:
+        wait_port(port)
+        time.sleep(0.3)
+        # Wall-clock rates share two cores with the clients and the upstream;
+        # the proxy's own CPU per unit of work is the steadier comparison.
+        if "hs" in only:
+            c0 = cpu_s(proc.pid)
+            r["hs"] = handshakes(pki, port, a.seconds)
+            r["hs_cpu"] = (cpu_s(proc.pid) - c0) * 1e6 / max(1.0, r["hs"] * a.seconds)
+        if "bulk1" in only:
+            r["bulk1"] = bulk(pki, port, 1, a.bulk_mb)
+        if "bulk64" in only:
+            c0 = cpu_s(proc.pid)
+            r["bulk64"] = bulk(pki, port, 64, a.bulk_mb)
+            r["bulk_cpu"] = (cpu_s(proc.pid) - c0) * 1e3 / a.bulk_mb
+        if "lat" in only:
+            p50, p99 = latency(pki, port)
+            r["p50"], r["p99"] = p50 - direct[0], p99 - direct[1]
+        if "idle" in only:
+            r["idle"] = idle_memory(pki, proc, port, a.idle)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    return r
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--eku", default=str(ROOT / "build-gw" / "eku"))
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--bulk-mb", type=int, default=256)
     ap.add_argument("--idle", type=int, default=1000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--only", default="hs,bulk1,bulk64,lat,idle")
     ap.add_argument("--haproxy-threads", type=int, default=1,
                     help="haproxy nbthread (eku gateway is single-threaded)")
     a = ap.parse_args()
+    only = set(a.only.split(","))
     import resource
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -248,30 +303,23 @@ def main():
     pki = gw30.make_pki(d / "pki")
     up = Upstream()
     direct = direct_latency(up.port)
-    starters = {
-        "eku": lambda: start_eku(a.eku, pki, d, up.port),
-        "stunnel": lambda: start_stunnel(pki, d, up.port),
-        "haproxy": lambda: start_haproxy(pki, d, up.port, a.haproxy_threads),
-    }
-    res = {}
-    for name, start in starters.items():
-        proc, port = start()
-        try:
-            wait_port(port)
-            time.sleep(0.3)
-            r = {"hs": handshakes(pki, port, a.seconds),
-                 "bulk1": bulk(pki, port, 1, a.bulk_mb),
-                 "bulk64": bulk(pki, port, 64, a.bulk_mb)}
-            p50, p99 = latency(pki, port)
-            r["p50"], r["p99"] = p50 - direct[0], p99 - direct[1]
-            r["idle"] = idle_memory(pki, proc, port, a.idle)
-            res[name] = r
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
-    cols = [("hs", "handshakes/s", True), ("bulk1", "MB/s x1", True),
-            ("bulk64", "MB/s x64", True), ("p50", "p50 added us", False),
-            ("p99", "p99 added us", False), ("idle", "KiB/idle conn", False)]
+    starters = [
+        ("eku", lambda: start_eku(a.eku, pki, d, up.port)),
+        ("stunnel", lambda: start_stunnel(pki, d, up.port)),
+        ("haproxy", lambda: start_haproxy(pki, d, up.port, a.haproxy_threads)),
+    ]
+    rounds = {name: [] for name, _ in starters}
+    for i in range(a.rounds):
+        order = starters[i % 3:] + starters[:i % 3]
+        for name, start in order:
+            rounds[name].append(measure(name, start, pki, a, direct, only))
+    res = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]}
+           for name, rs in rounds.items()}
+    cols = [c for c in [("hs", "handshakes/s", True), ("bulk1", "MB/s x1", True),
+                        ("bulk64", "MB/s x64", True), ("p50", "p50 added us", False),
+                        ("p99", "p99 added us", False), ("idle", "KiB/idle conn", False),
+                        ("hs_cpu", "CPU us/hs", False), ("bulk_cpu", "CPU ms/MB x64", False)]
+            if c[0] in res["eku"]]
     print(f"{'':10}" + "".join(f"{c[1]:>15}" for c in cols))
     for name, r in res.items():
         print(f"{name:10}" + "".join(f"{r[c[0]]:>15.1f}" for c in cols))
@@ -279,8 +327,12 @@ def main():
         print(f"{'eku/' + base:10}" + "".join(
             f"{(res['eku'][c[0]] / res[base][c[0]] if res[base][c[0]] else 0):>14.2f}x"
             for c in cols))
-    print(f"(direct echo RTT p50 {direct[0]:.0f} us, p99 {direct[1]:.0f} us; haproxy nbthread "
-          f"{a.haproxy_threads}; higher is better for the first three columns, lower for the rest)")
+    print(f"(median of {a.rounds} rounds, order rotated; direct echo RTT p50 {direct[0]:.0f} us, "
+          f"p99 {direct[1]:.0f} us; haproxy nbthread {a.haproxy_threads}; higher is better for "
+          "throughput columns, lower for latency and memory)")
+    for name, rs in rounds.items():
+        print(f"  {name} per round: " + "; ".join(
+            " ".join(f"{k}={v:.0f}" for k, v in r.items()) for r in rs))
 
 
 if __name__ == "__main__":

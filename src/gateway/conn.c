@@ -27,6 +27,7 @@
 #include "gw_vcache.h"
 
 struct conn {
+	struct conn *prev, *next;       /* rt->conns */
 	struct gw_runtime *rt;
 	struct gw_config *cfg;          /* reference held for the connection's life */
 	const struct gw_route *route;
@@ -173,6 +174,12 @@ static void conn_free(struct conn *c)
 	else if (c->up_fd >= 0)
 		evutil_closesocket(c->up_fd);
 	gw_config_free(c->cfg);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		rt->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
 	free(c);
 	rt->active--;
 	if (rt->draining && rt->active == 0)
@@ -661,6 +668,10 @@ void gw_conn_accept(struct gw_runtime *rt, const char *listen_addr, evutil_socke
 		return;
 	}
 	rt->active++;
+	c->next = rt->conns;
+	if (rt->conns != NULL)
+		rt->conns->prev = c;
+	rt->conns = c;
 	c->rt = rt;
 	c->cfg = gw_config_up_ref(rt->cfg);
 	c->route = r;
@@ -693,6 +704,15 @@ void gw_conn_accept(struct gw_runtime *rt, const char *listen_addr, evutil_socke
 	struct timeval tv = tv_ms(rt->cfg->limits.handshake_timeout_ms);
 	if (c->hs_timer != NULL)
 		evtimer_add(c->hs_timer, &tv);
+}
+
+void gw_conn_cut_all(struct gw_runtime *rt)
+{
+	while (rt->conns != NULL) {
+		struct conn *c = rt->conns;
+		set_reason(c, "drain_cut", "drain_deadline");
+		conn_free(c);
+	}
 }
 
 /* Observe mode: one record per distinct certificate per route. */

@@ -49,6 +49,7 @@ struct gw_runtime {
 	struct event *sighup, *sigterm, *sigint, *drain_timer;
 	gw_metrics *metrics;
 	uint64_t active, next_id;
+	struct conn *conns;             /* live connections (conn.c), for the drain cut */
 	bool draining;
 	gw_log_fn log;
 	void *log_arg;
@@ -79,6 +80,9 @@ void gw_runtime_logf(struct gw_runtime *rt, const char *fmt, ...)
 void gw_conn_accept(struct gw_runtime *rt, const char *listen_addr, evutil_socket_t fd,
 	struct sockaddr *sa, int salen);
 void gw_observe(struct gw_runtime *rt, const char *route, const struct gw_peer_result *p);
+/* Closes and frees every live connection (drain deadline, shutdown), each
+ * logged and counted with result drain_cut. */
+void gw_conn_cut_all(struct gw_runtime *rt);
 
 /* admin.c */
 int gw_admin_start(struct gw_runtime *rt, char *why, size_t whylen);

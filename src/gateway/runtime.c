@@ -165,6 +165,7 @@ static void drain_deadline_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd; (void)what;
 	gw_runtime_logf(rt, "event=drain_deadline cut=%llu", (unsigned long long)rt->active);
+	gw_conn_cut_all(rt);
 	event_base_loopexit(rt->base, NULL);
 }
 
@@ -200,6 +201,20 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 		start_drain(rt);
 }
 
+/* epoll changelist: the enable/disable toggles of one loop iteration become
+ * one epoll_ctl per descriptor (about 18 per proxied connection otherwise).
+ * Safe here: the gateway never dup()s a descriptor it watches. */
+static struct event_base *base_new(void)
+{
+	struct event_config *ec = event_config_new();
+	struct event_base *b = NULL;
+
+	if (ec != NULL && event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) == 0)
+		b = event_base_new_with_config(ec);
+	event_config_free(ec);
+	return b != NULL ? b : event_base_new();
+}
+
 struct gw_runtime *gw_runtime_new(struct gw_config *cfg, gw_log_fn log, void *log_arg,
 	char *why, size_t whylen)
 {
@@ -215,7 +230,7 @@ struct gw_runtime *gw_runtime_new(struct gw_config *cfg, gw_log_fn log, void *lo
 	rt->log = log;
 	rt->log_arg = log_arg;
 	signal(SIGPIPE, SIG_IGN);
-	if ((rt->base = event_base_new()) == NULL || (rt->metrics = gw_metrics_new()) == NULL) {
+	if ((rt->base = base_new()) == NULL || (rt->metrics = gw_metrics_new()) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		goto fail;
 	}
@@ -282,6 +297,7 @@ void gw_runtime_free(struct gw_runtime *rt)
 {
 	if (rt == NULL)
 		return;
+	gw_conn_cut_all(rt);
 	unbind_stale(rt, NULL);
 	if (rt->admin != NULL)
 		evhttp_free(rt->admin);

@@ -82,6 +82,13 @@ int eku_plan_set_data_dir(eku_plan *p, const char *dir) __attribute__((warn_unus
 /* The instant to judge at; overrides the inventory's "at". Unset: the
  * inventory's "at", else the current time. */
 void eku_plan_set_at(eku_plan *p, int64_t at);
+/* The present, which tells a certificate that has really expired (EXPIRED,
+ * broken) from one that only expires before a later plan instant: that one
+ * is judged as its owner will hold it then, renewed at expiry (and again as
+ * often as needed) under the CA rules in force on each renewal day, with
+ * reason RENEWAL_DUE. Unset: the earlier of the inventory's "at" and the
+ * clock, else the clock. */
+void eku_plan_set_now(eku_plan *p, int64_t now);
 /* Judge the state after every certificate is renewed at the plan's instant
  * under the CA rules in force then. */
 void eku_plan_set_assume_renewed(eku_plan *p, bool on);

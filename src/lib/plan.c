@@ -101,6 +101,12 @@ void eku_plan_set_at(eku_plan *p, int64_t at)
 	p->at_set = true;
 }
 
+void eku_plan_set_now(eku_plan *p, int64_t now)
+{
+	p->now = now;
+	p->now_set = true;
+}
+
 void eku_plan_set_assume_renewed(eku_plan *p, bool on)
 {
 	p->assume_renewed = on;

@@ -74,6 +74,8 @@ struct eku_plan {
 	char *data_dir;
 	int64_t at;
 	bool at_set, assume_renewed;
+	int64_t now;             /* the present: see eku_plan_set_now() */
+	bool now_set;
 	char *system_bundle;
 	bool system_bundle_set;
 

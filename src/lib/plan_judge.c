@@ -64,6 +64,62 @@ static void cstate_renew(const struct eku_plan *p, const struct inv_node *n, str
 	s->not_after = p->at + life;
 }
 
+/* A certificate that expires between the present and the plan date is not
+ * "expired" in a what-if: its owner renews it. Each renewal (at expiry, or
+ * with a third left under ACME) takes the CA rules and the validity cap in
+ * force on its day, so the plan judges the certificate the owner will hold
+ * on the plan date and says what the renewals changed. */
+static void cstate_project_due(const struct eku_plan *p, const struct inv_node *n, struct cstate *s)
+{
+	int64_t nb = s->not_before, na = s->not_after, r;
+
+	if (!s->present || na > p->at || na <= p->now)
+		return;
+	s->due = s->renewed = true;
+	s->due_on = na;
+	s->eku_before = s->eku;
+	for (int i = 0; i < MAX_RENEWALS; i++) {
+		int64_t life = na - nb;
+		r = n->acme ? na - (na - nb) / 3 : na;
+		if (r < p->now)
+			r = p->now;
+		if (r > p->at)
+			break;
+		if (cstate_public(s)) {
+			const struct eku_rule *why = NULL;
+			bool client = eku_policy_issues_clientauth(p->policy, node_vendor(n, s), node_profile(n), true, r,
+				&why);
+			int days = n->acme ? eku_policy_acme_lifetime(p->policy, node_vendor(n, s), node_profile(n), r, NULL) : 0;
+			if (days == 0)
+				days = eku_policy_max_validity(p->policy, r, NULL);
+			if (days > 0)
+				life = (int64_t)days * DAY;
+			if (!client && eku_eku_class_allows_client(s->eku) && eku_eku_class_allows_server(s->eku)) {
+				s->eku = EKU_CLASS_SERVER_ONLY;
+				s->dropped_on = r;
+				s->drop_rule = why;
+			}
+		}
+		nb = r;
+		na = r + life;
+	}
+	s->not_before = nb;
+	s->not_after = na;
+}
+
+const char *cstate_as_renewed(const struct cstate *s, char *buf, size_t len)
+{
+	char d[16];
+
+	if (!s->renewed)
+		return "";
+	if (s->due)
+		snprintf(buf, len, ", as renewed on %s", eku_time_date(s->not_before, d, sizeof(d)));
+	else
+		snprintf(buf, len, ", as renewed on the plan date");
+	return buf;
+}
+
 const char *node_vendor(const struct inv_node *n, const struct cstate *s)
 {
 	if (s != NULL && s->vendor != NULL)
@@ -100,6 +156,9 @@ int judge_prepare_node(struct eku_plan *p, struct node_state *ns, const struct i
 	if (p->assume_renewed) {
 		cstate_renew(p, n, &ns->server);
 		cstate_renew(p, n, &ns->client);
+	} else {
+		cstate_project_due(p, n, &ns->server);
+		cstate_project_due(p, n, &ns->client);
 	}
 	return 0;
 }

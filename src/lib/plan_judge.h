@@ -19,6 +19,13 @@ struct cstate {
 	enum eku_issuer_class cls;
 	const char *vendor;      /* borrowed from the classification */
 	bool alt_root, chain_complete;
+	/* Expired by the plan date but not at the present: projected through its
+	 * renewals (RENEWAL_DUE). renewed is set too. */
+	bool due;
+	int64_t due_on;          /* the file's not_after */
+	int64_t dropped_on;      /* first renewal without clientAuth, 0 when none */
+	const struct eku_rule *drop_rule;
+	enum eku_eku_class eku_before;
 };
 
 struct node_state {
@@ -54,6 +61,9 @@ bool node_separate_client(const struct inv_node *n);
 int judge_prepare_node(struct eku_plan *p, struct node_state *ns, const struct inv_node *n);
 void judge_release_node(struct node_state *ns);
 const struct cstate *node_client_cert(const struct node_state *ns);
+/* ", as renewed on 2027-03-01" (or "on the plan date") for a projected
+ * certificate, "" otherwise; buf holds at least 48 bytes. */
+const char *cstate_as_renewed(const struct cstate *s, char *buf, size_t len);
 int64_t renewal_instant(const struct eku_plan *p, const struct inv_node *n, int64_t nb, int64_t na);
 /* First renewal at which the certificate comes back without clientAuth, or 0
  * when never (private PKI, alternative root). *why gets the deciding rule;

@@ -327,7 +327,7 @@ static void judge_future(struct link_ctx *lc, json_t *r, const struct node_state
 	struct eku_plan *p = lc->p;
 	const struct eku_rule *why = NULL;
 	int64_t first = 0, brk;
-	char d[16];
+	char d[16], d2[16], rb[48];
 
 	if (s->alt_root) {
 		finding_raise(lc->j, EKU_SEV_OK, 0);
@@ -351,9 +351,10 @@ static void judge_future(struct link_ctx *lc, json_t *r, const struct node_state
 	finding_raise(lc->j, soft ? EKU_SEV_OK : EKU_SEV_AT_RISK, brk);
 	finding_reason(lc->j, "PUBLIC_CLIENTAUTH_SUNSET");
 	finding_reason(lc->j, "RENEWAL_DROPS_CLIENTAUTH");
-	finding_say(lc->j, "%s's certificate (%s, %s) carries clientAuth today, but the renewal due on %s will "
-		"come without it from %s:", who->n->name, s->spec, s->renewed ? "as renewed on the plan date" :
-		eku_eku_class_name(s->eku), datestr(brk, d), vendor_label(p, node_vendor(who->n, s)));
+	finding_say(lc->j, "%s's certificate (%s, %s%s) carries clientAuth on %s, but the renewal due on %s will "
+		"come without it from %s:", who->n->name, s->spec, eku_eku_class_name(s->eku),
+		cstate_as_renewed(s, rb, sizeof(rb)), datestr(p->at, d2), datestr(brk, d),
+		vendor_label(p, node_vendor(who->n, s)));
 	finding_cite(lc->j, p->policy, why);
 	if (who->n->acme && first == brk) {
 		finding_reason(lc->j, "ACME_DROPS_CLIENTAUTH");
@@ -366,6 +367,38 @@ static void judge_future(struct link_ctx *lc, json_t *r, const struct node_state
 	}
 }
 
+/* What the renewals between the present and the plan date brought. */
+static void renewal_story(struct eku_plan *p, struct judged *j, const char *who, bool acme,
+	const struct cstate *s)
+{
+	char d1[16], d2[16], d3[16];
+
+	finding_reason(j, "RENEWAL_DUE");
+	finding_say(j, "%s's certificate (%s) expires on %s, before %s: judged as its owner will hold it then, "
+		"renewed %s, last on %s under the CA rules in force on each renewal day (%s).", who, s->spec,
+		datestr(s->due_on, d1), datestr(p->at, d2), acme ? "by ACME with a third of its lifetime left" :
+		"at expiry", datestr(s->not_before, d3), s->dropped_on ? "serverAuth only from then on" :
+		"same EKUs");
+	if (s->dropped_on != 0) {
+		finding_say(j, "The renewal on %s comes without clientAuth from %s:", datestr(s->dropped_on, d1),
+			vendor_label(p, s->vendor));
+		finding_cite(j, p->policy, s->drop_rule);
+	}
+}
+
+static void say_renewal_due(struct link_ctx *lc, const struct node_state *who, const struct cstate *s, int k)
+{
+	if (lc->j->said_renewal[k])
+		return;
+	/* The accepting side's renewal matters only when it changed EKUs. */
+	if (k == 1 && s->dropped_on == 0) {
+		finding_reason(lc->j, "RENEWAL_DUE");
+		return;
+	}
+	lc->j->said_renewal[k] = true;
+	renewal_story(lc->p, lc->j, who->n->name, who->n->acme, s);
+}
+
 static void judge_rule(struct link_ctx *lc, json_t *r, struct node_state *owner)
 {
 	struct eku_plan *p = lc->p;
@@ -375,7 +408,7 @@ static void judge_rule(struct link_ctx *lc, json_t *r, struct node_state *owner)
 	const struct cstate *s = check_client ? node_client_cert(lc->cs) : &lc->ss->server;
 	bool need_s = needs(r, "serverAuth"), need_c = needs(r, "clientAuth");
 	bool lack_s, lack_c;
-	char d[16];
+	char d[16], rb[48];
 
 	if (strcmp(jstr(r, "tls_verify") ?: "respect", "ignore") != 0) {
 		if (strcmp(tv, "off") == 0) {
@@ -413,6 +446,8 @@ static void judge_rule(struct link_ctx *lc, json_t *r, struct node_state *owner)
 	}
 	if (!s->chain_complete && !s->renewed)
 		finding_reason(lc->j, "CHAIN_INCOMPLETE");
+	if (s->due)
+		say_renewal_due(lc, who, s, check_client ? 0 : 1);
 	lack_s = need_s && !eku_eku_class_allows_server(s->eku);
 	lack_c = need_c && !eku_eku_class_allows_client(s->eku);
 	finding_rule(lc->j, jstr(r, "id"));
@@ -427,7 +462,7 @@ static void judge_rule(struct link_ctx *lc, json_t *r, struct node_state *owner)
 		if (soft)
 			finding_reason(lc->j, "VERIFY_PERMISSIVE");
 		finding_say(lc->j, "%s's certificate (%s, %s%s) lacks %s, and %s (%s, %s) checks it: %s [%s; %s].%s",
-			who->n->name, s->spec, eku_eku_class_name(s->eku), s->renewed ? ", as renewed on the plan date" : "",
+			who->n->name, s->spec, eku_eku_class_name(s->eku), cstate_as_renewed(s, rb, sizeof(rb)),
 			lack_c && lack_s ? "serverAuth and clientAuth" : lack_c ? "clientAuth" : "serverAuth",
 			owner->n->name, owner_role(jstr(r, "side") ?: "server"), owner->n->prod->id,
 			jstr(r, "explain") ?: "", jstr(r, "id") ?: "", jstr(r, "source") ?: "",
@@ -575,7 +610,13 @@ static void node_upload(struct eku_plan *p, struct judged *j, struct node_state 
 	if (r == NULL)
 		return;
 	finding_rule(j, jstr(r, "id"));
-	if (!eku_eku_class_allows_client(s->eku)) {
+	if (!eku_eku_class_allows_client(s->eku) && s->due && s->dropped_on != 0) {
+		finding_raise(j, EKU_SEV_AT_RISK, 0);
+		finding_reason(j, "GUI_UPLOAD_REFUSED");
+		finding_say(j, "The renewal due on %s lacks clientAuth and on %s %s %s [%s]; it can only be installed "
+			"by SCP.", datestr(s->dropped_on, d), ns->n->prod->id, ns->n->version, jstr(r, "explain") ?: "",
+			jstr(r, "id") ?: "");
+	} else if (!eku_eku_class_allows_client(s->eku)) {
 		finding_raise(j, EKU_SEV_AT_RISK, 0);
 		finding_reason(j, "GUI_UPLOAD_REFUSED");
 		finding_say(j, "The current certificate lacks clientAuth: on %s %s %s [%s]; it can only have been "
@@ -674,6 +715,8 @@ static int judge_node(struct eku_plan *p, struct node_state *st, size_t i, struc
 		finding_reason(j, "EXPIRED");
 		finding_say(j, "The certificate (%s) expired on %s.", s->spec, datestr(s->not_after, d));
 	}
+	if (s->due)
+		renewal_story(p, j, n->name, n->acme, s);
 	if (!s->chain_complete && !s->renewed) {
 		finding_reason(j, "CHAIN_INCOMPLETE");
 		finding_say(j, "The chain of %s is incomplete (issuer not found): add the intermediates to the file "
@@ -1033,6 +1076,11 @@ int eku_plan_run(eku_plan *p)
 	}
 	if (!p->at_set)
 		p->at = p->inv_at_set ? p->inv_at : (int64_t)time(NULL);
+	if (!p->now_set) {
+		p->now = (int64_t)time(NULL);
+		if (p->inv_at_set && p->inv_at < p->now)
+			p->now = p->inv_at;
+	}
 	st = calloc(p->n_nodes + 1, sizeof(*st));
 	if (st == NULL)
 		goto nomem;

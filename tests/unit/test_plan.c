@@ -41,7 +41,12 @@ struct scenario {
 	bool assume_renewed;
 	const char *body;      /* nodes: and links: */
 	struct expect e[4];
+	const char *now;       /* the present; NULL: TEST_NOW */
 };
+
+/* The present for every case that does not name one, so that RENEWAL_DUE
+ * (expires between the present and --at) does not depend on the clock. */
+#define TEST_NOW "2026-11-27"
 
 #define E_PAIR(ev, cv, eset, cset, ecert, ccert)                                        \
 	"nodes:\n"                                                                      \
@@ -55,30 +60,30 @@ static const struct scenario scenarios[] = {
 	  "  - { name: expe1, product: expressway-e, version: X15.3.2, cluster: [expe2], settings: { cluster_tls_verify: enforcing }, certificates: { server: le-server-only.pem } }\n"
 	  "  - { name: expe2, product: expressway-e, version: X15.3.2, cluster: [expe1], settings: { cluster_tls_verify: enforcing }, certificates: { server: dc-dual.pem } }\n",
 	  { { "link:clusterdb:expe1->expe2", "broken", "", "CLIENT_EKU_MISSING", NULL, "YNNY" },
-	    { "node:expe1", "at_risk", NULL, "CLUSTER_EKU_MISMATCH,GUI_UPLOAD_REFUSED", NULL, NULL } } },
+	    { "node:expe1", "at_risk", NULL, "CLUSTER_EKU_MISMATCH,GUI_UPLOAD_REFUSED", NULL, NULL } }, NULL },
 	{ "FAQ: the same cluster on X15.4 in Enforcing replicates",
 	  "2026-11-27", false,
 	  "nodes:\n"
 	  "  - { name: expe1, product: expressway-e, version: X15.4.0, cluster: [expe2], settings: { cluster_tls_verify: enforcing }, certificates: { server: le-server-only.pem } }\n"
 	  "  - { name: expe2, product: expressway-e, version: X15.4.0, cluster: [expe1], settings: { cluster_tls_verify: enforcing }, certificates: { server: dc-dual.pem } }\n",
-	  { { "link:clusterdb:expe1->expe2", "ok", "", NULL, "CLIENT_EKU_MISSING", NULL } } },
+	  { { "link:clusterdb:expe1->expe2", "ok", "", NULL, "CLIENT_EKU_MISSING", NULL } }, NULL },
 	{ "cluster in Permissive: works, says so",
 	  "2026-11-27", false,
 	  "nodes:\n"
 	  "  - { name: expe1, product: expressway-e, version: X15.3.2, cluster: [expe2], settings: { cluster_tls_verify: permissive }, certificates: { server: le-server-only.pem } }\n"
 	  "  - { name: expe2, product: expressway-e, version: X15.3.2, cluster: [expe1], settings: { cluster_tls_verify: permissive }, certificates: { server: dc-dual.pem } }\n",
-	  { { "link:clusterdb:expe1->expe2", "ok", "", "CLIENT_EKU_MISSING,VERIFY_PERMISSIVE", NULL, NULL } } },
+	  { { "link:clusterdb:expe1->expe2", "ok", "", "CLIENT_EKU_MISSING,VERIFY_PERMISSIVE", NULL, NULL } }, NULL },
 	{ "symptom: MRA SIP registration fails with a serverAuth-only E certificate before X15.4",
 	  "2026-11-27", false,
 	  E_PAIR("X15.3.2", "X15.3.2", "", "", "le-server-only.pem", "corp-dual.pem")
 	  "links:\n  - { kind: mra-sip, client: expc1, server: expe1 }\n",
-	  { { "link:mra-sip:expc1->expe1", "broken", "", "CLIENT_EKU_MISSING,BOTH_EKUS_REQUIRED", NULL, "YNNY" } } },
+	  { { "link:mra-sip:expc1->expe1", "broken", "", "CLIENT_EKU_MISSING,BOTH_EKUS_REQUIRED", NULL, "YNNY" } }, NULL },
 	{ "MRA on X15.4: C no longer checks clientAuth in SIP SERVICE",
 	  "2026-11-27", false,
 	  E_PAIR("X15.4.0", "X15.4.0", ", settings: { server_eku_upload: on }", "", "le-server-only.pem", "corp-dual.pem")
 	  "links:\n  - { kind: mra-sip, client: expc1, server: expe1 }\n",
 	  { { "link:mra-sip:expc1->expe1", "ok", "", NULL, "BOTH_EKUS_REQUIRED,CLIENT_EKU_MISSING", NULL },
-	    { "node:expe1", "ok", "", NULL, "GUI_UPLOAD_REFUSED", NULL } } },
+	    { "node:expe1", "ok", "", NULL, "GUI_UPLOAD_REFUSED", NULL } }, NULL },
 	{ "symptom: neighbor zone down on X15.4 after a serverAuth-only upload (TLS verify on)",
 	  "2026-11-27", false,
 	  "nodes:\n"
@@ -88,13 +93,13 @@ static const struct scenario scenarios[] = {
 	  "  - { kind: sip-neighbor, client: expe1, server: cucm1, tls_verify: on }\n"
 	  "  - { kind: sip-neighbor, client: cucm1, server: expe1, tls_verify: on }\n",
 	  { { "link:sip-neighbor:expe1->cucm1", "broken", "", "CLIENT_EKU_MISSING", NULL, "YNNY" },
-	    { "link:sip-neighbor:cucm1->expe1", "broken", "", "CLIENT_EKU_MISSING", NULL, NULL } } },
+	    { "link:sip-neighbor:cucm1->expe1", "broken", "", "CLIENT_EKU_MISSING", NULL, NULL } }, NULL },
 	{ "decision tree 1: private PKI is not affected",
 	  "2026-11-27", false,
 	  E_PAIR("X15.3.2", "X15.3.2", "", "", "corp-dual.pem", "corp-dual.pem")
 	  "links:\n  - { kind: uc-traversal, client: expc1, server: expe1 }\n",
 	  { { "link:uc-traversal:expc1->expe1", "not_affected", "", "PRIVATE_PKI", NULL, NULL },
-	    { "node:expc1", "not_affected", "", "PRIVATE_PKI", NULL, NULL } } },
+	    { "node:expc1", "not_affected", "", "PRIVATE_PKI", NULL, NULL } }, NULL },
 	{ "decision tree 2: public certificate without mTLS has minimal impact",
 	  "2026-11-27", false,
 	  "nodes:\n"
@@ -104,14 +109,14 @@ static const struct scenario scenarios[] = {
 	  "links:\n  - { kind: xmpp-federation, client: web, server: xmpp }\n",
 	  { { "node:web", "ok", "", "PUBLIC_NO_MTLS", NULL, NULL },
 	    { "node:xmpp2", "ok", "", "PUBLIC_NO_MTLS", NULL, NULL },
-	    { "link:xmpp-federation:web->xmpp", "ok", "", "CLIENT_EKU_NOT_REQUIRED", NULL, NULL } } },
+	    { "link:xmpp-federation:web->xmpp", "ok", "", "CLIENT_EKU_NOT_REQUIRED", NULL, NULL } }, NULL },
 	{ "prosody accepts serverAuth for XMPP s2s",
 	  "2026-11-27", false,
 	  "nodes:\n"
 	  "  - { name: expe1, product: expressway-e, version: X15.5.0, certificates: { server: le-server-only.pem } }\n"
 	  "  - { name: xmpp, product: prosody, certificates: { server: le-server-only.pem } }\n"
 	  "links:\n  - { kind: xmpp-federation, client: expe1, server: xmpp }\n",
-	  { { "link:xmpp-federation:expe1->xmpp", "ok", "", "CLIENT_EKU_NOT_REQUIRED", "CLIENT_EKU_MISSING", NULL } } },
+	  { { "link:xmpp-federation:expe1->xmpp", "ok", "", "CLIENT_EKU_NOT_REQUIRED", "CLIENT_EKU_MISSING", NULL } }, NULL },
 	{ "FAQ: Let's Encrypt classic ACME renewal after 2026-02-11 silently drops clientAuth",
 	  "2026-01-20", false,
 	  "nodes:\n"
@@ -120,35 +125,35 @@ static const struct scenario scenarios[] = {
 	  "links:\n  - { kind: generic-mtls, client: gw, server: api }\n",
 	  { { "link:generic-mtls:gw->api", "at_risk", "2026-03-16",
 	      "PUBLIC_CLIENTAUTH_SUNSET,RENEWAL_DROPS_CLIENTAUTH,ACME_DROPS_CLIENTAUTH", NULL, "YYYN" },
-	    { "node:gw", "at_risk", "2026-03-16", "ACME_DROPS_CLIENTAUTH", NULL, NULL } } },
+	    { "node:gw", "at_risk", "2026-03-16", "ACME_DROPS_CLIENTAUTH", NULL, NULL } }, NULL },
 	{ "LE: option B closes after the tlsclient profile retires (2026-07-08)",
 	  "2026-07-08", true,
 	  "nodes:\n"
 	  "  - { name: gw, product: generic-openssl, certificates: { server: le-dual-acme.pem }, acme: { enabled: true, ca: letsencrypt, profile: classic } }\n"
 	  "  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: gw, server: api }\n",
-	  { { "link:generic-mtls:gw->api", "broken", "", "CLIENT_EKU_MISSING", NULL, "YNYN" } } },
+	  { { "link:generic-mtls:gw->api", "broken", "", "CLIENT_EKU_MISSING", NULL, "YNYN" } }, NULL },
 	{ "LE: the day before the tlsclient retirement B is still open",
 	  "2026-07-07", true,
 	  "nodes:\n"
 	  "  - { name: gw, product: generic-openssl, certificates: { server: le-dual-acme.pem }, acme: { enabled: true, ca: letsencrypt, profile: classic } }\n"
 	  "  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: gw, server: api }\n",
-	  { { "link:generic-mtls:gw->api", "broken", "", "CLIENT_EKU_MISSING", NULL, "YYYN" } } },
+	  { { "link:generic-mtls:gw->api", "broken", "", "CLIENT_EKU_MISSING", NULL, "YYYN" } }, NULL },
 	{ "LE classic cut-off: renewed on 2026-02-10 keeps clientAuth",
 	  "2026-02-10", true,
 	  "nodes:\n"
 	  "  - { name: gw, product: generic-openssl, certificates: { server: le-dual-acme.pem }, acme: { enabled: true, ca: letsencrypt, profile: classic } }\n"
 	  "  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: gw, server: api }\n",
-	  { { "link:generic-mtls:gw->api", "at_risk", NULL, "RENEWAL_DROPS_CLIENTAUTH", "CLIENT_EKU_MISSING", NULL } } },
+	  { { "link:generic-mtls:gw->api", "at_risk", NULL, "RENEWAL_DROPS_CLIENTAUTH", "CLIENT_EKU_MISSING", NULL } }, NULL },
 	{ "LE classic cut-off: renewed on 2026-02-11 comes back serverAuth-only",
 	  "2026-02-11", true,
 	  "nodes:\n"
 	  "  - { name: gw, product: generic-openssl, certificates: { server: le-dual-acme.pem }, acme: { enabled: true, ca: letsencrypt, profile: classic } }\n"
 	  "  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: gw, server: api }\n",
-	  { { "link:generic-mtls:gw->api", "broken", "", "CLIENT_EKU_MISSING", NULL, NULL } } },
+	  { { "link:generic-mtls:gw->api", "broken", "", "CLIENT_EKU_MISSING", NULL, NULL } }, NULL },
 	{ "FAQ: X15.5 with checking Off, but SSH tunnels and UC traversal still need C's clientAuth",
 	  "2026-11-27", false,
 	  E_PAIR("X15.5.0", "X15.5.0", ", settings: { eku_checking: off }", "", "le-server-only.pem", "dc-server-only.pem")
@@ -159,18 +164,18 @@ static const struct scenario scenarios[] = {
 	  "  - { kind: b2b-sip, client: sbc, server: expe1 }\n",
 	  { { "link:ssh-tunnel:expc1->expe1", "broken", "", "CLIENT_EKU_MISSING", NULL, "YYYN" },
 	    { "link:uc-traversal:expc1->expe1", "broken", "", "CLIENT_EKU_MISSING", NULL, NULL },
-	    { "link:b2b-sip:sbc->expe1", "ok", "", NULL, "CLIENT_EKU_MISSING", NULL } } },
+	    { "link:b2b-sip:sbc->expe1", "ok", "", NULL, "CLIENT_EKU_MISSING", NULL } }, NULL },
 	{ "X15.5 with checking On (default) still needs the inbound peer's clientAuth; D is the setting",
 	  "2026-11-27", false,
 	  E_PAIR("X15.5.0", "X15.5.0", "", "", "le-server-only.pem", "dc-dual.pem")
 	  "  - { name: sbc, product: generic-openssl, certificates: { server: dc-server-only.pem } }\n"
 	  "links:\n  - { kind: b2b-sip, client: sbc, server: expe1 }\n",
-	  { { "link:b2b-sip:sbc->expe1", "broken", "", "CLIENT_EKU_MISSING", NULL, "YYYY" } } },
+	  { { "link:b2b-sip:sbc->expe1", "broken", "", "CLIENT_EKU_MISSING", NULL, "YYYY" } }, NULL },
 	{ "E/C version mismatch: unsupported from today, at_risk dated today (not a proven break)",
 	  "2026-11-27", false,
 	  E_PAIR("X15.4.0", "X15.3.2", "", "", "corp-dual.pem", "corp-dual.pem")
 	  "links:\n  - { kind: uc-traversal, client: expc1, server: expe1 }\n",
-	  { { "link:uc-traversal:expc1->expe1", "at_risk", "2026-11-27", "VERSION_MISMATCH", NULL, NULL } } },
+	  { { "link:uc-traversal:expc1->expe1", "at_risk", "2026-11-27", "VERSION_MISMATCH", NULL, NULL } }, NULL },
 	{ "Chrome leaf rule: renewal on 2027-03-14 still gets clientAuth, the next one does not",
 	  "2026-12-01", false,
 	  "nodes:\n"
@@ -179,7 +184,7 @@ static const struct scenario scenarios[] = {
 	  "  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: a, server: api }\n  - { kind: generic-mtls, client: b, server: api }\n",
 	  { { "link:generic-mtls:a->api", "at_risk", "2027-09-30", "PUBLIC_CLIENTAUTH_SUNSET", NULL, "YYYN" },
-	    { "link:generic-mtls:b->api", "at_risk", "2027-03-15", "PUBLIC_CLIENTAUTH_SUNSET", NULL, NULL } } },
+	    { "link:generic-mtls:b->api", "at_risk", "2027-03-15", "PUBLIC_CLIENTAUTH_SUNSET", NULL, NULL } }, NULL },
 	{ "DigiCert: B open on 2027-02-28",
 	  "2027-02-28", false,
 	  "nodes:\n"
@@ -187,43 +192,69 @@ static const struct scenario scenarios[] = {
 	  "  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: c, server: api }\n",
 	  { { "link:generic-mtls:c->api", "at_risk", "2027-06-17", NULL, NULL, "YYYN" },
-	    { "node:c", "at_risk", "", "VALIDITY_OVER_CAP", NULL, NULL } } },
+	    { "node:c", "at_risk", "", "VALIDITY_OVER_CAP", NULL, NULL } }, NULL },
 	{ "DigiCert: B closed on 2027-03-01",
 	  "2027-03-01", false,
 	  "nodes:\n"
 	  "  - { name: c, product: generic-openssl, certificates: { server: dc-dual-long.pem } }\n"
 	  "  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: c, server: api }\n",
-	  { { "link:generic-mtls:c->api", "at_risk", "2027-06-17", NULL, NULL, "YNYN" } } },
+	  { { "link:generic-mtls:c->api", "at_risk", "2027-06-17", NULL, NULL, "YNYN" } }, NULL },
 	{ "time zone: 2027-03-14T23:30-01:00 is already 2027-03-15 UTC (Chrome date passed, B closed)",
 	  "2027-03-14T23:30:00-01:00", false,
 	  "nodes:\n"
 	  "  - { name: b, product: generic-openssl, certificates: { server: gs-dual-long.pem } }\n"
 	  "  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: b, server: api }\n",
-	  { { "link:generic-mtls:b->api", "at_risk", "2027-06-01", NULL, NULL, "YNYN" } } },
+	  { { "link:generic-mtls:b->api", "at_risk", "2027-06-01", NULL, NULL, "YNYN" } }, NULL },
 	{ "time zone: 2027-03-14T23:30+01:00 is still 2027-03-14 UTC (B open)",
 	  "2027-03-14T23:30:00+01:00", false,
 	  "nodes:\n"
 	  "  - { name: b, product: generic-openssl, certificates: { server: gs-dual-long.pem } }\n"
 	  "  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: b, server: api }\n",
-	  { { "link:generic-mtls:b->api", "at_risk", "2027-06-01", NULL, NULL, "YYYN" } } },
+	  { { "link:generic-mtls:b->api", "at_risk", "2027-06-01", NULL, NULL, "YYYN" } }, NULL },
 	{ "leap day: valid through 2028-02-29",
 	  "2028-02-29T12:00:00Z", false,
 	  "nodes:\n  - { name: i, product: generic-openssl, certificates: { server: corp-dual.pem } }\n",
-	  { { "node:i", "not_affected", "", "PRIVATE_PKI", "EXPIRED", NULL } } },
-	{ "leap day: expired on 2028-03-01",
+	  { { "node:i", "not_affected", "", "PRIVATE_PKI", "EXPIRED", NULL } }, NULL },
+	{ "leap day: expired on 2028-03-01 when that day is the present",
 	  "2028-03-01", false,
 	  "nodes:\n  - { name: i, product: generic-openssl, certificates: { server: corp-dual.pem } }\n",
-	  { { "node:i", "broken", "", "EXPIRED", NULL, NULL } } },
+	  { { "node:i", "broken", "", "EXPIRED", "RENEWAL_DUE", NULL } }, "2028-03-01" },
+	{ "--at far ahead: a private certificate expiring before --at is renewed with the same profile",
+	  "2028-03-01", false,
+	  "nodes:\n  - { name: i, product: generic-openssl, certificates: { server: corp-dual.pem } }\n",
+	  { { "node:i", "not_affected", "", "RENEWAL_DUE,PRIVATE_PKI", "EXPIRED", NULL } }, NULL },
+	{ "--at far ahead: renewals before --at take the CA rules of their day (DigiCert drops clientAuth)",
+	  "2027-10-01", false,
+	  "nodes:\n"
+	  "  - { name: c, product: generic-openssl, certificates: { server: dc-dual.pem } }\n"
+	  "  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
+	  "links:\n  - { kind: generic-mtls, client: c, server: api }\n",
+	  { { "link:generic-mtls:c->api", "broken", "", "RENEWAL_DUE,CLIENT_EKU_MISSING", "EXPIRED", "YNYN" },
+	    { "node:c", "ok", "", "RENEWAL_DUE", "EXPIRED", NULL } }, NULL },
+	{ "--at far ahead: a renewal before the cut-off keeps clientAuth until the next one",
+	  "2027-08-01", false,
+	  "nodes:\n"
+	  "  - { name: c, product: generic-openssl, certificates: { server: dc-dual.pem } }\n"
+	  "  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
+	  "links:\n  - { kind: generic-mtls, client: c, server: api }\n",
+	  { { "link:generic-mtls:c->api", "at_risk", "2027-09-03", "RENEWAL_DUE,RENEWAL_DROPS_CLIENTAUTH",
+	      "EXPIRED,CLIENT_EKU_MISSING", NULL } }, NULL },
+	{ "--at far ahead: X15.3.2 E renewed serverAuth-only breaks MRA and its GUI upload",
+	  "2027-10-01", false,
+	  E_PAIR("X15.3.2", "X15.3.2", "", "", "dc-dual.pem", "corp-dual.pem")
+	  "links:\n  - { kind: mra-sip, client: expc1, server: expe1 }\n",
+	  { { "link:mra-sip:expc1->expe1", "broken", "", "RENEWAL_DUE,CLIENT_EKU_MISSING,BOTH_EKUS_REQUIRED", "EXPIRED", NULL },
+	    { "node:expe1", "at_risk", "", "RENEWAL_DUE,GUI_UPLOAD_REFUSED", "EXPIRED", NULL } }, NULL },
 	{ "expired certificate on a link is broken",
 	  "2026-11-27", false,
 	  "nodes:\n"
 	  "  - { name: c, product: generic-openssl, certificates: { server: dc-dual-expired.pem } }\n"
 	  "  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: c, server: api }\n",
-	  { { "link:generic-mtls:c->api", "broken", "", "EXPIRED", NULL, NULL } } },
+	  { { "link:generic-mtls:c->api", "broken", "", "EXPIRED", NULL, NULL } }, NULL },
 	{ "host:port is an input the plan cannot read offline",
 	  "2026-11-27", false,
 	  "nodes:\n"
@@ -231,35 +262,35 @@ static const struct scenario scenarios[] = {
 	  "  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: remote, server: api }\n",
 	  { { "node:remote", "unknown", "", "CERT_NOT_READ", NULL, NULL },
-	    { "link:generic-mtls:remote->api", "unknown", "", "CERT_NOT_READ", NULL, NULL } } },
+	    { "link:generic-mtls:remote->api", "unknown", "", "CERT_NOT_READ", NULL, NULL } }, NULL },
 	{ "unknown product 'other' is assumed to require clientAuth, and says so",
 	  "2026-11-27", false,
 	  "nodes:\n"
 	  "  - { name: c, product: generic-openssl, certificates: { server: dc-server-only.pem } }\n"
 	  "  - { name: box, product: other, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: c, server: box }\n",
-	  { { "link:generic-mtls:c->box", "broken", "", "CLIENT_EKU_MISSING,ASSUMED_REQUIREMENT", NULL, NULL } } },
+	  { { "link:generic-mtls:c->box", "broken", "", "CLIENT_EKU_MISSING,ASSUMED_REQUIREMENT", NULL, NULL } }, NULL },
 	{ "tls_verify off: nothing checks clientAuth",
 	  "2026-11-27", false,
 	  "nodes:\n"
 	  "  - { name: c, product: generic-openssl, certificates: { server: dc-server-only.pem } }\n"
 	  "  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: c, server: api, tls_verify: off }\n",
-	  { { "link:generic-mtls:c->api", "ok", "", "CLIENT_EKU_NOT_REQUIRED,TLS_VERIFY_OFF", "CLIENT_EKU_MISSING", NULL } } },
+	  { { "link:generic-mtls:c->api", "ok", "", "CLIENT_EKU_NOT_REQUIRED,TLS_VERIFY_OFF", "CLIENT_EKU_MISSING", NULL } }, NULL },
 	{ "Expressway-E: option C (private PKI) is never offered",
 	  "2026-11-27", false,
 	  "nodes:\n"
 	  "  - { name: expe1, product: expressway-e, version: X15.3.2, certificates: { server: dc-dual.pem } }\n"
 	  "  - { name: sbc, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: b2b-sip, client: expe1, server: sbc }\n",
-	  { { "link:b2b-sip:expe1->sbc", "at_risk", "2027-09-03", "RENEWAL_DROPS_CLIENTAUTH", NULL, "YYNY" } } },
+	  { { "link:b2b-sip:expe1->sbc", "at_risk", "2027-09-03", "RENEWAL_DROPS_CLIENTAUTH", NULL, "YYNY" } }, NULL },
 	{ "eku-gateway enforce: a serverAuth-only client certificate is refused; D is the route policy",
 	  "2026-11-27", false,
 	  "nodes:\n"
 	  "  - { name: sbc, product: generic-openssl, certificates: { server: le-server-only.pem } }\n"
 	  "  - { name: gw, product: eku-gateway, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: sbc, server: gw }\n",
-	  { { "link:generic-mtls:sbc->gw", "broken", "", "CLIENT_EKU_MISSING", "CLIENT_EKU_IGNORED", "YNYY" } } },
+	  { { "link:generic-mtls:sbc->gw", "broken", "", "CLIENT_EKU_MISSING", "CLIENT_EKU_IGNORED", "YNYY" } }, NULL },
 	{ "eku-gateway ignore-client-eku with an allow-list: serverAuth-only peers get in, no future break",
 	  "2026-11-27", false,
 	  "nodes:\n"
@@ -273,20 +304,20 @@ static const struct scenario scenarios[] = {
 	      "CLIENT_EKU_MISSING", NULL },
 	    { "link:generic-mtls:sbc2->gw", "ok", "", "CLIENT_EKU_IGNORED",
 	      "RENEWAL_DROPS_CLIENTAUTH,PUBLIC_CLIENTAUTH_SUNSET", NULL },
-	    { "node:sbc", "ok", "", "PUBLIC_NO_MTLS", NULL, NULL } } },
+	    { "node:sbc", "ok", "", "PUBLIC_NO_MTLS", NULL, NULL } }, NULL },
 	{ "eku-gateway enforce: a dual-EKU public peer is at risk from its renewal",
 	  "2026-11-27", false,
 	  "nodes:\n"
 	  "  - { name: sbc2, product: generic-openssl, certificates: { server: dc-dual.pem } }\n"
 	  "  - { name: gw, product: eku-gateway, settings: { eku_policy: enforce }, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: sbc2, server: gw }\n",
-	  { { "link:generic-mtls:sbc2->gw", "at_risk", "2027-09-03", "RENEWAL_DROPS_CLIENTAUTH", NULL, "YYYY" } } },
+	  { { "link:generic-mtls:sbc2->gw", "at_risk", "2027-09-03", "RENEWAL_DROPS_CLIENTAUTH", NULL, "YYYY" } }, NULL },
 	{ "WebRTC: X15.5 with checking Off still needs clientAuth on C's certificate toward E",
 	  "2026-11-27", false,
 	  E_PAIR("X15.5.0", "X15.5.0", ", settings: { eku_checking: off }", ", settings: { eku_checking: off }",
 		"le-server-only.pem", "dc-server-only.pem")
 	  "links:\n  - { kind: webrtc, client: expc1, server: expe1 }\n",
-	  { { "link:webrtc:expc1->expe1", "broken", "", "CLIENT_EKU_MISSING", NULL, "YYYN" } } },
+	  { { "link:webrtc:expc1->expe1", "broken", "", "CLIENT_EKU_MISSING", NULL, "YYYN" } }, NULL },
 	{ "WebRTC: on X15.5 C presents a separate client certificate with clientAuth",
 	  "2026-11-27", false,
 	  "nodes:\n"
@@ -294,7 +325,7 @@ static const struct scenario scenarios[] = {
 	  "  - { name: expc1, product: expressway-c, version: X15.5.0,"
 	  " certificates: { server: dc-server-only.pem, client: corp-dual.pem } }\n"
 	  "links:\n  - { kind: webrtc, client: expc1, server: expe1 }\n",
-	  { { "link:webrtc:expc1->expe1", "ok", "", "PRIVATE_PKI", "CLIENT_EKU_MISSING", NULL } } },
+	  { { "link:webrtc:expc1->expe1", "ok", "", "PRIVATE_PKI", "CLIENT_EKU_MISSING", NULL } }, NULL },
 };
 
 static bool csv_has(const eku_strv *sv, const char *csv, bool want)
@@ -313,13 +344,15 @@ static bool csv_has(const eku_strv *sv, const char *csv, bool want)
 	return true;
 }
 
-static eku_plan *load(const char *yaml, const char *at, bool renewed)
+static eku_plan *load_now(const char *yaml, const char *at, bool renewed, const char *now)
 {
 	eku_plan *p = eku_plan_new();
 	int64_t t;
 
 	assert_non_null(p);
 	assert_int_equal(eku_plan_set_system_bundle(p, ""), 0);
+	assert_int_equal(eku_time_parse(now ? now : TEST_NOW, &t), 0);
+	eku_plan_set_now(p, t);
 	if (at != NULL) {
 		assert_int_equal(eku_time_parse(at, &t), 0);
 		eku_plan_set_at(p, t);
@@ -333,6 +366,11 @@ static eku_plan *load(const char *yaml, const char *at, bool renewed)
 	return p;
 }
 
+static eku_plan *load(const char *yaml, const char *at, bool renewed)
+{
+	return load_now(yaml, at, renewed, NULL);
+}
+
 static void run_scenario(void **state)
 {
 	const struct scenario *sc = *state;
@@ -340,7 +378,7 @@ static void run_scenario(void **state)
 	eku_plan *p;
 
 	snprintf(yaml, sizeof(yaml), "%s%s", roots, sc->body);
-	p = load(yaml, sc->at, sc->assume_renewed);
+	p = load_now(yaml, sc->at, sc->assume_renewed, sc->now);
 	assert_int_equal(eku_plan_diag_count(p), 0);
 	assert_int_equal(eku_plan_run(p), 0);
 	for (size_t i = 0; i < 4 && sc->e[i].id != NULL; i++) {

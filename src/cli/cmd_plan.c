@@ -127,9 +127,67 @@ static void wrap(const char *indent, const char *text, size_t width)
 	wrap_after(indent, text, width);
 }
 
-static void counts_line(const eku_plan *p, enum eku_finding_kind kind, const char *what, char *out, size_t len)
+/* Source URLs do not wrap, so text output cites them as "ref N" and lists
+ * them once at the end. */
+struct refs {
+	eku_strv urls;
+};
+
+static size_t ref_index(struct refs *r, const char *url, size_t len)
 {
-	size_t c[5] = { 0 };
+	for (size_t i = 0; i < r->urls.n; i++)
+		if (strlen(r->urls.v[i]) == len && strncmp(r->urls.v[i], url, len) == 0)
+			return i + 1;
+	char *u = strndup(url, len);
+	if (u == NULL || eku_strv_push0(&r->urls, u) != 0)
+		return 0;
+	return r->urls.n;
+}
+
+/* Wraps text with every http(s) URL replaced by its reference. */
+static void wrap_refs(struct refs *r, const char *indent, const char *text, size_t width)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	const char *p = text;
+
+	if (f == NULL) {
+		wrap(indent, text, width);
+		return;
+	}
+	while (*p != '\0') {
+		const char *u = strstr(p, "https://"), *h = strstr(p, "http://"), *end;
+		size_t n, idx;
+		if (h != NULL && (u == NULL || h < u))
+			u = h;
+		if (u == NULL) {
+			fputs(p, f);
+			break;
+		}
+		fwrite(p, 1, (size_t)(u - p), f);
+		n = strcspn(u, " ");
+		end = u + n;
+		while (end > u && strchr("]).,;", end[-1]) != NULL)
+			end--;
+		idx = ref_index(r, u, (size_t)(end - u));
+		if (idx == 0)
+			fwrite(u, 1, (size_t)(end - u), f);
+		else
+			fprintf(f, "ref %zu", idx);
+		p = end;
+	}
+	fclose(f);
+	wrap(indent, out != NULL ? out : text, width);
+	free(out);
+}
+
+/* The issue's summary line, "3 links broken, 2 at risk (first on
+ * 2027-01-09), 4 ok", then the other severities only when present. */
+static void counts_line(const eku_plan *p, enum eku_finding_kind kind, bool lead, char *out, size_t len)
+{
+	const char *what = kind == EKU_FINDING_LINK ? "link" : "node";
+	size_t c[5] = { 0 }, n;
 	int64_t first = 0;
 	char d[16];
 
@@ -141,11 +199,34 @@ static void counts_line(const eku_plan *p, enum eku_finding_kind kind, const cha
 		if (f->severity == EKU_SEV_AT_RISK && f->breaks_on && (first == 0 || f->breaks_on < first))
 			first = f->breaks_on;
 	}
-	snprintf(out, len, "%zu %s broken, %zu at risk%s%s%s, %zu ok, %zu not affected", c[EKU_SEV_BROKEN],
-		what, c[EKU_SEV_AT_RISK], first ? " (first on " : "", first ? eku_time_date(first, d, sizeof(d)) : "",
-		first ? ")" : "", c[EKU_SEV_OK], c[EKU_SEV_NOT_AFFECTED]);
+	if (lead)
+		snprintf(out, len, "%zu %s%s broken", c[EKU_SEV_BROKEN], what, c[EKU_SEV_BROKEN] == 1 ? "" : "s");
+	else
+		snprintf(out, len, "%ss: %zu broken", what, c[EKU_SEV_BROKEN]);
+	n = strlen(out);
+	snprintf(out + n, len - n, ", %zu at risk%s%s%s, %zu ok", c[EKU_SEV_AT_RISK], first ? " (first on " : "",
+		first ? eku_time_date(first, d, sizeof(d)) : "", first ? ")" : "", c[EKU_SEV_OK]);
+	n = strlen(out);
+	if (c[EKU_SEV_NOT_AFFECTED] > 0)
+		snprintf(out + n, len - n, ", %zu not affected", c[EKU_SEV_NOT_AFFECTED]);
+	n = strlen(out);
 	if (c[EKU_SEV_UNKNOWN] > 0)
-		snprintf(out + strlen(out), len - strlen(out), ", %zu not readable offline", c[EKU_SEV_UNKNOWN]);
+		snprintf(out + n, len - n, ", %zu not readable offline", c[EKU_SEV_UNKNOWN]);
+}
+
+/* Joins a string list with ", " into a malloc'd string (NULL on failure). */
+static char *joined(const eku_strv *sv)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+
+	if (f == NULL)
+		return NULL;
+	for (size_t i = 0; i < sv->n; i++)
+		fprintf(f, "%s%s", i ? ", " : "", sv->v[i]);
+	fclose(f);
+	return s;
 }
 
 static const char *sev_color(const struct cli_palette *pal, enum eku_severity s)
@@ -153,31 +234,30 @@ static const char *sev_color(const struct cli_palette *pal, enum eku_severity s)
 	return s == EKU_SEV_BROKEN ? pal->red : s == EKU_SEV_AT_RISK || s == EKU_SEV_UNKNOWN ? pal->yellow : pal->green;
 }
 
-static void print_finding(const struct eku_finding *f, const struct cli_palette *pal)
+static void print_finding(const struct eku_finding *f, const struct cli_palette *pal, struct refs *refs)
 {
-	char d[16], head[64];
+	char d[16], head[64], *reasons = NULL;
 
 	snprintf(head, sizeof(head), "%s", eku_severity_name(f->severity));
 	for (char *q = head; *q; q++)
 		*q = (char)(*q == '_' ? ' ' : *q >= 'a' && *q <= 'z' ? *q - 32 : *q);
 	printf("%s%s%-12s%s %s%s%s", pal->bold, sev_color(pal, f->severity), head, pal->reset, pal->bold,
 		f->subject, pal->reset);
+	/* 80 columns: the date goes on its own line when the subject is long. */
 	if (f->breaks_on)
-		printf("  breaks on %s", eku_time_date(f->breaks_on, d, sizeof(d)));
+		printf("%sbreaks on %s", 13 + strlen(f->subject) + 2 + 20 > 80 ? "\n             " : "  ",
+			eku_time_date(f->breaks_on, d, sizeof(d)));
 	putchar('\n');
-	if (f->reasons.n > 0) {
-		printf("%13s", "");
-		for (size_t i = 0; i < f->reasons.n; i++)
-			printf("%s%s", i ? ", " : "", f->reasons.v[i]);
-		putchar('\n');
-	}
+	if (f->reasons.n > 0 && (reasons = joined(&f->reasons)) != NULL)
+		wrap("             ", reasons, 66);
+	free(reasons);
 	if (f->severity >= EKU_SEV_UNKNOWN && f->explanation && *f->explanation)
-		wrap("             ", f->explanation, 66);
+		wrap_refs(refs, "             ", f->explanation, 66);
 	for (size_t i = 0; i < f->n_options; i++) {
 		char lead[64];
 		snprintf(lead, sizeof(lead), "option %c %s", f->options[i].id, f->options[i].available ? "open:" : "closed:");
 		printf("             %s%s%s\n", f->options[i].available ? pal->green : pal->dim, lead, pal->reset);
-		wrap("               ", f->options[i].why, 64);
+		wrap_refs(refs, "               ", f->options[i].why, 64);
 	}
 }
 
@@ -185,16 +265,17 @@ static void emit_text(const eku_plan *p, const struct plan_opts *o)
 {
 	struct cli_palette pal = cli_palette(cli_use_color(o->common.color, stdout));
 	const eku_strv *unread = eku_plan_unread_inputs(p);
+	struct refs refs = { { 0 } };
 	char d[16], links[256], nodes[256];
 
-	counts_line(p, EKU_FINDING_LINK, "links", links, sizeof(links));
-	counts_line(p, EKU_FINDING_NODE, "nodes", nodes, sizeof(nodes));
+	counts_line(p, EKU_FINDING_LINK, true, links, sizeof(links));
+	counts_line(p, EKU_FINDING_NODE, false, nodes, sizeof(nodes));
 	printf("%s%s%s at %s%s\n", pal.bold, *eku_plan_deployment(p) ? eku_plan_deployment(p) : "deployment",
 		pal.reset, eku_time_date(eku_plan_at(p), d, sizeof(d)),
 		o->assume_renewed ? " (every certificate assumed renewed on that date)" : "");
 	printf("%s\n%s\n\n", links, nodes);
 	for (size_t i = 0; i < eku_plan_finding_count(p); i++)
-		print_finding(eku_plan_finding(p, i), &pal);
+		print_finding(eku_plan_finding(p, i), &pal, &refs);
 	if (unread->n > 0) {
 		printf("\nnot read offline (live fetching is 'eku scan's job):\n");
 		for (size_t i = 0; i < unread->n; i++)
@@ -205,13 +286,21 @@ static void emit_text(const eku_plan *p, const struct plan_opts *o)
 		printf("  nothing to do by a date; keep monitoring\n");
 	for (size_t i = 0; i < eku_plan_action_count(p); i++) {
 		const struct eku_action *a = eku_plan_action(p, i);
+		char *ids;
 		printf("  by %s  ", eku_time_date(a->by, d, sizeof(d)));
 		wrap_after("                 ", a->action, 62);
-		printf("%17s", "");
-		for (size_t k = 0; k < a->finding_ids.n; k++)
-			printf("%s%s%s%s", k ? ", " : "", pal.dim, a->finding_ids.v[k], pal.reset);
-		putchar('\n');
+		if ((ids = joined(&a->finding_ids)) != NULL) {
+			fputs(pal.dim, stdout);
+			wrap("                 ", ids, 62);
+			fputs(pal.reset, stdout);
+		}
+		free(ids);
 	}
+	if (refs.urls.n > 0)
+		printf("\n%sSources%s\n", pal.bold, pal.reset);
+	for (size_t i = 0; i < refs.urls.n; i++)
+		printf("  ref %-3zu %s\n", i + 1, refs.urls.v[i]);
+	eku_strv_clear(&refs.urls);
 }
 
 /* --- markdown ----------------------------------------------------------------- */
@@ -229,9 +318,9 @@ static void emit_md(const eku_plan *p, const struct plan_opts *o)
 {
 	char d[16], links[256], nodes[256];
 
-	counts_line(p, EKU_FINDING_LINK, "links", links, sizeof(links));
-	counts_line(p, EKU_FINDING_NODE, "nodes", nodes, sizeof(nodes));
-	printf("# eku plan: %s\n\nAt %s%s. %s; %s.\n\n## Findings\n\n", *eku_plan_deployment(p) ?
+	counts_line(p, EKU_FINDING_LINK, true, links, sizeof(links));
+	counts_line(p, EKU_FINDING_NODE, false, nodes, sizeof(nodes));
+	printf("# eku plan: %s\n\nAt %s%s.\n\n- %s\n- %s\n\n## Findings\n\n", *eku_plan_deployment(p) ?
 		eku_plan_deployment(p) : "deployment", eku_time_date(eku_plan_at(p), d, sizeof(d)),
 		o->assume_renewed ? " (every certificate assumed renewed)" : "", links, nodes);
 	printf("| severity | subject | breaks on | reasons |\n|---|---|---|---|\n");

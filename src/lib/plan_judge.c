@@ -296,6 +296,8 @@ void finding_cite(struct judged *j, const struct eku_policy *pol, const struct e
 		finding_say(j, "(%s claim %s: %s on %s, %s)", a->status, a->id, a->rule, datestr(a->date, d),
 			a->source);
 	}
+	if (j->text != NULL)
+		fputc('.', j->text);
 }
 
 int finding_finish(struct judged *j, struct eku_finding *out)

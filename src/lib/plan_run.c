@@ -861,10 +861,43 @@ static int mismatch_action(struct eku_plan *p, const struct eku_finding *f, cons
 	return add_upgrade(p, &u, f->id);
 }
 
+static int strcmp_p(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "expe1, expe2": a node and its cluster peers in name order, so that every
+ * peer's finding lands on the same action. */
+static char *cluster_label(const struct eku_plan *p, const char *name)
+{
+	const struct inv_node *n = NULL;
+	const char *v[64];
+	size_t nv = 0;
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	for (size_t i = 0; i < p->n_nodes && n == NULL; i++)
+		if (strcmp(p->nodes[i].name, name) == 0)
+			n = &p->nodes[i];
+	if (n == NULL || (f = open_memstream(&s, &len)) == NULL)
+		return NULL;
+	v[nv++] = n->name;
+	for (size_t k = 0; k < n->cluster.n && nv < 64; k++)
+		v[nv++] = n->cluster.v[k];
+	qsort(v, nv, sizeof(v[0]), strcmp_p);
+	for (size_t k = 0; k < nv; k++)
+		if (k == 0 || strcmp(v[k], v[k - 1]) != 0)
+			fprintf(f, "%s%s", k ? ", " : "", v[k]);
+	fclose(f);
+	return s;
+}
+
 static int plan_actions(struct eku_plan *p, const struct eku_finding *f, struct judged *j)
 {
 	int64_t by = f->severity == EKU_SEV_BROKEN || f->breaks_on == 0 ? p->at : f->breaks_on;
-	const char *name = f->subject;
+	/* a node's name, or a link's label */
+	const char *name = f->kind == EKU_FINDING_NODE && strncmp(f->id, "node:", 5) == 0 ? f->id + 5 : f->subject;
 	bool durable = false;
 	int rc = 0;
 
@@ -880,8 +913,12 @@ static int plan_actions(struct eku_plan *p, const struct eku_finding *f, struct 
 	if (has(f, "VALIDITY_OVER_CAP"))
 		rc |= add_action(p, p->at, fmt("Replace %s's certificate: its validity exceeds the cap in force at "
 			"issue", name), f->id);
-	if (has(f, "CLUSTER_EKU_MISMATCH"))
-		rc |= add_action(p, p->at, fmt("Give the cluster peers of %s certificates with the same EKUs", name), f->id);
+	if (has(f, "CLUSTER_EKU_MISMATCH")) {
+		char *cl = cluster_label(p, name);
+		rc |= add_action(p, p->at, fmt("Give the cluster %s certificates with the same EKUs", cl ? cl : name),
+			f->id);
+		free(cl);
+	}
 	if (has(f, "ACME_DROPS_CLIENTAUTH") && f->kind == EKU_FINDING_NODE && f->breaks_on != 0)
 		rc |= add_action(p, f->breaks_on, fmt("Disable ACME auto-renewal on %s or move it to a path that "
 			"keeps clientAuth (options A-D)", name), f->id);
@@ -1040,9 +1077,13 @@ static int cmp_finding(const void *a, const void *b)
 static int cmp_action(const void *a, const void *b)
 {
 	const struct eku_action *x = a, *y = b;
+	/* On one day an upgrade comes first: "Once on X15.5 ..." follows it. */
+	int ux = strncmp(x->action, "Upgrade ", 8) == 0, uy = strncmp(y->action, "Upgrade ", 8) == 0;
 
 	if (x->by != y->by)
 		return x->by < y->by ? -1 : 1;
+	if (ux != uy)
+		return ux ? -1 : 1;
 	return strcmp(x->action, y->action);
 }
 

@@ -1,5 +1,6 @@
 """eku plan as the README's main job runs it, and inventory errors as users make them."""
 import json
+import re
 
 from conftest import ROOT, run
 
@@ -13,8 +14,21 @@ def plan(eku_bin, *args):
 def test_readme_main_job(eku_bin):
     r = plan(eku_bin, "--fail-on", "never", EXAMPLE)
     assert r.returncode == 0, r.stderr
-    first = r.stdout.splitlines()[1]
-    assert "links broken" in first and "at risk (first on " in first
+    lines = r.stdout.splitlines()
+    # The issue's summary line: "3 links broken, 2 at risk (first on 2027-01-09), 4 ok".
+    assert re.fullmatch(r"\d+ links? broken, \d+ at risk( \(first on \d{4}-\d\d-\d\d\))?, \d+ ok"
+                        r"(, \d+ not affected)?(, \d+ not readable offline)?", lines[1]), lines[1]
+    assert lines[1] == "3 links broken, 10 at risk (first on 2027-03-01), 2 ok"
+    assert lines[2].startswith("nodes: ")
+    # 80 columns, except the source list (URLs do not wrap).
+    wide = [l for l in lines if len(l) > 80 and not re.match(r"  ref \d+ ", l)]
+    assert not wide, wide
+    assert "ref 1" in r.stdout and "https://" not in r.stdout.split("\nSources\n")[0]
+    # One upgrade for the E/C pair: X15.5 covers X15.4's fixes.
+    doc = json.loads(plan(eku_bin, "--format", "json", EXAMPLE).stdout)
+    ups = [a for a in doc["actions"] if a["action"].startswith("Upgrade ")]
+    assert len(ups) == 1 and "X15.5 covers X15.4's fixes" in ups[0]["action"], ups
+    assert ups[0]["by"] == "2026-11-27" and "link:mra-sip:expc1->expe1" in ups[0]["finding_ids"]
     # Exit status follows --fail-on: findings at or above at_risk -> 1.
     assert plan(eku_bin, EXAMPLE).returncode == 1
 
@@ -45,7 +59,25 @@ def test_later_date_breaks_more(eku_bin):
 
 def test_markdown(eku_bin):
     r = plan(eku_bin, "--format", "md", "--fail-on", "never", EXAMPLE)
-    assert r.returncode == 0 and r.stdout.startswith("#")
+    assert r.returncode == 0 and r.stdout.startswith("# eku plan: Example Corp edge\n")
+    assert "\n- 3 links broken, 10 at risk (first on 2027-03-01), 2 ok\n" in r.stdout
+    assert "\n## Findings\n" in r.stdout and "\n## Actions\n" in r.stdout
+    # Every table row has the header's number of cells.
+    for line in r.stdout.splitlines():
+        if line.startswith("| severity"):
+            cells = 4
+        elif line.startswith("| by |"):
+            cells = 3
+        if line.startswith("|"):
+            assert line.replace("\\|", "").count("|") == cells + 1, line
+
+
+def test_far_ahead_renews_instead_of_expiring(eku_bin):
+    doc = json.loads(plan(eku_bin, "--format", "json", "--at", "2027-10-01", EXAMPLE).stdout)
+    reasons = [r for f in doc["findings"] for r in f["reasons"]]
+    assert "EXPIRED" not in reasons and "RENEWAL_DUE" in reasons
+    mra = next(f for f in doc["findings"] if f["id"] == "link:mra-sip:expc1->expe1")
+    assert mra["severity"] == "broken" and "judged as its owner will hold it then" in mra["explanation"]
 
 
 def test_inventory_errors_all_at_once(eku_bin, tmp_path):

@@ -14,6 +14,7 @@
 #include "../../src/gateway/gw_config.h"
 #include "../../src/gateway/gw_metrics.h"
 #include "../../src/gateway/gw_proxy.h"
+#include "../../src/gateway/gw_vcache.h"
 
 #define HEAD "server_store:\n  - {name: a, cert: a.pem, key: a.key}\n"
 #define ROUTE_OK "routes:\n  - name: r\n    listen: 127.0.0.1:8443\n    upstream: {address: 127.0.0.1:1}\n"
@@ -229,6 +230,65 @@ static void test_proxy_v2_ipv6_unverified(void **state)
 	assert_int_equal(gw_proxy_v2_parse(buf, (size_t)n, &p), -1);
 }
 
+/* Verdict cache: entries expire, are evicted least-recently-used first, and
+ * the key covers every certificate the peer sent (not only the leaf). */
+static X509 *self_signed(const char *cn)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+
+	assert_non_null(k);
+	assert_non_null(x);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+		(const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(x, X509_get_subject_name(x));
+	X509_set_pubkey(x, k);
+	assert_true(X509_sign(x, k, EVP_sha256()) > 0);
+	EVP_PKEY_free(k);
+	return x;
+}
+
+static void test_vcache(void **state)
+{
+	struct gw_vcache *vc = gw_vcache_new(2);
+	X509 *a = self_signed("a"), *b = self_signed("b");
+	STACK_OF(X509) *sent = sk_X509_new_null();
+	struct gw_verdict v = { .ok = 1 };
+	uint8_t ka[32], kab[32], kb[32], kc[32];
+
+	(void)state;
+	assert_non_null(vc);
+	assert_int_equal(gw_vcache_key(a, NULL, ka), 0);
+	sk_X509_push(sent, b);
+	assert_int_equal(gw_vcache_key(a, sent, kab), 0);   /* same leaf, other chain */
+	assert_int_equal(gw_vcache_key(b, NULL, kb), 0);
+	assert_memory_not_equal(ka, kab, 32);
+	gw_vcache_put(vc, ka, 100, &v);
+	assert_null(gw_vcache_get(vc, kab, 50));             /* chain is part of the key */
+	assert_non_null(gw_vcache_get(vc, ka, 99));
+	assert_null(gw_vcache_get(vc, ka, 100));             /* expired at 'expires' */
+	assert_int_equal(gw_vcache_count(vc), 0);
+	gw_vcache_put(vc, ka, 100, &v);
+	gw_vcache_put(vc, kb, 100, &v);
+	assert_non_null(gw_vcache_get(vc, ka, 1));           /* a is now most recent */
+	memcpy(kc, kb, 32);
+	kc[31] ^= 1;
+	gw_vcache_put(vc, kc, 100, &v);                      /* evicts b */
+	assert_int_equal(gw_vcache_count(vc), 2);
+	assert_null(gw_vcache_get(vc, kb, 1));
+	assert_non_null(gw_vcache_get(vc, ka, 1));
+	assert_false(gw_vcache_get(vc, kc, 1)->cached);
+	assert_int_equal(gw_vcache_expiry(NULL, 1000), 1000 + GW_VCACHE_TTL);
+	sk_X509_free(sent);
+	X509_free(a);
+	X509_free(b);
+	gw_vcache_free(vc);
+}
+
 static void test_metrics_render(void **state)
 {
 	gw_metrics *m = gw_metrics_new();
@@ -267,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_proxy_v2_roundtrip_ipv4),
 		cmocka_unit_test(test_proxy_v2_ipv6_unverified),
 		cmocka_unit_test(test_metrics_render),
+		cmocka_unit_test(test_vcache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

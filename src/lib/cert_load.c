@@ -348,12 +348,25 @@ static int load_pem(const char *source, const uint8_t *buf, size_t len, eku_cert
 /* PKCS#12 files exported by older tools (Windows, Java, OpenSSL 1.x) use
  * RC2/3DES, which OpenSSL 3 keeps in the legacy provider. Load it on first
  * need only, keeping the default provider available (retain_fallbacks). */
+static OSSL_PROVIDER *legacy_provider;
+
+static void unload_legacy_provider(void)
+{
+	OSSL_PROVIDER_unload(legacy_provider);
+	legacy_provider = NULL;
+}
+
 static bool load_legacy_provider(void)
 {
 	static int state; /* 0 not tried, 1 loaded, -1 unavailable */
 
-	if (state == 0)
-		state = OSSL_PROVIDER_try_load(NULL, "legacy", 1) != NULL ? 1 : -1;
+	if (state == 0) {
+		legacy_provider = OSSL_PROVIDER_try_load(NULL, "legacy", 1);
+		state = legacy_provider != NULL ? 1 : -1;
+		/* Unloaded before OpenSSL's own exit cleanup, so nothing leaks. */
+		if (legacy_provider != NULL)
+			atexit(unload_legacy_provider);
+	}
 	ERR_clear_error();
 	return state == 1;
 }

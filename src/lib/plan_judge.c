@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <eku/sunset.h>
+
 #include "plan_judge.h"
 
 #define DAY 86400
@@ -201,32 +203,14 @@ int64_t renewal_instant(const struct eku_plan *p, const struct inv_node *n, int6
 int64_t project_break(const struct eku_plan *p, const struct inv_node *n, const struct cstate *s,
 	const struct eku_rule **why, int64_t *first_renewal)
 {
-	const char *vendor = node_vendor(n, s), *profile = node_profile(n);
-	bool webpki = true;
-	int64_t nb = s->not_before, na = s->not_after, r;
-
 	*why = NULL;
 	if (!cstate_public(s))
 		return 0;
-	r = renewal_instant(p, n, nb, na);
 	if (first_renewal != NULL)
-		*first_renewal = r;
-	for (int i = 0; i < MAX_RENEWALS; i++) {
-		int days;
-		if (!eku_policy_issues_clientauth(p->policy, vendor, profile, webpki, r, why))
-			return r;
-		if (*why == NULL)
-			return 0;
-		days = n->acme ? eku_policy_acme_lifetime(p->policy, vendor, profile, r, NULL) : 0;
-		if (days == 0)
-			days = eku_policy_max_validity(p->policy, r, NULL);
-		if (days <= 0)
-			days = 398;
-		nb = r;
-		na = r + (int64_t)days * DAY;
-		r = renewal_instant(p, n, nb, na);
-	}
-	return 0;
+		*first_renewal = renewal_instant(p, n, s->not_before, s->not_after);
+	/* The same projection `eku inspect` uses per certificate. */
+	return eku_sunset_project_break(p->policy, node_vendor(n, s), node_profile(n), true, n->acme,
+		s->not_before, s->not_after, p->at, why);
 }
 
 /* --- findings ------------------------------------------------------------------ */

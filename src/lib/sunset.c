@@ -6,8 +6,8 @@
 #include <eku/sunset.h>
 
 #define DAY 86400
-/* Enough renewals to reach past every dated rule with 47-day certificates. */
-#define MAX_RENEWALS 64
+/* Enough renewals to reach past every dated rule, even renewing monthly. */
+#define MAX_RENEWALS 400
 
 const char *eku_sunset_verdict_name(enum eku_sunset_verdict v)
 {

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "text.h"
 
 static const char usage_text[] =
 	"usage: eku plan [options] INVENTORY.yaml\n"
@@ -97,34 +98,10 @@ static int parse_args(int argc, char **argv, struct plan_opts *o)
 
 /* --- text ------------------------------------------------------------------ */
 
-/* Word-wraps text; the first line continues the current output line. */
-static void wrap_after(const char *indent, const char *text, size_t width)
-{
-	size_t col = 0;
-	const char *p = text;
-
-	while (*p != '\0') {
-		size_t n = strcspn(p, " ");
-		if (col > 0 && col + 1 + n > width) {
-			printf("\n%s", indent);
-			col = 0;
-		} else if (col > 0) {
-			putchar(' ');
-			col++;
-		}
-		fwrite(p, 1, n, stdout);
-		col += n;
-		p += n;
-		while (*p == ' ')
-			p++;
-	}
-	putchar('\n');
-}
-
 static void wrap(const char *indent, const char *text, size_t width)
 {
 	fputs(indent, stdout);
-	wrap_after(indent, text, width);
+	cli_wrap(indent, text, width);
 }
 
 /* Source URLs do not wrap, so text output cites them as "ref N" and lists
@@ -288,7 +265,7 @@ static void emit_text(const eku_plan *p, const struct plan_opts *o)
 		const struct eku_action *a = eku_plan_action(p, i);
 		char *ids;
 		printf("  by %s  ", eku_time_date(a->by, d, sizeof(d)));
-		wrap_after("                 ", a->action, 62);
+		cli_wrap("                 ", a->action, 62);
 		if ((ids = joined(&a->finding_ids)) != NULL) {
 			fputs(pal.dim, stdout);
 			wrap("                 ", ids, 62);

@@ -54,6 +54,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	p = protos[data[0] % (sizeof(protos) / sizeof(protos[0]))];
+	if (p == EKU_PROTO_POSTGRES) {
+		/* the first backend message after the StartupMessage (inside TLS) */
+		(void)app_reply_parse(p, data + 1, size - 1, false, &a);
+		(void)app_reply_parse(p, data + 1, size - 1, true, &a);
+	}
 	if (p == EKU_PROTO_HTTPS || p == EKU_PROTO_SIP) {
 		(void)app_reply_parse(p, data + 1, size - 1, false, &a);
 		(void)app_reply_parse(p, data + 1, size - 1, true, &a);

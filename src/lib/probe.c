@@ -151,7 +151,7 @@ static bool has_app_probe(const struct job *j)
 {
 	enum eku_proto pr = j->res.proto;
 
-	return pr == EKU_PROTO_SIP || (pr == EKU_PROTO_HTTPS && cfg_of(j)->detect);
+	return pr == EKU_PROTO_SIP || ((pr == EKU_PROTO_HTTPS || pr == EKU_PROTO_POSTGRES) && cfg_of(j)->detect);
 }
 
 static void set_banner(struct job *j, const char *b)
@@ -560,16 +560,29 @@ static void settle_timeout(struct job *j)
 	after_settle(j); /* no alert within the window: not rejected */
 }
 
+/* clientcert=verify-full and "cert" compare the certificate's CN with the
+ * user name, so a candidate connects as its CN; without one, "eku-scan". */
+static void pg_user(const struct job *j, char *out, size_t cap)
+{
+	X509 *x = j->attempt > 0 ? cfg_of(j)->cand[j->attempt - 1].cert : NULL;
+
+	if (x == NULL || X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, out, (int)cap) <= 0)
+		snprintf(out, cap, "eku-scan");
+}
+
 static void after_settle(struct job *j)
 {
 	int n;
+	char user[64];
 
 	if (!has_app_probe(j)) {
 		attempt_end(j, j->ob.certreq ? OUT_ACCEPTED : OUT_NO_REQUEST, EKU_PROBE_OK, NULL);
 		return;
 	}
-	n = app_request(j->res.proto, sni_of(j) ? sni_of(j) : j->res.target->host,
-		j->res.target->port, j->out, sizeof(j->out));
+	pg_user(j, user, sizeof(user));
+	n = j->res.proto == EKU_PROTO_POSTGRES ? app_pg_startup(user, j->out, sizeof(j->out)) :
+		app_request(j->res.proto, sni_of(j) ? sni_of(j) : j->res.target->host,
+			j->res.target->port, j->out, sizeof(j->out));
 	if (n < 0) {
 		attempt_end(j, OUT_ERROR, EKU_PROBE_ERR_INTERNAL, "request too long");
 		return;
@@ -610,6 +623,14 @@ static bool http_cert_rejection(const struct app_reply *a)
 	       strcasestr(a->reason, "certificate") != NULL;
 }
 
+/* PostgreSQL names certificate problems in its FATAL message ("connection
+ * requires a valid client certificate", "certificate authentication failed
+ * for user ...", "certificate validation (clientcert=verify-full) failed"). */
+static bool pg_cert_rejection(const struct app_reply *a)
+{
+	return a->status == 'E' && strcasestr(a->reason, "certificate") != NULL;
+}
+
 /* Returns true when the attempt ended (j may be gone). */
 static bool app_decide(struct job *j, bool eof)
 {
@@ -621,10 +642,14 @@ static bool app_decide(struct job *j, bool eof)
 		return false;
 	if (v == ST_NEXT) {
 		set_banner(j, a.banner);
-		if (j->res.proto == EKU_PROTO_HTTPS && http_cert_rejection(&a))
+		if ((j->res.proto == EKU_PROTO_HTTPS && http_cert_rejection(&a)) ||
+		    (j->res.proto == EKU_PROTO_POSTGRES && pg_cert_rejection(&a)))
 			o = OUT_REJECTED;
-		snprintf(j->ob.detail, sizeof(j->ob.detail), "%s %d: %s",
-			j->res.proto == EKU_PROTO_HTTPS ? "HTTP" : "SIP", a.status, a.reason);
+		if (j->res.proto == EKU_PROTO_POSTGRES)
+			snprintf(j->ob.detail, sizeof(j->ob.detail), "PostgreSQL: %.150s", a.reason);
+		else
+			snprintf(j->ob.detail, sizeof(j->ob.detail), "%s %d: %s",
+				j->res.proto == EKU_PROTO_HTTPS ? "HTTP" : "SIP", a.status, a.reason);
 	} else if (j->ob.alert_in && j->ob.certreq) {
 		snprintf(j->ob.detail, sizeof(j->ob.detail), "alert after the request");
 		o = OUT_REJECTED;

@@ -51,7 +51,11 @@ enum st_verdict starttls_feed(struct starttls *st, const uint8_t *in, size_t len
 
 /* Application probes spoken inside TLS (https GET, SIP OPTIONS). */
 int app_request(enum eku_proto proto, const char *host, uint16_t port, char *buf, size_t cap);
-/* Parses a response head (status line + headers). ST_NEXT: complete, with
+/* A PostgreSQL StartupMessage for user (database "postgres"). Returns its
+ * length, or -1 when it does not fit. */
+int app_pg_startup(const char *user, char *buf, size_t cap);
+/* Parses a response head (status line + headers; for postgres the first
+ * backend message, status = its type byte). ST_NEXT: complete, with
  * *status, the Server/User-Agent banner and, for HTTP, the first body bytes
  * in reason (nginx names its certificate errors there). */
 struct app_reply {

@@ -1,7 +1,10 @@
 /* Application probes spoken inside TLS: an HTTP/1.1 GET (RFC 9112), whose
  * answer tells how servers such as nginx judged the client certificate after
  * the handshake, and a SIP OPTIONS request (RFC 3261 11) whose answer names
- * the product in Server / User-Agent. Responses are parsed through eku_cursor.
+ * the product in Server / User-Agent, and a PostgreSQL StartupMessage whose
+ * first answer says whether hba's clientcert / cert rules accepted the
+ * connection (PostgreSQL judges the certificate after TLS, like nginx).
+ * Responses are parsed through eku_cursor.
  */
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +35,29 @@ int app_request(enum eku_proto proto, const char *host, uint16_t port, char *buf
 			"Content-Length: 0\r\n\r\n",
 			host, port, random(), random(), host, random());
 	return n < 0 || (size_t)n >= cap ? -1 : n;
+}
+
+/* StartupMessage, protocol 3.0 (PostgreSQL docs, "Message Formats"): int32
+ * length, int32 196608, then name/value C strings and a final NUL. */
+int app_pg_startup(const char *user, char *buf, size_t cap)
+{
+	const char *kv[] = { "user", user, "database", "postgres", "application_name", "eku-scan" };
+	size_t o = 8, k;
+
+	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
+		k = strlen(kv[i]) + 1;
+		if (k > 64 || o + k + 1 > cap)
+			return -1;
+		memcpy(buf + o, kv[i], k);
+		o += k;
+	}
+	buf[o++] = '\0';
+	buf[0] = 0;
+	buf[1] = 0;
+	buf[2] = (char)(o >> 8);
+	buf[3] = (char)(o & 0xff);
+	memcpy(buf + 4, "\x00\x03\x00\x00", 4);
+	return (int)o;
 }
 
 static void copy_printable(const uint8_t *p, size_t n, char *out, size_t cap)
@@ -107,6 +133,53 @@ static void body_title(eku_cursor body, struct app_reply *out)
 		copy_printable(a, (size_t)(b - a), out->reason, sizeof(out->reason));
 }
 
+#define PG_MAX_MESSAGE 8192
+
+/* Error/notice fields: S (severity), C (SQLSTATE), M (message). */
+static void pg_fields(eku_cursor c, struct app_reply *out)
+{
+	char sev[16] = "", code[8] = "", msg[128] = "";
+	const uint8_t *v, *z;
+	uint8_t t;
+
+	while (eku_cursor_u8(&c, &t) == 0 && t != 0) {
+		if ((z = memchr(c.p, 0, c.left)) == NULL || eku_cursor_bytes(&c, (size_t)(z - c.p) + 1, &v) != 0)
+			break;
+		if (t == 'S')
+			copy_printable(v, (size_t)(z - v), sev, sizeof(sev));
+		else if (t == 'C')
+			copy_printable(v, (size_t)(z - v), code, sizeof(code));
+		else if (t == 'M')
+			copy_printable(v, (size_t)(z - v), msg, sizeof(msg));
+	}
+	snprintf(out->reason, sizeof(out->reason), "%s %s: %s", sev, code, msg);
+}
+
+/* The first backend message after a StartupMessage: ErrorResponse ('E'),
+ * an authentication request ('R'), or anything else. status = its type. */
+static enum st_verdict pg_reply_parse(const uint8_t *in, size_t len, bool eof, struct app_reply *out)
+{
+	eku_cursor c = eku_cursor_make(in, len), body;
+	uint8_t type;
+	uint32_t mlen, auth;
+
+	if (eku_cursor_u8(&c, &type) != 0 || eku_cursor_u32(&c, &mlen) != 0)
+		return eof ? ST_FAIL_PROTOCOL : ST_MORE;
+	if (mlen < 4 || mlen > PG_MAX_MESSAGE)
+		return ST_FAIL_PROTOCOL;
+	if (eku_cursor_sub(&c, mlen - 4, &body) != 0)
+		return eof ? ST_FAIL_PROTOCOL : ST_MORE;
+	out->status = type;
+	if (type == 'E' || type == 'N')
+		pg_fields(body, out);
+	else if (type == 'R' && eku_cursor_u32(&body, &auth) == 0)
+		snprintf(out->reason, sizeof(out->reason), "authentication request %u%s", auth,
+			auth == 0 ? " (ok)" : "");
+	else
+		snprintf(out->reason, sizeof(out->reason), "message type 0x%02x", type);
+	return ST_NEXT;
+}
+
 enum st_verdict app_reply_parse(enum eku_proto proto, const uint8_t *in, size_t len, bool eof,
 	struct app_reply *out)
 {
@@ -117,6 +190,8 @@ enum st_verdict app_reply_parse(enum eku_proto proto, const uint8_t *in, size_t 
 	bool first = true;
 
 	memset(out, 0, sizeof(*out));
+	if (proto == EKU_PROTO_POSTGRES)
+		return pg_reply_parse(in, len, eof, out);
 	for (;;) {
 		if (eku_cursor_line(&c, ST_MAX_LINE, &l, &n) != 0) {
 			if (c.left > ST_MAX_LINE + 1 || memchr(c.p, '\n', c.left) != NULL)

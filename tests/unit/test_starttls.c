@@ -188,6 +188,52 @@ static void test_app_replies(void **state)
 	}
 }
 
+/* PostgreSQL: binary messages (NULs inside), so explicit lengths. */
+static const struct pg_case {
+	const char *name;
+	const char *bytes;
+	size_t len;
+	bool eof;
+	enum st_verdict v;
+	int status;
+	const char *reason;
+} pg_cases[] = {
+#define PG_E "E\0\0\0\x4aSFATAL\0VFATAL\0C28000\0Mconnection requires a valid client certificate\0\0"
+	{ "clientcert: FATAL 28000 names the certificate", PG_E, sizeof(PG_E) - 1, false, ST_NEXT, 'E',
+	  "FATAL 28000: connection requires a valid client certificate" },
+	{ "error split across reads", PG_E, 20, false, ST_MORE, 0, NULL },
+	{ "error cut by eof", PG_E, 20, true, ST_FAIL_PROTOCOL, 0, NULL },
+	{ "AuthenticationOk", "R\0\0\0\x08\0\0\0\0", 9, false, ST_NEXT, 'R', "authentication request 0 (ok)" },
+	{ "password requested (md5 = 5)", "R\0\0\0\x0c\0\0\0\x05salt", 13, false, ST_NEXT, 'R',
+	  "authentication request 5" },
+	{ "length below 4", "E\0\0\0\x03", 5, false, ST_FAIL_PROTOCOL, 0, NULL },
+	{ "absurd length", "E\x7f\0\0\0", 5, false, ST_FAIL_PROTOCOL, 0, NULL },
+	{ "unterminated field stays inside the message", "E\0\0\0\x08Mabc", 9, false, ST_NEXT, 'E', " : " },
+#undef PG_E
+};
+
+static void test_pg_replies(void **state)
+{
+	char buf[256];
+
+	for (size_t i = 0; i < sizeof(pg_cases) / sizeof(pg_cases[0]); i++) {
+		const struct pg_case *c = &pg_cases[i];
+		struct app_reply a;
+
+		print_message("case: %s\n", c->name);
+		assert_int_equal(app_reply_parse(EKU_PROTO_POSTGRES, (const uint8_t *)c->bytes, c->len, c->eof, &a), c->v);
+		if (c->v != ST_NEXT)
+			continue;
+		assert_int_equal(a.status, c->status);
+		assert_string_equal(a.reason, c->reason);
+	}
+	/* StartupMessage: length, protocol 3.0, user, database, final NUL */
+	assert_int_equal(app_pg_startup("client.example", buf, sizeof(buf)), 73);
+	assert_memory_equal(buf, "\0\0\0\x49\0\x03\0\0user\0client.example\0database\0postgres\0", 46);
+	assert_int_equal(buf[72], 0);
+	assert_int_equal(app_pg_startup("client.example", buf, 40), -1);
+}
+
 static void test_app_requests(void **state)
 {
 	char buf[2048];
@@ -207,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_app_replies),
 		cmocka_unit_test(test_app_requests),
+		cmocka_unit_test(test_pg_replies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

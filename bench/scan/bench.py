@@ -142,6 +142,8 @@ def main():
     ap.add_argument("--sample", type=int, default=40, help="endpoints for the s_client loop")
     ap.add_argument("--sslscan-sample", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=256)
+    ap.add_argument("--baseline", help="another eku binary (e.g. before a change), timed in the same run")
+    ap.add_argument("--rounds", type=int, default=3, help="eku timings per mode; the median is used")
     a = ap.parse_args()
     need = a.endpoints + 200
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -158,8 +160,14 @@ def main():
             # warm-up (page cache, haproxy session setup)
             eku_scan(a.eku, targets, ["--no-client-auth"], a.concurrency)
 
-            t_det, n_det, ok_det, rows = eku_scan(a.eku, targets, [], a.concurrency)
-            t_hs, n_hs, ok_hs, _ = eku_scan(a.eku, targets, ["--no-client-auth"], a.concurrency)
+            def median(binary, extra):
+                runs = sorted((eku_scan(binary, targets, extra, a.concurrency) for _ in range(a.rounds)),
+                              key=lambda r: r[0])
+                return runs[len(runs) // 2]
+
+            t_det, n_det, ok_det, rows = median(a.eku, [])
+            t_hs, n_hs, ok_hs, _ = median(a.eku, ["--no-client-auth"])
+            t_base = median(a.baseline, [])[0] if a.baseline else None
             req = sum(1 for x in rows if x["client_auth"] == "optional")
             t_sc, seen = s_client_loop(ports[: a.sample])
             t_ss = sslscan_loop(ports[: a.sslscan_sample])
@@ -189,6 +197,9 @@ def main():
         print(f"sslscan --show-client-cas (sample {a.sslscan_sample}): {eps_ss:8.2f} endpoints/s")
     print(f"ratio detection / s_client loop:    {eps_det / eps_sc:6.1f}x  (target >= 50x)")
     print(f"ratio no-detection / s_client loop: {eps_hs / eps_sc:6.1f}x")
+    if t_base is not None:
+        print(f"baseline {a.baseline} (detection): {n_det / t_base:8.1f} endpoints/s -> "
+              f"{n_det / t_base / eps_sc:6.1f}x the s_client loop (this binary: {eps_det / eps_sc:.1f}x)")
     if t_ss is not None:
         print(f"ratio detection / sslscan:          {eps_det / eps_ss:6.1f}x")
     print(f"peak RSS: {rss_1000 / 1024:.1f} MiB with 1,000 targets in flight, {rss_1 / 1024:.1f} MiB with 1 "

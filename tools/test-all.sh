@@ -5,6 +5,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+# Sanitizer settings for every sanitizer step (third-party leaks: see the file).
+export LSAN_OPTIONS="suppressions=$PWD/tools/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 
 tools/install-deps.sh --test
 
@@ -21,10 +24,10 @@ meson test -C build --print-errorlogs
 step "unit tests under AddressSanitizer + UBSan"
 [ -d build-asan ] || meson setup build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
 ninja -C build-asan
-UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C build-asan --print-errorlogs
+meson test -C build-asan --print-errorlogs
 
 step "loaders and verifier on the external corpora under AddressSanitizer + UBSan"
-EKU_BIN="$PWD/build-asan/eku" UBSAN_OPTIONS=halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
+EKU_BIN="$PWD/build-asan/eku" ASAN_OPTIONS=detect_leaks=1 \
 	pytest-3 -q -rs tests/integration/10_inspect_differential_test.py tests/integration/11_inspect_cli_test.py \
 	tests/integration/12_data_cli_test.py tests/integration/40_verify_cli_test.py \
 	tests/integration/50_plan_cli_test.py

@@ -87,7 +87,8 @@ struct eku_facts {
 	eku_strv ca_issuers;
 	eku_strv policies;      /* dotted OIDs */
 	int n_scts;             /* embedded SCTs, 0 when none */
-	bool self_signed;       /* self-issued and verifies with its own key */
+	bool self_signed;       /* self-issued (subject = issuer, key identifiers agree);
+	                         * the self-signature is not checked here */
 	/* OpenSSL's own purpose check of this certificate as a leaf
 	 * (X509_check_purpose sslserver / sslclient): EKU, key usage and
 	 * Netscape cert type together, which is what "can act as" means. */

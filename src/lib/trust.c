@@ -319,7 +319,9 @@ static int build_chain(const eku_trust *t, const eku_cert *leaf, const eku_certl
 			cl->chain_complete = true;
 			return 0;
 		}
-		if (eku_cert_facts(cur)->self_signed) {
+		/* A self-issued top only ends the chain when its own key really
+		 * signed it; a forged self-issued certificate stays incomplete. */
+		if (eku_cert_facts(cur)->self_signed && issued_by(cur, cur)) {
 			cl->chain_complete = true;
 			return 0;
 		}

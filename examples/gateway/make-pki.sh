@@ -2,7 +2,7 @@
 # Creates the demo certificates gateway.yaml refers to, under ./pki next to
 # this script (ECDSA P-256, 90 days; keys mode 600). Demo only: a real
 # deployment points the stores at its own files.
-#   examples/gateway/make-pki.sh && cd examples/gateway && eku gateway --check gateway.yaml
+#   examples/gateway/make-pki.sh && eku gateway --check examples/gateway/gateway.yaml
 set -eu
 cd "$(dirname "$0")"
 umask 077

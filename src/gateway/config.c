@@ -848,6 +848,58 @@ static void hash_text(struct gw_config *c, const char *yaml, size_t len)
 		eku_hex(md, 32, c->sha256);
 }
 
+/* Relative file names are relative to the config file's folder, as in plan
+ * inventories, so a config means the same thing from any current directory.
+ * "system" (the OS bundle) is a keyword, not a file. */
+static void resolve_one(const char *dir, size_t dirlen, char **p)
+{
+	char *out = NULL;
+
+	if (*p == NULL || (*p)[0] == '/' || strcmp(*p, "system") == 0 || strcmp(*p, "chrome") == 0)
+		return;
+	if (asprintf(&out, "%.*s/%s", (int)dirlen, dir, *p) < 0)
+		return; /* keep the name as written; opening it reports the problem */
+	free(*p);
+	*p = out;
+}
+
+static void resolve_strv(const char *dir, size_t dirlen, eku_strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		resolve_one(dir, dirlen, &sv->v[i]);
+}
+
+static void resolve_store(const char *dir, size_t dirlen, struct gw_store *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		resolve_one(dir, dirlen, &s->v[i].cert_file);
+		resolve_one(dir, dirlen, &s->v[i].key_file);
+		resolve_one(dir, dirlen, &s->v[i].chain_file);
+	}
+}
+
+static void resolve_paths(struct gw_config *c)
+{
+	const char *slash = c->path != NULL ? strrchr(c->path, '/') : NULL;
+	size_t n;
+
+	if (slash == NULL)
+		return; /* the config is in the current directory */
+	n = (size_t)(slash - c->path);
+	resolve_strv(c->path, n, &c->trust);
+	resolve_store(c->path, n, &c->server_store);
+	resolve_store(c->path, n, &c->client_store);
+	for (size_t r = 0; r < c->n_routes; r++) {
+		eku_strv *spki = &c->routes[r].allow.spki;
+		resolve_strv(c->path, n, &c->routes[r].trust);
+		resolve_strv(c->path, n, &c->routes[r].up.trust);
+		/* An SPKI pin is a SHA-256 in hex or a certificate file. */
+		for (size_t i = 0; i < spki->n; i++)
+			if (strlen(spki->v[i]) != 64 || strspn(spki->v[i], "0123456789abcdefABCDEF:") != 64)
+				resolve_one(c->path, n, &spki->v[i]);
+	}
+}
+
 struct gw_config *gw_config_load_mem(const char *name, const char *yaml, size_t len,
 	bool load_files, struct gw_diags *diags)
 {
@@ -890,6 +942,7 @@ struct gw_config *gw_config_load_mem(const char *name, const char *yaml, size_t 
 		goto out;
 	}
 	walk_map(&w, fy_document_root(doc), "the configuration", top_keys, c);
+	resolve_paths(c);
 	check_limits(&w);
 	check_semantics(&w);
 	if (gw_diags_errors(diags) > 0 || !load_files)

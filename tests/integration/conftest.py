@@ -18,7 +18,7 @@ SHARED = ROOT.parent / "shared"
 
 @pytest.fixture(scope="session")
 def eku_bin():
-    path = Path(os.environ.get("EKU_BIN", ROOT / "build" / "eku"))
+    path = Path(os.environ.get("EKU_BIN", ROOT / "build" / "eku")).resolve()
     if not path.exists():
         pytest.fail(f"{path}: eku binary not built (meson setup build && ninja -C build)")
     return str(path)

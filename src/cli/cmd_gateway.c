@@ -52,12 +52,15 @@ static void log_line(void *arg, const char *line)
 
 static void print_diags(const struct gw_diags *d)
 {
+	char at[4096];
+
 	for (size_t i = 0; i < d->n; i++) {
 		const struct gw_diag *g = &d->v[i];
+		cli_pos(at, sizeof(at), d->file, g->pos.line, g->pos.col);
 		if (g->sev == GW_SEV_ERROR)
-			cli_error("%s:%d:%d: %s", d->file, g->pos.line, g->pos.col, g->message);
+			cli_error("%s: %s", at, g->message);
 		else
-			cli_warn("%s:%d:%d: %s", d->file, g->pos.line, g->pos.col, g->message);
+			cli_warn("%s: %s", at, g->message);
 	}
 }
 

@@ -371,7 +371,8 @@ int cmd_plan(int argc, char **argv)
 	if (eku_plan_load_file(p, o.input) != 0) {
 		for (size_t i = 0; i < eku_plan_diag_count(p); i++) {
 			const struct eku_plan_diag *d = eku_plan_diag(p, i);
-			cli_error("%s:%d:%d: %s", d->source, d->line, d->column, d->message);
+			char at[4096];
+			cli_error("%s: %s", cli_pos(at, sizeof(at), d->source, d->line, d->column), d->message);
 		}
 		if (eku_plan_diag_count(p) == 0) {
 			const eku_error *e = eku_plan_error(p);

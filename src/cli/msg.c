@@ -72,3 +72,14 @@ struct cli_palette cli_palette(bool on)
 	}
 	return p;
 }
+
+const char *cli_pos(char *buf, size_t len, const char *file, int line, int col)
+{
+	if (line > 0 && col > 0)
+		snprintf(buf, len, "%s:%d:%d", file, line, col);
+	else if (line > 0)
+		snprintf(buf, len, "%s:%d", file, line);
+	else
+		snprintf(buf, len, "%s", file);
+	return buf;
+}

@@ -15,8 +15,15 @@
  * Failures are per target and classified (enum eku_probe_errclass); a failing
  * target never stops the others. The library never prints.
  *
- * Thread-safety: a config is read-only once the run starts; a probe object is
- * used by one thread.
+ * With more than one thread (eku_probe_config_set_threads) the run spreads
+ * the targets over that many event loops, each on its own thread with its own
+ * share of the concurrency, taking targets from one shared queue.
+ *
+ * Thread-safety: a config (and the eku_trust it borrows) is read-only once the
+ * run starts; a probe object is used by one thread. The result and progress
+ * callbacks may be called from the run's worker threads, but never two at a
+ * time (they run under the probe's lock, in completion order), so they need
+ * no locking of their own; they must not call back into the probe.
  */
 #ifndef EKU_PROBE_H
 #define EKU_PROBE_H
@@ -151,6 +158,15 @@ const eku_error *eku_probe_config_error(const eku_probe_config *cfg);
 
 #define EKU_PROBE_DEFAULT_CONCURRENCY 64
 void eku_probe_config_set_concurrency(eku_probe_config *cfg, unsigned n);
+/* Worker threads, each with its own event loop and an equal share of the
+ * concurrency (never more threads than targets or than the concurrency).
+ * 1 (the default) runs everything on the calling thread; 0 means one per
+ * online CPU, at most EKU_PROBE_MAX_AUTO_THREADS; at most EKU_PROBE_MAX_THREADS. */
+#define EKU_PROBE_MAX_AUTO_THREADS 8
+#define EKU_PROBE_MAX_THREADS 256
+void eku_probe_config_set_threads(eku_probe_config *cfg, unsigned n);
+/* The number of threads a run would use at most (0 resolved to the CPUs). */
+unsigned eku_probe_config_threads(const eku_probe_config *cfg);
 /* Milliseconds; 0 keeps the default (connect 5000, handshake 10000 covering
  * STARTTLS and TLS, total 30000 per target, post-handshake window 1000). */
 void eku_probe_config_set_timeouts(eku_probe_config *cfg, unsigned connect_ms,

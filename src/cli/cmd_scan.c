@@ -50,7 +50,9 @@ static const char usage_text[] =
 	"  --password-env VAR        key / PKCS#12 password from environment variable VAR\n"
 	"  --password PW             password on the command line (visible to other users)\n"
 	"  --no-client-auth          only handshake: no client-auth verdict, no dry runs\n"
-	"  --concurrency N           targets in flight (default 64)\n"
+	"  --concurrency N           targets in flight (default 64), shared by the threads\n"
+	"  --threads N               worker threads, each with its own event loop (default:\n"
+	"                            one per online CPU, at most 8; 1 = a single loop)\n"
 	"  --connect-timeout DUR     per connection (default 5s; DUR: 5, 5s, 500ms)\n"
 	"  --handshake-timeout DUR   STARTTLS + TLS handshake + probe (default 10s)\n"
 	"  --timeout DUR             total per target, all attempts (default 30s)\n"
@@ -80,14 +82,14 @@ struct scan_opts {
 	size_t n_cand;
 	const char *starttls, *sni, *xmpp_to, *xmpp_from, *system_bundle;
 	bool no_system, no_detect, no_progress;
-	unsigned concurrency, connect_ms, handshake_ms, total_ms, post_ms;
+	unsigned concurrency, threads, connect_ms, handshake_ms, total_ms, post_ms;
 	bool post_given;
 };
 
 enum {
 	O_TARGETS = 0x2000, O_STARTTLS, O_SNI, O_XTO, O_XFROM, O_CERT, O_KEY, O_PWFILE, O_PWENV, O_PW,
 	O_NODETECT, O_CONC, O_CTMO, O_HTMO, O_TMO, O_POST, O_TRUST, O_PUBROOT, O_SYSBUNDLE, O_NOSYS,
-	O_NOPROGRESS, O_INVENTORY,
+	O_NOPROGRESS, O_INVENTORY, O_THREADS,
 };
 
 static const struct option longopts[] = {
@@ -105,6 +107,7 @@ static const struct option longopts[] = {
 	{ "password", required_argument, NULL, O_PW },
 	{ "no-client-auth", no_argument, NULL, O_NODETECT },
 	{ "concurrency", required_argument, NULL, O_CONC },
+	{ "threads", required_argument, NULL, O_THREADS },
 	{ "connect-timeout", required_argument, NULL, O_CTMO },
 	{ "handshake-timeout", required_argument, NULL, O_HTMO },
 	{ "timeout", required_argument, NULL, O_TMO },
@@ -179,6 +182,14 @@ static int option(struct scan_opts *o, int c, const char *arg)
 			return -1;
 		}
 		o->concurrency = (unsigned)n;
+		return 0;
+	case O_THREADS:
+		n = strtoul(arg, &end, 10);
+		if (*end != '\0' || n == 0 || n > EKU_PROBE_MAX_THREADS) {
+			cli_error("--threads %s: give a number from 1 to %d", arg, EKU_PROBE_MAX_THREADS);
+			return -1;
+		}
+		o->threads = (unsigned)n;
 		return 0;
 	case O_CTMO: return parse_duration("--connect-timeout", arg, &o->connect_ms);
 	case O_HTMO: return parse_duration("--handshake-timeout", arg, &o->handshake_ms);
@@ -418,6 +429,7 @@ static eku_probe_config *make_config(const struct scan_opts *o, eku_trust *t, co
 		return NULL;
 	}
 	eku_probe_config_set_concurrency(cfg, o->concurrency);
+	eku_probe_config_set_threads(cfg, o->threads); /* 0: one per CPU */
 	eku_probe_config_set_timeouts(cfg, o->connect_ms, o->handshake_ms, o->total_ms);
 	if (o->post_given)
 		eku_probe_config_set_post_handshake_ms(cfg, o->post_ms);

@@ -13,6 +13,7 @@
  * asked once over HTTP.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -53,8 +54,9 @@ struct observed {
 	char detail[200];
 };
 
+struct worker;
 struct job {
-	eku_probe *p;
+	struct worker *w;
 	struct eku_probe_result res;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
@@ -77,15 +79,33 @@ struct job {
 	struct observed ob;
 };
 
+/* One thread's share of a run: its own event loop and resolver (libevent
+ * objects are never touched by two threads), at most `concurrency` jobs. */
+struct worker {
+	eku_probe *p;
+	struct event_base *base;
+	struct evdns_base *dns;
+	unsigned concurrency;
+	size_t active;
+	size_t held;                         /* taken from the queue, job not created yet */
+	bool have_held;
+	pthread_t tid;
+	bool thread;                         /* tid is a thread to join */
+};
+
+/* Shared by the workers: the target queue (next), the counters and the
+ * callbacks, all under lock; the TLS contexts are read-only during a run. */
 struct eku_probe {
 	const eku_probe_config *cfg;
 	eku_error err;
 	struct eku_target *targets;
-	size_t n, cap, next, done, active;
-	struct event_base *base;
-	struct evdns_base *dns;
+	size_t n, cap;
+	pthread_mutex_t lock;
+	size_t next, done, active;
 	SSL_CTX *ctx0;
 	SSL_CTX **cctx;
+	struct worker *workers;
+	unsigned n_workers;
 	eku_probe_result_cb cb;
 	void *cb_arg;
 	eku_probe_progress_cb pcb;
@@ -96,7 +116,7 @@ static const struct phase_ops phases[PH__COUNT];
 static void io_cb(evutil_socket_t fd, short what, void *arg);
 static void attempt_end(struct job *j, enum outcome o, enum eku_probe_errclass cls, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-static void start_more(eku_probe *p);
+static void start_more(struct worker *w);
 
 static uint64_t now_ms(void)
 {
@@ -114,7 +134,7 @@ static void arm(struct job *j, short what, uint64_t deadline)
 	struct timeval tv;
 
 	event_del(j->ev);
-	event_assign(j->ev, j->p->base, j->fd, what, io_cb, j);
+	event_assign(j->ev, j->w->base, j->fd, what, io_cb, j);
 	d = d > now ? d - now : 0;
 	tv.tv_sec = (time_t)(d / 1000);
 	tv.tv_usec = (suseconds_t)(d % 1000) * 1000;
@@ -145,7 +165,7 @@ static size_t buf_room(struct job *j)
 	return j->cap - j->len;
 }
 
-static const eku_probe_config *cfg_of(const struct job *j) { return j->p->cfg; }
+static const eku_probe_config *cfg_of(const struct job *j) { return j->w->p->cfg; }
 
 static bool has_app_probe(const struct job *j)
 {
@@ -463,7 +483,8 @@ static const char *sni_of(const struct job *j)
 
 static void begin_handshake(struct job *j)
 {
-	SSL_CTX *ctx = j->attempt == 0 ? j->p->ctx0 : j->p->cctx[j->attempt - 1];
+	const eku_probe *p = j->w->p;
+	SSL_CTX *ctx = j->attempt == 0 ? p->ctx0 : p->cctx[j->attempt - 1];
 
 	memset(&j->ob, 0, sizeof(j->ob));
 	j->phase = PH_HANDSHAKE;
@@ -758,20 +779,21 @@ static void dns_cb(int result, struct evutil_addrinfo *res, void *arg)
 	kick(j);
 }
 
-static int dns_base(eku_probe *p)
+static int dns_base(struct worker *w)
 {
+	const eku_probe_config *cfg = w->p->cfg;
 	char tmo[32];
 
-	if (p->dns != NULL)
+	if (w->dns != NULL)
 		return 0;
-	p->dns = evdns_base_new(p->base, EVDNS_BASE_INITIALIZE_NAMESERVERS | EVDNS_BASE_DISABLE_WHEN_INACTIVE);
-	if (p->dns == NULL)
-		p->dns = evdns_base_new(p->base, 0);
-	if (p->dns == NULL)
+	w->dns = evdns_base_new(w->base, EVDNS_BASE_INITIALIZE_NAMESERVERS | EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+	if (w->dns == NULL)
+		w->dns = evdns_base_new(w->base, 0);
+	if (w->dns == NULL)
 		return -1;
-	snprintf(tmo, sizeof(tmo), "%u", p->cfg->connect_ms / 1000 ? p->cfg->connect_ms / 1000 : 1);
-	evdns_base_set_option(p->dns, "timeout:", tmo);
-	evdns_base_set_option(p->dns, "attempts:", "2");
+	snprintf(tmo, sizeof(tmo), "%u", cfg->connect_ms / 1000 ? cfg->connect_ms / 1000 : 1);
+	evdns_base_set_option(w->dns, "timeout:", tmo);
+	evdns_base_set_option(w->dns, "attempts:", "2");
 	return 0;
 }
 
@@ -790,7 +812,7 @@ static void resolve(struct job *j)
 		connect_start(j);
 		return;
 	}
-	if (dns_base(j->p) != 0) {
+	if (dns_base(j->w) != 0) {
 		attempt_end(j, OUT_ERROR, EKU_PROBE_ERR_DNS, "no DNS resolver available");
 		return;
 	}
@@ -800,7 +822,7 @@ static void resolve(struct job *j)
 	hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
 	snprintf(port, sizeof(port), "%u", j->res.target->port);
 	j->dns_pending = true;
-	req = evdns_getaddrinfo(j->p->dns, j->res.target->host, port, &hints, dns_cb, j);
+	req = evdns_getaddrinfo(j->w->dns, j->res.target->host, port, &hints, dns_cb, j);
 	if (j->dns_pending)
 		j->dns_req = req; /* else the callback already ran (hosts file) */
 }
@@ -912,13 +934,21 @@ static void classify_chain(struct job *j)
 		j->res.chain_cl[i] = eku_trust_classify(t, eku_certlist_get0(j->res.chain, i), j->res.chain);
 }
 
-static void result_clear(struct eku_probe_result *r)
+/* Classifications hold references to the trust store's anchors, whose
+ * counts are plain integers: created and dropped under the probe lock. */
+static void chain_cl_clear(struct eku_probe_result *r)
 {
 	size_t n = eku_certlist_count(r->chain);
 
 	for (size_t i = 0; r->chain_cl != NULL && i < n; i++)
 		eku_classification_free(r->chain_cl[i]);
 	free(r->chain_cl);
+	r->chain_cl = NULL;
+}
+
+static void result_clear(struct eku_probe_result *r)
+{
+	chain_cl_clear(r);
 	eku_certlist_free(r->chain);
 	for (size_t i = 0; i < r->n_dry_runs; i++)
 		free(r->dry_runs[i].detail);
@@ -946,9 +976,27 @@ static void job_free(struct job *j)
 	free(j);
 }
 
+/* Classification, the result callback and the progress callback run under
+ * the probe lock: one at a time, in completion order, whatever the thread. */
+static void job_report(struct job *j)
+{
+	eku_probe *p = j->w->p;
+
+	pthread_mutex_lock(&p->lock);
+	classify_chain(j);
+	if (p->cb != NULL)
+		p->cb(&j->res, p->cb_arg);
+	chain_cl_clear(&j->res);
+	p->active--;
+	p->done++;
+	if (p->pcb != NULL)
+		p->pcb(p->done, p->n, p->active, p->pcb_arg);
+	pthread_mutex_unlock(&p->lock);
+}
+
 static void job_finish(struct job *j)
 {
-	eku_probe *p = j->p;
+	struct worker *w = j->w;
 	uint64_t el = now_ms() - j->started;
 
 	for (size_t i = 0; i < j->res.n_dry_runs && j->res.err_class != EKU_PROBE_OK; i++) {
@@ -958,38 +1006,32 @@ static void job_finish(struct job *j)
 		j->res.dry_runs[i].detail = strdup(j->res.err_message ? j->res.err_message : "target failed");
 	}
 	j->res.elapsed = (double)el / 1000.0;
-	classify_chain(j);
-	if (p->cb != NULL)
-		p->cb(&j->res, p->cb_arg);
+	job_report(j);
 	job_free(j);
-	p->active--;
-	p->done++;
-	if (p->pcb != NULL)
-		p->pcb(p->done, p->n, p->active, p->pcb_arg);
-	if (p->done == p->n)
-		event_base_loopbreak(p->base);
-	else
-		start_more(p);
+	w->active--;
+	start_more(w);
+	if (w->active == 0)
+		event_base_loopbreak(w->base); /* the queue is empty (or memory ran out) */
 }
 
-static struct job *job_new(eku_probe *p, const struct eku_target *t)
+static struct job *job_new(struct worker *w, const struct eku_target *t)
 {
 	struct job *j = calloc(1, sizeof(*j));
-	const eku_probe_config *cfg = p->cfg;
+	const eku_probe_config *cfg = w->p->cfg;
 	struct timeval tv = { (time_t)(cfg->total_ms / 1000), (suseconds_t)(cfg->total_ms % 1000) * 1000 };
 
 	if (j == NULL)
 		return NULL;
-	j->p = p;
+	j->w = w;
 	j->fd = -1;
 	j->res.target = t;
 	j->res.proto = t->proto;
 	j->res.chain = eku_certlist_new();
 	j->res.n_dry_runs = cfg->n_cand;
 	j->res.dry_runs = cfg->n_cand ? calloc(cfg->n_cand, sizeof(*j->res.dry_runs)) : NULL;
-	j->ev = event_new(p->base, -1, 0, io_cb, j);
-	j->ev_total = evtimer_new(p->base, total_cb, j);
-	j->ev_kick = event_new(p->base, -1, 0, kick_cb, j);
+	j->ev = event_new(w->base, -1, 0, io_cb, j);
+	j->ev_total = evtimer_new(w->base, total_cb, j);
+	j->ev_kick = event_new(w->base, -1, 0, kick_cb, j);
 	if (j->res.chain == NULL || (cfg->n_cand && j->res.dry_runs == NULL) || j->ev == NULL ||
 	    j->ev_total == NULL || j->ev_kick == NULL) {
 		job_free(j);
@@ -1002,17 +1044,36 @@ static struct job *job_new(eku_probe *p, const struct eku_target *t)
 	return j;
 }
 
-static void start_more(eku_probe *p)
+/* The next target of the shared queue, counted in flight from here on. */
+static bool take_target(eku_probe *p, size_t *index)
 {
+	bool got;
+
+	pthread_mutex_lock(&p->lock);
+	got = p->next < p->n;
+	if (got) {
+		*index = p->next++;
+		p->active++;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return got;
+}
+
+static void start_more(struct worker *w)
+{
+	eku_probe *p = w->p;
 	struct job *j;
 
-	while (p->active < p->cfg->concurrency && p->next < p->n) {
-		j = job_new(p, &p->targets[p->next]);
+	while (w->active < w->concurrency) {
+		if (!w->have_held && !take_target(p, &w->held))
+			break;
+		w->have_held = true;
+		j = job_new(w, &p->targets[w->held]);
 		if (j == NULL)
-			break; /* retried when another job finishes */
-		j->res.index = p->next;
-		p->next++;
-		p->active++;
+			break; /* retried when another job of this worker finishes */
+		j->res.index = w->held;
+		w->have_held = false;
+		w->active++;
 		kick(j);
 	}
 }
@@ -1059,6 +1120,10 @@ eku_probe *eku_probe_new(const eku_probe_config *cfg)
 
 	if (p == NULL)
 		return NULL;
+	if (pthread_mutex_init(&p->lock, NULL) != 0) {
+		free(p);
+		return NULL;
+	}
 	p->cfg = cfg;
 	return p;
 }
@@ -1070,6 +1135,7 @@ void eku_probe_free(eku_probe *p)
 	for (size_t i = 0; i < p->n; i++)
 		eku_target_clear(&p->targets[i]);
 	free(p->targets);
+	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
 
@@ -1099,9 +1165,32 @@ int eku_probe_add0_target(eku_probe *p, struct eku_target *t)
 	return 0;
 }
 
+/* As many workers as asked, but never more than targets or slots in
+ * flight; worker i gets an equal share of the concurrency (the first ones
+ * one more). */
+static int workers_setup(eku_probe *p)
+{
+	unsigned conc = p->cfg->concurrency, n = eku_probe_config_threads(p->cfg);
+
+	if (n > conc)
+		n = conc;
+	if ((size_t)n > p->n)
+		n = p->n > 0 ? (unsigned)p->n : 1;
+	if ((p->workers = calloc(n, sizeof(*p->workers))) == NULL)
+		return -1;
+	p->n_workers = n;
+	for (unsigned i = 0; i < n; i++) {
+		p->workers[i].p = p;
+		p->workers[i].concurrency = conc / n + (i < conc % n);
+		if ((p->workers[i].base = event_base_new()) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
 static int run_setup(eku_probe *p)
 {
-	if ((p->base = event_base_new()) == NULL || (p->ctx0 = make_ctx(NULL)) == NULL) {
+	if (workers_setup(p) != 0 || (p->ctx0 = make_ctx(NULL)) == NULL) {
 		eku_error_set_openssl(&p->err, EKU_E_INTERNAL, "cannot set up the event loop or TLS");
 		return -1;
 	}
@@ -1116,6 +1205,10 @@ static int run_setup(eku_probe *p)
 			return -1;
 		}
 	}
+	/* The trust data is read lazily by the first classification: load it
+	 * now, before any thread exists (classification itself is serialised). */
+	if (p->cfg->trust != NULL)
+		(void)!eku_trust_load_data(p->cfg->trust); /* a failure shows per certificate, as before */
 	return 0;
 }
 
@@ -1127,12 +1220,38 @@ static void run_teardown(eku_probe *p)
 	p->cctx = NULL;
 	SSL_CTX_free(p->ctx0);
 	p->ctx0 = NULL;
-	if (p->dns != NULL)
-		evdns_base_free(p->dns, 0);
-	p->dns = NULL;
-	if (p->base != NULL)
-		event_base_free(p->base);
-	p->base = NULL;
+	for (unsigned i = 0; p->workers != NULL && i < p->n_workers; i++) {
+		if (p->workers[i].dns != NULL)
+			evdns_base_free(p->workers[i].dns, 0);
+		if (p->workers[i].base != NULL)
+			event_base_free(p->workers[i].base);
+	}
+	free(p->workers);
+	p->workers = NULL;
+	p->n_workers = 0;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	start_more(w);
+	if (w->active > 0)
+		event_base_dispatch(w->base);
+	ERR_clear_error();
+	return NULL;
+}
+
+/* Worker 0 runs on the calling thread; a worker whose thread cannot be
+ * created only costs parallelism, since the queue is shared. */
+static void run_workers(eku_probe *p)
+{
+	for (unsigned i = 1; i < p->n_workers; i++)
+		p->workers[i].thread = pthread_create(&p->workers[i].tid, NULL, worker_main, &p->workers[i]) == 0;
+	(void)worker_main(&p->workers[0]);
+	for (unsigned i = 1; i < p->n_workers; i++)
+		if (p->workers[i].thread)
+			pthread_join(p->workers[i].tid, NULL);
 }
 
 int eku_probe_run(eku_probe *p, eku_probe_result_cb cb, void *arg)
@@ -1144,10 +1263,8 @@ int eku_probe_run(eku_probe *p, eku_probe_result_cb cb, void *arg)
 	p->next = p->done = p->active = 0;
 	if (run_setup(p) != 0)
 		goto out;
-	if (p->n > 0) {
-		start_more(p);
-		event_base_dispatch(p->base);
-	}
+	if (p->n > 0)
+		run_workers(p);
 	if (p->done != p->n) {
 		eku_error_set(&p->err, EKU_E_NOMEM, "out of memory: %zu targets not probed", p->n - p->done);
 		goto out;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/x509.h>
 
@@ -14,6 +15,7 @@ eku_probe_config *eku_probe_config_new(void)
 	if (cfg == NULL)
 		return NULL;
 	cfg->concurrency = EKU_PROBE_DEFAULT_CONCURRENCY;
+	cfg->threads = 1;
 	cfg->connect_ms = 5000;
 	cfg->handshake_ms = 10000;
 	cfg->total_ms = 30000;
@@ -46,6 +48,23 @@ const eku_error *eku_probe_config_error(const eku_probe_config *cfg) { return &c
 void eku_probe_config_set_concurrency(eku_probe_config *cfg, unsigned n)
 {
 	cfg->concurrency = n > 0 ? n : EKU_PROBE_DEFAULT_CONCURRENCY;
+}
+
+void eku_probe_config_set_threads(eku_probe_config *cfg, unsigned n)
+{
+	cfg->threads = n < EKU_PROBE_MAX_THREADS ? n : EKU_PROBE_MAX_THREADS;
+}
+
+unsigned eku_probe_config_threads(const eku_probe_config *cfg)
+{
+	long cpus;
+
+	if (cfg->threads > 0)
+		return cfg->threads;
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cpus < 1)
+		return 1;
+	return cpus < EKU_PROBE_MAX_AUTO_THREADS ? (unsigned)cpus : EKU_PROBE_MAX_AUTO_THREADS;
 }
 
 void eku_probe_config_set_timeouts(eku_probe_config *cfg, unsigned connect_ms,

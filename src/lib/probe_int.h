@@ -17,6 +17,7 @@ struct probe_candidate {
 struct eku_probe_config {
 	eku_error err;
 	unsigned concurrency;
+	unsigned threads;          /* 0: one per online CPU, at most EKU_PROBE_MAX_AUTO_THREADS */
 	unsigned connect_ms, handshake_ms, total_ms, post_ms;
 	bool detect;
 	char *xmpp_to, *xmpp_from;

@@ -205,6 +205,67 @@ static void test_empty_and_refused_run(void **state)
 	eku_probe_config_free(cfg);
 }
 
+/* Threaded runs: every target is reported exactly once, with its own index
+ * and the same classification as on one loop, whatever the thread count. */
+static const struct thread_case {
+	unsigned threads, concurrency;
+	size_t targets;
+	const char *why;
+} thread_cases[] = {
+	{ 1, 64, 20, "one loop (the default)" },
+	{ 2, 64, 20, "two loops sharing the queue" },
+	{ 4, 3, 20, "more threads than slots: capped at the concurrency" },
+	{ 8, 64, 3, "more threads than targets: capped at the targets" },
+	{ 0, 64, 20, "0: one per online CPU" },
+};
+
+struct seen {
+	size_t n, refused;
+	unsigned char hit[32];
+};
+
+static void seen_cb(const struct eku_probe_result *r, void *arg)
+{
+	struct seen *s = arg;
+
+	s->n++;
+	s->refused += r->err_class == EKU_PROBE_ERR_REFUSED;
+	if (r->index < sizeof(s->hit))
+		s->hit[r->index]++;
+}
+
+static void test_threads(void **state)
+{
+	for (size_t i = 0; i < sizeof(thread_cases) / sizeof(thread_cases[0]); i++) {
+		const struct thread_case *c = &thread_cases[i];
+		eku_probe_config *cfg = eku_probe_config_new();
+		eku_probe *p;
+		struct seen s = { 0 };
+
+		print_message("threads %u, concurrency %u: %s\n", c->threads, c->concurrency, c->why);
+		assert_non_null(cfg);
+		eku_probe_config_set_threads(cfg, c->threads);
+		eku_probe_config_set_concurrency(cfg, c->concurrency);
+		assert_true(eku_probe_config_threads(cfg) >= 1);
+		assert_true(eku_probe_config_threads(cfg) <= (c->threads ? c->threads : EKU_PROBE_MAX_AUTO_THREADS));
+		p = eku_probe_new(cfg);
+		assert_non_null(p);
+		for (size_t k = 0; k < c->targets; k++) {
+			struct eku_target t;
+			eku_error err = { 0 };
+			assert_int_equal(eku_target_parse("127.0.0.1:1", &t, &err), 0);
+			assert_int_equal(eku_probe_add0_target(p, &t), 0);
+		}
+		assert_int_equal(eku_probe_run(p, seen_cb, &s), 0);
+		assert_int_equal(s.n, c->targets);
+		assert_int_equal(s.refused, c->targets);
+		for (size_t k = 0; k < c->targets; k++)
+			assert_int_equal(s.hit[k], 1);
+		eku_probe_free(p);
+		eku_probe_config_free(cfg);
+	}
+}
+
 /* ---- endpoints named in a plan inventory (eku scan --inventory) ---------------- */
 
 static const struct inv_case {
@@ -275,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_certreq_names_borrowed),
 		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_empty_and_refused_run),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_plan_endpoints),
 		cmocka_unit_test(test_target_label_owned),
 	};

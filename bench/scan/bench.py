@@ -13,9 +13,17 @@ same run we measure:
   * `sslscan --show-client-cas` on a smaller sample, if installed,
   * peak RSS of eku at 1,000 concurrent targets vs. 1 target in flight,
 
-and print the ratios. Usage:
+and print the ratios. eku runs with its default worker threads (one event loop
+per online CPU, at most 8) unless --threads is given; --baseline times another
+binary (e.g. `--baseline build-st/eku` before a change) in the same run, and
+--threads 1 gives the single-loop figure. haproxy shares the machine's CPUs
+with eku, so on 2 cores two threads buy ~10-20%, not 2x. Each eku run lasts a
+fraction of a second: compare medians of several runs (--rounds), ideally on a
+quiet machine.
 
-  bench/scan/bench.py --eku build-scan/eku [--endpoints 500] [--sample 40]
+Usage:
+
+  bench/scan/bench.py --eku build-scan/eku [--endpoints 500] [--sample 40] [--threads N]
 """
 import argparse
 import json
@@ -103,9 +111,12 @@ def rss_of(cmd):
     return int(subprocess.run([sys.executable, "-c", code, *cmd], capture_output=True, text=True).stdout)
 
 
-def eku_scan(eku, targets, extra, conc):
+THREADS = []  # ["--threads", N] when given
+
+
+def eku_scan(eku, targets, extra, conc, threads=True):
     cmd = [eku, "scan", "--no-system", "--format", "jsonl", "--no-progress", "--concurrency", str(conc),
-           "--targets", str(targets), *extra]
+           "--targets", str(targets), *(THREADS if threads else []), *extra]
     t0 = time.perf_counter()
     r = subprocess.run(cmd, capture_output=True, text=True)
     dt = time.perf_counter() - t0
@@ -143,8 +154,11 @@ def main():
     ap.add_argument("--sslscan-sample", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=256)
     ap.add_argument("--baseline", help="another eku binary (e.g. before a change), timed in the same run")
+    ap.add_argument("--threads", type=int, help="eku worker threads (default: eku's own, one per CPU)")
     ap.add_argument("--rounds", type=int, default=3, help="eku timings per mode; the median is used")
     a = ap.parse_args()
+    if a.threads:
+        THREADS.extend(["--threads", str(a.threads)])
     need = a.endpoints + 200
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
@@ -160,14 +174,15 @@ def main():
             # warm-up (page cache, haproxy session setup)
             eku_scan(a.eku, targets, ["--no-client-auth"], a.concurrency)
 
-            def median(binary, extra):
-                runs = sorted((eku_scan(binary, targets, extra, a.concurrency) for _ in range(a.rounds)),
+            def median(binary, extra, threads=True):
+                runs = sorted((eku_scan(binary, targets, extra, a.concurrency, threads) for _ in range(a.rounds)),
                               key=lambda r: r[0])
                 return runs[len(runs) // 2]
 
             t_det, n_det, ok_det, rows = median(a.eku, [])
             t_hs, n_hs, ok_hs, _ = median(a.eku, ["--no-client-auth"])
-            t_base = median(a.baseline, [])[0] if a.baseline else None
+            # the baseline runs with its own defaults (it may predate --threads)
+            t_base = median(a.baseline, [], threads=False)[0] if a.baseline else None
             req = sum(1 for x in rows if x["client_auth"] == "optional")
             t_sc, seen = s_client_loop(ports[: a.sample])
             t_ss = sslscan_loop(ports[: a.sslscan_sample])
@@ -175,7 +190,8 @@ def main():
             # memory: 1,000 targets all in flight vs. one at a time
             big = d / "targets-1000.txt"
             big.write_text("".join(f"127.0.0.1:{ports[i % len(ports)]},sni=bench.example\n" for i in range(1000)))
-            base = [a.eku, "scan", "--no-system", "--format", "jsonl", "--no-progress", "--targets", str(big)]
+            base = [a.eku, "scan", "--no-system", "--format", "jsonl", "--no-progress", "--targets", str(big),
+                    *THREADS]
             rss_1000 = rss_of(base + ["--concurrency", "1000"])
             rss_1 = rss_of(base + ["--concurrency", "1"])
         finally:
@@ -186,7 +202,7 @@ def main():
     eps_hs = n_hs / t_hs
     eps_sc = a.sample / t_sc
     print(f"endpoints: {a.endpoints} (one haproxy, verify optional + CA list), concurrency {a.concurrency}, "
-          f"{os.cpu_count()} CPUs")
+          f"{os.cpu_count()} CPUs, eku threads {a.threads or 'default'}")
     print(f"eku scan (client-auth detection): {eps_det:8.1f} endpoints/s  ({ok_det}/{n_det} ok, "
           f"{req} reported optional, {t_det:.2f}s)")
     print(f"eku scan --no-client-auth:        {eps_hs:8.1f} endpoints/s  ({ok_hs}/{n_hs} ok, {t_hs:.2f}s)")

@@ -2,8 +2,8 @@
  *
  * One eku_probe_config (built once through setters) drives one eku_probe run:
  * every target is resolved, connected, optionally upgraded with STARTTLS and
- * handshaken on a single libevent loop, at most `concurrency` targets at a
- * time. Per target the probe reports the negotiated version and cipher, the
+ * handshaken on a libevent loop (one per worker thread), at most `concurrency`
+ * targets at a time. Per target the probe reports the negotiated version and cipher, the
  * presented chain, whether the server sent a CertificateRequest and which CA
  * names it listed, how strongly it wants a client certificate (decided by a
  * handshake without one, reading far enough past a TLS 1.3 handshake to see a

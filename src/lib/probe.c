@@ -1,4 +1,5 @@
-/* The probe engine: one libevent loop, a bounded number of targets in flight,
+/* The probe engine: one libevent loop per worker thread (one by default), each
+ * taking targets from a shared queue, a bounded number of targets in flight,
  * each target a sequence of attempts (one without a client certificate, then
  * one per candidate), each attempt a connection driven through a phase table
  * (resolve, connect, STARTTLS, TLS handshake, settle, application probe).

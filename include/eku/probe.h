@@ -184,6 +184,10 @@ int eku_probe_config_set_xmpp(eku_probe_config *cfg, const char *to, const char 
 /* Trust used to classify presented chains and to decide which acceptable CA
  * names are public (borrowed; must outlive the run). NULL: no classification. */
 void eku_probe_config_set0_trust(eku_probe_config *cfg, eku_trust *t);
+/* Adds the subjects of t's public anchors (system bundle, declared-public
+ * roots) to the public CA names, from the certificates t already parsed. */
+int eku_probe_config_add_public_anchors(eku_probe_config *cfg, const eku_trust *t)
+	__attribute__((warn_unused_result));
 /* Adds the subjects of the certificates in path that t classifies as webpki
  * or public_other to the set of public CA names a CertificateRequest is
  * compared with (typically the system bundle and --public-root files). */

@@ -53,6 +53,10 @@ int eku_trust_add_public_root_file(eku_trust *t, const char *path, const char *v
 	__attribute__((warn_unused_result));
 /* Number of anchors of any kind currently loaded. */
 size_t eku_trust_anchor_count(const eku_trust *t);
+/* Anchor i (borrowed, valid while t lives); *is_public (may be NULL) says
+ * whether it is a public root: from the system bundle or declared public.
+ * Lets callers use the roots already parsed instead of reading a bundle twice. */
+const eku_cert *eku_trust_anchor_get0(const eku_trust *t, size_t i, bool *is_public);
 
 struct eku_classification {
 	enum eku_issuer_class issuer_class;

@@ -422,7 +422,6 @@ fail:
 static eku_probe_config *make_config(const struct scan_opts *o, eku_trust *t, const char *pw)
 {
 	eku_probe_config *cfg = eku_probe_config_new();
-	const char *bundle = o->system_bundle ? o->system_bundle : "/etc/ssl/certs/ca-certificates.crt";
 
 	if (cfg == NULL) {
 		cli_error("out of memory");
@@ -438,11 +437,9 @@ static eku_probe_config *make_config(const struct scan_opts *o, eku_trust *t, co
 	eku_probe_config_set_at(cfg, o->common.at);
 	if (eku_probe_config_set_xmpp(cfg, o->xmpp_to, o->xmpp_from) != 0)
 		goto fail;
-	if (!o->no_system && access(bundle, R_OK) == 0 && eku_probe_config_add_public_ca_file(cfg, t, bundle) != 0)
+	/* The system and --public-root roots are already parsed in t. */
+	if (eku_probe_config_add_public_anchors(cfg, t) != 0)
 		goto fail;
-	for (size_t i = 0; i < o->public_roots.n; i++)
-		if (eku_probe_config_add_public_ca_file(cfg, t, o->public_roots.v[i]) != 0)
-			goto fail;
 	for (size_t i = 0; i < o->n_cand; i++)
 		if (eku_probe_config_add_candidate(cfg, o->cand[i].cert, o->cand[i].key, pw) != 0)
 			goto fail;

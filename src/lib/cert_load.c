@@ -215,13 +215,14 @@ static int add_pkcs7(PKCS7 *p7, const char *source, int line, int index, eku_cer
 	return add_stack(sk, source, line, index, "PKCS#7", out, diags);
 }
 
-static int line_of(const uint8_t *buf, const uint8_t *at)
+/* Line number of at, counting on from a known (position, line) pair so a
+ * bundle of N blocks is scanned once, not N times. */
+static int line_from(const uint8_t **pos, int *line, const uint8_t *at)
 {
-	int line = 1;
-
-	for (const uint8_t *p = buf; p < at; p++)
-		line += *p == '\n';
-	return line;
+	for (const uint8_t *p = *pos; p < at; p++)
+		*line += *p == '\n';
+	*pos = at;
+	return *line;
 }
 
 static bool is_cert_label(const char *label)
@@ -292,13 +293,13 @@ static const uint8_t *find(const uint8_t *p, const uint8_t *end, const char *nee
 static int load_pem(const char *source, const uint8_t *buf, size_t len, eku_certlist *out,
 	eku_diaglist *diags)
 {
-	const uint8_t *p = buf, *end = buf + len, *b;
-	int added = 0, block = 0, failed = 0, others = 0;
+	const uint8_t *p = buf, *end = buf + len, *b, *counted = buf;
+	int added = 0, block = 0, failed = 0, others = 0, lines = 1;
 	char label[64];
 
 	while ((b = find(p, end, "-----BEGIN ")) != NULL) {
 		const uint8_t *lab = b + 11, *dash = find(lab, end, "-----");
-		int line = line_of(buf, b);
+		int line = line_from(&counted, &lines, b);
 		size_t lablen;
 		char endmark[96];
 		const uint8_t *e;

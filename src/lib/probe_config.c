@@ -141,6 +141,19 @@ static int add_public_name(eku_probe_config *cfg, const eku_cert *c)
 	return 0;
 }
 
+int eku_probe_config_add_public_anchors(eku_probe_config *cfg, const eku_trust *t)
+{
+	for (size_t i = 0; i < eku_trust_anchor_count(t); i++) {
+		bool pub = false;
+		const eku_cert *c = eku_trust_anchor_get0(t, i, &pub);
+		if (pub && add_public_name(cfg, c) != 0) {
+			eku_error_set(&cfg->err, EKU_E_NOMEM, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int eku_probe_config_add_public_ca_file(eku_probe_config *cfg, eku_trust *t, const char *path)
 {
 	eku_loader *ld = eku_loader_new();

@@ -238,6 +238,15 @@ out:
 
 size_t eku_trust_anchor_count(const eku_trust *t) { return t->n_anchors; }
 
+const eku_cert *eku_trust_anchor_get0(const eku_trust *t, size_t i, bool *is_public)
+{
+	if (i >= t->n_anchors)
+		return NULL;
+	if (is_public != NULL)
+		*is_public = t->anchors[i].kind != ANCHOR_USER;
+	return t->anchors[i].cert;
+}
+
 static const struct anchor *find_anchor(const eku_trust *t, const eku_cert *c)
 {
 	const uint8_t *h = eku_cert_facts(c)->sha256;

@@ -244,6 +244,9 @@ def sip(s):
         req += s.recv(4096)
     s.sendall(b"SIP/2.0 200 OK\r\nServer: TANDBERG/4352 (X15.3.2)\r\nContent-Length: 0\r\n\r\n")
 out.append(f"127.0.0.1:{st.StartTLSPeer(None, st.server_ctx(K(), ssl.CERT_OPTIONAL), after_tls=sip).port},starttls=sip")
+# an upstream that accepts and holds the connection (gateway drain on SIGTERM)
+hold = st.StartTLSPeer(lambda f, w, seen: f.read(1 << 20), ctx)
+open(sys.argv[2] + ".hold", "w").write(str(hold.port))
 open(sys.argv[2] + ".tmp", "w").write("\n".join(out) + "\n")
 import os; os.rename(sys.argv[2] + ".tmp", sys.argv[2])
 time.sleep(3600)
@@ -269,13 +272,13 @@ python3 -m http.server --bind 127.0.0.1 "$UP" >/dev/null 2>&1 &
 PIDS+=($!)
 wait_port "$UP" 10 || { echo "upstream did not start"; exit 2; }
 ADMIN=$(free_port)
-PE=$(free_port) PI=$(free_port) PP=$(free_port) PX=$(free_port) PT=$(free_port) PS=$(free_port) PD=$(free_port)
+PE=$(free_port) PI=$(free_port) PP=$(free_port) PX=$(free_port) PT=$(free_port) PS=$(free_port) PD=$(free_port) PW=$(free_port) PH=$(free_port)
 route() { # NAME PORT POLICY EXTRA
 	printf '  - name: %s\n    listen: [127.0.0.1:%s]\n    client_auth: require\n    policy: %s\n%b    upstream:\n      address: 127.0.0.1:%s\n%b' \
 		"$1" "$2" "$3" "${4:-}" "${UPSTREAM:-$UP}" "${5:-}"
 }
 gwconfig() {
-	printf 'version: 1\nadmin:\n  listen: 127.0.0.1:%s\nlimits:\n  handshake_timeout: 10s\n  idle_timeout: 30s\n  drain_timeout: 5s\ntrust: [%s/ca.pem]\n' "$ADMIN" "$P"
+	printf 'version: 1\nadmin:\n  listen: 127.0.0.1:%s\nlimits:\n  handshake_timeout: 3s\n  idle_timeout: 5s\n  drain_timeout: 2s\ntrust: [%s/ca.pem]\n' "$ADMIN" "$P"
 	printf 'server_store:\n  - name: gw\n    cert: %s/gw-server.pem\n    key: %s/gw-server.key\n    default: true\n' "$P" "$P"
 	printf '  - name: gw2\n    cert: %s/cli-dual.pem\n    key: %s/cli-dual.key\n    sni: [client.example, "*.alt.example"]\n' "$P" "$P"
 	printf 'client_store:\n  - name: gwc\n    cert: %s/gw-client.pem\n    key: %s/gw-client.key\n' "$P" "$P"
@@ -289,6 +292,8 @@ gwconfig() {
 	UPSTREAM=$SP route tls-upstream-srvcert "$PS" enforce '    present_server_cert_as_client: true\n' \
 		'      tls: true\n      name: gw.example\n'
 	UPSTREAM=$REFUSED route down "$PD" permissive
+	UPSTREAM=$(cat "$W/starttls.ports.hold" 2>/dev/null || echo "$REFUSED") route hold "$PH" enforce
+	UPSTREAM=$SP route tls-upstream-wrong-name "$PW" enforce "" '      tls: true\n      name: wrong.example\n'
 }
 GC=$W/gateway.yaml
 gwconfig >"$GC"
@@ -315,6 +320,10 @@ vg "gateway --check quoted escapes" "2" "$EKU" gateway --check "$W/gw-quoted.yam
 for f in fuzz/corpus/gateway_config/*.yaml; do
 	vg "gateway --check corpus $(basename "$f")" "0 2" timeout 120 "$EKU" gateway --check "$f"
 done
+
+vg "gateway bad config at start" "2" "$EKU" gateway "$W/gw-bad.yaml"
+sed "s/127.0.0.1:$PE]/127.0.0.1:$SP]/" "$GC" >"$W/gw-inuse.yaml"
+vg "gateway listen port in use" "1 2 3" "$EKU" gateway --log "$W/gw-inuse.out" "$W/gw-inuse.yaml"
 
 GLOG=$W/gateway-run.log
 "${VG[@]}" --log-file="$GLOG" "$EKU" gateway --log "$W/gateway.out" "$GC" >/dev/null 2>"$W/gateway.err" &
@@ -353,6 +362,15 @@ else
 	gcurl "$PT" cli-dual || g+=" tls-upstream/refused"
 	gcurl "$PS" cli-dual
 	gcurl "$PD" cli-dual && g+=" down/accepted"
+	gcurl "$PW" cli-dual && g+=" wrong-upstream-name/accepted"
+	# handshake timeout (silent client), idle timeout (quiet session), a truncated ClientHello
+	(exec 3<>"/dev/tcp/127.0.0.1/$PE" && sleep 5) 2>/dev/null &
+	SILENT=$!
+	(sleep 8) | timeout 30 openssl s_client -connect "127.0.0.1:$PE" -servername gw.example \
+		-CAfile "$P/ca.pem" -cert "$P/cli-dual.pem" -key "$P/cli-dual.key" >/dev/null 2>&1 &
+	IDLE=$!
+	(exec 3<>"/dev/tcp/127.0.0.1/$PE" && printf '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03' >&3) 2>/dev/null
+	wait "$SILENT" "$IDLE"
 	# a client that connects and says nothing, and one that sends garbage
 	(exec 3<>"/dev/tcp/127.0.0.1/$PE" && sleep 0.5) 2>/dev/null
 	(exec 3<>"/dev/tcp/127.0.0.1/$PE" && printf 'GET / HTTP/1.0\r\n\r\n' >&3 && sleep 0.5) 2>/dev/null
@@ -361,8 +379,14 @@ else
 	curl -s -o /dev/null --max-time 20 "http://127.0.0.1:$ADMIN/nosuchpage"
 	# reload: a good config (with a route dropped), then a bad one (old keeps serving)
 	gwconfig | sed '/- name: proxy/,$d' >"$GC.new" && mv "$GC.new" "$GC"
+	(printf 'GET / HTTP/1.0\r\n\r\n'; sleep 3) | timeout 30 openssl s_client -connect "127.0.0.1:$PE" \
+		-servername gw.example -CAfile "$P/ca.pem" -ign_eof -cert "$P/cli-dual.pem" \
+		-key "$P/cli-dual.key" >/dev/null 2>&1 &
+	LIVE=$!
+	sleep 1
 	kill -HUP "$GPID"
 	sleep 3
+	wait "$LIVE"
 	gcurl "$PE" cli-dual || g+=" after-reload/dual-refused"
 	cp "$W/gw-bad.yaml" "$GC"
 	kill -HUP "$GPID"
@@ -374,8 +398,8 @@ else
 	gwconfig >"$GC"
 	curl -s -o /dev/null --max-time 20 -X POST "http://127.0.0.1:$ADMIN/reload"
 	gsclient "$PX" cli-dual
-	# an open connection while SIGTERM drains
-	(printf 'GET / HTTP/1.0\r\n\r\n'; sleep 2) | timeout 30 openssl s_client -connect "127.0.0.1:$PE" \
+	# an open connection while SIGTERM drains (the upstream holds it past drain_timeout)
+	(printf 'GET / HTTP/1.0\r\n\r\n'; sleep 9) | timeout 30 openssl s_client -connect "127.0.0.1:$PH" \
 		-servername gw.example -CAfile "$P/ca.pem" -ign_eof -cert "$P/cli-dual.pem" \
 		-key "$P/cli-dual.key" >/dev/null 2>&1 &
 	LIVE=$!

@@ -7,6 +7,7 @@
 #   meson setup build-vg -Dbuildtype=debug && ninja -C build-vg
 #   tools/valgrind-sweep.sh            # EKU_BIN=build-vg/eku by default
 #   KEEP=1 tools/valgrind-sweep.sh     # keep the work dir (logs) afterwards
+#   UNIT=0 tools/valgrind-sweep.sh     # skip the unit tests under valgrind (about 40s)
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -410,6 +411,18 @@ else
 	wait "$LIVE"
 	[ -n "$g" ] && echo "note gateway behaviour:$g"
 	judge "gateway run (mTLS, admin, SIGHUP good+bad, SIGTERM)" "$grc" "$GLOG" "0"
+fi
+
+# ---- unit tests under memcheck (UNIT=0 skips) --------------------------------
+BDIR=$(dirname "$EKU")
+if [ "${UNIT:-1}" != 0 ] && [ -d "$BDIR/meson-info" ]; then
+	N=$((N + 1))
+	if meson test -C "$BDIR" -q -t 10 --wrapper "${VG[*]}" >"$W/unit.log" 2>&1; then
+		echo "ok   unit tests (meson test --wrapper valgrind)"
+	else
+		FAILS=$((FAILS + 1))
+		echo "FAIL unit tests under valgrind: $(grep -E '^(Fail|Timeout):' "$W/unit.log" | tr '\n' ' ') (log: $BDIR/meson-logs/testlog-valgrind.txt)"
+	fi
 fi
 
 echo "$((N - FAILS))/$N cases clean"

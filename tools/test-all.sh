@@ -41,6 +41,11 @@ if ls "$asan_dir"/* > /dev/null 2>&1; then
 fi
 rm -rf "$asan_dir"
 
+step "valgrind memcheck sweep over every command (incl. a live gateway)"
+[ -d build-vg ] || meson setup build-vg -Dbuildtype=debug -Dwerror=true
+ninja -C build-vg
+tools/valgrind-sweep.sh
+
 step "integration scenarios (real peers on 127.0.0.1)"
 EKU_BIN="$PWD/build/eku" pytest-3 -q -rs tests/integration
 

@@ -14,6 +14,7 @@
 #include "common.h"
 #include "password.h"
 #include "text.h"
+#include "trustopts.h"
 
 static const char usage_text[] =
 	"usage: eku inspect [options] INPUT...\n"
@@ -46,9 +47,7 @@ static const char usage_text[] =
 struct inspect_opts {
 	struct cli_common common;
 	struct cli_password pw;
-	eku_strv trust, untrusted, public_roots;
-	const char *system_bundle;
-	bool no_system;
+	struct cli_trust tr;
 	const char *ext;
 	size_t max_size;
 };
@@ -84,11 +83,11 @@ static int parse_args(int argc, char **argv, struct inspect_opts *o)
 			continue;
 		switch (c) {
 		case 'h': fputs(usage_text, stdout); exit(0);
-		case O_TRUST: if (eku_strv_push(&o->trust, optarg) != 0) return -1; break;
-		case O_UNTRUSTED: if (eku_strv_push(&o->untrusted, optarg) != 0) return -1; break;
-		case O_PUBROOT: if (eku_strv_push(&o->public_roots, optarg) != 0) return -1; break;
-		case O_SYSBUNDLE: o->system_bundle = optarg; break;
-		case O_NOSYS: o->no_system = true; break;
+		case O_TRUST: if (eku_strv_push(&o->tr.anchors, optarg) != 0) return -1; break;
+		case O_UNTRUSTED: if (eku_strv_push(&o->tr.untrusted, optarg) != 0) return -1; break;
+		case O_PUBROOT: if (eku_strv_push(&o->tr.public_roots, optarg) != 0) return -1; break;
+		case O_SYSBUNDLE: o->tr.system_bundle = optarg; break;
+		case O_NOSYS: o->tr.no_system = true; break;
 		case O_PWFILE: o->pw.file = optarg; break;
 		case O_PWENV: o->pw.env = optarg; break;
 		case O_PW: o->pw.literal = optarg; break;
@@ -110,46 +109,6 @@ static int parse_args(int argc, char **argv, struct inspect_opts *o)
 		return -1;
 	}
 	return 0;
-}
-
-/* "[VENDOR=]FILE": a vendor id has no '/' or '.', so paths are never split. */
-static int add_public_root(eku_trust *t, const char *arg)
-{
-	const char *eq = strchr(arg, '=');
-	char vendor[64];
-
-	if (eq == NULL || (size_t)(eq - arg) >= sizeof(vendor) || memchr(arg, '/', (size_t)(eq - arg)) != NULL ||
-	    memchr(arg, '.', (size_t)(eq - arg)) != NULL)
-		return eku_trust_add_public_root_file(t, arg, NULL);
-	memcpy(vendor, arg, (size_t)(eq - arg));
-	vendor[eq - arg] = '\0';
-	return eku_trust_add_public_root_file(t, eq + 1, vendor);
-}
-
-static eku_trust *make_trust(const struct inspect_opts *o)
-{
-	eku_trust *t = eku_trust_new();
-
-	if (t == NULL)
-		return NULL;
-	if (eku_trust_set_data_dir(t, o->common.data_dir) != 0 || eku_trust_load_data(t) != 0)
-		goto fail;
-	if (!o->no_system && eku_trust_add_system(t, o->system_bundle) != 0)
-		goto fail;
-	for (size_t i = 0; i < o->trust.n; i++)
-		if (eku_trust_add_anchor_file(t, o->trust.v[i]) != 0)
-			goto fail;
-	for (size_t i = 0; i < o->untrusted.n; i++)
-		if (eku_trust_add_untrusted_file(t, o->untrusted.v[i]) != 0)
-			goto fail;
-	for (size_t i = 0; i < o->public_roots.n; i++)
-		if (add_public_root(t, o->public_roots.v[i]) != 0)
-			goto fail;
-	return t;
-fail:
-	cli_error("%s", eku_trust_error(t)->message);
-	eku_trust_free(t);
-	return NULL;
 }
 
 /* --- text output --------------------------------------------------------- */
@@ -422,7 +381,7 @@ int cmd_inspect(int argc, char **argv)
 	eku_loader_set_max_bytes(ld, o.max_size);
 	for (int i = optind; i < argc; i++)
 		eku_loader_load_path(ld, argv[i], certs, &diags);
-	if ((t = make_trust(&o)) == NULL)
+	if ((t = cli_trust_build(&o.tr, o.common.data_dir)) == NULL)
 		goto out;
 	if ((pol = eku_policy_new()) == NULL || eku_policy_load(pol, o.common.data_dir) != 0) {
 		cli_error("%s", pol != NULL ? eku_policy_error(pol)->message : "out of memory");
@@ -441,8 +400,6 @@ out:
 	eku_trust_free(t);
 	eku_policy_free(pol);
 	eku_loader_free(ld);
-	eku_strv_clear(&o.trust);
-	eku_strv_clear(&o.untrusted);
-	eku_strv_clear(&o.public_roots);
+	cli_trust_clear(&o.tr);
 	return rc;
 }

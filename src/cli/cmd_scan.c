@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "common.h"
 #include "password.h"
+#include "trustopts.h"
 
 static const char usage_text[] =
 	"usage: eku scan [options] TARGET...\n"
@@ -58,7 +59,7 @@ static const char usage_text[] =
 	"  --timeout DUR             total per target, all attempts (default 30s)\n"
 	"  --post-handshake-wait DUR listen for a late TLS 1.3 alert (default 1s)\n"
 	"  --trust FILE              private trust anchors (classify chains); repeatable\n"
-	"  --public-root FILE        treat these roots as public (labs, what-if); repeatable\n"
+	"  --public-root [VENDOR=]FILE  treat this root as public (labs, what-if); repeatable\n"
 	"  --system-bundle FILE      public roots (default /etc/ssl/certs/ca-certificates.crt)\n"
 	"  --no-system               do not load the system roots\n"
 	"  --no-progress             no progress bar (shown on a TTY stderr otherwise)\n"
@@ -77,11 +78,12 @@ struct cand_arg {
 struct scan_opts {
 	struct cli_common common;
 	struct cli_password pw;
-	eku_strv targets_files, inventories, trust, public_roots;
+	eku_strv targets_files, inventories;
+	struct cli_trust tr;
 	struct cand_arg *cand;
 	size_t n_cand;
-	const char *starttls, *sni, *xmpp_to, *xmpp_from, *system_bundle;
-	bool no_system, no_detect, no_progress;
+	const char *starttls, *sni, *xmpp_to, *xmpp_from;
+	bool no_detect, no_progress;
 	unsigned concurrency, threads, connect_ms, handshake_ms, total_ms, post_ms;
 	bool post_given;
 };
@@ -195,10 +197,10 @@ static int option(struct scan_opts *o, int c, const char *arg)
 	case O_HTMO: return parse_duration("--handshake-timeout", arg, &o->handshake_ms);
 	case O_TMO: return parse_duration("--timeout", arg, &o->total_ms);
 	case O_POST: o->post_given = true; return parse_duration("--post-handshake-wait", arg, &o->post_ms);
-	case O_TRUST: return eku_strv_push(&o->trust, arg);
-	case O_PUBROOT: return eku_strv_push(&o->public_roots, arg);
-	case O_SYSBUNDLE: o->system_bundle = arg; return 0;
-	case O_NOSYS: o->no_system = true; return 0;
+	case O_TRUST: return eku_strv_push(&o->tr.anchors, arg);
+	case O_PUBROOT: return eku_strv_push(&o->tr.public_roots, arg);
+	case O_SYSBUNDLE: o->tr.system_bundle = arg; return 0;
+	case O_NOSYS: o->tr.no_system = true; return 0;
 	case O_NOPROGRESS: o->no_progress = true; return 0;
 	default:
 		fprintf(stderr, "run 'eku scan --help' for the options\n");
@@ -374,8 +376,8 @@ static int load_inventory(const struct scan_opts *o, eku_probe *p, const char *p
 	int rc = -1;
 
 	if (pl == NULL || eku_plan_set_data_dir(pl, o->common.data_dir) != 0 ||
-	    ((o->no_system || o->system_bundle) &&
-		    eku_plan_set_system_bundle(pl, o->no_system ? "" : o->system_bundle) != 0)) {
+	    ((o->tr.no_system || o->tr.system_bundle) &&
+		    eku_plan_set_system_bundle(pl, o->tr.no_system ? "" : o->tr.system_bundle) != 0)) {
 		cli_error("out of memory");
 		goto out;
 	}
@@ -395,29 +397,6 @@ out:
 }
 
 /* ---- trust and configuration ------------------------------------------------------ */
-
-static eku_trust *make_trust(const struct scan_opts *o)
-{
-	eku_trust *t = eku_trust_new();
-
-	if (t == NULL)
-		return NULL;
-	if (eku_trust_set_data_dir(t, o->common.data_dir) != 0 || eku_trust_load_data(t) != 0)
-		goto fail;
-	if (!o->no_system && eku_trust_add_system(t, o->system_bundle) != 0)
-		goto fail;
-	for (size_t i = 0; i < o->trust.n; i++)
-		if (eku_trust_add_anchor_file(t, o->trust.v[i]) != 0)
-			goto fail;
-	for (size_t i = 0; i < o->public_roots.n; i++)
-		if (eku_trust_add_public_root_file(t, o->public_roots.v[i], NULL) != 0)
-			goto fail;
-	return t;
-fail:
-	cli_error("%s", eku_trust_error(t)->message);
-	eku_trust_free(t);
-	return NULL;
-}
 
 static eku_probe_config *make_config(const struct scan_opts *o, eku_trust *t, const char *pw)
 {
@@ -721,7 +700,7 @@ int cmd_scan(int argc, char **argv)
 	o.concurrency = EKU_PROBE_DEFAULT_CONCURRENCY;
 	if (parse_args(argc, argv, &o) != 0 || cli_password_get(&o.pw, &pw) != 0)
 		goto out;
-	if ((t = make_trust(&o)) == NULL || (cfg = make_config(&o, t, pw)) == NULL)
+	if ((t = cli_trust_build(&o.tr, o.common.data_dir)) == NULL || (cfg = make_config(&o, t, pw)) == NULL)
 		goto out;
 	cli_password_free(pw);
 	pw = NULL;
@@ -756,8 +735,7 @@ out:
 	eku_trust_free(t);
 	eku_strv_clear(&o.targets_files);
 	eku_strv_clear(&o.inventories);
-	eku_strv_clear(&o.trust);
-	eku_strv_clear(&o.public_roots);
+	cli_trust_clear(&o.tr);
 	free(o.cand);
 	return rc;
 }

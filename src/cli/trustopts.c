@@ -1,0 +1,55 @@
+/* Trust options -> eku_trust, for every command that classifies chains. */
+#include <string.h>
+
+#include "msg.h"
+#include "trustopts.h"
+
+/* "[VENDOR=]FILE": a vendor id has no '/' or '.', so paths are never split. */
+static int add_public_root(eku_trust *t, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n = eq != NULL ? (size_t)(eq - arg) : 0;
+	char vendor[64];
+
+	if (eq == NULL || n == 0 || n >= sizeof(vendor) || memchr(arg, '/', n) != NULL ||
+	    memchr(arg, '.', n) != NULL)
+		return eku_trust_add_public_root_file(t, arg, NULL);
+	memcpy(vendor, arg, n);
+	vendor[n] = '\0';
+	return eku_trust_add_public_root_file(t, eq + 1, vendor);
+}
+
+eku_trust *cli_trust_build(const struct cli_trust *o, const char *data_dir)
+{
+	eku_trust *t = eku_trust_new();
+
+	if (t == NULL) {
+		cli_error("out of memory");
+		return NULL;
+	}
+	if (eku_trust_set_data_dir(t, data_dir) != 0 || eku_trust_load_data(t) != 0)
+		goto fail;
+	if (!o->no_system && eku_trust_add_system(t, o->system_bundle) != 0)
+		goto fail;
+	for (size_t i = 0; i < o->anchors.n; i++)
+		if (eku_trust_add_anchor_file(t, o->anchors.v[i]) != 0)
+			goto fail;
+	for (size_t i = 0; i < o->untrusted.n; i++)
+		if (eku_trust_add_untrusted_file(t, o->untrusted.v[i]) != 0)
+			goto fail;
+	for (size_t i = 0; i < o->public_roots.n; i++)
+		if (add_public_root(t, o->public_roots.v[i]) != 0)
+			goto fail;
+	return t;
+fail:
+	cli_error("%s", eku_trust_error(t)->message);
+	eku_trust_free(t);
+	return NULL;
+}
+
+void cli_trust_clear(struct cli_trust *o)
+{
+	eku_strv_clear(&o->anchors);
+	eku_strv_clear(&o->untrusted);
+	eku_strv_clear(&o->public_roots);
+}

@@ -13,14 +13,15 @@ Measures, per proxy:
 Fairness: all three issue two TLS 1.3 session tickets per handshake (their
 defaults, checked with s_client) and none is resumed (s_time -new, fresh curl
 processes); TCP_NODELAY on both sides of every proxy (stunnel and haproxy
-default, eku sets it); one thread each. Every round starts each proxy afresh,
+default, eku sets it); one thread each, unless --workers / --haproxy-threads
+say otherwise (--workers 1,2 runs eku twice per round, as eku-w1 and eku-w2). Every round starts each proxy afresh,
 the order rotates between rounds, and the table shows the median of the
 rounds, so slow drift of the machine does not favour one proxy.
 
 Prints a table and ratios eku/stunnel and eku/haproxy from the same run. Not a
 test: numbers depend on the machine. Usage: bench/gateway/run.py
   [--eku build-gw/eku] [--seconds 5] [--bulk-mb 256] [--idle 1000] [--rounds 3]
-  [--only hs,bulk1,bulk64,lat,idle]
+  [--only hs,bulk1,bulk64,lat,idle] [--workers 1[,2...]] [--haproxy-threads 1]
 """
 import argparse
 import importlib.util
@@ -99,10 +100,11 @@ def wait_port(port, timeout=10):
     raise RuntimeError(f"port {port} did not open")
 
 
-def start_eku(eku, pki, d, up):
+def start_eku(eku, pki, d, up, workers=1):
     port, admin = free_port(), free_port()
-    cfg = d / "eku.yaml"
-    cfg.write_text(gw30.config_yaml(pki, admin, [gw30.route_yaml("bench", port, up, "enforce")])
+    cfg = d / f"eku-w{workers}.yaml"
+    cfg.write_text(gw30.config_yaml(pki, admin, [gw30.route_yaml("bench", port, up, "enforce")],
+                                    workers=workers)
                    .replace("idle_timeout: 30s", "idle_timeout: 600s")
                    + "")
     p = subprocess.Popen([eku, "gateway", "--log", "/dev/null", str(cfg)],
@@ -293,7 +295,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--only", default="hs,bulk1,bulk64,lat,idle")
     ap.add_argument("--haproxy-threads", type=int, default=1,
-                    help="haproxy nbthread (eku gateway is single-threaded)")
+                    help="haproxy nbthread")
+    ap.add_argument("--workers", default="1",
+                    help="eku gateway workers: N, or a list (1,2) measured side by side")
     a = ap.parse_args()
     only = set(a.only.split(","))
     import resource
@@ -303,14 +307,17 @@ def main():
     pki = gw30.make_pki(d / "pki")
     up = Upstream()
     direct = direct_latency(up.port)
-    starters = [
-        ("eku", lambda: start_eku(a.eku, pki, d, up.port)),
+    workers = [int(w) for w in a.workers.split(",")]
+    ekus = [("eku" if len(workers) == 1 else f"eku-w{w}",
+             (lambda w=w: start_eku(a.eku, pki, d, up.port, w))) for w in workers]
+    starters = ekus + [
         ("stunnel", lambda: start_stunnel(pki, d, up.port)),
         ("haproxy", lambda: start_haproxy(pki, d, up.port, a.haproxy_threads)),
     ]
     rounds = {name: [] for name, _ in starters}
     for i in range(a.rounds):
-        order = starters[i % 3:] + starters[:i % 3]
+        k = i % len(starters)
+        order = starters[k:] + starters[:k]
         for name, start in order:
             rounds[name].append(measure(name, start, pki, a, direct, only))
     res = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]}
@@ -319,14 +326,15 @@ def main():
                         ("bulk64", "MB/s x64", True), ("p50", "p50 added us", False),
                         ("p99", "p99 added us", False), ("idle", "KiB/idle conn", False),
                         ("hs_cpu", "CPU us/hs", False), ("bulk_cpu", "CPU ms/MB x64", False)]
-            if c[0] in res["eku"]]
+            if c[0] in res[ekus[0][0]]]
     print(f"{'':10}" + "".join(f"{c[1]:>15}" for c in cols))
     for name, r in res.items():
         print(f"{name:10}" + "".join(f"{r[c[0]]:>15.1f}" for c in cols))
-    for base in ("stunnel", "haproxy"):
-        print(f"{'eku/' + base:10}" + "".join(
-            f"{(res['eku'][c[0]] / res[base][c[0]] if res[base][c[0]] else 0):>14.2f}x"
-            for c in cols))
+    for e, _ in ekus:
+        for base in ("stunnel", "haproxy"):
+            print(f"{e + '/' + base[:4]:10}" + "".join(
+                f"{(res[e][c[0]] / res[base][c[0]] if res[base][c[0]] else 0):>14.2f}x"
+                for c in cols))
     print(f"(median of {a.rounds} rounds, order rotated; direct echo RTT p50 {direct[0]:.0f} us, "
           f"p99 {direct[1]:.0f} us; haproxy nbthread {a.haproxy_threads}; higher is better for "
           "throughput columns, lower for latency and memory)")

@@ -82,11 +82,12 @@ static json_t *route_json(const struct gw_route *r)
 		"client_cert", r->out_entry != NULL ? r->out_entry->name : NULL);
 }
 
-static json_t *observed_json(const struct gw_runtime *rt)
+static json_t *observed_json(struct gw_runtime *rt)
 {
 	json_t *a = json_array();
 	char na[24];
 
+	pthread_mutex_lock(&rt->lock);   /* workers record observations */
 	for (size_t i = 0; a != NULL && i < rt->n_observed; i++) {
 		const struct gw_observed *o = &rt->observed[i];
 		const struct gw_route *r = gw_config_route_for_name(rt->cfg, o->route);
@@ -106,6 +107,7 @@ static json_t *observed_json(const struct gw_runtime *rt)
 			"not_after", eku_time_iso(o->not_after, na, sizeof(na)),
 			"verdicts", under, "reason", o->reason, "count", (json_int_t)o->count));
 	}
+	pthread_mutex_unlock(&rt->lock);
 	return a;
 }
 
@@ -122,7 +124,8 @@ static void on_status(struct gw_runtime *rt, struct evhttp_request *req)
 		"schema", EKU_SCHEMA,
 		"config", "path", c->path, "version", (json_int_t)rt->version, "sha256", c->sha256,
 		"loaded_at", eku_time_iso(c->loaded_at, at, sizeof(at)),
-		"draining", rt->draining, "active_connections", (json_int_t)rt->active,
+		"draining", (int)atomic_load(&rt->draining),
+		"active_connections", (json_int_t)atomic_load(&rt->active),
 		"routes", routes, "stores", "server", store_json(&c->server_store),
 		"client", store_json(&c->client_store), "observed", observed_json(rt),
 		"last_reload_error", rt->last_reload_error[0] ? rt->last_reload_error : NULL);

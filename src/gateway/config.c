@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libfyaml.h>
 #include <openssl/evp.h>
@@ -648,8 +649,34 @@ static void sec_version(struct walk *w, struct fy_node *n, void *obj)
 	free(s);
 }
 
+/* "workers: N" or "auto" (online CPUs, at most GW_WORKERS_AUTO_MAX). */
+static void sec_workers(struct walk *w, struct fy_node *n, void *obj)
+{
+	char *s = scalar(w, n, "workers"), *end = NULL;
+	unsigned long v;
+
+	(void)obj;
+	if (s == NULL)
+		return;
+	if (strcmp(s, "auto") == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		w->cfg->workers = cpus < 1 ? 1 : cpus > GW_WORKERS_AUTO_MAX ?
+			GW_WORKERS_AUTO_MAX : (unsigned)cpus;
+	} else {
+		errno = 0;
+		v = isdigit((unsigned char)s[0]) ? strtoul(s, &end, 10) : 0;
+		if (end == NULL || *end != '\0' || errno != 0 || v < 1 || v > GW_WORKERS_MAX)
+			ERR(w, n, "'workers' must be auto or a number from 1 to %d, not '%s'",
+				GW_WORKERS_MAX, s);
+		else
+			w->cfg->workers = (unsigned)v;
+	}
+	free(s);
+}
+
 static const struct key top_keys[] = {
 	{ "version", K_SECTION, 0, sec_version, false },
+	{ "workers", K_SECTION, 0, sec_workers, false },
 	{ "user", K_STR, offsetof(struct gw_config, user), NULL, false },
 	{ "admin", K_SECTION, 0, sec_admin, false },
 	{ "limits", K_SECTION, 0, sec_limits, false },
@@ -770,6 +797,7 @@ static void check_semantics(struct walk *w)
 
 static void set_defaults(struct gw_config *c)
 {
+	c->workers = 1;
 	c->limits = (struct gw_limits){
 		.max_connections = 10000,
 		.handshake_timeout_ms = 10000,

@@ -27,8 +27,9 @@
 #include "gw_vcache.h"
 
 struct conn {
-	struct conn *prev, *next;       /* rt->conns */
+	struct conn *prev, *next;       /* w->conns */
 	struct gw_runtime *rt;
+	struct gw_worker *w;            /* the loop this connection lives on */
 	struct gw_config *cfg;          /* reference held for the connection's life */
 	const struct gw_route *route;
 	uint64_t id;
@@ -147,6 +148,7 @@ static void log_conn(struct conn *c)
 static void conn_free(struct conn *c)
 {
 	struct gw_runtime *rt = c->rt;
+	struct gw_worker *w = c->w;
 
 	if (c->result == NULL)
 		c->result = "ok";
@@ -177,13 +179,12 @@ static void conn_free(struct conn *c)
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
-		rt->conns = c->next;
+		w->conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	free(c);
-	rt->active--;
-	if (rt->draining && rt->active == 0)
-		event_base_loopexit(rt->base, NULL);
+	if (atomic_fetch_sub(&rt->active, 1) == 1 && atomic_load(&rt->draining))
+		gw_runtime_drained(w);
 }
 
 /* ---- peer accounting ----------------------------------------------------- */
@@ -210,7 +211,7 @@ static void account_peer(struct conn *c, X509 *leaf)
 		if (c->peer.fails_under[p])
 			gw_metrics_add(rt->metrics, "eku_gateway_would_fail_total", 1, "route", route,
 				"policy", eku_verify_policy_name((enum eku_verify_policy)p), NULL, NULL);
-	gw_observe(rt, route, &c->peer);
+	gw_observe(rt, c->cfg, route, &c->peer);
 }
 
 static void handshake_failed(struct conn *c, const char *why)
@@ -413,7 +414,7 @@ static void start_proxy(struct conn *c)
 	bufferevent_setwatermark(c->out, EV_WRITE, cap / 2, 0);
 	bufferevent_enable(c->in, EV_READ | EV_WRITE);
 	if (bufferevent_openssl_get_ssl(c->out) == NULL) {
-		c->up_read = event_new(c->rt->base, bufferevent_getfd(c->out), EV_READ | EV_PERSIST,
+		c->up_read = event_new(c->w->base, bufferevent_getfd(c->out), EV_READ | EV_PERSIST,
 			up_read_cb, c);
 		if (c->up_read == NULL) {
 			set_reason(c, "internal", "event_new");
@@ -425,7 +426,7 @@ static void start_proxy(struct conn *c)
 	} else {
 		bufferevent_enable(c->out, EV_READ | EV_WRITE);
 	}
-	if ((c->idle_timer = evtimer_new(c->rt->base, idle_cb, c)) != NULL) {
+	if ((c->idle_timer = evtimer_new(c->w->base, idle_cb, c)) != NULL) {
 		struct timeval tv = tv_ms(c->cfg->limits.idle_timeout_ms);
 		evtimer_add(c->idle_timer, &tv);
 	}
@@ -450,13 +451,15 @@ static struct gw_backoff *backoff_slot(struct gw_runtime *rt, const char *route,
 
 static void upstream_failed(struct conn *c, const char *label, const char *detail)
 {
-	struct gw_backoff *b = backoff_slot(c->rt, c->route->name, true);
+	struct gw_backoff *b;
 
-	if (b != NULL) {
+	pthread_mutex_lock(&c->rt->lock);
+	if ((b = backoff_slot(c->rt, c->route->name, true)) != NULL) {
 		unsigned max = c->cfg->limits.backoff_max_ms;
 		b->delay_ms = b->delay_ms == 0 ? 250 : (b->delay_ms * 2 > max ? max : b->delay_ms * 2);
 		b->until_ms = gw_now_ms() + b->delay_ms;
 	}
+	pthread_mutex_unlock(&c->rt->lock);
 	gw_metrics_add(c->rt->metrics, "eku_gateway_upstream_failures_total", 1, "route",
 		c->route->name, "reason", label, NULL, NULL);
 	set_reason(c, "upstream_failed", "%s%s%s", label, detail ? ":" : "", detail ? detail : "");
@@ -465,10 +468,12 @@ static void upstream_failed(struct conn *c, const char *label, const char *detai
 
 static void upstream_ok(struct conn *c)
 {
-	struct gw_backoff *b = backoff_slot(c->rt, c->route->name, false);
+	struct gw_backoff *b;
 
-	if (b != NULL)
+	pthread_mutex_lock(&c->rt->lock);
+	if ((b = backoff_slot(c->rt, c->route->name, false)) != NULL)
 		b->delay_ms = 0, b->until_ms = 0;
+	pthread_mutex_unlock(&c->rt->lock);
 	start_proxy(c);
 }
 
@@ -553,7 +558,7 @@ static void connected_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (!r->up.tls) {
-		c->out = bufferevent_socket_new(c->rt->base, fd, BEV_OPT_CLOSE_ON_FREE);
+		c->out = bufferevent_socket_new(c->w->base, fd, BEV_OPT_CLOSE_ON_FREE);
 		if (c->out == NULL) {
 			upstream_failed(c, "internal", NULL);
 			return;
@@ -570,7 +575,7 @@ static void connected_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	SSL_set_tlsext_host_name(ssl, name);
 	SSL_set1_host(ssl, name);
-	c->out = bufferevent_openssl_socket_new(c->rt->base, fd, ssl, BUFFEREVENT_SSL_CONNECTING,
+	c->out = bufferevent_openssl_socket_new(c->w->base, fd, ssl, BUFFEREVENT_SSL_CONNECTING,
 		BEV_OPT_CLOSE_ON_FREE);
 	if (c->out == NULL) {
 		SSL_free(ssl);
@@ -588,15 +593,22 @@ static void connected_cb(evutil_socket_t fd, short what, void *arg)
 static void connect_upstream(struct conn *c)
 {
 	const struct gw_route *r = c->route;
-	struct gw_backoff *b = backoff_slot(c->rt, r->name, false);
+	struct gw_backoff *b;
 	struct timeval tv = tv_ms(c->cfg->limits.connect_timeout_ms);
+	unsigned delay = 0;
+	bool down;
 	int one = 1;
 
-	if (b != NULL && b->until_ms > gw_now_ms()) {
+	pthread_mutex_lock(&c->rt->lock);
+	b = backoff_slot(c->rt, r->name, false);
+	if ((down = b != NULL && b->until_ms > gw_now_ms()))
+		delay = b->delay_ms;
+	pthread_mutex_unlock(&c->rt->lock);
+	if (down) {
 		/* Fail fast while the upstream is known down; retried after backoff. */
 		gw_metrics_add(c->rt->metrics, "eku_gateway_upstream_failures_total", 1, "route",
 			r->name, "reason", "backoff", NULL, NULL);
-		set_reason(c, "upstream_failed", "backoff_%ums", b->delay_ms);
+		set_reason(c, "upstream_failed", "backoff_%ums", delay);
 		conn_free(c);
 		return;
 	}
@@ -613,7 +625,7 @@ static void connect_upstream(struct conn *c)
 		upstream_failed(c, "connect", label);
 		return;
 	}
-	c->connect_ev = event_new(c->rt->base, c->up_fd, EV_WRITE, connected_cb, c);
+	c->connect_ev = event_new(c->w->base, c->up_fd, EV_WRITE, connected_cb, c);
 	if (c->connect_ev == NULL || event_add(c->connect_ev, &tv) != 0)
 		upstream_failed(c, "internal", NULL);
 }
@@ -652,33 +664,68 @@ void gw_conn_accept(struct gw_runtime *rt, const char *listen_addr, evutil_socke
 	struct sockaddr *sa, int salen)
 {
 	const struct gw_route *r = gw_config_route_for_addr(rt->cfg, listen_addr);
+	struct gw_handoff *h = NULL;
+	bool draining = atomic_load(&rt->draining);
+
+	/* Only the main loop adds to active, so the check below is exact. */
+	if (r == NULL || draining || atomic_load(&rt->active) >= rt->cfg->limits.max_connections) {
+		if (r != NULL)
+			gw_metrics_add(rt->metrics, "eku_gateway_connections_total", 1, "route",
+				r->name, "result", draining ? "draining" : "over_limit", NULL, NULL);
+		evutil_closesocket(fd);
+		return;
+	}
+	if ((h = calloc(1, sizeof(*h))) == NULL) {
+		evutil_closesocket(fd);
+		return;
+	}
+	atomic_fetch_add(&rt->active, 1);
+	h->fd = fd;
+	memcpy(&h->sa, sa, (size_t)salen < sizeof(h->sa) ? (size_t)salen : sizeof(h->sa));
+	h->salen = salen;
+	h->cfg = gw_config_up_ref(rt->cfg);
+	h->route = r;
+	h->id = ++rt->next_id;
+	if (rt->n_workers == 1)
+		gw_conn_start(&rt->workers[0], h);
+	else
+		gw_worker_hand(&rt->workers[rt->next_worker++ % rt->n_workers], h);
+}
+
+void gw_handoff_drop(struct gw_runtime *rt, struct gw_handoff *h)
+{
+	evutil_closesocket(h->fd);
+	gw_config_free(h->cfg);
+	free(h);
+	atomic_fetch_sub(&rt->active, 1);
+}
+
+void gw_conn_start(struct gw_worker *w, struct gw_handoff *h)
+{
+	struct gw_runtime *rt = w->rt;
+	const struct gw_route *r = h->route;
+	evutil_socket_t fd = h->fd;
 	struct conn *c = NULL;
 	socklen_t llen = sizeof(struct sockaddr_storage);
 	int one = 1;
 
-	if (r == NULL || rt->draining || rt->active >= rt->cfg->limits.max_connections) {
-		if (r != NULL)
-			gw_metrics_add(rt->metrics, "eku_gateway_connections_total", 1, "route",
-				r->name, "result", rt->draining ? "draining" : "over_limit", NULL, NULL);
-		evutil_closesocket(fd);
-		return;
-	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		evutil_closesocket(fd);
+		gw_handoff_drop(rt, h);
 		return;
 	}
-	rt->active++;
-	c->next = rt->conns;
-	if (rt->conns != NULL)
-		rt->conns->prev = c;
-	rt->conns = c;
+	c->next = w->conns;
+	if (w->conns != NULL)
+		w->conns->prev = c;
+	w->conns = c;
 	c->rt = rt;
-	c->cfg = gw_config_up_ref(rt->cfg);
+	c->w = w;
+	c->cfg = h->cfg;
 	c->route = r;
-	c->id = ++rt->next_id;
+	c->id = h->id;
 	c->up_fd = -1;
 	c->start_ms = c->last_ms = gw_now_ms();
-	memcpy(&c->peer_addr, sa, (size_t)salen < sizeof(c->peer_addr) ? (size_t)salen : sizeof(c->peer_addr));
+	memcpy(&c->peer_addr, &h->sa, sizeof(c->peer_addr));
+	free(h);
 	getsockname(fd, (struct sockaddr *)&c->local, &llen);
 	addr_text(&c->peer_addr, c->peer_text, sizeof(c->peer_text));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -689,7 +736,7 @@ void gw_conn_accept(struct gw_runtime *rt, const char *listen_addr, evutil_socke
 		conn_free(c);
 		return;
 	}
-	c->in = bufferevent_openssl_socket_new(rt->base, fd, c->in_ssl, BUFFEREVENT_SSL_ACCEPTING,
+	c->in = bufferevent_openssl_socket_new(w->base, fd, c->in_ssl, BUFFEREVENT_SSL_ACCEPTING,
 		BEV_OPT_CLOSE_ON_FREE);
 	if (c->in == NULL) {
 		evutil_closesocket(fd);
@@ -700,26 +747,29 @@ void gw_conn_accept(struct gw_runtime *rt, const char *listen_addr, evutil_socke
 	bufferevent_openssl_set_allow_dirty_shutdown(c->in, 1);
 	bufferevent_setcb(c->in, NULL, NULL, in_event_cb, c);
 	bufferevent_enable(c->in, EV_READ | EV_WRITE);
-	c->hs_timer = evtimer_new(rt->base, hs_timeout_cb, c);
-	struct timeval tv = tv_ms(rt->cfg->limits.handshake_timeout_ms);
+	c->hs_timer = evtimer_new(w->base, hs_timeout_cb, c);
+	struct timeval tv = tv_ms(c->cfg->limits.handshake_timeout_ms);
 	if (c->hs_timer != NULL)
 		evtimer_add(c->hs_timer, &tv);
 }
 
-void gw_conn_cut_all(struct gw_runtime *rt)
+void gw_conn_cut_all(struct gw_worker *w)
 {
-	while (rt->conns != NULL) {
-		struct conn *c = rt->conns;
+	while (w->conns != NULL) {
+		struct conn *c = w->conns;
 		set_reason(c, "drain_cut", "drain_deadline");
 		conn_free(c);
 	}
 }
 
 /* Observe mode: one record per distinct certificate per route. */
-void gw_observe(struct gw_runtime *rt, const char *route, const struct gw_peer_result *p)
+void gw_observe(struct gw_runtime *rt, const struct gw_config *cfg, const char *route,
+	const struct gw_peer_result *p)
 {
 	struct gw_observed *o = NULL;
 	char na[24];
+
+	pthread_mutex_lock(&rt->lock);
 
 	for (size_t i = 0; i < rt->n_observed; i++)
 		if (strcmp(rt->observed[i].sha256, p->sha256_hex) == 0 &&
@@ -737,7 +787,7 @@ void gw_observe(struct gw_runtime *rt, const char *route, const struct gw_peer_r
 		o->not_after = p->not_after;
 		memcpy(o->fails_under, p->fails_under, sizeof(o->fails_under));
 		snprintf(o->reason, sizeof(o->reason), "%s", p->reason);
-		const struct gw_route *r = gw_config_route_for_name(rt->cfg, route);
+		const struct gw_route *r = gw_config_route_for_name(cfg, route);
 		if (r != NULL && r->observe)
 			gw_runtime_logf(rt, "event=observe route=%s subject=\"%s\" sha256=%s "
 				"eku_class=%s issuer_class=%s not_after=%s enforce=%s "
@@ -751,4 +801,5 @@ void gw_observe(struct gw_runtime *rt, const char *route, const struct gw_peer_r
 	}
 	o->count++;
 	o->last_seen = (int64_t)time(NULL);
+	pthread_mutex_unlock(&rt->lock);
 }

@@ -127,6 +127,9 @@ struct gw_limits {
 	unsigned backoff_max_ms;        /* upstream retry backoff ceiling */
 };
 
+#define GW_WORKERS_MAX 64
+#define GW_WORKERS_AUTO_MAX 8
+
 struct gw_config {
 	atomic_int refs;
 	char *path;
@@ -134,6 +137,7 @@ struct gw_config {
 	int64_t loaded_at;
 	char sha256[65];                /* of the config file */
 	char *user;
+	unsigned workers;               /* event loops (threads); read at start only */
 	bool has_admin;
 	struct gw_addr admin;
 	bool admin_insecure_remote;

@@ -1,5 +1,6 @@
 /* gw_metrics.h - Prometheus counters of the gateway (text exposition format
- * 0.0.4). Owned by the event-loop thread; not locked. */
+ * 0.0.4). Thread-safe: every call takes the set's mutex (workers add, the
+ * admin handler on the main loop renders). */
 #ifndef EKU_GW_METRICS_H
 #define EKU_GW_METRICS_H
 

@@ -1,8 +1,25 @@
-/* gw_runtime.h - the running gateway: one libevent loop owning listeners,
- * connections, the admin listener, signals and the current config. */
+/* gw_runtime.h - the running gateway: the main libevent loop owns the
+ * listeners, the admin listener, signals, reloads and the current config;
+ * connections live on workers (gw_worker).
+ *
+ * workers: 1 (the default) runs everything on the main loop, as before.
+ * workers: N > 1 starts N threads, each with its own event loop; the main
+ * loop accepts, takes the config reference and the connection slot
+ * (max_connections is global), and hands the descriptor round-robin to a
+ * worker through its queue and wake-up pipe. A connection then stays on its
+ * worker until it closes. Shared state and its guard:
+ *   - cfg, listeners, reload: main loop only;
+ *   - active (global connection count): atomic; draining: atomic;
+ *   - metrics, verdict caches: their own mutexes;
+ *   - observed certificates, upstream backoff: rt->lock;
+ *   - a worker's connection list: that worker's thread only (the main thread
+ *     touches it only after the worker thread has been joined).
+ * Log lines are built in one buffer and emitted with one call. */
 #ifndef EKU_GW_RUNTIME_H
 #define EKU_GW_RUNTIME_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -39,6 +56,33 @@ struct gw_observed {
 };
 #define GW_OBSERVED_MAX 256
 
+/* A descriptor accepted by the main loop, on its way to a worker. */
+struct gw_handoff {
+	struct gw_handoff *next;
+	evutil_socket_t fd;
+	struct sockaddr_storage sa;
+	int salen;
+	struct gw_config *cfg;          /* reference taken at accept */
+	const struct gw_route *route;   /* in cfg */
+	uint64_t id;
+};
+
+enum gw_worker_cmd { GW_WORKER_RUN, GW_WORKER_EXIT, GW_WORKER_CUT };
+
+struct gw_worker {
+	struct gw_runtime *rt;
+	unsigned idx;
+	struct event_base *base;        /* rt->base when the gateway has one worker */
+	struct conn *conns;             /* live connections (conn.c), for the drain cut */
+	pthread_t thread;
+	bool started;
+	int wake[2];                    /* pipe: the main loop wakes the worker */
+	struct event *wake_ev;
+	pthread_mutex_t lock;           /* queue, cmd */
+	struct gw_handoff *queue, **queue_tail;
+	enum gw_worker_cmd cmd;
+};
+
 struct gw_runtime {
 	struct event_base *base;
 	struct gw_config *cfg;          /* current; connections hold their own refs */
@@ -48,9 +92,14 @@ struct gw_runtime {
 	struct evhttp_bound_socket *admin_sock;
 	struct event *sighup, *sigterm, *sigint, *drain_timer;
 	gw_metrics *metrics;
-	uint64_t active, next_id;
-	struct conn *conns;             /* live connections (conn.c), for the drain cut */
-	bool draining;
+	atomic_uint_fast64_t active;    /* all workers */
+	uint64_t next_id;               /* main loop only */
+	unsigned n_workers, next_worker;
+	struct gw_worker *workers;
+	int notify[2];                  /* pipe: a worker tells the main loop "drained" */
+	struct event *notify_ev;
+	pthread_mutex_t lock;           /* observed, backoff */
+	atomic_bool draining;
 	gw_log_fn log;
 	void *log_arg;
 	struct gw_observed observed[GW_OBSERVED_MAX];
@@ -76,13 +125,26 @@ int gw_runtime_reload(struct gw_runtime *rt);
 void gw_runtime_logf(struct gw_runtime *rt, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Called by a worker when the last connection closed while draining. */
+void gw_runtime_drained(struct gw_worker *w);
+/* Hands h (owned) to worker w and wakes it. Main loop only. */
+void gw_worker_hand(struct gw_worker *w, struct gw_handoff *h);
+
 /* conn.c */
+/* Main loop: admission (route, draining, max_connections), then the
+ * connection starts on the next worker. */
 void gw_conn_accept(struct gw_runtime *rt, const char *listen_addr, evutil_socket_t fd,
 	struct sockaddr *sa, int salen);
-void gw_observe(struct gw_runtime *rt, const char *route, const struct gw_peer_result *p);
-/* Closes and frees every live connection (drain deadline, shutdown), each
- * logged and counted with result drain_cut. */
-void gw_conn_cut_all(struct gw_runtime *rt);
+/* Worker: starts the inbound handshake of h (consumed). */
+void gw_conn_start(struct gw_worker *w, struct gw_handoff *h);
+/* Worker: drops h (consumed) without serving it (closing down). */
+void gw_handoff_drop(struct gw_runtime *rt, struct gw_handoff *h);
+void gw_observe(struct gw_runtime *rt, const struct gw_config *cfg, const char *route,
+	const struct gw_peer_result *p);
+/* Closes and frees every live connection of w (drain deadline, shutdown),
+ * each logged and counted with result drain_cut. Runs on w's thread, or on
+ * the main thread once w's thread has ended. */
+void gw_conn_cut_all(struct gw_worker *w);
 
 /* admin.c */
 int gw_admin_start(struct gw_runtime *rt, char *why, size_t whylen);

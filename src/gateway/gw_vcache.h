@@ -16,11 +16,13 @@
  *     after it was computed (bounds changes the chain cannot show, e.g. a
  *     different candidate issuer becoming valid). The gateway loads no CRLs.
  * So a hit gives the verdict the current policy would give, never a more
- * permissive one. Single-threaded (the event loop); not thread-safe.
+ * permissive one. Shared by the workers of a config: gw_vcache_get_copy and
+ * gw_vcache_put lock; gw_vcache_get does not (single-threaded callers only).
  */
 #ifndef EKU_GW_VCACHE_H
 #define EKU_GW_VCACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,8 +52,13 @@ int gw_vcache_key(X509 *leaf, STACK_OF(X509) *sent, uint8_t key[32])
 /* Entry for key valid at now (UTC seconds), or NULL. The pointer is valid
  * until the next gw_vcache_put(); copy what you keep. */
 const struct gw_verdict *gw_vcache_get(struct gw_vcache *vc, const uint8_t key[32], int64_t now);
+/* Copies the entry for key valid at now into out under the cache's lock.
+ * Returns true on a hit. Thread-safe. */
+bool gw_vcache_get_copy(struct gw_vcache *vc, const uint8_t key[32], int64_t now,
+	struct gw_verdict *out);
 /* Stores a copy of v valid while now < expires; evicts the least recently
- * used entry when full. Failures to allocate are silent (no caching). */
+ * used entry when full. Failures to allocate are silent (no caching).
+ * Thread-safe. */
 void gw_vcache_put(struct gw_vcache *vc, const uint8_t key[32], int64_t expires,
 	const struct gw_verdict *v);
 /* When a verdict computed at now for this result stops being reusable. */

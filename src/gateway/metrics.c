@@ -1,5 +1,6 @@
 /* Labeled counters in a small chained hash, rendered in the Prometheus text
  * exposition format (prometheus docs "Exposition formats", 0.0.4). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@ struct counter {
 };
 
 struct gw_metrics {
+	pthread_mutex_t lock;   /* workers add, the admin handler renders */
 	struct counter *b[NBUCKETS];
 };
 
@@ -36,7 +38,11 @@ static const struct family {
 
 gw_metrics *gw_metrics_new(void)
 {
-	return calloc(1, sizeof(struct gw_metrics));
+	gw_metrics *m = calloc(1, sizeof(*m));
+
+	if (m != NULL)
+		pthread_mutex_init(&m->lock, NULL);
+	return m;
 }
 
 void gw_metrics_free(gw_metrics *m)
@@ -50,6 +56,7 @@ void gw_metrics_free(gw_metrics *m)
 			free(c->labels);
 			free(c);
 		}
+	pthread_mutex_destroy(&m->lock);
 	free(m);
 }
 
@@ -139,8 +146,10 @@ void gw_metrics_add(gw_metrics *m, const char *name, uint64_t v, const char *l1,
 	struct counter *c;
 
 	render_labels(labels, sizeof(labels), l1, v1, l2, v2, l3, v3);
+	pthread_mutex_lock(&m->lock);
 	if ((c = find(m, name, labels, true)) != NULL)
 		c->value += v;
+	pthread_mutex_unlock(&m->lock);
 }
 
 uint64_t gw_metrics_get(gw_metrics *m, const char *name, const char *l1, const char *v1,
@@ -148,10 +157,14 @@ uint64_t gw_metrics_get(gw_metrics *m, const char *name, const char *l1, const c
 {
 	char labels[768];
 	struct counter *c;
+	uint64_t v;
 
 	render_labels(labels, sizeof(labels), l1, v1, l2, v2, l3, v3);
+	pthread_mutex_lock(&m->lock);
 	c = find(m, name, labels, false);
-	return c != NULL ? c->value : 0;
+	v = c != NULL ? c->value : 0;
+	pthread_mutex_unlock(&m->lock);
+	return v;
 }
 
 static void render_family(gw_metrics *m, const struct family *f, struct evbuffer *out)
@@ -183,8 +196,10 @@ static void render_store(const struct gw_store *s, const char *store, struct evb
 int gw_metrics_render(gw_metrics *m, const struct gw_config *cfg, uint64_t active,
 	uint64_t config_version, struct evbuffer *out)
 {
+	pthread_mutex_lock(&m->lock);
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
 		render_family(m, &families[i], out);
+	pthread_mutex_unlock(&m->lock);
 	evbuffer_add_printf(out, "# HELP eku_gateway_active_connections Open inbound connections.\n"
 		"# TYPE eku_gateway_active_connections gauge\neku_gateway_active_connections %llu\n",
 		(unsigned long long)active);

@@ -1,6 +1,8 @@
-/* The gateway's event loop: listeners, reload (parse fresh, validate, bind
- * new addresses, swap), graceful drain, privilege drop. */
+/* The gateway's event loops: listeners, reload (parse fresh, validate, bind
+ * new addresses, swap), graceful drain, privilege drop, and the worker
+ * threads connections run on (gw_runtime.h says who owns what). */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -159,13 +161,213 @@ out:
 	return rc;
 }
 
+/* ---- workers ------------------------------------------------------------- */
+
+static void wake(int fd)
+{
+	char b = 1;
+
+	/* A full pipe already holds a pending wake-up. */
+	while (write(fd, &b, 1) < 0 && errno == EINTR)
+		;
+}
+
+static void worker_cmd(struct gw_worker *w, enum gw_worker_cmd cmd)
+{
+	pthread_mutex_lock(&w->lock);
+	if (cmd > w->cmd)
+		w->cmd = cmd;
+	pthread_mutex_unlock(&w->lock);
+	wake(w->wake[1]);
+}
+
+void gw_worker_hand(struct gw_worker *w, struct gw_handoff *h)
+{
+	pthread_mutex_lock(&w->lock);
+	*w->queue_tail = h;
+	w->queue_tail = &h->next;
+	pthread_mutex_unlock(&w->lock);
+	wake(w->wake[1]);
+}
+
+/* Worker thread: start queued connections, then obey the main loop. */
+static void worker_wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw_worker *w = arg;
+	struct gw_handoff *q, *next;
+	enum gw_worker_cmd cmd;
+	char buf[256];
+
+	(void)what;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	pthread_mutex_lock(&w->lock);
+	q = w->queue;
+	w->queue = NULL;
+	w->queue_tail = &w->queue;
+	cmd = w->cmd;
+	pthread_mutex_unlock(&w->lock);
+	for (; q != NULL; q = next) {
+		next = q->next;
+		if (cmd == GW_WORKER_RUN)
+			gw_conn_start(w, q);
+		else
+			gw_handoff_drop(w->rt, q);
+	}
+	if (cmd == GW_WORKER_CUT)
+		gw_conn_cut_all(w);
+	if (cmd != GW_WORKER_RUN)
+		event_base_loopexit(w->base, NULL);
+}
+
+static void *worker_main(void *arg)
+{
+	struct gw_worker *w = arg;
+
+	event_base_loop(w->base, EVLOOP_NO_EXIT_ON_EMPTY);
+	return NULL;
+}
+
+void gw_runtime_drained(struct gw_worker *w)
+{
+	if (w->started)
+		wake(w->rt->notify[1]);
+	else
+		event_base_loopexit(w->rt->base, NULL);
+}
+
+/* Main loop: a worker saw the last connection close while draining. */
+static void notify_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw_runtime *rt = arg;
+	char buf[64];
+
+	(void)what;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	if (atomic_load(&rt->draining) && atomic_load(&rt->active) == 0)
+		event_base_loopexit(rt->base, NULL);
+}
+
+static int nonblocking_pipe(int p[2])
+{
+	return pipe2(p, O_NONBLOCK | O_CLOEXEC);
+}
+
+static struct event_base *base_new(void);
+
+static int worker_init(struct gw_runtime *rt, struct gw_worker *w, unsigned idx)
+{
+	w->rt = rt;
+	w->idx = idx;
+	w->wake[0] = w->wake[1] = -1;
+	w->queue_tail = &w->queue;
+	pthread_mutex_init(&w->lock, NULL);
+	if (rt->n_workers == 1) {
+		w->base = rt->base;
+		return 0;
+	}
+	if ((w->base = base_new()) == NULL || nonblocking_pipe(w->wake) != 0)
+		return -1;
+	w->wake_ev = event_new(w->base, w->wake[0], EV_READ | EV_PERSIST, worker_wake_cb, w);
+	return w->wake_ev != NULL && event_add(w->wake_ev, NULL) == 0 ? 0 : -1;
+}
+
+static int workers_new(struct gw_runtime *rt, char *why, size_t whylen)
+{
+	rt->n_workers = rt->cfg->workers > 0 ? rt->cfg->workers : 1;
+	if ((rt->workers = calloc(rt->n_workers, sizeof(*rt->workers))) == NULL)
+		goto fail;
+	for (unsigned i = 0; i < rt->n_workers; i++)
+		if (worker_init(rt, &rt->workers[i], i) != 0)
+			goto fail;
+	if (rt->n_workers == 1)
+		return 0;
+	if (nonblocking_pipe(rt->notify) != 0 || (rt->notify_ev = event_new(rt->base,
+	    rt->notify[0], EV_READ | EV_PERSIST, notify_cb, rt)) == NULL ||
+	    event_add(rt->notify_ev, NULL) != 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(why, whylen, "cannot set up %u workers: %s", rt->cfg->workers, strerror(errno));
+	return -1;
+}
+
+/* Threads block every signal: the main loop handles them. */
+static int workers_start(struct gw_runtime *rt)
+{
+	sigset_t all, old;
+	int rc = 0;
+
+	if (rt->n_workers == 1)
+		return 0;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (unsigned i = 0; i < rt->n_workers && rc == 0; i++) {
+		struct gw_worker *w = &rt->workers[i];
+		if ((rc = pthread_create(&w->thread, NULL, worker_main, w)) == 0)
+			w->started = true;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Stops every worker thread (cut: closing its connections first). */
+static void workers_stop(struct gw_runtime *rt, enum gw_worker_cmd cmd)
+{
+	if (rt->workers == NULL)
+		return;
+	for (unsigned i = 0; i < rt->n_workers; i++)
+		if (rt->workers[i].started)
+			worker_cmd(&rt->workers[i], cmd);
+	for (unsigned i = 0; i < rt->n_workers; i++)
+		if (rt->workers[i].started) {
+			pthread_join(rt->workers[i].thread, NULL);
+			rt->workers[i].started = false;
+		}
+}
+
+static void workers_free(struct gw_runtime *rt)
+{
+	workers_stop(rt, GW_WORKER_CUT);
+	for (unsigned i = 0; rt->workers != NULL && i < rt->n_workers; i++) {
+		struct gw_worker *w = &rt->workers[i];
+		if (w->rt == NULL)
+			continue;   /* never initialised (setup failed earlier) */
+		for (struct gw_handoff *q = w->queue, *next; q != NULL; q = next) {
+			next = q->next;
+			gw_handoff_drop(rt, q);
+		}
+		gw_conn_cut_all(w);
+		if (w->wake_ev != NULL)
+			event_free(w->wake_ev);
+		if (w->base != NULL && w->base != rt->base)
+			event_base_free(w->base);
+		if (w->wake[0] >= 0)
+			close(w->wake[0]), close(w->wake[1]);
+		pthread_mutex_destroy(&w->lock);
+	}
+	free(rt->workers);
+	rt->workers = NULL;
+	if (rt->notify_ev != NULL)
+		event_free(rt->notify_ev);
+	if (rt->notify[0] >= 0)
+		close(rt->notify[0]), close(rt->notify[1]);
+}
+
+/* ---- drain ----------------------------------------------------------------- */
+
 static void drain_deadline_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct gw_runtime *rt = arg;
 
 	(void)fd; (void)what;
-	gw_runtime_logf(rt, "event=drain_deadline cut=%llu", (unsigned long long)rt->active);
-	gw_conn_cut_all(rt);
+	gw_runtime_logf(rt, "event=drain_deadline cut=%llu",
+		(unsigned long long)atomic_load(&rt->active));
+	if (rt->n_workers == 1)
+		gw_conn_cut_all(&rt->workers[0]);
+	else
+		workers_stop(rt, GW_WORKER_CUT);
 	event_base_loopexit(rt->base, NULL);
 }
 
@@ -173,13 +375,13 @@ static void start_drain(struct gw_runtime *rt)
 {
 	struct timeval tv;
 
-	if (rt->draining)
+	if (atomic_load(&rt->draining))
 		return;
-	rt->draining = true;
+	atomic_store(&rt->draining, true);
 	unbind_stale(rt, NULL);
 	gw_runtime_logf(rt, "event=drain active=%llu deadline_ms=%u",
-		(unsigned long long)rt->active, rt->cfg->limits.drain_timeout_ms);
-	if (rt->active == 0) {
+		(unsigned long long)atomic_load(&rt->active), rt->cfg->limits.drain_timeout_ms);
+	if (atomic_load(&rt->active) == 0) {
 		event_base_loopexit(rt->base, NULL);
 		return;
 	}
@@ -229,11 +431,15 @@ struct gw_runtime *gw_runtime_new(struct gw_config *cfg, gw_log_fn log, void *lo
 	rt->version = cfg->version = 1;
 	rt->log = log;
 	rt->log_arg = log_arg;
+	rt->notify[0] = rt->notify[1] = -1;
+	pthread_mutex_init(&rt->lock, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if ((rt->base = base_new()) == NULL || (rt->metrics = gw_metrics_new()) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		goto fail;
 	}
+	if (workers_new(rt, why, whylen) != 0)
+		goto fail;
 	if (bind_new(rt, cfg, why, whylen) != 0 || gw_admin_start(rt, why, whylen) != 0)
 		goto fail;
 	rt->sighup = evsignal_new(rt->base, SIGHUP, signal_cb, rt);
@@ -285,11 +491,17 @@ int gw_runtime_run(struct gw_runtime *rt)
 	for (struct gw_listener *gl = rt->listeners; gl != NULL; gl = gl->next)
 		n += (size_t)snprintf(listen + n, n < sizeof(listen) ? sizeof(listen) - n : 0, "%s%s",
 			n ? "," : "", gl->addr);
-	gw_runtime_logf(rt, "event=start version=%llu routes=%zu listen=%s admin=%s sha256=%s",
-		(unsigned long long)rt->version, rt->cfg->n_routes, listen,
-		rt->cfg->has_admin ? rt->cfg->admin.text : "-", rt->cfg->sha256);
+	if (workers_start(rt) != 0) {
+		gw_runtime_logf(rt, "event=error msg=\"cannot start worker threads\"");
+		workers_stop(rt, GW_WORKER_EXIT);
+		return -1;
+	}
+	gw_runtime_logf(rt, "event=start version=%llu routes=%zu listen=%s admin=%s workers=%u "
+		"sha256=%s", (unsigned long long)rt->version, rt->cfg->n_routes, listen,
+		rt->cfg->has_admin ? rt->cfg->admin.text : "-", rt->n_workers, rt->cfg->sha256);
 	event_base_dispatch(rt->base);
-	gw_runtime_logf(rt, "event=stop active=%llu", (unsigned long long)rt->active);
+	workers_stop(rt, GW_WORKER_EXIT);
+	gw_runtime_logf(rt, "event=stop active=%llu", (unsigned long long)atomic_load(&rt->active));
 	return 0;
 }
 
@@ -297,7 +509,7 @@ void gw_runtime_free(struct gw_runtime *rt)
 {
 	if (rt == NULL)
 		return;
-	gw_conn_cut_all(rt);
+	workers_free(rt);
 	unbind_stale(rt, NULL);
 	if (rt->admin != NULL)
 		evhttp_free(rt->admin);
@@ -313,5 +525,6 @@ void gw_runtime_free(struct gw_runtime *rt)
 	gw_config_free(rt->cfg);
 	if (rt->base != NULL)
 		event_base_free(rt->base);
+	pthread_mutex_destroy(&rt->lock);
 	free(rt);
 }

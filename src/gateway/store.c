@@ -263,7 +263,6 @@ static int verify_cb(X509_STORE_CTX *xctx, void *arg)
 	X509 *leaf = X509_STORE_CTX_get0_cert(xctx);
 	STACK_OF(X509) *sent = X509_STORE_CTX_get0_untrusted(xctx);
 	struct gw_verdict *v = calloc(1, sizeof(*v));
-	const struct gw_verdict *hit = NULL;
 	eku_verify_result *res = NULL;
 	int64_t now = (int64_t)time(NULL);
 	uint8_t key[32];
@@ -275,8 +274,7 @@ static int verify_cb(X509_STORE_CTX *xctx, void *arg)
 		return 0;
 	}
 	keyed = r->vcache != NULL && gw_vcache_key(leaf, sent, key) == 0;
-	if (keyed && (hit = gw_vcache_get(r->vcache, key, now)) != NULL) {
-		*v = *hit;
+	if (keyed && gw_vcache_get_copy(r->vcache, key, now, v)) {
 		v->cached = true;
 	} else {
 		verify_full(r, xctx, leaf, sent, v, &res);

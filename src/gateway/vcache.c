@@ -1,5 +1,6 @@
 /* Bounded LRU of inbound peer verdicts (gw_vcache.h says what the key
  * covers and why a hit never relaxes the policy). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@ struct gw_vcache {
 	size_t max, n, nbuckets;
 	struct entry **buckets;
 	struct entry *head, *tail;
+	pthread_mutex_t lock;         /* gw_vcache_get_copy and gw_vcache_put */
 };
 
 struct gw_vcache *gw_vcache_new(size_t max)
@@ -35,6 +37,7 @@ struct gw_vcache *gw_vcache_new(size_t max)
 		free(vc);
 		return NULL;
 	}
+	pthread_mutex_init(&vc->lock, NULL);
 	return vc;
 }
 
@@ -49,6 +52,7 @@ void gw_vcache_free(struct gw_vcache *vc)
 		free(e);
 	}
 	free(vc->buckets);
+	pthread_mutex_destroy(&vc->lock);
 	free(vc);
 }
 
@@ -165,14 +169,26 @@ const struct gw_verdict *gw_vcache_get(struct gw_vcache *vc, const uint8_t key[3
 	return &e->v;
 }
 
-void gw_vcache_put(struct gw_vcache *vc, const uint8_t key[32], int64_t expires,
+bool gw_vcache_get_copy(struct gw_vcache *vc, const uint8_t key[32], int64_t now,
+	struct gw_verdict *out)
+{
+	const struct gw_verdict *hit;
+
+	if (vc == NULL)
+		return false;
+	pthread_mutex_lock(&vc->lock);
+	if ((hit = gw_vcache_get(vc, key, now)) != NULL)
+		*out = *hit;
+	pthread_mutex_unlock(&vc->lock);
+	return hit != NULL;
+}
+
+static void put_locked(struct gw_vcache *vc, const uint8_t key[32], int64_t expires,
 	const struct gw_verdict *v)
 {
 	struct entry *e;
 	size_t b;
 
-	if (vc == NULL)
-		return;
 	if ((e = find(vc, key)) != NULL)
 		remove_entry(vc, e);
 	if (vc->n >= vc->max && vc->tail != NULL)
@@ -188,6 +204,16 @@ void gw_vcache_put(struct gw_vcache *vc, const uint8_t key[32], int64_t expires,
 	vc->buckets[b] = e;
 	lru_push_front(vc, e);
 	vc->n++;
+}
+
+void gw_vcache_put(struct gw_vcache *vc, const uint8_t key[32], int64_t expires,
+	const struct gw_verdict *v)
+{
+	if (vc == NULL)
+		return;
+	pthread_mutex_lock(&vc->lock);
+	put_locked(vc, key, expires, v);
+	pthread_mutex_unlock(&vc->lock);
 }
 
 int64_t gw_vcache_expiry(const eku_verify_result *r, int64_t now)

@@ -7,7 +7,8 @@ ignore-client-eku lets it through only when its SAN is allow-listed;
 permissive passes it and counts it in would_fail; observe mode records it;
 config check reports every error with file:line:column; a reload with a bad
 config keeps the old one serving; live connections keep their config; SIGTERM
-drains.
+drains; with workers: 2, a reload and a drain (with its deadline cut) span both
+worker loops. EKU_GW_WORKERS=N runs every scenario with workers: N.
 """
 import json
 import os
@@ -223,8 +224,10 @@ def route_yaml(name, port, up_port, policy, allow=None, observe=False, proxy=Fal
     return y
 
 
-def config_yaml(pki, admin, routes):
-    return (f"version: 1\nadmin:\n  listen: 127.0.0.1:{admin}\n"
+def config_yaml(pki, admin, routes, workers=None):
+    workers = workers or os.environ.get("EKU_GW_WORKERS")
+    return (f"version: 1\n" + (f"workers: {workers}\n" if workers else "") +
+            f"admin:\n  listen: 127.0.0.1:{admin}\n"
             "limits:\n  handshake_timeout: 5s\n  idle_timeout: 30s\n  drain_timeout: 5s\n"
             f"trust: [{pki}/ca.pem]\n"
             f"server_store:\n  - name: gw\n    cert: {pki}/gw-server.pem\n"
@@ -456,3 +459,54 @@ def test_sigterm_drains(eku_bin, pki, upstream, tmp_path):
     live.close()
     assert g.p.wait(timeout=10) == 0
     assert "event=drain" in g.logs() and "event=stop" in g.logs()
+
+
+def test_workers_reload_and_drain(eku_bin, pki, upstream, tmp_path):
+    admin, port = free_port(), free_port()
+    cfg = tmp_path / "gateway.yaml"
+    text = config_yaml(pki, admin, [route_yaml("r", port, upstream.port, "enforce")], workers=2)
+    cfg.write_text(text.replace("drain_timeout: 5s", "drain_timeout: 1s"))
+    g = Gateway(eku_bin, cfg, admin)
+    try:
+        # Round-robin hand-off: four connections land on both workers.
+        old = [tls_client(pki, port) for _ in range(4)]
+        for i, s in enumerate(old):
+            s.sendall(b"ECHO%d" % i)                  # the upstream echoes from here on
+            assert s.recv(8) == b"ECHO%d" % i
+        code, body = g.get("/reload", method="POST")
+        assert code == 200, body
+        assert g.status()["config"]["version"] == 2
+        new = [tls_client(pki, port) for _ in range(2)]
+        for i, s in enumerate(new):                   # new connections on every worker
+            s.sendall(b"ECHO%d" % i)
+            assert s.recv(8) == b"ECHO%d" % i
+        for s in old + new[1:]:
+            s.sendall(b"LIVE")
+            assert s.recv(8) == b"LIVE"
+        for s in old:
+            s.close()
+        for _ in range(50):                           # the closes reach the workers
+            if g.status()["active_connections"] == 2:
+                break
+            time.sleep(0.1)
+        assert g.status()["active_connections"] == 2
+        g.p.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        assert g.get("/healthz")[0] == 503
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        new[0].sendall(b"MORE")                       # live ones keep working while draining
+        assert new[0].recv(8) == b"MORE"
+        new[0].close()                                # new[1] stays open: cut at the deadline
+        assert g.p.wait(timeout=10) == 0
+        new[1].close()
+        logs = g.logs().splitlines()
+        assert any("event=start" in l and "workers=2" in l for l in logs)
+        conns = [l for l in logs if "event=conn" in l]
+        assert sum(l.endswith("config_version=1") for l in conns) == 4
+        assert sum(l.endswith("config_version=2") for l in conns) == 2
+        assert any("event=drain_deadline cut=1" in l for l in logs)
+        assert sum("result=drain_cut" in l for l in conns) == 1
+        assert any("event=stop active=0" in l for l in logs)
+    finally:
+        g.stop()

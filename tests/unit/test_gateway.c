@@ -47,6 +47,11 @@ static const struct cfg_case {
 		"not a loopback address" },
 	{ "proxy_protocol v1 unsupported", HEAD "routes:\n  - name: r\n    listen: 127.0.0.1:8443\n"
 		"    upstream: {address: 127.0.0.1:1, proxy_protocol: v1}\n", 6, 54, "must be v2" },
+	{ "workers auto", "workers: auto\n" HEAD ROUTE_OK, 0, 0, NULL },
+	{ "workers 2", "workers: 2\n" HEAD ROUTE_OK, 0, 0, NULL },
+	{ "workers zero", "workers: 0\n" HEAD ROUTE_OK, 1, 10, "'workers' must be auto or a number" },
+	{ "workers too many", "workers: 65\n" HEAD ROUTE_OK, 1, 10, "from 1 to 64" },
+	{ "workers not a number", "workers: -1\n" HEAD ROUTE_OK, 1, 10, "not '-1'" },
 	{ "YAML syntax error", "routes: [\n", 2, 1, "YAML" },
 	{ "no routes", HEAD, 1, 1, "missing required key 'routes'" },
 };

@@ -52,14 +52,11 @@ struct inspect_opts {
 	size_t max_size;
 };
 
-enum { O_TRUST = 0x2000, O_PUBROOT, O_UNTRUSTED, O_SYSBUNDLE, O_NOSYS, O_PWFILE, O_PWENV, O_PW, O_EXT, O_MAX };
+enum { O_PWFILE = 0x2000, O_PWENV, O_PW, O_EXT, O_MAX };
 
 static const struct option longopts[] = {
-	{ "trust", required_argument, NULL, O_TRUST },
-	{ "public-root", required_argument, NULL, O_PUBROOT },
-	{ "untrusted", required_argument, NULL, O_UNTRUSTED },
-	{ "system-bundle", required_argument, NULL, O_SYSBUNDLE },
-	{ "no-system", no_argument, NULL, O_NOSYS },
+	CLI_TRUST_LONGOPTS,
+	CLI_UNTRUSTED_LONGOPT,
 	{ "password-file", required_argument, NULL, O_PWFILE },
 	{ "password-env", required_argument, NULL, O_PWENV },
 	{ "password", required_argument, NULL, O_PW },
@@ -77,17 +74,14 @@ static int parse_args(int argc, char **argv, struct inspect_opts *o)
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		r = cli_common_option(&o->common, c, optarg,
 			1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_JSONL | 1u << FMT_CSV);
+		if (r == 0)
+			r = cli_trust_option(&o->tr, c, optarg);
 		if (r < 0)
 			return -1;
 		if (r > 0)
 			continue;
 		switch (c) {
 		case 'h': fputs(usage_text, stdout); exit(0);
-		case O_TRUST: if (eku_strv_push(&o->tr.anchors, optarg) != 0) return -1; break;
-		case O_UNTRUSTED: if (eku_strv_push(&o->tr.untrusted, optarg) != 0) return -1; break;
-		case O_PUBROOT: if (eku_strv_push(&o->tr.public_roots, optarg) != 0) return -1; break;
-		case O_SYSBUNDLE: o->tr.system_bundle = optarg; break;
-		case O_NOSYS: o->tr.no_system = true; break;
 		case O_PWFILE: o->pw.file = optarg; break;
 		case O_PWENV: o->pw.env = optarg; break;
 		case O_PW: o->pw.literal = optarg; break;

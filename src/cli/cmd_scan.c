@@ -90,7 +90,7 @@ struct scan_opts {
 
 enum {
 	O_TARGETS = 0x2000, O_STARTTLS, O_SNI, O_XTO, O_XFROM, O_CERT, O_KEY, O_PWFILE, O_PWENV, O_PW,
-	O_NODETECT, O_CONC, O_CTMO, O_HTMO, O_TMO, O_POST, O_TRUST, O_PUBROOT, O_SYSBUNDLE, O_NOSYS,
+	O_NODETECT, O_CONC, O_CTMO, O_HTMO, O_TMO, O_POST,
 	O_NOPROGRESS, O_INVENTORY, O_THREADS,
 };
 
@@ -114,10 +114,7 @@ static const struct option longopts[] = {
 	{ "handshake-timeout", required_argument, NULL, O_HTMO },
 	{ "timeout", required_argument, NULL, O_TMO },
 	{ "post-handshake-wait", required_argument, NULL, O_POST },
-	{ "trust", required_argument, NULL, O_TRUST },
-	{ "public-root", required_argument, NULL, O_PUBROOT },
-	{ "system-bundle", required_argument, NULL, O_SYSBUNDLE },
-	{ "no-system", no_argument, NULL, O_NOSYS },
+	CLI_TRUST_LONGOPTS,
 	{ "no-progress", no_argument, NULL, O_NOPROGRESS },
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
@@ -197,10 +194,6 @@ static int option(struct scan_opts *o, int c, const char *arg)
 	case O_HTMO: return parse_duration("--handshake-timeout", arg, &o->handshake_ms);
 	case O_TMO: return parse_duration("--timeout", arg, &o->total_ms);
 	case O_POST: o->post_given = true; return parse_duration("--post-handshake-wait", arg, &o->post_ms);
-	case O_TRUST: return eku_strv_push(&o->tr.anchors, arg);
-	case O_PUBROOT: return eku_strv_push(&o->tr.public_roots, arg);
-	case O_SYSBUNDLE: o->tr.system_bundle = arg; return 0;
-	case O_NOSYS: o->tr.no_system = true; return 0;
 	case O_NOPROGRESS: o->no_progress = true; return 0;
 	default:
 		fprintf(stderr, "run 'eku scan --help' for the options\n");
@@ -216,6 +209,8 @@ static int parse_args(int argc, char **argv, struct scan_opts *o)
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		r = cli_common_option(&o->common, c, optarg,
 			1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_JSONL | 1u << FMT_CSV);
+		if (r == 0)
+			r = cli_trust_option(&o->tr, c, optarg);
 		if (r < 0)
 			return -1;
 		if (r > 0)

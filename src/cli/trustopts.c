@@ -1,4 +1,5 @@
 /* Trust options -> eku_trust, for every command that classifies chains. */
+#include <getopt.h>
 #include <string.h>
 
 #include "msg.h"
@@ -45,6 +46,25 @@ fail:
 	cli_error("%s", eku_trust_error(t)->message);
 	eku_trust_free(t);
 	return NULL;
+}
+
+int cli_trust_option(struct cli_trust *o, int opt, const char *arg)
+{
+	eku_strv *dst;
+
+	switch (opt) {
+	case CLI_O_TRUST: dst = &o->anchors; break;
+	case CLI_O_PUBROOT: dst = &o->public_roots; break;
+	case CLI_O_UNTRUSTED: dst = &o->untrusted; break;
+	case CLI_O_SYSBUNDLE: o->system_bundle = arg; return 1;
+	case CLI_O_NOSYS: o->no_system = true; return 1;
+	default: return 0;
+	}
+	if (eku_strv_push(dst, arg) != 0) {
+		cli_error("out of memory");
+		return -1;
+	}
+	return 1;
 }
 
 void cli_trust_clear(struct cli_trust *o)

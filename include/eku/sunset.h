@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include <eku/cert.h>
-#include <eku/policy.h>
+#include <eku/timeline.h>
 #include <eku/trust.h>
 
 enum eku_sunset_verdict {
@@ -40,11 +40,11 @@ struct eku_sunset {
  * NULL), renewing at expiry or, with acme, with a third of the lifetime left;
  * successive renewals follow the validity caps in force. 0 when renewals keep
  * clientAuth for the foreseeable chain. *why gets the deciding rule. */
-int64_t eku_sunset_project_break(const eku_policy *pol, const char *vendor, const char *profile,
+int64_t eku_sunset_project_break(const eku_timeline *pol, const char *vendor, const char *profile,
 	bool webpki, bool acme, int64_t nb, int64_t na, int64_t at, const struct eku_rule **why);
 
 /* Judges certificate c with its classification cl (may be NULL) at `at`. */
-void eku_sunset_judge(const eku_policy *pol, const eku_cert *c,
+void eku_sunset_judge(const eku_timeline *pol, const eku_cert *c,
 	const struct eku_classification *cl, int64_t at, struct eku_sunset *out);
 
 #endif

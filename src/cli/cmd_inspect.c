@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include <eku/cert.h>
-#include <eku/policy.h>
+#include <eku/timeline.h>
 #include <eku/report.h>
 #include <eku/sunset.h>
 #include <eku/trust.h>
@@ -286,7 +286,7 @@ static void print_diag_line(const struct eku_diag *d)
 		cli_error("%s: %s", d->source, d->message);
 }
 
-static int emit(const struct inspect_opts *o, eku_trust *t, const eku_policy *pol,
+static int emit(const struct inspect_opts *o, eku_trust *t, const eku_timeline *pol,
 	eku_certlist *certs, const eku_diaglist *diags)
 {
 	struct cli_palette pal = cli_palette(cli_use_color(o->common.color, stdout));
@@ -354,7 +354,7 @@ int cmd_inspect(int argc, char **argv)
 	struct inspect_opts o;
 	eku_loader *ld = NULL;
 	eku_trust *t = NULL;
-	eku_policy *pol = NULL;
+	eku_timeline *pol = NULL;
 	eku_certlist *certs = NULL;
 	eku_diaglist diags = { 0 };
 	char *pw = NULL;
@@ -377,8 +377,8 @@ int cmd_inspect(int argc, char **argv)
 		eku_loader_load_path(ld, argv[i], certs, &diags);
 	if ((t = cli_trust_build(&o.tr, o.common.data_dir)) == NULL)
 		goto out;
-	if ((pol = eku_policy_new()) == NULL || eku_policy_load(pol, o.common.data_dir) != 0) {
-		cli_error("%s", pol != NULL ? eku_policy_error(pol)->message : "out of memory");
+	if ((pol = eku_timeline_new()) == NULL || eku_timeline_load(pol, o.common.data_dir) != 0) {
+		cli_error("%s", pol != NULL ? eku_timeline_error(pol)->message : "out of memory");
 		goto out;
 	}
 	eku_certlist_sort_by_expiry(certs);
@@ -392,7 +392,7 @@ out:
 	eku_diaglist_clear(&diags);
 	eku_certlist_free(certs);
 	eku_trust_free(t);
-	eku_policy_free(pol);
+	eku_timeline_free(pol);
 	eku_loader_free(ld);
 	cli_trust_clear(&o.tr);
 	return rc;

@@ -29,7 +29,7 @@
 #include <eku/trust.h>
 #include <eku/util.h>
 
-#include "gw_policy.h"
+#include "gw_peer.h"
 
 enum gw_client_auth { GW_CLIENT_AUTH_NONE, GW_CLIENT_AUTH_OPTIONAL, GW_CLIENT_AUTH_REQUIRE };
 const char *gw_client_auth_name(enum gw_client_auth a);

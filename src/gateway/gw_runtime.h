@@ -29,7 +29,7 @@
 
 #include "gw_config.h"
 #include "gw_metrics.h"
-#include "gw_policy.h"
+#include "gw_peer.h"
 
 /* Log sink: one line, no newline. The library part never prints itself. */
 typedef void (*gw_log_fn)(void *arg, const char *line);

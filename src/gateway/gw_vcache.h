@@ -28,7 +28,7 @@
 
 #include <openssl/x509.h>
 
-#include "gw_policy.h"
+#include "gw_peer.h"
 
 #define GW_VCACHE_TTL 60          /* seconds */
 #define GW_VCACHE_MAX 1024        /* entries per route (LRU beyond) */

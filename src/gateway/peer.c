@@ -6,7 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "gw_policy.h"
+#include "gw_peer.h"
 
 bool gw_allow_empty(const struct gw_allow *a)
 {

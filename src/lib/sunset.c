@@ -23,7 +23,7 @@ static int64_t renewal_instant(bool acme, int64_t nb, int64_t na, int64_t at)
 	return r < at ? at : r;
 }
 
-int64_t eku_sunset_project_break(const eku_policy *pol, const char *vendor, const char *profile,
+int64_t eku_sunset_project_break(const eku_timeline *pol, const char *vendor, const char *profile,
 	bool webpki, bool acme, int64_t nb, int64_t na, int64_t at, const struct eku_rule **why)
 {
 	int64_t r = renewal_instant(acme, nb, na, at);
@@ -31,13 +31,13 @@ int64_t eku_sunset_project_break(const eku_policy *pol, const char *vendor, cons
 	*why = NULL;
 	for (int i = 0; i < MAX_RENEWALS; i++) {
 		int days;
-		if (!eku_policy_issues_clientauth(pol, vendor, profile, webpki, r, why))
+		if (!eku_timeline_issues_clientauth(pol, vendor, profile, webpki, r, why))
 			return r;
 		if (*why == NULL)
 			return 0; /* no rule ends clientAuth for this issuer */
-		days = acme ? eku_policy_acme_lifetime(pol, vendor, profile, r, NULL) : 0;
+		days = acme ? eku_timeline_acme_lifetime(pol, vendor, profile, r, NULL) : 0;
 		if (days == 0)
-			days = eku_policy_max_validity(pol, r, NULL);
+			days = eku_timeline_max_validity(pol, r, NULL);
 		if (days <= 0)
 			days = 398;
 		nb = r;
@@ -61,7 +61,7 @@ static void say(struct eku_sunset *s, enum eku_sunset_verdict v, const char *rea
 	va_end(ap);
 }
 
-void eku_sunset_judge(const eku_policy *pol, const eku_cert *c,
+void eku_sunset_judge(const eku_timeline *pol, const eku_cert *c,
 	const struct eku_classification *cl, int64_t at, struct eku_sunset *out)
 {
 	const struct eku_facts *f = eku_cert_facts(c);
@@ -96,7 +96,7 @@ void eku_sunset_judge(const eku_policy *pol, const eku_cert *c,
 			"no clientAuth: peers that check the client purpose (OpenSSL, Go, nginx, .NET) refuse it as a client certificate");
 		return;
 	}
-	brk = eku_sunset_project_break(pol, vendor, eku_policy_default_profile(pol, vendor),
+	brk = eku_sunset_project_break(pol, vendor, eku_timeline_default_profile(pol, vendor),
 		cl->issuer_class == EKU_ISSUER_WEBPKI, false, f->not_before, f->not_after, at,
 		&out->rule);
 	if (brk == 0) {

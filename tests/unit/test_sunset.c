@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include <eku/cert.h>
-#include <eku/policy.h>
+#include <eku/timeline.h>
 #include <eku/sunset.h>
 #include <eku/trust.h>
 
@@ -59,10 +59,10 @@ static const struct {
 
 static void test_verdicts(void **state)
 {
-	eku_policy *pol = eku_policy_new();
+	eku_timeline *pol = eku_timeline_new();
 
 	(void)state;
-	assert_int_equal(eku_policy_load(pol, NULL), 0);
+	assert_int_equal(eku_timeline_load(pol, NULL), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		eku_trust *t = eku_trust_new();
 		eku_certlist *l = eku_certlist_new();
@@ -94,7 +94,7 @@ static void test_verdicts(void **state)
 		eku_loader_free(ld);
 		eku_trust_free(t);
 	}
-	eku_policy_free(pol);
+	eku_timeline_free(pol);
 }
 
 /* DigiCert keeps clientAuth until 2027-03-01 (digicert-full-removal): a
@@ -110,12 +110,12 @@ static const struct {
 
 static void test_projection(void **state)
 {
-	eku_policy *pol = eku_policy_new();
+	eku_timeline *pol = eku_timeline_new();
 	const struct eku_rule *why;
 	char buf[16];
 
 	(void)state;
-	assert_int_equal(eku_policy_load(pol, NULL), 0);
+	assert_int_equal(eku_timeline_load(pol, NULL), 0);
 	for (size_t i = 0; i < sizeof(projections) / sizeof(projections[0]); i++) {
 		int64_t b = eku_sunset_project_break(pol, "digicert", NULL, true, false,
 			day(projections[i].nb), day(projections[i].na), day(projections[i].at), &why);
@@ -127,7 +127,7 @@ static void test_projection(void **state)
 	assert_int_equal(eku_sunset_project_break(pol, "identrust", NULL, false, false,
 		day("2026-09-01"), day("2027-03-01"), day("2026-11-27"), &why), 0);
 	assert_null(why);
-	eku_policy_free(pol);
+	eku_timeline_free(pol);
 }
 
 int main(void)

@@ -76,8 +76,44 @@ void finding_raise(struct judged *j, enum eku_severity s, int64_t date);
 int finding_reason(struct judged *j, const char *code);
 int finding_rule(struct judged *j, const char *id);
 void finding_say(struct judged *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void finding_cite(struct judged *j, const struct eku_policy *pol, const struct eku_rule *r);
+void finding_cite(struct judged *j, const struct eku_timeline *pol, const struct eku_rule *r);
 int finding_finish(struct judged *j, struct eku_finding *out);
 void finding_discard(struct judged *j);
+/* Says what the renewals between the present and the plan date brought
+ * (RENEWAL_DUE). */
+void renewal_story(struct eku_plan *p, struct judged *j, const char *who, bool acme, const struct cstate *s);
+
+#define DAY 86400
+
+/* What options A-D are computed for: whose certificate fails or will fail,
+ * who checks it, under which rule. */
+struct opt_ctx {
+	const struct node_state *checked;  /* whose certificate fails or will fail */
+	const struct node_state *acceptor; /* who checks it */
+	const char *kind;                  /* link kind, NULL for node findings */
+	json_t *rule;                      /* the product rule that fails */
+	const struct cstate *cert;
+	bool client_problem;               /* clientAuth (not serverAuth) is the issue */
+};
+
+/* util.c */
+char *plan_date(int64_t t, char buf[16]);
+const char *plan_jstr(json_t *o, const char *k);
+const char *plan_vendor_label(struct eku_plan *p, const char *id);
+/* Is s in the JSON array arr ("*" matches all)? absent_means_all when arr is
+ * not an array. */
+bool plan_listed(json_t *arr, const char *s, bool absent_means_all);
+bool plan_rule_applies(json_t *r, const struct inv_node *owner, const char *kind);
+bool plan_rule_needs(json_t *r, const char *eku);
+char *plan_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
+/* options.c */
+void compute_options(struct eku_plan *p, struct judged *j, const struct opt_ctx *c);
+/* link.c, node.c */
+int judge_link(struct eku_plan *p, struct node_state *st, const struct inv_link *l, struct judged *j);
+int judge_node(struct eku_plan *p, struct node_state *st, size_t i, struct judged *j);
+/* actions.c */
+int plan_actions(struct eku_plan *p, const struct eku_finding *f, struct judged *j);
+int finish_upgrades(struct eku_plan *p);
 
 #endif

@@ -1,12 +1,12 @@
-/* gw_policy.h - inbound peer verification for the gateway.
+/* gw_peer.h - inbound peer verification for the gateway.
  *
  * The gateway does not own a policy engine: policies, allow-lists and the
  * verdict under every policy come from libeku's verify API
  * (include/eku/verify.h). This file only turns a verify result into the flat
  * record the gateway logs, counts and shows in observe mode.
  */
-#ifndef EKU_GW_POLICY_H
-#define EKU_GW_POLICY_H
+#ifndef EKU_GW_PEER_H
+#define EKU_GW_PEER_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -8,15 +8,9 @@
 
 #include <eku/sunset.h>
 
-#include "plan_judge.h"
+#include "judge.h"
 
-#define DAY 86400
 #define MAX_RENEWALS 400
-
-static char *datestr(int64_t t, char buf[16])
-{
-	return eku_time_date(t, buf, 16);
-}
 
 /* --- certificate states ------------------------------------------------------ */
 
@@ -52,11 +46,11 @@ static void cstate_renew(const struct eku_plan *p, const struct inv_node *n, str
 		return;
 	s->renewed = true;
 	if (cstate_public(s)) {
-		bool client = eku_policy_issues_clientauth(p->policy, node_vendor(n, s), node_profile(n),
+		bool client = eku_timeline_issues_clientauth(p->timeline, node_vendor(n, s), node_profile(n),
 			s->cls == EKU_ISSUER_WEBPKI || s->cls == EKU_ISSUER_UNKNOWN, p->at, NULL);
-		days = n->acme ? eku_policy_acme_lifetime(p->policy, node_vendor(n, s), node_profile(n), p->at, NULL) : 0;
+		days = n->acme ? eku_timeline_acme_lifetime(p->timeline, node_vendor(n, s), node_profile(n), p->at, NULL) : 0;
 		if (days == 0)
-			days = eku_policy_max_validity(p->policy, p->at, NULL);
+			days = eku_timeline_max_validity(p->timeline, p->at, NULL);
 		if (days > 0)
 			life = (int64_t)days * DAY;
 		if (!client && eku_eku_class_allows_server(s->eku))
@@ -89,11 +83,11 @@ static void cstate_project_due(const struct eku_plan *p, const struct inv_node *
 			break;
 		if (cstate_public(s)) {
 			const struct eku_rule *why = NULL;
-			bool client = eku_policy_issues_clientauth(p->policy, node_vendor(n, s), node_profile(n), true, r,
+			bool client = eku_timeline_issues_clientauth(p->timeline, node_vendor(n, s), node_profile(n), true, r,
 				&why);
-			int days = n->acme ? eku_policy_acme_lifetime(p->policy, node_vendor(n, s), node_profile(n), r, NULL) : 0;
+			int days = n->acme ? eku_timeline_acme_lifetime(p->timeline, node_vendor(n, s), node_profile(n), r, NULL) : 0;
 			if (days == 0)
-				days = eku_policy_max_validity(p->policy, r, NULL);
+				days = eku_timeline_max_validity(p->timeline, r, NULL);
 			if (days > 0)
 				life = (int64_t)days * DAY;
 			if (!client && eku_eku_class_allows_client(s->eku) && eku_eku_class_allows_server(s->eku)) {
@@ -209,8 +203,27 @@ int64_t project_break(const struct eku_plan *p, const struct inv_node *n, const 
 	if (first_renewal != NULL)
 		*first_renewal = renewal_instant(p, n, s->not_before, s->not_after);
 	/* The same projection `eku inspect` uses per certificate. */
-	return eku_sunset_project_break(p->policy, node_vendor(n, s), node_profile(n), true, n->acme,
+	return eku_sunset_project_break(p->timeline, node_vendor(n, s), node_profile(n), true, n->acme,
 		s->not_before, s->not_after, p->at, why);
+}
+
+/* What the renewals between the present and the plan date brought. */
+void renewal_story(struct eku_plan *p, struct judged *j, const char *who, bool acme,
+	const struct cstate *s)
+{
+	char d1[16], d2[16], d3[16];
+
+	finding_reason(j, "RENEWAL_DUE");
+	finding_say(j, "%s's certificate (%s) expires on %s, before %s: judged as its owner will hold it then, "
+		"renewed %s, last on %s under the CA rules in force on each renewal day (%s).", who, s->spec,
+		plan_date(s->due_on, d1), plan_date(p->at, d2), acme ? "by ACME with a third of its lifetime left" :
+		"at expiry", plan_date(s->not_before, d3), s->dropped_on ? "serverAuth only from then on" :
+		"same EKUs");
+	if (s->dropped_on != 0) {
+		finding_say(j, "The renewal on %s comes without clientAuth from %s:", plan_date(s->dropped_on, d1),
+			plan_vendor_label(p, s->vendor));
+		finding_cite(j, p->timeline, s->drop_rule);
+	}
 }
 
 /* --- findings ------------------------------------------------------------------ */
@@ -265,19 +278,19 @@ void finding_say(struct judged *j, const char *fmt, ...)
 }
 
 /* Cites a timeline rule and, when the sources disagree, its alternatives. */
-void finding_cite(struct judged *j, const struct eku_policy *pol, const struct eku_rule *r)
+void finding_cite(struct judged *j, const struct eku_timeline *pol, const struct eku_rule *r)
 {
 	char d[16];
 
 	if (r == NULL)
 		return;
 	finding_rule(j, r->id);
-	finding_say(j, "[%s: %s, %s; %s]", r->id, r->rule, datestr(r->date, d), r->source);
+	finding_say(j, "[%s: %s, %s; %s]", r->id, r->rule, plan_date(r->date, d), r->source);
 	for (size_t i = 0; i < r->n_alternatives; i++) {
-		const struct eku_rule *a = eku_policy_rule(pol, r->alternatives[i]);
+		const struct eku_rule *a = eku_timeline_rule(pol, r->alternatives[i]);
 		if (a == NULL)
 			continue;
-		finding_say(j, "(%s claim %s: %s on %s, %s)", a->status, a->id, a->rule, datestr(a->date, d),
+		finding_say(j, "(%s claim %s: %s on %s, %s)", a->status, a->id, a->rule, plan_date(a->date, d),
 			a->source);
 	}
 	if (j->text != NULL)

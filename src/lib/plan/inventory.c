@@ -655,8 +655,8 @@ static void check_acme_profile(struct ctx *c, struct node_raw *r)
 
 	if (n->acme_profile == NULL || n->acme_ca == NULL)
 		return;
-	for (size_t i = 0; i < eku_policy_rule_count(c->p->policy); i++) {
-		const struct eku_rule *ru = eku_policy_rule_at(c->p->policy, i);
+	for (size_t i = 0; i < eku_timeline_rule_count(c->p->timeline); i++) {
+		const struct eku_rule *ru = eku_timeline_rule_at(c->p->timeline, i);
 		bool seen = false;
 		if (ru->profile == NULL || strcmp(ru->authority, n->acme_ca) != 0)
 			continue;

@@ -11,9 +11,6 @@
 
 #include "plan_int.h"
 
-#define DAY 86400
-#define MAX_RENEWALS 400
-
 static const char *const sev_names[] = { "not_affected", "ok", "unknown", "at_risk", "broken" };
 
 const char *eku_severity_name(enum eku_severity s)
@@ -72,7 +69,7 @@ void eku_plan_free(eku_plan *p)
 	plan_results_clear(p);
 	plan_inventory_clear(p);
 	plan_products_clear(&p->prods);
-	eku_policy_free(p->policy);
+	eku_timeline_free(p->timeline);
 	eku_trust_free(p->trust);
 	json_decref(p->vendors);
 	json_decref(p->alt_roots);
@@ -179,16 +176,16 @@ static json_t *data_array(struct eku_plan *p, const char *name, const char *key)
 
 static int load_data(struct eku_plan *p)
 {
-	if (p->policy != NULL)
+	if (p->timeline != NULL)
 		return 0;
-	if ((p->policy = eku_policy_new()) == NULL) {
+	if ((p->timeline = eku_timeline_new()) == NULL) {
 		eku_error_set(&p->err, EKU_E_NOMEM, "out of memory");
 		return -1;
 	}
-	if (eku_policy_load(p->policy, p->data_dir) != 0) {
-		p->err = *eku_policy_error(p->policy);
-		eku_policy_free(p->policy);
-		p->policy = NULL;
+	if (eku_timeline_load(p->timeline, p->data_dir) != 0) {
+		p->err = *eku_timeline_error(p->timeline);
+		eku_timeline_free(p->timeline);
+		p->timeline = NULL;
 		return -1;
 	}
 	if (plan_products_load(p) != 0)

@@ -7,24 +7,24 @@
 #include <jansson.h>
 
 #include <eku/data.h>
-#include <eku/policy.h>
+#include <eku/timeline.h>
 #include <eku/util.h>
 
 #define DAY 86400
 
-struct eku_policy {
+struct eku_timeline {
 	eku_error err;
 	size_t n;
 	struct eku_rule *rules;
 	json_t *doc; /* owns every string the rules point at */
 };
 
-eku_policy *eku_policy_new(void)
+eku_timeline *eku_timeline_new(void)
 {
-	return calloc(1, sizeof(struct eku_policy));
+	return calloc(1, sizeof(struct eku_timeline));
 }
 
-static void clear_rules(eku_policy *p)
+static void clear_rules(eku_timeline *p)
 {
 	for (size_t i = 0; i < p->n; i++)
 		free((void *)p->rules[i].alternatives);
@@ -35,7 +35,7 @@ static void clear_rules(eku_policy *p)
 	p->doc = NULL;
 }
 
-void eku_policy_free(eku_policy *p)
+void eku_timeline_free(eku_timeline *p)
 {
 	if (p == NULL)
 		return;
@@ -43,7 +43,7 @@ void eku_policy_free(eku_policy *p)
 	free(p);
 }
 
-const eku_error *eku_policy_error(const eku_policy *p)
+const eku_error *eku_timeline_error(const eku_timeline *p)
 {
 	return &p->err;
 }
@@ -54,7 +54,7 @@ static const char *str(json_t *o, const char *key, const char *dflt)
 	return s != NULL ? s : dflt;
 }
 
-static int parse_rule(eku_policy *p, const char *source, size_t idx, json_t *o, struct eku_rule *r)
+static int parse_rule(eku_timeline *p, const char *source, size_t idx, json_t *o, struct eku_rule *r)
 {
 	json_t *alts = json_object_get(o, "alternatives"), *a;
 	size_t i;
@@ -93,7 +93,7 @@ static int parse_rule(eku_policy *p, const char *source, size_t idx, json_t *o, 
 	return 0;
 }
 
-int eku_policy_load_mem(eku_policy *p, const char *source, const char *buf, size_t len)
+int eku_timeline_load_mem(eku_timeline *p, const char *source, const char *buf, size_t len)
 {
 	json_error_t jerr;
 	json_t *doc = NULL, *rules, *o;
@@ -133,7 +133,7 @@ out:
 	return rc;
 }
 
-int eku_policy_load(eku_policy *p, const char *dir)
+int eku_timeline_load(eku_timeline *p, const char *dir)
 {
 	size_t len = 0;
 	uint8_t *buf = eku_data_read(dir, "timeline.json", &len, NULL, &p->err);
@@ -141,22 +141,22 @@ int eku_policy_load(eku_policy *p, const char *dir)
 
 	if (buf == NULL)
 		return -1;
-	rc = eku_policy_load_mem(p, "timeline.json", (const char *)buf, len);
+	rc = eku_timeline_load_mem(p, "timeline.json", (const char *)buf, len);
 	free(buf);
 	return rc;
 }
 
-size_t eku_policy_rule_count(const eku_policy *p)
+size_t eku_timeline_rule_count(const eku_timeline *p)
 {
 	return p->n;
 }
 
-const struct eku_rule *eku_policy_rule_at(const eku_policy *p, size_t i)
+const struct eku_rule *eku_timeline_rule_at(const eku_timeline *p, size_t i)
 {
 	return i < p->n ? &p->rules[i] : NULL;
 }
 
-const struct eku_rule *eku_policy_rule(const eku_policy *p, const char *id)
+const struct eku_rule *eku_timeline_rule(const eku_timeline *p, const char *id)
 {
 	for (size_t i = 0; id != NULL && i < p->n; i++)
 		if (strcmp(p->rules[i].id, id) == 0)
@@ -164,7 +164,7 @@ const struct eku_rule *eku_policy_rule(const eku_policy *p, const char *id)
 	return NULL;
 }
 
-const char *eku_policy_default_profile(const eku_policy *p, const char *vendor)
+const char *eku_timeline_default_profile(const eku_timeline *p, const char *vendor)
 {
 	if (vendor == NULL || p->doc == NULL)
 		return NULL;
@@ -185,14 +185,14 @@ static bool profile_matches(const struct eku_rule *r, const char *profile)
 	return profile != NULL && strcmp(r->profile, profile) == 0;
 }
 
-static const struct eku_rule *vendor_end(const eku_policy *p, const char *vendor, const char *profile)
+static const struct eku_rule *vendor_end(const eku_timeline *p, const char *vendor, const char *profile)
 {
 	const struct eku_rule *best = NULL;
 
 	if (vendor == NULL)
 		return NULL;
 	if (profile == NULL)
-		profile = eku_policy_default_profile(p, vendor);
+		profile = eku_timeline_default_profile(p, vendor);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct eku_rule *r = &p->rules[i];
 		if (!in_force(r) || strcmp(r->kind, "clientauth_end") != 0 ||
@@ -206,7 +206,7 @@ static const struct eku_rule *vendor_end(const eku_policy *p, const char *vendor
 	return best;
 }
 
-static const struct eku_rule *leaf_rule(const eku_policy *p)
+static const struct eku_rule *leaf_rule(const eku_timeline *p)
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (in_force(&p->rules[i]) && strcmp(p->rules[i].kind, "leaf_serverauth_only") == 0)
@@ -214,7 +214,7 @@ static const struct eku_rule *leaf_rule(const eku_policy *p)
 	return NULL;
 }
 
-const struct eku_rule *eku_policy_clientauth_end(const eku_policy *p, const char *vendor,
+const struct eku_rule *eku_timeline_clientauth_end(const eku_timeline *p, const char *vendor,
 	const char *profile, bool webpki)
 {
 	const struct eku_rule *v = vendor_end(p, vendor, profile);
@@ -227,17 +227,17 @@ const struct eku_rule *eku_policy_clientauth_end(const eku_policy *p, const char
 	return v->date <= chrome->date ? v : chrome;
 }
 
-bool eku_policy_issues_clientauth(const eku_policy *p, const char *vendor, const char *profile,
+bool eku_timeline_issues_clientauth(const eku_timeline *p, const char *vendor, const char *profile,
 	bool webpki, int64_t t, const struct eku_rule **why)
 {
-	const struct eku_rule *r = eku_policy_clientauth_end(p, vendor, profile, webpki);
+	const struct eku_rule *r = eku_timeline_clientauth_end(p, vendor, profile, webpki);
 
 	if (why != NULL)
 		*why = r;
 	return r == NULL || t < r->date;
 }
 
-const struct eku_rule *eku_policy_clientauth_last(const eku_policy *p, const char *vendor,
+const struct eku_rule *eku_timeline_clientauth_last(const eku_timeline *p, const char *vendor,
 	bool webpki, const char **profile)
 {
 	const struct eku_rule *best = NULL;
@@ -247,7 +247,7 @@ const struct eku_rule *eku_policy_clientauth_last(const eku_policy *p, const cha
 		const struct eku_rule *r = &p->rules[i], *eff;
 		if (!in_force(r) || strcmp(r->kind, "clientauth_end") != 0 || strcmp(r->authority, vendor) != 0)
 			continue;
-		eff = eku_policy_clientauth_end(p, vendor, r->profile, webpki);
+		eff = eku_timeline_clientauth_end(p, vendor, r->profile, webpki);
 		if (eff != NULL && (best == NULL || eff->date > best->date)) {
 			best = eff;
 			*profile = r->profile;
@@ -256,7 +256,7 @@ const struct eku_rule *eku_policy_clientauth_last(const eku_policy *p, const cha
 	return best;
 }
 
-const struct eku_rule *eku_policy_on_request(const eku_policy *p, const char *vendor, int64_t t)
+const struct eku_rule *eku_timeline_on_request(const eku_timeline *p, const char *vendor, int64_t t)
 {
 	for (size_t i = 0; vendor != NULL && i < p->n; i++) {
 		const struct eku_rule *r = &p->rules[i];
@@ -268,7 +268,7 @@ const struct eku_rule *eku_policy_on_request(const eku_policy *p, const char *ve
 }
 
 /* The latest rule of a kind already in force at t (dates ascending or not). */
-static const struct eku_rule *latest(const eku_policy *p, const char *kind, const char *vendor,
+static const struct eku_rule *latest(const eku_timeline *p, const char *kind, const char *vendor,
 	const char *profile, int64_t t)
 {
 	const struct eku_rule *best = NULL;
@@ -285,7 +285,7 @@ static const struct eku_rule *latest(const eku_policy *p, const char *kind, cons
 	return best;
 }
 
-int eku_policy_max_validity(const eku_policy *p, int64_t t, const struct eku_rule **rule)
+int eku_timeline_max_validity(const eku_timeline *p, int64_t t, const struct eku_rule **rule)
 {
 	const struct eku_rule *r = latest(p, "max_validity", NULL, NULL, t);
 
@@ -294,13 +294,13 @@ int eku_policy_max_validity(const eku_policy *p, int64_t t, const struct eku_rul
 	return r != NULL ? r->days : 0;
 }
 
-int eku_policy_acme_lifetime(const eku_policy *p, const char *vendor, const char *profile,
+int eku_timeline_acme_lifetime(const eku_timeline *p, const char *vendor, const char *profile,
 	int64_t t, const struct eku_rule **rule)
 {
 	const struct eku_rule *r;
 
 	if (profile == NULL)
-		profile = eku_policy_default_profile(p, vendor);
+		profile = eku_timeline_default_profile(p, vendor);
 	r = vendor != NULL ? latest(p, "acme_lifetime", vendor, profile, t) : NULL;
 	if (rule != NULL)
 		*rule = r;

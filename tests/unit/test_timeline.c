@@ -10,10 +10,10 @@
 
 #include <cmocka.h>
 
-#include <eku/policy.h>
+#include <eku/timeline.h>
 #include <eku/util.h>
 
-static eku_policy *pol;
+static eku_timeline *pol;
 
 static int64_t T(const char *s)
 {
@@ -56,7 +56,7 @@ static void ca_case(void **state)
 	const struct ca_case *c = *state;
 	const struct eku_rule *why = NULL;
 
-	assert_int_equal(eku_policy_issues_clientauth(pol, c->vendor, c->profile, c->webpki, T(c->at), &why), c->issues);
+	assert_int_equal(eku_timeline_issues_clientauth(pol, c->vendor, c->profile, c->webpki, T(c->at), &why), c->issues);
 	if (c->rule == NULL)
 		assert_null(why);
 	else {
@@ -81,36 +81,36 @@ static const struct cap_case cap_cases[] = {
 static void cap_case(void **state)
 {
 	const struct cap_case *c = *state;
-	assert_int_equal(eku_policy_max_validity(pol, T(c->at), NULL), c->days);
+	assert_int_equal(eku_timeline_max_validity(pol, T(c->at), NULL), c->days);
 }
 
 static void acme_lifetimes(void **state)
 {
 	(void)state;
-	assert_int_equal(eku_policy_acme_lifetime(pol, "letsencrypt", "classic", T("2027-02-09"), NULL), 90);
-	assert_int_equal(eku_policy_acme_lifetime(pol, "letsencrypt", NULL, T("2027-02-10"), NULL), 64);
-	assert_int_equal(eku_policy_acme_lifetime(pol, "letsencrypt", "classic", T("2028-02-16"), NULL), 45);
-	assert_int_equal(eku_policy_acme_lifetime(pol, "digicert", NULL, T("2028-02-16"), NULL), 0);
+	assert_int_equal(eku_timeline_acme_lifetime(pol, "letsencrypt", "classic", T("2027-02-09"), NULL), 90);
+	assert_int_equal(eku_timeline_acme_lifetime(pol, "letsencrypt", NULL, T("2027-02-10"), NULL), 64);
+	assert_int_equal(eku_timeline_acme_lifetime(pol, "letsencrypt", "classic", T("2028-02-16"), NULL), 45);
+	assert_int_equal(eku_timeline_acme_lifetime(pol, "digicert", NULL, T("2028-02-16"), NULL), 0);
 }
 
 static void alternatives_named(void **state)
 {
-	const struct eku_rule *r = eku_policy_rule(pol, "sectigo-hard-deadline-faq"), *a;
+	const struct eku_rule *r = eku_timeline_rule(pol, "sectigo-hard-deadline-faq"), *a;
 
 	(void)state;
 	assert_non_null(r);
 	assert_int_equal(r->n_alternatives, 2);
-	a = eku_policy_rule(pol, r->alternatives[0]);
+	a = eku_timeline_rule(pol, r->alternatives[0]);
 	assert_non_null(a);
 	assert_string_equal(a->status, "disputed");
 	/* A superseded claim never decides. */
-	assert_true(eku_policy_issues_clientauth(pol, "digicert", NULL, true, T("2026-05-02"), NULL));
+	assert_true(eku_timeline_issues_clientauth(pol, "digicert", NULL, true, T("2026-05-02"), NULL));
 }
 
 static void last_profile(void **state)
 {
 	const char *prof = NULL;
-	const struct eku_rule *r = eku_policy_clientauth_last(pol, "letsencrypt", true, &prof);
+	const struct eku_rule *r = eku_timeline_clientauth_last(pol, "letsencrypt", true, &prof);
 
 	(void)state;
 	assert_non_null(r);
@@ -120,27 +120,27 @@ static void last_profile(void **state)
 
 static void bad_timeline(void **state)
 {
-	eku_policy *p = eku_policy_new();
+	eku_timeline *p = eku_timeline_new();
 	static const char bad[] = "{\"rules\":[{\"id\":\"x\",\"kind\":\"info\",\"date\":\"soon\"}]}";
 
 	(void)state;
-	assert_int_equal(eku_policy_load_mem(p, "t.json", bad, strlen(bad)), -1);
-	assert_int_equal(eku_policy_error(p)->code, EKU_E_BAD_DATA);
-	assert_non_null(strstr(eku_policy_error(p)->message, "rule #1"));
-	eku_policy_free(p);
+	assert_int_equal(eku_timeline_load_mem(p, "t.json", bad, strlen(bad)), -1);
+	assert_int_equal(eku_timeline_error(p)->code, EKU_E_BAD_DATA);
+	assert_non_null(strstr(eku_timeline_error(p)->message, "rule #1"));
+	eku_timeline_free(p);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	pol = eku_policy_new();
-	return pol != NULL && eku_policy_load(pol, NULL) == 0 ? 0 : -1;
+	pol = eku_timeline_new();
+	return pol != NULL && eku_timeline_load(pol, NULL) == 0 ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	eku_policy_free(pol);
+	eku_timeline_free(pol);
 	return 0;
 }
 

@@ -8,7 +8,7 @@
 
 #include <eku/cert.h>
 #include <eku/plan.h>
-#include <eku/policy.h>
+#include <eku/timeline.h>
 #include <eku/trust.h>
 
 struct product {
@@ -79,7 +79,7 @@ struct eku_plan {
 	char *system_bundle;
 	bool system_bundle_set;
 
-	eku_policy *policy;
+	eku_timeline *timeline;
 	struct products prods;
 	json_t *vendors;         /* ca-vendors.json "vendors" */
 	json_t *alt_roots;       /* alt-roots.json "roots" */

@@ -1,15 +1,15 @@
-/* eku/policy.h - the dated timeline (data/timeline.json) as questions about
+/* eku/timeline.h - the dated timeline (data/timeline.json) as questions about
  * certificates at an instant: will this CA still put clientAuth in a
  * certificate issued on date D, what validity cap is in force on D, how long
  * does an ACME profile's certificate live.
  *
  * Rules are data, never code: every answer points at the rule record it came
  * from (id, authority, rule text, source URL, status) so callers can cite it.
- * An eku_policy is loaded once and read-only afterwards; returned rule
- * pointers stay valid until eku_policy_free(). Not locked; share read-only.
+ * An eku_timeline is loaded once and read-only afterwards; returned rule
+ * pointers stay valid until eku_timeline_free(). Not locked; share read-only.
  */
-#ifndef EKU_POLICY_H
-#define EKU_POLICY_H
+#ifndef EKU_TIMELINE_H
+#define EKU_TIMELINE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -37,49 +37,49 @@ struct eku_rule {
 	const char *const *alternatives; /* ids of superseded or disputed claims */
 };
 
-typedef struct eku_policy eku_policy;
+typedef struct eku_timeline eku_timeline;
 
-eku_policy *eku_policy_new(void);
-void eku_policy_free(eku_policy *p);
-const eku_error *eku_policy_error(const eku_policy *p);
+eku_timeline *eku_timeline_new(void);
+void eku_timeline_free(eku_timeline *p);
+const eku_error *eku_timeline_error(const eku_timeline *p);
 
 /* Loads timeline.json from dir (NULL: $EKU_DATA_DIR or the embedded copy). */
-int eku_policy_load(eku_policy *p, const char *dir) __attribute__((warn_unused_result));
+int eku_timeline_load(eku_timeline *p, const char *dir) __attribute__((warn_unused_result));
 /* Loads a timeline from memory; source names it in error messages. */
-int eku_policy_load_mem(eku_policy *p, const char *source, const char *buf, size_t len)
+int eku_timeline_load_mem(eku_timeline *p, const char *source, const char *buf, size_t len)
 	__attribute__((warn_unused_result));
 
-size_t eku_policy_rule_count(const eku_policy *p);
-const struct eku_rule *eku_policy_rule_at(const eku_policy *p, size_t i);
-const struct eku_rule *eku_policy_rule(const eku_policy *p, const char *id);
+size_t eku_timeline_rule_count(const eku_timeline *p);
+const struct eku_rule *eku_timeline_rule_at(const eku_timeline *p, size_t i);
+const struct eku_rule *eku_timeline_rule(const eku_timeline *p, const char *id);
 
 /* The profile a vendor's ACME clients get when they name none, or NULL. */
-const char *eku_policy_default_profile(const eku_policy *p, const char *vendor);
+const char *eku_timeline_default_profile(const eku_timeline *p, const char *vendor);
 
 /* The current rule from whose date a certificate issued by vendor (ACME
  * profile may be NULL) no longer carries clientAuth. For a chain to the
  * Chrome Root Store (webpki) the Chrome leaf rule caps the vendor's own date.
  * NULL when no current rule ends clientAuth for that issuer (private PKI,
  * alternative roots). */
-const struct eku_rule *eku_policy_clientauth_end(const eku_policy *p, const char *vendor,
+const struct eku_rule *eku_timeline_clientauth_end(const eku_timeline *p, const char *vendor,
 	const char *profile, bool webpki);
 /* Does a certificate issued at t still get clientAuth? *why (may be NULL)
  * gets the deciding clientauth_end rule, or NULL when none applies. */
-bool eku_policy_issues_clientauth(const eku_policy *p, const char *vendor, const char *profile,
+bool eku_timeline_issues_clientauth(const eku_timeline *p, const char *vendor, const char *profile,
 	bool webpki, int64_t t, const struct eku_rule **why);
 /* Among the vendor's ACME profiles (and its profile-less rule), the one that
  * keeps clientAuth longest: its end rule, with *profile set (NULL when the
  * rule has no profile). NULL when the vendor has no clientauth_end rule. */
-const struct eku_rule *eku_policy_clientauth_last(const eku_policy *p, const char *vendor,
+const struct eku_rule *eku_timeline_clientauth_last(const eku_timeline *p, const char *vendor,
 	bool webpki, const char **profile);
 /* The clientauth_on_request rule of vendor in force at t, or NULL. */
-const struct eku_rule *eku_policy_on_request(const eku_policy *p, const char *vendor, int64_t t);
+const struct eku_rule *eku_timeline_on_request(const eku_timeline *p, const char *vendor, int64_t t);
 /* Maximum validity in days for a public TLS certificate issued at t, 0 when
  * no cap is known; *rule (may be NULL) gets the rule. */
-int eku_policy_max_validity(const eku_policy *p, int64_t t, const struct eku_rule **rule);
+int eku_timeline_max_validity(const eku_timeline *p, int64_t t, const struct eku_rule **rule);
 /* Lifetime in days of a certificate issued at t under an ACME profile of
  * vendor, 0 when unknown; *rule (may be NULL) gets the rule. */
-int eku_policy_acme_lifetime(const eku_policy *p, const char *vendor, const char *profile,
+int eku_timeline_acme_lifetime(const eku_timeline *p, const char *vendor, const char *profile,
 	int64_t t, const struct eku_rule **rule);
 
 #endif

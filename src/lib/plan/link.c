@@ -1,0 +1,256 @@
+/* Judging one link: the rules of both sides that apply to its kind,
+ * version band and settings, against the certificate each rule checks. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "judge.h"
+
+struct link_ctx {
+	struct eku_plan *p;
+	const struct inv_link *l;
+	struct node_state *cs, *ss;
+	struct judged *j;
+	bool client_checked;     /* some rule checks the client's clientAuth */
+	bool have_opt;
+	struct opt_ctx opt;
+};
+
+static const char *owner_role(const char *side)
+{
+	return strcmp(side, "server") == 0 ? "accepting side" : "initiating side";
+}
+
+static void not_read(struct link_ctx *lc, const struct node_state *who, const struct cstate *s)
+{
+	finding_raise(lc->j, EKU_SEV_UNKNOWN, 0);
+	finding_reason(lc->j, "CERT_NOT_READ");
+	finding_say(lc->j, "%s's certificate is given as %s: fetching it live is 'eku scan's job; the plan "
+		"cannot read it offline.", who->n->name, s->spec ? s->spec : "?");
+}
+
+/* The certificate is fine today; will a renewal drop clientAuth? */
+static void judge_future(struct link_ctx *lc, json_t *r, const struct node_state *who,
+	const struct cstate *s, bool soft)
+{
+	struct eku_plan *p = lc->p;
+	const struct eku_rule *why = NULL;
+	int64_t first = 0, brk;
+	char d[16], d2[16], rb[48];
+
+	if (s->alt_root) {
+		finding_raise(lc->j, EKU_SEV_OK, 0);
+		finding_reason(lc->j, "ALT_ROOT");
+		finding_say(lc->j, "%s's certificate chains to an alternative root that keeps issuing combined EKU.",
+			who->n->name);
+		return;
+	}
+	if (!cstate_public(s)) {
+		finding_raise(lc->j, EKU_SEV_NOT_AFFECTED, 0);
+		finding_reason(lc->j, "PRIVATE_PKI");
+		finding_say(lc->j, "%s's certificate is issued by a %s CA: the public clientAuth sunset does not apply.",
+			who->n->name, eku_issuer_class_name(s->cls));
+		return;
+	}
+	brk = project_break(p, who->n, s, &why, &first);
+	if (brk == 0) {
+		finding_raise(lc->j, EKU_SEV_OK, 0);
+		return;
+	}
+	finding_raise(lc->j, soft ? EKU_SEV_OK : EKU_SEV_AT_RISK, brk);
+	finding_reason(lc->j, "PUBLIC_CLIENTAUTH_SUNSET");
+	finding_reason(lc->j, "RENEWAL_DROPS_CLIENTAUTH");
+	finding_say(lc->j, "%s's certificate (%s, %s%s) carries clientAuth on %s, but the renewal due on %s will "
+		"come without it from %s:", who->n->name, s->spec, eku_eku_class_name(s->eku),
+		cstate_as_renewed(s, rb, sizeof(rb)), plan_date(p->at, d2), plan_date(brk, d),
+		plan_vendor_label(p, node_vendor(who->n, s)));
+	finding_cite(lc->j, p->timeline, why);
+	if (who->n->acme && first == brk) {
+		finding_reason(lc->j, "ACME_DROPS_CLIENTAUTH");
+		finding_say(lc->j, "ACME auto-renewal (%s%s%s) will do this silently.", who->n->acme_ca,
+			who->n->acme_profile ? ", profile " : "", who->n->acme_profile ? who->n->acme_profile : "");
+	}
+	if (!lc->have_opt) {
+		lc->have_opt = true;
+		lc->opt = (struct opt_ctx){ who, NULL, lc->l->kind, r, s, true };
+	}
+}
+
+static void say_renewal_due(struct link_ctx *lc, const struct node_state *who, const struct cstate *s, int k)
+{
+	if (lc->j->said_renewal[k])
+		return;
+	/* The accepting side's renewal matters only when it changed EKUs. */
+	if (k == 1 && s->dropped_on == 0) {
+		finding_reason(lc->j, "RENEWAL_DUE");
+		return;
+	}
+	lc->j->said_renewal[k] = true;
+	renewal_story(lc->p, lc->j, who->n->name, who->n->acme, s);
+}
+
+static void judge_rule(struct link_ctx *lc, json_t *r, struct node_state *owner)
+{
+	struct eku_plan *p = lc->p;
+	const char *checks = plan_jstr(r, "checks") ?: "client", *tv = lc->l->tls_verify;
+	bool check_client = strcmp(checks, "client") == 0, soft = false;
+	struct node_state *who = check_client ? lc->cs : lc->ss;
+	const struct cstate *s = check_client ? node_client_cert(lc->cs) : &lc->ss->server;
+	bool need_s = plan_rule_needs(r, "serverAuth"), need_c = plan_rule_needs(r, "clientAuth");
+	bool lack_s, lack_c;
+	char d[16], rb[48];
+
+	if (strcmp(plan_jstr(r, "tls_verify") ?: "respect", "ignore") != 0) {
+		if (strcmp(tv, "off") == 0) {
+			if (need_c)
+				finding_reason(lc->j, "TLS_VERIFY_OFF");
+			return;
+		}
+		soft = strcmp(tv, "permissive") == 0;
+	}
+	if (!need_s && !need_c) {
+		finding_say(lc->j, "%s (%s).", plan_jstr(r, "explain") ?: "", plan_jstr(r, "id") ?: "");
+		finding_rule(lc->j, plan_jstr(r, "id"));
+		if (plan_jstr(r, "reason") != NULL)
+			finding_reason(lc->j, plan_jstr(r, "reason"));
+		return;
+	}
+	if (need_c && check_client) {
+		lc->client_checked = true;
+		lc->cs->used_as_client_mtls = true;
+	}
+	if (json_is_true(json_object_get(owner->n->prod->j, "assumed")))
+		finding_reason(lc->j, "ASSUMED_REQUIREMENT");
+	if (!s->present) {
+		if (s->remote)
+			not_read(lc, who, s);
+		return;
+	}
+	if (p->at >= s->not_after || p->at < s->not_before) {
+		finding_raise(lc->j, EKU_SEV_BROKEN, 0);
+		finding_reason(lc->j, p->at >= s->not_after ? "EXPIRED" : "NOT_YET_VALID");
+		finding_say(lc->j, "%s's certificate (%s) is %s %s.", who->n->name, s->spec,
+			p->at >= s->not_after ? "expired since" : "not valid before",
+			plan_date(p->at >= s->not_after ? s->not_after : s->not_before, d));
+		return;
+	}
+	if (!s->chain_complete && !s->renewed)
+		finding_reason(lc->j, "CHAIN_INCOMPLETE");
+	if (s->due)
+		say_renewal_due(lc, who, s, check_client ? 0 : 1);
+	lack_s = need_s && !eku_eku_class_allows_server(s->eku);
+	lack_c = need_c && !eku_eku_class_allows_client(s->eku);
+	finding_rule(lc->j, plan_jstr(r, "id"));
+	if (lack_s || lack_c) {
+		finding_raise(lc->j, soft ? EKU_SEV_OK : EKU_SEV_BROKEN, 0);
+		if (lack_c)
+			finding_reason(lc->j, "CLIENT_EKU_MISSING");
+		if (lack_s)
+			finding_reason(lc->j, "SERVER_EKU_MISSING");
+		if (need_s && need_c)
+			finding_reason(lc->j, "BOTH_EKUS_REQUIRED");
+		if (soft)
+			finding_reason(lc->j, "VERIFY_PERMISSIVE");
+		finding_say(lc->j, "%s's certificate (%s, %s%s) lacks %s, and %s (%s, %s) checks it: %s [%s; %s].%s",
+			who->n->name, s->spec, eku_eku_class_name(s->eku), cstate_as_renewed(s, rb, sizeof(rb)),
+			lack_c && lack_s ? "serverAuth and clientAuth" : lack_c ? "clientAuth" : "serverAuth",
+			owner->n->name, owner_role(plan_jstr(r, "side") ?: "server"), owner->n->prod->id,
+			plan_jstr(r, "explain") ?: "", plan_jstr(r, "id") ?: "", plan_jstr(r, "source") ?: "",
+			soft ? " The link works only because verification is permissive." : "");
+		if (lack_c && !soft) {
+			lc->have_opt = true;
+			lc->opt = (struct opt_ctx){ who, owner, lc->l->kind, r, s, true };
+		}
+		return;
+	}
+	if (need_c) {
+		lc->opt.acceptor = owner;
+		bool had = lc->have_opt;
+		judge_future(lc, r, who, s, soft);
+		if (!had && lc->have_opt) {
+			lc->opt.acceptor = owner;
+			finding_say(lc->j, "%s requires it: %s [%s].", owner->n->name, plan_jstr(r, "explain") ?: "",
+				plan_jstr(r, "id") ?: "");
+		}
+		return;
+	}
+	finding_raise(lc->j, cstate_public(s) ? EKU_SEV_OK : EKU_SEV_NOT_AFFECTED, 0);
+}
+
+static void version_mismatch(struct link_ctx *lc)
+{
+	const struct inv_node *a = lc->cs->n, *b = lc->ss->n;
+	json_t *same;
+
+	if (a->prod == NULL || b->prod == NULL || a->prod->family == NULL || a->prod->family != b->prod->family ||
+	    a->prod == b->prod || a->version == NULL || b->version == NULL || strcmp(a->version, b->version) == 0)
+		return;
+	same = json_object_get(a->prod->family, "same_version");
+	if (!plan_listed(same, a->prod->id, false) || !plan_listed(same, b->prod->id, false))
+		return;
+	/* Unsupported today, but not a proven failure: the EKU checks of each
+	 * side are judged by its own version above. See docs/plan.md. */
+	finding_raise(lc->j, EKU_SEV_AT_RISK, lc->p->at);
+	finding_reason(lc->j, "VERSION_MISMATCH");
+	finding_say(lc->j, "%s runs %s and %s runs %s: Expressway-C and -E must run the same version, so the "
+		"pair is unsupported from today, and an upgrade of either is an upgrade of both [%s].",
+		a->name, a->version, b->name, b->version, plan_jstr(a->prod->family, "same_version_source") ?: "");
+	if (plan_version_cmp(a->version, b->version) < 0) {
+		lc->j->mm_a = a;
+		lc->j->mm_b = b;
+	} else {
+		lc->j->mm_a = b;
+		lc->j->mm_b = a;
+	}
+}
+
+static void each_rule(struct link_ctx *lc, json_t *rules, struct node_state *fixed_owner, const char *side)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(rules, i, r) {
+		const char *rs = plan_jstr(r, "side") ?: "server";
+		struct node_state *owner = fixed_owner ? fixed_owner : strcmp(rs, "server") == 0 ? lc->ss : lc->cs;
+		if (side != NULL && strcmp(rs, side) != 0)
+			continue;
+		if (owner->n->prod == NULL || !plan_rule_applies(r, owner->n, lc->l->kind))
+			continue;
+		judge_rule(lc, r, owner);
+	}
+}
+
+int judge_link(struct eku_plan *p, struct node_state *st, const struct inv_link *l, struct judged *j)
+{
+	struct link_ctx lc = { p, l, &st[l->client], &st[l->server], j, false, false, { 0 } };
+	char id[512], subj[512];
+
+	snprintf(id, sizeof(id), "link:%s:%s->%s", l->kind, lc.cs->n->name, lc.ss->n->name);
+	snprintf(subj, sizeof(subj), "%s -> %s (%s%s, tls_verify %s)", lc.cs->n->name, lc.ss->n->name, l->kind,
+		l->implied ? ", implied by cluster" : "", l->tls_verify);
+	if (finding_init(j, EKU_FINDING_LINK, id, subj) != 0)
+		return -1;
+	if (lc.cs->n->prod == NULL || lc.ss->n->prod == NULL)
+		return 0;
+	version_mismatch(&lc);
+	each_rule(&lc, p->prods.universal_rules, NULL, NULL);
+	each_rule(&lc, json_object_get(lc.ss->n->prod->j, "rules"), lc.ss, "server");
+	each_rule(&lc, json_object_get(lc.cs->n->prod->j, "rules"), lc.cs, "client");
+	if (!lc.client_checked) {
+		/* Decision tree step 2: a public certificate nobody checks for
+		 * clientAuth has minimal impact, which is "ok", not "not affected". */
+		if (cstate_public(node_client_cert(lc.cs)) && node_client_cert(lc.cs)->present)
+			finding_raise(j, EKU_SEV_OK, 0);
+		finding_reason(j, "CLIENT_EKU_NOT_REQUIRED");
+		finding_say(j, "Nothing on this link checks clientAuth on %s's certificate%s: minimal impact, keep "
+			"monitoring.", lc.cs->n->name, strcmp(l->tls_verify, "off") == 0 ? " (tls_verify off)" : "");
+	}
+	if (lc.have_opt && j->f.severity >= EKU_SEV_AT_RISK) {
+		if (lc.opt.acceptor == NULL)
+			lc.opt.acceptor = lc.ss;
+		compute_options(p, j, &lc.opt);
+	}
+	return 0;
+}
+

@@ -50,6 +50,14 @@ struct eku_option {
 	char id;         /* 'A'..'D' */
 	bool available;
 	char *why;
+	/* Machine-readable dates (UTC midnight instants), 0 when not applicable.
+	 * available_from: an upgrade not released on the plan date;
+	 * available_until: the last day the option is open (B: the CA's last day
+	 * with clientAuth); renew_by (B): the best day to renew — the last day the
+	 * CA still issues clientAuth, or earlier when the current certificate
+	 * expires first; lasts_until (B): the end of a certificate renewed on
+	 * renew_by. */
+	int64_t available_from, available_until, renew_by, lasts_until;
 };
 
 struct eku_finding {

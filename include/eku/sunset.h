@@ -35,13 +35,43 @@ struct eku_sunset {
 	char explanation[384];
 };
 
-/* The first renewal instant at or after `at` at which a public certificate
- * (valid nb..na) no longer gets clientAuth from vendor (ACME profile may be
- * NULL), renewing at expiry or, with acme, with a third of the lifetime left;
- * successive renewals follow the validity caps in force. 0 when renewals keep
- * clientAuth for the foreseeable chain. *why gets the deciding rule. */
-int64_t eku_sunset_project_break(const eku_timeline *pol, const char *vendor, const char *profile,
-	bool webpki, bool acme, int64_t nb, int64_t na, int64_t at, const struct eku_rule **why);
+/* How a certificate's owner renews it: the inputs every renewal projection
+ * shares (the planner per node, inspect per certificate). Borrowed strings. */
+struct eku_renewer {
+	const eku_timeline *timeline;
+	const char *vendor;       /* CA vendor id, NULL when unknown */
+	const char *profile;      /* ACME profile, NULL: the vendor's default */
+	bool webpki;              /* chains to the Chrome Root Store: Chrome's leaf rule caps the vendor */
+	bool acme;                /* renews with a third of the lifetime left (certbot), else at expiry */
+	bool explicit_clientauth; /* asks for clientAuth at every renewal; an ordinary renewal does
+	                           * not, and vendors in a clientauth_on_request period then drop it */
+};
+
+/* A certificate the renewer gets when it renews at `at`. */
+struct eku_renewal {
+	int64_t at, not_after;
+	int days;                         /* lifetime: vendor lifetime capped by the CA/B maximum */
+	const struct eku_rule *life_rule; /* the rule that set days, NULL when none is known */
+	bool clientauth;                  /* the new certificate carries clientAuth */
+	/* Without clientAuth: the rule that ends it — clientauth_end, or
+	 * clientauth_on_request when asking for it would have kept it. With
+	 * clientAuth: the end rule that will end it later, or NULL. */
+	const struct eku_rule *why;
+};
+
+/* The renewal instant of a certificate valid nb..na, never before floor. */
+int64_t eku_renewal_instant(const struct eku_renewer *r, int64_t nb, int64_t na, int64_t floor);
+/* The certificate issued at `at`. prev_days is used when the data knows no
+ * lifetime for that day. */
+void eku_renewal_issue(const struct eku_renewer *r, int64_t at, int prev_days, struct eku_renewal *out);
+
+/* Walks the renewals of a public certificate valid nb..na from `at` on:
+ * the first renewal whose certificate comes without clientAuth. Returns its
+ * instant (0 when renewals keep clientAuth for the foreseeable chain) and
+ * fills *brk (may be NULL) with that renewal; *first (may be NULL) gets the
+ * first renewal instant. */
+int64_t eku_sunset_project_break(const struct eku_renewer *r, int64_t nb, int64_t na, int64_t at,
+	struct eku_renewal *brk, int64_t *first);
 
 /* Judges certificate c with its classification cl (may be NULL) at `at`. */
 void eku_sunset_judge(const eku_timeline *pol, const eku_cert *c,

@@ -77,6 +77,19 @@ const struct eku_rule *eku_timeline_on_request(const eku_timeline *p, const char
 /* Maximum validity in days for a public TLS certificate issued at t, 0 when
  * no cap is known; *rule (may be NULL) gets the rule. */
 int eku_timeline_max_validity(const eku_timeline *p, int64_t t, const struct eku_rule **rule);
+/* Lifetime in days of a public TLS certificate issued at t by vendor (ACME
+ * profile may be NULL: the vendor's default): the vendor's or profile's own
+ * lifetime where the data knows it (acme_lifetime, e.g. Let's Encrypt 90 ->
+ * 64 -> 45 days), capped by the CA/Browser Forum maximum in force at t. 0
+ * when neither is known. *rule (may be NULL) gets the deciding rule: the
+ * vendor's when it is the shorter, else the cap. */
+int eku_timeline_lifetime(const eku_timeline *p, const char *vendor, const char *profile, int64_t t,
+	const struct eku_rule **rule);
+/* The first instant after t at which eku_timeline_lifetime() may change
+ * (a later max_validity or acme_lifetime rule of that vendor), INT64_MAX
+ * when none. */
+int64_t eku_timeline_lifetime_next_change(const eku_timeline *p, const char *vendor, const char *profile,
+	int64_t t);
 /* Lifetime in days of a certificate issued at t under an ACME profile of
  * vendor, 0 when unknown; *rule (may be NULL) gets the rule. */
 int eku_timeline_acme_lifetime(const eku_timeline *p, const char *vendor, const char *profile,

@@ -188,7 +188,7 @@ static void counts_line(const eku_plan *p, enum eku_finding_kind kind, bool lead
 		snprintf(out + n, len - n, ", %zu not affected", c[EKU_SEV_NOT_AFFECTED]);
 	n = strlen(out);
 	if (c[EKU_SEV_UNKNOWN] > 0)
-		snprintf(out + n, len - n, ", %zu not readable offline", c[EKU_SEV_UNKNOWN]);
+		snprintf(out + n, len - n, ", %zu unknown", c[EKU_SEV_UNKNOWN]);
 }
 
 /* Joins a string list with ", " into a malloc'd string (NULL on failure). */

@@ -15,34 +15,55 @@ const char *eku_sunset_verdict_name(enum eku_sunset_verdict v)
 	return (unsigned)v < sizeof(n) / sizeof(n[0]) ? n[v] : "unknown";
 }
 
-static int64_t renewal_instant(bool acme, int64_t nb, int64_t na, int64_t at)
+int64_t eku_renewal_instant(const struct eku_renewer *r, int64_t nb, int64_t na, int64_t floor)
 {
 	/* ACME clients renew with a third of the lifetime left (certbot's 30 of
 	 * 90 days); a manually managed certificate is replaced when it expires. */
-	int64_t r = acme ? na - (na - nb) / 3 : na;
-	return r < at ? at : r;
+	int64_t t = r->acme ? na - (na - nb) / 3 : na;
+	return t < floor ? floor : t;
 }
 
-int64_t eku_sunset_project_break(const eku_timeline *pol, const char *vendor, const char *profile,
-	bool webpki, bool acme, int64_t nb, int64_t na, int64_t at, const struct eku_rule **why)
+void eku_renewal_issue(const struct eku_renewer *r, int64_t at, int prev_days, struct eku_renewal *out)
 {
-	int64_t r = renewal_instant(acme, nb, na, at);
+	const struct eku_rule *on_request;
 
-	*why = NULL;
+	memset(out, 0, sizeof(*out));
+	out->at = at;
+	out->days = eku_timeline_lifetime(r->timeline, r->vendor, r->profile, at, &out->life_rule);
+	if (out->days <= 0)
+		out->days = prev_days > 0 ? prev_days : 398;
+	out->not_after = at + (int64_t)out->days * DAY;
+	out->clientauth = eku_timeline_issues_clientauth(r->timeline, r->vendor, r->profile, r->webpki, at,
+		&out->why);
+	if (out->clientauth && !r->explicit_clientauth &&
+	    (on_request = eku_timeline_on_request(r->timeline, r->vendor, at)) != NULL) {
+		out->clientauth = false;
+		out->why = on_request;
+	}
+}
+
+int64_t eku_sunset_project_break(const struct eku_renewer *r, int64_t nb, int64_t na, int64_t at,
+	struct eku_renewal *brk, int64_t *first)
+{
+	struct eku_renewal rn;
+	int64_t t = eku_renewal_instant(r, nb, na, at);
+	int days = (int)((na - nb) / DAY);
+
+	if (first != NULL)
+		*first = t;
+	if (brk != NULL)
+		memset(brk, 0, sizeof(*brk));
 	for (int i = 0; i < MAX_RENEWALS; i++) {
-		int days;
-		if (!eku_timeline_issues_clientauth(pol, vendor, profile, webpki, r, why))
-			return r;
-		if (*why == NULL)
+		eku_renewal_issue(r, t, days, &rn);
+		if (!rn.clientauth) {
+			if (brk != NULL)
+				*brk = rn;
+			return t;
+		}
+		if (rn.why == NULL)
 			return 0; /* no rule ends clientAuth for this issuer */
-		days = acme ? eku_timeline_acme_lifetime(pol, vendor, profile, r, NULL) : 0;
-		if (days == 0)
-			days = eku_timeline_max_validity(pol, r, NULL);
-		if (days <= 0)
-			days = 398;
-		nb = r;
-		na = r + (int64_t)days * DAY;
-		r = renewal_instant(acme, nb, na, at);
+		days = rn.days;
+		t = eku_renewal_instant(r, rn.at, rn.not_after, at);
 	}
 	return 0;
 }
@@ -67,6 +88,8 @@ void eku_sunset_judge(const eku_timeline *pol, const eku_cert *c,
 	const struct eku_facts *f = eku_cert_facts(c);
 	const char *vendor = cl != NULL ? cl->ca_vendor : NULL;
 	const char *who = cl != NULL && cl->ca_vendor_name != NULL ? cl->ca_vendor_name : "its CA";
+	struct eku_renewer rr = { pol, vendor, NULL, false, false, false };
+	struct eku_renewal rn;
 	char d[16], rd[16];
 	int64_t brk;
 
@@ -96,9 +119,9 @@ void eku_sunset_judge(const eku_timeline *pol, const eku_cert *c,
 			"no clientAuth: peers that check the client purpose (OpenSSL, Go, nginx, .NET) refuse it as a client certificate");
 		return;
 	}
-	brk = eku_sunset_project_break(pol, vendor, eku_timeline_default_profile(pol, vendor),
-		cl->issuer_class == EKU_ISSUER_WEBPKI, false, f->not_before, f->not_after, at,
-		&out->rule);
+	rr.webpki = cl->issuer_class == EKU_ISSUER_WEBPKI;
+	brk = eku_sunset_project_break(&rr, f->not_before, f->not_after, at, &rn, NULL);
+	out->rule = rn.why;
 	if (brk == 0) {
 		say(out, EKU_SUNSET_OK, "PUBLIC_CLIENTAUTH_KEPT",
 			"%s: no dated rule ends clientAuth for this issuer%s", who,
@@ -106,8 +129,14 @@ void eku_sunset_judge(const eku_timeline *pol, const eku_cert *c,
 		return;
 	}
 	out->breaks_on = brk;
-	say(out, EKU_SUNSET_AT_RISK, "RENEWAL_DROPS_CLIENTAUTH",
-		"works as a client certificate today; the renewal due %s comes without clientAuth from %s (%s, %s)",
-		eku_time_date(brk, d, sizeof(d)), who, out->rule->id,
-		eku_time_date(out->rule->date, rd, sizeof(rd)));
+	if (strcmp(out->rule->kind, "clientauth_on_request") == 0)
+		say(out, EKU_SUNSET_AT_RISK, "RENEWAL_DROPS_CLIENTAUTH",
+			"works as a client certificate today; the renewal due %s comes without clientAuth from %s "
+			"unless it is requested explicitly (%s, since %s)", eku_time_date(brk, d, sizeof(d)), who,
+			out->rule->id, eku_time_date(out->rule->date, rd, sizeof(rd)));
+	else
+		say(out, EKU_SUNSET_AT_RISK, "RENEWAL_DROPS_CLIENTAUTH",
+			"works as a client certificate today; the renewal due %s comes without clientAuth from %s (%s, %s)",
+			eku_time_date(brk, d, sizeof(d)), who, out->rule->id,
+			eku_time_date(out->rule->date, rd, sizeof(rd)));
 }

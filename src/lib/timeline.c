@@ -306,3 +306,34 @@ int eku_timeline_acme_lifetime(const eku_timeline *p, const char *vendor, const 
 		*rule = r;
 	return r != NULL ? r->days : 0;
 }
+
+int eku_timeline_lifetime(const eku_timeline *p, const char *vendor, const char *profile, int64_t t,
+	const struct eku_rule **rule)
+{
+	const struct eku_rule *cap_rule = NULL, *own_rule = NULL;
+	int cap = eku_timeline_max_validity(p, t, &cap_rule);
+	int own = eku_timeline_acme_lifetime(p, vendor, profile, t, &own_rule);
+	bool use_own = own > 0 && (cap <= 0 || own < cap);
+
+	if (rule != NULL)
+		*rule = use_own ? own_rule : cap_rule;
+	return use_own ? own : cap;
+}
+
+int64_t eku_timeline_lifetime_next_change(const eku_timeline *p, const char *vendor, const char *profile,
+	int64_t t)
+{
+	int64_t next = INT64_MAX;
+
+	if (profile == NULL && vendor != NULL)
+		profile = eku_timeline_default_profile(p, vendor);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct eku_rule *r = &p->rules[i];
+		bool cap = strcmp(r->kind, "max_validity") == 0;
+		bool own = strcmp(r->kind, "acme_lifetime") == 0 && vendor != NULL &&
+			strcmp(r->authority, vendor) == 0 && profile_matches(r, profile);
+		if (in_force(r) && (cap || own) && r->date > t && r->date < next)
+			next = r->date;
+	}
+	return next;
+}

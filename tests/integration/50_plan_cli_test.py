@@ -17,8 +17,8 @@ def test_readme_main_job(eku_bin):
     lines = r.stdout.splitlines()
     # The summary line: "3 links broken, 2 at risk (first on 2027-01-09), 4 ok".
     assert re.fullmatch(r"\d+ links? broken, \d+ at risk( \(first on \d{4}-\d\d-\d\d\))?, \d+ ok"
-                        r"(, \d+ not affected)?(, \d+ not readable offline)?", lines[1]), lines[1]
-    assert lines[1] == "3 links broken, 10 at risk (first on 2027-03-01), 2 ok"
+                        r"(, \d+ not affected)?(, \d+ unknown)?", lines[1]), lines[1]
+    assert lines[1] == "3 links broken, 10 at risk (first on 2027-02-15), 2 ok"
     assert lines[2].startswith("nodes: ")
     # 80 columns, except the source list (URLs do not wrap).
     wide = [l for l in lines if len(l) > 80 and not re.match(r"  ref \d+ ", l)]
@@ -60,7 +60,7 @@ def test_later_date_breaks_more(eku_bin):
 def test_markdown(eku_bin):
     r = plan(eku_bin, "--format", "md", "--fail-on", "never", EXAMPLE)
     assert r.returncode == 0 and r.stdout.startswith("# eku plan: Example Corp edge\n")
-    assert "\n- 3 links broken, 10 at risk (first on 2027-03-01), 2 ok\n" in r.stdout
+    assert "\n- 3 links broken, 10 at risk (first on 2027-02-15), 2 ok\n" in r.stdout
     assert "\n## Findings\n" in r.stdout and "\n## Actions\n" in r.stdout
     # Every table row has the header's number of cells.
     for line in r.stdout.splitlines():

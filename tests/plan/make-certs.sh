@@ -27,3 +27,10 @@ leaf corp-server-only  i.example        serverAuth             20260301000000Z 2
 # Early 2026, while X15.4 is out and X15.5 is not (upgrade merging).
 leaf le-server-only-early e.example     serverAuth             20260201000000Z 20260501235959Z le-root
 leaf dc-dual-early     c.example        serverAuth,clientAuth  20260101000000Z 20260930235959Z dc-root
+# Issue 8 #5: a public-looking leaf whose root nobody declared (issuer unknown).
+root unk-root "Unknown Root (test)"
+leaf unk-dual          u.example        serverAuth,clientAuth  20260801000000Z 20270215235959Z unk-root
+# Keep the leaf only: with its root beside it, the chain would end at an
+# undeclared self-signed root, which eku rightly calls private.
+openssl x509 -in unk-dual.pem -out unk-dual.leaf 2>/dev/null && mv unk-dual.leaf unk-dual.pem
+rm -f unk-root.pem unk-root.key

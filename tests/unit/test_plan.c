@@ -234,14 +234,31 @@ static const struct scenario scenarios[] = {
 	  "links:\n  - { kind: generic-mtls, client: c, server: api }\n",
 	  { { "link:generic-mtls:c->api", "broken", "", "RENEWAL_DUE,CLIENT_EKU_MISSING", "EXPIRED", "YNYN" },
 	    { "node:c", "ok", "", "RENEWAL_DUE", "EXPIRED", NULL } }, NULL },
-	{ "--at far ahead: a renewal before the cut-off keeps clientAuth until the next one",
+	/* Issue 8 #3: DigiCert issues clientAuth on request only since
+	 * 2025-10-01, so the ordinary renewal at expiry (2027-02-15) drops it,
+	 * before the final cut-off of 2027-03-01. */
+	{ "--at far ahead: an ordinary renewal in DigiCert's on-request period drops clientAuth",
 	  "2027-08-01", false,
 	  "nodes:\n"
 	  "  - { name: c, product: generic-openssl, certificates: { server: dc-dual.pem } }\n"
 	  "  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: c, server: api }\n",
-	  { { "link:generic-mtls:c->api", "at_risk", "2027-09-03", "RENEWAL_DUE,RENEWAL_DROPS_CLIENTAUTH",
-	      "EXPIRED,CLIENT_EKU_MISSING", NULL } }, NULL },
+	  { { "link:generic-mtls:c->api", "broken", "", "RENEWAL_DUE,CLIENT_EKU_MISSING", "EXPIRED", NULL } }, NULL },
+	{ "issue 8 #3: DigiCert dual-EKU certificate breaks at its next ordinary renewal, not at the cut-off",
+	  "2026-11-27", false,
+	  "nodes:\n"
+	  "  - { name: c, product: generic-openssl, certificates: { server: dc-dual.pem } }\n"
+	  "  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
+	  "links:\n  - { kind: generic-mtls, client: c, server: api }\n",
+	  { { "link:generic-mtls:c->api", "at_risk", "2027-02-15", "RENEWAL_DROPS_CLIENTAUTH,CLIENTAUTH_ON_REQUEST",
+	      NULL, "YYYN" } }, NULL },
+	{ "issue 8 #5: an unknown issuer gets no date and no 'from the issuing CA'",
+	  "2026-11-27", false,
+	  "nodes:\n"
+	  "  - { name: c, product: generic-openssl, certificates: { server: unk-dual.pem } }\n"
+	  "  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
+	  "links:\n  - { kind: generic-mtls, client: c, server: api }\n",
+	  { { "link:generic-mtls:c->api", "unknown", "", "ISSUER_UNKNOWN", "RENEWAL_DROPS_CLIENTAUTH", NULL } }, NULL },
 	{ "--at far ahead: X15.3.2 E renewed serverAuth-only breaks MRA and its GUI upload",
 	  "2027-10-01", false,
 	  E_PAIR("X15.3.2", "X15.3.2", "", "", "dc-dual.pem", "corp-dual.pem")
@@ -283,7 +300,7 @@ static const struct scenario scenarios[] = {
 	  "  - { name: expe1, product: expressway-e, version: X15.3.2, certificates: { server: dc-dual.pem } }\n"
 	  "  - { name: sbc, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: b2b-sip, client: expe1, server: sbc }\n",
-	  { { "link:b2b-sip:expe1->sbc", "at_risk", "2027-09-03", "RENEWAL_DROPS_CLIENTAUTH", NULL, "YYNY" } }, NULL },
+	  { { "link:b2b-sip:expe1->sbc", "at_risk", "2027-02-15", "RENEWAL_DROPS_CLIENTAUTH", NULL, "YYNY" } }, NULL },
 	{ "eku-gateway enforce: a serverAuth-only client certificate is refused; D is the route policy",
 	  "2026-11-27", false,
 	  "nodes:\n"
@@ -311,7 +328,7 @@ static const struct scenario scenarios[] = {
 	  "  - { name: sbc2, product: generic-openssl, certificates: { server: dc-dual.pem } }\n"
 	  "  - { name: gw, product: eku-gateway, settings: { eku_policy: enforce }, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: sbc2, server: gw }\n",
-	  { { "link:generic-mtls:sbc2->gw", "at_risk", "2027-09-03", "RENEWAL_DROPS_CLIENTAUTH", NULL, "YYYY" } }, NULL },
+	  { { "link:generic-mtls:sbc2->gw", "at_risk", "2027-02-15", "RENEWAL_DROPS_CLIENTAUTH", NULL, "YYYY" } }, NULL },
 	{ "WebRTC: X15.5 with checking Off still needs clientAuth on C's certificate toward E",
 	  "2026-11-27", false,
 	  E_PAIR("X15.5.0", "X15.5.0", ", settings: { eku_checking: off }", ", settings: { eku_checking: off }",
@@ -437,11 +454,14 @@ static const struct action_case action_cases[] = {
 	  "2026-11-27", MERGE_BODY("le-server-only.pem", "dc-dual.pem"), 1, "to X15.4",
 	  { { "2026-11-27", "Upgrade expe1, expc1 to X15.5 and later (comprehensive fix), Expressway-C and -E "
 	      "together; X15.5 covers X15.4's fixes", "link:mra-sip:expc1->expe1,link:b2b-sip:sbc->expe1" },
-	    { "2027-02-28", "Renew sbc's certificate with clientAuth at DigiCert", "link:b2b-sip:sbc->expe1" } } },
+	    { "2027-02-15", "Renew sbc's certificate at DigiCert with clientAuth requested explicitly by 2027-02-15 "
+	      "(stopgap: lasts until about 2027-09-03)", "link:b2b-sip:sbc->expe1" } } },
 	{ "actions: X15.4 alone while X15.5 is not released, X15.5 planned by the later break",
 	  "2026-03-01", MERGE_BODY("le-server-only-early.pem", "dc-dual-early.pem"), 2, "covers",
 	  { { "2026-03-01", "Upgrade expe1, expc1 to X15.4 (interim fix)", "link:mra-sip:expc1->expe1" },
-	    { "2027-04-18", "Upgrade expe1, expc1 to X15.5 and later (comprehensive fix), Expressway-C and -E "
+	    /* sbc's DigiCert certificate expires on 2026-09-30: its ordinary
+	     * renewal then comes without clientAuth (on request only). */
+	    { "2026-09-30", "Upgrade expe1, expc1 to X15.5 and later (comprehensive fix), Expressway-C and -E "
 	      "together (expected 2026-05-01)", "link:b2b-sip:sbc->expe1" } } },
 	{ "actions: an upgrade needed by two findings on different dates is listed once, by the earlier",
 	  "2026-11-27",
@@ -451,7 +471,7 @@ static const struct action_case action_cases[] = {
 	  "links:\n"
 	  "  - { kind: b2b-sip, client: sbc, server: expe1 }\n"
 	  "  - { kind: b2b-sip, client: sbc2, server: expe1 }\n", 1, NULL,
-	  { { "2027-06-17", "Upgrade expe1, expc1 to X15.5", "link:b2b-sip:sbc->expe1,link:b2b-sip:sbc2->expe1" } } },
+	  { { "2027-02-15", "Upgrade expe1, expc1 to X15.5", "link:b2b-sip:sbc->expe1,link:b2b-sip:sbc2->expe1" } } },
 	{ "actions: a version mismatch is an upgrade of the older node, due today",
 	  "2026-11-27",
 	  E_PAIR("X15.4.0", "X15.3.2", "", "", "corp-dual.pem", "corp-dual.pem")
@@ -589,6 +609,107 @@ static void run_diag(void **state)
 }
 
 /* The JSON document has the issue's shape. */
+/* --- options: dates and consistency (issue 8 #1, #2, #4) ----------------------- */
+
+struct option_case {
+	const char *name;
+	const char *at;
+	const char *body;
+	const char *finding;
+	char option;             /* 'A'..'D' */
+	bool available;
+	const char *renew_by, *lasts_until, *available_until; /* NULL: not checked, "": none */
+	const char *has[3];      /* substrings the option's text must hold */
+	const char *lacks;       /* ... must not hold, NULL to skip */
+};
+
+#define GENERIC_LINK(cert, acme)                                                        \
+	"nodes:\n"                                                                      \
+	"  - { name: c, product: generic-openssl, certificates: { server: " cert " }" acme " }\n" \
+	"  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n" \
+	"links:\n  - { kind: generic-mtls, client: c, server: api }\n"
+
+static const struct option_case option_cases[] = {
+	/* #1: the text once printed the cut-off as the end of the renewed
+	 * certificate ("buys time until about 2027-02-28"). */
+	{ "B: renewing on the last day with clientAuth lasts until 2027-09-16, not the cut-off", "2026-11-27",
+	  GENERIC_LINK("dc-dual-long.pem", ""), "link:generic-mtls:c->api", 'B', true, "2027-02-28", "2027-09-16",
+	  "2027-02-28", { "renew by 2027-02-28", "until about 2027-09-16", "renewed today: until about 2027-06-15" },
+	  "buys time until" },
+	{ "B: a certificate that expires before the cut-off is renewed by its expiry", "2026-11-27",
+	  GENERIC_LINK("dc-dual.pem", ""), "link:generic-mtls:c->api", 'B', true, "2027-02-15", "2027-09-03",
+	  "2027-02-28", { "renew by 2027-02-15", "requested explicitly", NULL }, NULL },
+	/* #2: Let's Encrypt's tlsclient certificates live 90 days, not the
+	 * 200-day cap; ACME renews with a third left, so renew by then. */
+	{ "B: Let's Encrypt tlsclient lasts 90 days, capped, not the cap alone", "2026-03-01",
+	  GENERIC_LINK("le-dual-acme.pem", ", acme: { enabled: true, ca: letsencrypt, profile: tlsclient }"),
+	  "link:generic-mtls:c->api", 'B', true, "2026-03-15", "2026-06-13", "2026-07-07",
+	  { "lasts 90 days (le-tlsclient-90d)", "ACME profile 'tlsclient'", NULL }, "200 days" },
+	{ "B: closed once the vendor's last clientAuth day has passed", "2026-11-27",
+	  GENERIC_LINK("le-server-only.pem", ""), "link:generic-mtls:c->api", 'B', false, "", "", "",
+	  { "issues no clientAuth since 2026-07-08", NULL, NULL }, NULL },
+	/* #4: D for an Expressway-E certificate cannot name C, which is closed. */
+	{ "D: E's separate client certificate comes from A only when C is closed", "2026-11-27",
+	  "nodes:\n"
+	  "  - { name: expe1, product: expressway-e, version: X15.3.2, certificates: { server: le-server-only.pem } }\n"
+	  "  - { name: sbc, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
+	  "links:\n  - { kind: b2b-sip, client: expe1, server: sbc }\n",
+	  "link:b2b-sip:expe1->sbc", 'D', true, NULL, NULL, NULL,
+	  { "from option A; C is closed for it", NULL, NULL }, "option A or C" },
+	/* #4: an mra-sip finding with two causes: C's certificate loses
+	 * clientAuth that E requires on every version (X15.5's separate client
+	 * certificate), and E's lacks clientAuth that C checks before X15.4. */
+	{ "D: an mra-sip finding with two causes names the fix of each", "2026-11-27",
+	  E_PAIR("X15.3.2", "X15.3.2", "", "", "le-server-only.pem", "dc-dual.pem")
+	  "links:\n  - { kind: mra-sip, client: expc1, server: expe1 }\n",
+	  "link:mra-sip:expc1->expe1", 'D', true, NULL, NULL, NULL,
+	  { "upgrade expc1 to X15.4", "upgrade expc1 to X15.5", "exp-traversal-c-clientauth" }, NULL },
+	{ "C: open for C's certificate, closed for E's: the option says what it leaves", "2026-11-27",
+	  E_PAIR("X15.3.2", "X15.3.2", "", "", "le-server-only.pem", "dc-dual.pem")
+	  "links:\n  - { kind: mra-sip, client: expc1, server: expe1 }\n",
+	  "link:mra-sip:expc1->expe1", 'C', false, NULL, NULL, NULL,
+	  { "Expressway-E must keep a public certificate", "does not resolve the finding", NULL }, NULL },
+};
+
+static void check_date(const char *what, int64_t t, const char *want)
+{
+	char d[16];
+
+	if (want == NULL)
+		return;
+	if (strcmp(t ? eku_time_date(t, d, sizeof(d)) : "", want) != 0)
+		fail_msg("%s: %s, want %s", what, t ? d : "none", want);
+}
+
+static void run_option(void **state)
+{
+	const struct option_case *oc = *state;
+	const struct eku_option *o;
+	const struct eku_finding *f;
+	char yaml[8192];
+	eku_plan *p;
+
+	snprintf(yaml, sizeof(yaml), "%s%s", roots, oc->body);
+	p = load(yaml, oc->at, false);
+	assert_int_equal(eku_plan_diag_count(p), 0);
+	assert_int_equal(eku_plan_run(p), 0);
+	f = eku_plan_finding_by_id(p, oc->finding);
+	assert_non_null(f);
+	assert_int_equal(f->n_options, 4);
+	o = &f->options[oc->option - 'A'];
+	print_message("  option %c: %s\n", o->id, o->why);
+	assert_int_equal(o->available, oc->available);
+	check_date("renew_by", o->renew_by, oc->renew_by);
+	check_date("lasts_until", o->lasts_until, oc->lasts_until);
+	check_date("available_until", o->available_until, oc->available_until);
+	for (size_t i = 0; i < 3 && oc->has[i] != NULL; i++)
+		if (strstr(o->why, oc->has[i]) == NULL)
+			fail_msg("option %c lacks '%s'", o->id, oc->has[i]);
+	if (oc->lacks != NULL && strstr(o->why, oc->lacks) != NULL)
+		fail_msg("option %c says '%s'", o->id, oc->lacks);
+	eku_plan_free(p);
+}
+
 static void json_shape(void **state)
 {
 	char yaml[4096];
@@ -641,14 +762,16 @@ static int teardown(void **state)
 int main(void)
 {
 	enum { NS = sizeof(scenarios) / sizeof(scenarios[0]), ND = sizeof(diag_cases) / sizeof(diag_cases[0]),
-	       NA = sizeof(action_cases) / sizeof(action_cases[0]) };
-	struct CMUnitTest tests[NS + NA + ND + 1];
+	       NA = sizeof(action_cases) / sizeof(action_cases[0]), NO = sizeof(option_cases) / sizeof(option_cases[0]) };
+	struct CMUnitTest tests[NS + NA + NO + ND + 1];
 	size_t n = 0;
 
 	for (size_t i = 0; i < NS; i++)
 		tests[n++] = (struct CMUnitTest){ scenarios[i].name, run_scenario, NULL, NULL, (void *)&scenarios[i] };
 	for (size_t i = 0; i < NA; i++)
 		tests[n++] = (struct CMUnitTest){ action_cases[i].name, run_actions, NULL, NULL, (void *)&action_cases[i] };
+	for (size_t i = 0; i < NO; i++)
+		tests[n++] = (struct CMUnitTest){ option_cases[i].name, run_option, NULL, NULL, (void *)&option_cases[i] };
 	for (size_t i = 0; i < ND; i++)
 		tests[n++] = (struct CMUnitTest){ diag_cases[i].name, run_diag, NULL, NULL, (void *)&diag_cases[i] };
 	tests[n++] = (struct CMUnitTest){ "JSON document shape", json_shape, NULL, NULL, NULL };

@@ -97,36 +97,89 @@ static void test_verdicts(void **state)
 	eku_timeline_free(pol);
 }
 
-/* DigiCert keeps clientAuth until 2027-03-01 (digicert-full-removal): a
- * renewal the day before still carries it and the next renewal, after the
- * 200-day cap, breaks; a renewal on the day breaks at once. */
+/* DigiCert keeps clientAuth until 2027-03-01 (digicert-full-removal) but
+ * only for who asks for it since 2025-10-01 (digicert-default-serverauth-only).
+ * Asked for explicitly, a renewal the day before the cut-off still carries it
+ * and the next renewal, after the 200-day cap, breaks; an ordinary renewal
+ * breaks at once (issue 8, item 3: the break is the next ordinary renewal). */
 static const struct {
-	const char *name, *nb, *na, *at, *want;
+	const char *name, *vendor, *nb, *na, *at;
+	bool explicit_clientauth;
+	const char *want, *rule;
 } projections[] = {
-	{ "renewal the day before the cut-off keeps clientAuth", "2026-09-01", "2027-02-28", "2026-11-27", "2027-09-16" },
-	{ "renewal on the cut-off day drops it", "2026-09-01", "2027-03-01", "2026-11-27", "2027-03-01" },
-	{ "expired certificates are renewed now", "2026-01-01", "2026-06-01", "2027-04-01", "2027-04-01" },
+	{ "asked for: renewal the day before the cut-off keeps clientAuth", "digicert", "2026-09-01",
+	  "2027-02-28", "2026-11-27", true, "2027-09-16", "digicert-full-removal" },
+	{ "asked for: renewal on the cut-off day drops it", "digicert", "2026-09-01", "2027-03-01",
+	  "2026-11-27", true, "2027-03-01", "digicert-full-removal" },
+	{ "ordinary renewal before the cut-off drops it (on request only)", "digicert", "2026-09-01",
+	  "2027-02-28", "2026-11-27", false, "2027-02-28", "digicert-default-serverauth-only" },
+	{ "sectigo: ordinary renewal in the on-request period drops it", "sectigo", "2025-06-01",
+	  "2026-01-10", "2025-12-01", false, "2026-01-10", "sectigo-default-off" },
+	{ "sectigo asked for: the 398-day renewal of 2026-01-10 keeps it, the next one breaks", "sectigo",
+	  "2025-06-01", "2026-01-10", "2025-12-01", true, "2027-02-12", "sectigo-hard-deadline-faq" },
+	{ "expired certificates are renewed now", "digicert", "2026-01-01", "2026-06-01", "2027-04-01", true,
+	  "2027-04-01", "digicert-full-removal" },
 };
 
 static void test_projection(void **state)
 {
 	eku_timeline *pol = eku_timeline_new();
-	const struct eku_rule *why;
+	struct eku_renewal brk;
 	char buf[16];
 
 	(void)state;
 	assert_int_equal(eku_timeline_load(pol, NULL), 0);
 	for (size_t i = 0; i < sizeof(projections) / sizeof(projections[0]); i++) {
-		int64_t b = eku_sunset_project_break(pol, "digicert", NULL, true, false,
-			day(projections[i].nb), day(projections[i].na), day(projections[i].at), &why);
+		struct eku_renewer r = { pol, projections[i].vendor, NULL, true, false,
+			projections[i].explicit_clientauth };
+		int64_t b = eku_sunset_project_break(&r, day(projections[i].nb), day(projections[i].na),
+			day(projections[i].at), &brk, NULL);
 		if (strcmp(eku_time_date(b, buf, sizeof(buf)), projections[i].want) != 0)
 			fail_msg("%s: %s, want %s", projections[i].name, buf, projections[i].want);
-		assert_non_null(why);
+		assert_non_null(brk.why);
+		if (strcmp(brk.why->id, projections[i].rule) != 0)
+			fail_msg("%s: rule %s, want %s", projections[i].name, brk.why->id, projections[i].rule);
 	}
 	/* Outside the browser hierarchy (an alternative root) nothing ends it. */
-	assert_int_equal(eku_sunset_project_break(pol, "identrust", NULL, false, false,
-		day("2026-09-01"), day("2027-03-01"), day("2026-11-27"), &why), 0);
-	assert_null(why);
+	struct eku_renewer alt = { pol, "identrust", NULL, false, false, false };
+	assert_int_equal(eku_sunset_project_break(&alt, day("2026-09-01"), day("2027-03-01"), day("2026-11-27"),
+		&brk, NULL), 0);
+	assert_null(brk.why);
+	eku_timeline_free(pol);
+}
+
+/* Issue 8, item 2: a renewed certificate lives as long as its vendor's
+ * profile issues (Let's Encrypt 90 -> 64 -> 45 days), capped by the CA/B
+ * Forum maximum on the issue day — not the cap alone. */
+static const struct {
+	const char *name, *vendor, *profile, *at;
+	int days;
+	const char *rule;
+} lifetimes[] = {
+	{ "LE classic before 2027-02-10: its own 90 days, under the 200-day cap", "letsencrypt", NULL,
+	  "2026-11-27", 90, "le-classic-90d" },
+	{ "LE classic from 2027-02-10: 64 days", "letsencrypt", "classic", "2027-02-10", 64, "le-classic-64d" },
+	{ "LE classic from 2028-02-16: 45 days", "letsencrypt", NULL, "2028-02-16", 45, "le-classic-45d" },
+	{ "DigiCert: the cap, 200 days", "digicert", NULL, "2026-11-27", 200, "cabf-validity-200" },
+	{ "DigiCert from 2027-03-15: the cap, 100 days", "digicert", NULL, "2027-03-15", 100, "cabf-validity-100" },
+	{ "unknown vendor: the cap", NULL, NULL, "2029-03-15", 47, "cabf-validity-47" },
+	{ "LE classic in 2029: its 45 days, under the 47-day cap", "letsencrypt", NULL, "2029-03-15", 45,
+	  "le-classic-45d" },
+};
+
+static void test_lifetime(void **state)
+{
+	eku_timeline *pol = eku_timeline_new();
+	const struct eku_rule *why;
+
+	(void)state;
+	assert_int_equal(eku_timeline_load(pol, NULL), 0);
+	for (size_t i = 0; i < sizeof(lifetimes) / sizeof(lifetimes[0]); i++) {
+		int d = eku_timeline_lifetime(pol, lifetimes[i].vendor, lifetimes[i].profile, day(lifetimes[i].at), &why);
+		if (d != lifetimes[i].days || why == NULL || strcmp(why->id, lifetimes[i].rule) != 0)
+			fail_msg("%s: %d days (%s), want %d (%s)", lifetimes[i].name, d, why ? why->id : "-",
+				lifetimes[i].days, lifetimes[i].rule);
+	}
 	eku_timeline_free(pol);
 }
 
@@ -135,6 +188,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_projection),
+		cmocka_unit_test(test_lifetime),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

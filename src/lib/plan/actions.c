@@ -77,29 +77,32 @@ static int add_upgrade(struct eku_plan *p, const struct plan_upgrade *u, const c
 static int upgrade_action(struct eku_plan *p, const struct eku_finding *f, struct judged *j, int64_t by,
 	bool *done)
 {
-	struct plan_upgrade u = { 0 };
 	int rc = 0;
 
 	*done = false;
-	if (j->up_prod == NULL || j->up_prod->family == NULL)
-		return 0;
-	if (!f->options[3].available &&
-	    !(j->up_released > p->at && f->severity == EKU_SEV_AT_RISK && f->breaks_on >= j->up_released))
-		return 0;
-	u.family = j->up_prod->family;
-	u.prod = j->up_prod;
-	u.band = j->up_band;
-	u.by = by;
-	u.released = j->up_released;
-	rc |= add_upgrade(p, &u, f->id);
-	if (j->up_sep != NULL) {
-		char *sh = band_short(j->up_prod, j->up_band);
-		rc |= add_action(p, by, sh == NULL ? NULL : plan_fmt("Once on %s, give %s a separate client certificate that "
-			"carries clientAuth (%s)", sh, j->up_sep->name,
-			f->options[2].available ? "option A or C" : "option A; C is closed for it"), f->id);
-		free(sh);
+	for (size_t i = 0; i < j->n_up; i++) {
+		const struct opt_upgrade *up = &j->up[i];
+		struct plan_upgrade u = { 0 };
+		if (up->prod->family == NULL)
+			continue;
+		if (!f->options[3].available &&
+		    !(up->released > p->at && f->severity == EKU_SEV_AT_RISK && f->breaks_on >= up->released))
+			continue;
+		u.family = up->prod->family;
+		u.prod = up->prod;
+		u.band = up->band;
+		u.by = by;
+		u.released = up->released;
+		rc |= add_upgrade(p, &u, f->id);
+		if (up->sep != NULL) {
+			char *sh = band_short(up->prod, up->band);
+			rc |= add_action(p, by, sh == NULL ? NULL : plan_fmt("Once on %s, give %s a separate client "
+				"certificate that carries clientAuth (%s)", sh, up->sep->name,
+				up->sep_c_open ? "option A or C" : "option A; C is closed for it"), f->id);
+			free(sh);
+		}
+		*done = true;
 	}
-	*done = true;
 	return rc;
 }
 
@@ -164,6 +167,9 @@ int plan_actions(struct eku_plan *p, const struct eku_finding *f, struct judged 
 	if (has(f, "CERT_NOT_READ") && f->kind == EKU_FINDING_NODE)
 		rc |= add_action(p, p->at, plan_fmt("Fetch %s's certificate with 'eku scan', save it as PEM and name the "
 			"file in the inventory", name), f->id);
+	if (has(f, "ISSUER_UNKNOWN"))
+		rc |= add_action(p, p->at, plan_fmt("Tell eku who issued the certificate on %s: its root under "
+			"public_roots or private_roots, or the intermediates in the certificate file", name), f->id);
 	if (has(f, "EXPIRED"))
 		rc |= add_action(p, p->at, plan_fmt("Replace the expired certificate (%s)", name), f->id);
 	if (has(f, "VERSION_MISMATCH"))
@@ -185,20 +191,21 @@ int plan_actions(struct eku_plan *p, const struct eku_finding *f, struct judged 
 	if (f->n_options == 4)
 		rc |= upgrade_action(p, f, j, by, &durable);
 	/* Durable fix first (D, else C, else A), then B as a stopgap while the
-	 * CA still allows it. */
+	 * CA still allows it. Each cause of the finding brings its own text. */
 	for (int k = 3; !durable && k >= 0 && f->n_options == 4; k = k == 3 ? 2 : k == 2 ? 0 : -1) {
-		if (k == 3 && j->up_prod != NULL)
+		if (k == 3 && j->n_up > 0)
 			continue; /* an upgrade that is not an option yet */
-		if (f->options[k].available && j->act[k] != NULL) {
-			rc |= add_action(p, by, j->act[k], f->id);
-			j->act[k] = NULL;
-			break;
-		}
+		if (!f->options[k].available || j->act[k].n == 0)
+			continue;
+		for (size_t i = 0; i < j->act[k].n; i++)
+			rc |= add_action(p, by, strdup(j->act[k].v[i]), f->id);
+		break;
 	}
-	if (f->n_options == 4 && f->options[1].available && j->act[1] != NULL) {
-		int64_t b = j->b_by < by ? j->b_by : by;
-		rc |= add_action(p, b < p->at ? p->at : b, j->act[1], f->id);
-		j->act[1] = NULL;
+	/* B's own best day, which its text names. */
+	if (f->n_options == 4 && f->options[1].available) {
+		int64_t b = j->b_by != 0 ? j->b_by : by;
+		for (size_t i = 0; i < j->act[1].n; i++)
+			rc |= add_action(p, b < p->at ? p->at : b, strdup(j->act[1].v[i]), f->id);
 	}
 	return rc;
 }

@@ -35,72 +35,75 @@ static void cstate_from(struct cstate *s, eku_certlist *l, struct eku_classifica
 	s->chain_complete = cl->chain_complete;
 }
 
-/* --assume-renewed: the certificate as its CA would issue it today. Private
- * PKI keeps its profile; public CAs apply today's clientAuth rule and cap. */
-static void cstate_renew(const struct eku_plan *p, const struct inv_node *n, struct cstate *s)
+struct eku_renewer node_renewer(const struct eku_plan *p, const struct inv_node *n, const struct cstate *s,
+	bool explicit_clientauth)
+{
+	struct eku_renewer r = { p->timeline, node_vendor(n, s), node_profile(n),
+		s->cls == EKU_ISSUER_WEBPKI || s->cls == EKU_ISSUER_UNKNOWN, n->acme, explicit_clientauth };
+	return r;
+}
+
+/* Takes the renewal rn into s: dates, and the EKUs the CA puts in. Private
+ * PKI and alternative roots renew with the same EKUs and lifetime. */
+static void cstate_take(struct cstate *s, const struct eku_renewal *rn)
 {
 	int64_t life = s->not_after - s->not_before;
-	int days;
+
+	if (cstate_public(s)) {
+		life = (int64_t)rn->days * DAY;
+		if (!rn->clientauth && eku_eku_class_allows_client(s->eku) && eku_eku_class_allows_server(s->eku)) {
+			s->eku = EKU_CLASS_SERVER_ONLY;
+			if (s->dropped_on == 0) {
+				s->dropped_on = rn->at;
+				s->drop_rule = rn->why;
+			}
+		}
+	}
+	s->not_before = rn->at;
+	s->not_after = rn->at + life;
+}
+
+/* --assume-renewed: the certificate as its CA would issue it on the plan
+ * date to an owner who renews the ordinary way. */
+static void cstate_renew(const struct eku_plan *p, const struct inv_node *n, struct cstate *s)
+{
+	struct eku_renewer r;
+	struct eku_renewal rn;
 
 	if (!s->present)
 		return;
 	s->renewed = true;
-	if (cstate_public(s)) {
-		bool client = eku_timeline_issues_clientauth(p->timeline, node_vendor(n, s), node_profile(n),
-			s->cls == EKU_ISSUER_WEBPKI || s->cls == EKU_ISSUER_UNKNOWN, p->at, NULL);
-		days = n->acme ? eku_timeline_acme_lifetime(p->timeline, node_vendor(n, s), node_profile(n), p->at, NULL) : 0;
-		if (days == 0)
-			days = eku_timeline_max_validity(p->timeline, p->at, NULL);
-		if (days > 0)
-			life = (int64_t)days * DAY;
-		if (!client && eku_eku_class_allows_server(s->eku))
-			s->eku = EKU_CLASS_SERVER_ONLY;
-	}
-	s->not_before = p->at;
-	s->not_after = p->at + life;
+	r = node_renewer(p, n, s, false);
+	eku_renewal_issue(&r, p->at, (int)((s->not_after - s->not_before) / DAY), &rn);
+	cstate_take(s, &rn);
+	/* The plan date itself: nothing to tell apart. */
+	s->dropped_on = 0;
+	s->drop_rule = NULL;
 }
 
 /* A certificate that expires between the present and the plan date is not
  * "expired" in a what-if: its owner renews it. Each renewal (at expiry, or
- * with a third left under ACME) takes the CA rules and the validity cap in
- * force on its day, so the plan judges the certificate the owner will hold
- * on the plan date and says what the renewals changed. */
+ * with a third left under ACME) takes the CA rules and the lifetime in force
+ * on its day, so the plan judges the certificate the owner will hold on the
+ * plan date and says what the renewals changed. */
 static void cstate_project_due(const struct eku_plan *p, const struct inv_node *n, struct cstate *s)
 {
-	int64_t nb = s->not_before, na = s->not_after, r;
+	struct eku_renewer r;
+	struct eku_renewal rn;
 
-	if (!s->present || na > p->at || na <= p->now)
+	if (!s->present || s->not_after > p->at || s->not_after <= p->now)
 		return;
+	r = node_renewer(p, n, s, false);
 	s->due = s->renewed = true;
-	s->due_on = na;
+	s->due_on = s->not_after;
 	s->eku_before = s->eku;
 	for (int i = 0; i < MAX_RENEWALS; i++) {
-		int64_t life = na - nb;
-		r = n->acme ? na - (na - nb) / 3 : na;
-		if (r < p->now)
-			r = p->now;
-		if (r > p->at)
+		int64_t t = eku_renewal_instant(&r, s->not_before, s->not_after, p->now);
+		if (t > p->at)
 			break;
-		if (cstate_public(s)) {
-			const struct eku_rule *why = NULL;
-			bool client = eku_timeline_issues_clientauth(p->timeline, node_vendor(n, s), node_profile(n), true, r,
-				&why);
-			int days = n->acme ? eku_timeline_acme_lifetime(p->timeline, node_vendor(n, s), node_profile(n), r, NULL) : 0;
-			if (days == 0)
-				days = eku_timeline_max_validity(p->timeline, r, NULL);
-			if (days > 0)
-				life = (int64_t)days * DAY;
-			if (!client && eku_eku_class_allows_client(s->eku) && eku_eku_class_allows_server(s->eku)) {
-				s->eku = EKU_CLASS_SERVER_ONLY;
-				s->dropped_on = r;
-				s->drop_rule = why;
-			}
-		}
-		nb = r;
-		na = r + life;
+		eku_renewal_issue(&r, t, (int)((s->not_after - s->not_before) / DAY), &rn);
+		cstate_take(s, &rn);
 	}
-	s->not_before = nb;
-	s->not_after = na;
 }
 
 const char *cstate_as_renewed(const struct cstate *s, char *buf, size_t len)
@@ -186,25 +189,17 @@ const struct cstate *node_client_cert(const struct node_state *ns)
 
 /* --- the renewal projection -------------------------------------------------- */
 
-int64_t renewal_instant(const struct eku_plan *p, const struct inv_node *n, int64_t nb, int64_t na)
-{
-	/* ACME clients renew with a third of the lifetime left (certbot's 30 of
-	 * 90 days); a manual certificate is replaced when it expires. */
-	int64_t r = n->acme ? na - (na - nb) / 3 : na;
-	return r < p->at ? p->at : r;
-}
-
 int64_t project_break(const struct eku_plan *p, const struct inv_node *n, const struct cstate *s,
-	const struct eku_rule **why, int64_t *first_renewal)
+	bool explicit_clientauth, struct eku_renewal *brk, int64_t *first_renewal)
 {
-	*why = NULL;
+	struct eku_renewer r = node_renewer(p, n, s, explicit_clientauth);
+
+	if (brk != NULL)
+		memset(brk, 0, sizeof(*brk));
 	if (!cstate_public(s))
 		return 0;
-	if (first_renewal != NULL)
-		*first_renewal = renewal_instant(p, n, s->not_before, s->not_after);
 	/* The same projection `eku inspect` uses per certificate. */
-	return eku_sunset_project_break(p->timeline, node_vendor(n, s), node_profile(n), true, n->acme,
-		s->not_before, s->not_after, p->at, why);
+	return eku_sunset_project_break(&r, s->not_before, s->not_after, p->at, brk, first_renewal);
 }
 
 /* What the renewals between the present and the plan date brought. */
@@ -220,8 +215,10 @@ void renewal_story(struct eku_plan *p, struct judged *j, const char *who, bool a
 		"at expiry", plan_date(s->not_before, d3), s->dropped_on ? "serverAuth only from then on" :
 		"same EKUs");
 	if (s->dropped_on != 0) {
-		finding_say(j, "The renewal on %s comes without clientAuth from %s:", plan_date(s->dropped_on, d1),
-			plan_vendor_label(p, s->vendor));
+		finding_say(j, "The renewal on %s comes without clientAuth from %s%s:", plan_date(s->dropped_on, d1),
+			plan_vendor_label(p, s->vendor), s->drop_rule != NULL &&
+			strcmp(s->drop_rule->kind, "clientauth_on_request") == 0 ?
+			" unless it is requested explicitly" : "");
 		finding_cite(j, p->timeline, s->drop_rule);
 	}
 }
@@ -320,6 +317,6 @@ void finding_discard(struct judged *j)
 	for (size_t k = 0; k < j->f.n_options; k++)
 		free(j->f.options[k].why);
 	for (size_t k = 0; k < 4; k++)
-		free(j->act[k]);
+		eku_strv_clear(&j->act[k]);
 	memset(j, 0, sizeof(*j));
 }

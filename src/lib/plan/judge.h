@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 
+#include <eku/sunset.h>
+
 #include "plan_int.h"
 
 /* A certificate as the planner sees it: facts that matter, possibly
@@ -37,19 +39,27 @@ struct node_state {
 	bool acme_threat;        /* ACME renewal drops clientAuth that a link needs */
 };
 
+#define MAX_CAUSES 8
+
+/* Option D as an upgrade: merged per product family in the action list (E
+ * and C upgrade together), so it is kept as data, not as text. */
+struct opt_upgrade {
+	const struct product *prod;
+	int band;
+	int64_t released;            /* the band's release date, 0 when unknown */
+	const struct inv_node *sep;  /* give it a separate client certificate */
+	bool sep_c_open;             /* ... which a private CA (C) may issue */
+};
+
 struct judged {
 	struct eku_finding f;
 	FILE *text;
 	char *buf;
 	size_t buflen;
-	char *act[4];            /* short action text per option A-D, NULL when none */
-	int64_t b_by;            /* option B's deadline */
-	/* Option D as an upgrade: merged per product family in the action list
-	 * (E and C upgrade together), so it is kept as data, not as text. */
-	const struct product *up_prod; /* NULL when D is not an upgrade */
-	int up_band;
-	int64_t up_released;     /* the band's release date, 0 when unknown */
-	const struct inv_node *up_sep; /* give it a separate client certificate */
+	eku_strv act[4];         /* short action texts per option A-D, one per cause */
+	int64_t b_by;            /* option B's best renewal day */
+	struct opt_upgrade up[MAX_CAUSES];
+	size_t n_up;
 	const struct inv_node *mm_a, *mm_b; /* VERSION_MISMATCH pair, a older */
 	bool said_renewal[2];    /* RENEWAL_DUE explained for client / server */
 };
@@ -64,12 +74,16 @@ const struct cstate *node_client_cert(const struct node_state *ns);
 /* ", as renewed on 2027-03-01" (or "on the plan date") for a projected
  * certificate, "" otherwise; buf holds at least 48 bytes. */
 const char *cstate_as_renewed(const struct cstate *s, char *buf, size_t len);
-int64_t renewal_instant(const struct eku_plan *p, const struct inv_node *n, int64_t nb, int64_t na);
-/* First renewal at which the certificate comes back without clientAuth, or 0
- * when never (private PKI, alternative root). *why gets the deciding rule;
- * *first_renewal (may be NULL) the next renewal instant. */
+/* How n's owner renews certificate s (vendor, ACME, Chrome's leaf rule). */
+struct eku_renewer node_renewer(const struct eku_plan *p, const struct inv_node *n, const struct cstate *s,
+	bool explicit_clientauth);
+/* First renewal from the plan date on whose certificate comes without
+ * clientAuth, or 0 when never (private PKI, alternative root). An ordinary
+ * renewal (explicit_clientauth false) loses clientAuth as soon as the vendor
+ * issues it on request only. *brk (may be NULL) gets that renewal with its
+ * deciding rule; *first_renewal (may be NULL) the next renewal instant. */
 int64_t project_break(const struct eku_plan *p, const struct inv_node *n, const struct cstate *s,
-	const struct eku_rule **why, int64_t *first_renewal);
+	bool explicit_clientauth, struct eku_renewal *brk, int64_t *first_renewal);
 
 int finding_init(struct judged *j, enum eku_finding_kind kind, const char *id, const char *subject);
 void finding_raise(struct judged *j, enum eku_severity s, int64_t date);
@@ -108,7 +122,9 @@ bool plan_rule_needs(json_t *r, const char *eku);
 char *plan_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
 /* options.c */
-void compute_options(struct eku_plan *p, struct judged *j, const struct opt_ctx *c);
+/* Options A-D for a finding with n causes (n <= MAX_CAUSES). */
+int compute_options(struct eku_plan *p, struct judged *j, const struct opt_ctx *causes, size_t n)
+	__attribute__((warn_unused_result));
 /* link.c, node.c */
 int judge_link(struct eku_plan *p, struct node_state *st, const struct inv_link *l, struct judged *j);
 int judge_node(struct eku_plan *p, struct node_state *st, size_t i, struct judged *j);

@@ -13,9 +13,16 @@ struct link_ctx {
 	struct node_state *cs, *ss;
 	struct judged *j;
 	bool client_checked;     /* some rule checks the client's clientAuth */
-	bool have_opt;
-	struct opt_ctx opt;
+	struct opt_ctx causes[MAX_CAUSES]; /* what options A-D must resolve */
+	size_t n_causes;
 };
+
+static void add_cause(struct link_ctx *lc, const struct node_state *who, const struct node_state *owner, json_t *r,
+	const struct cstate *s)
+{
+	if (lc->n_causes < MAX_CAUSES)
+		lc->causes[lc->n_causes++] = (struct opt_ctx){ who, owner, lc->l->kind, r, s, true };
+}
 
 static const char *owner_role(const char *side)
 {
@@ -30,14 +37,45 @@ static void not_read(struct link_ctx *lc, const struct node_state *who, const st
 		"cannot read it offline.", who->n->name, s->spec ? s->spec : "?");
 }
 
-/* The certificate is fine today; will a renewal drop clientAuth? */
-static void judge_future(struct link_ctx *lc, json_t *r, const struct node_state *who,
-	const struct cstate *s, bool soft)
+/* The issuer is not known: a date would be a guess, so the finding says
+ * what each answer would mean and how to tell eku. */
+static void judge_unknown_issuer(struct link_ctx *lc, json_t *r, const struct node_state *who,
+	const struct node_state *owner, const struct cstate *s)
 {
 	struct eku_plan *p = lc->p;
-	const struct eku_rule *why = NULL;
-	int64_t first = 0, brk;
-	char d[16], d2[16], rb[48];
+	struct eku_renewal rn;
+	int64_t brk = project_break(p, who->n, s, false, &rn, NULL);
+	char d[16];
+
+	finding_raise(lc->j, EKU_SEV_UNKNOWN, 0);
+	finding_reason(lc->j, "ISSUER_UNKNOWN");
+	finding_say(lc->j, "%s requires clientAuth on %s's certificate (%s) [%s], whose chain reaches no known root "
+		"(neither public_roots, private_roots, the system bundle nor the embedded Chrome Root Store): eku "
+		"cannot tell whether the public sunset applies. If its issuer is a public CA%s%s, ", owner->n->name,
+		who->n->name, s->spec, plan_jstr(r, "id") ?: "", node_vendor(who->n, s) ? " (" : "",
+		node_vendor(who->n, s) ? plan_vendor_label(p, node_vendor(who->n, s)) : "");
+	if (node_vendor(who->n, s) != NULL && lc->j->text != NULL)
+		fputs(", inferred from the issuer name", lc->j->text);
+	if (brk != 0) {
+		finding_say(lc->j, "%s renewal due on %s comes without clientAuth%s", node_vendor(who->n, s) ? "), the" : "its",
+			plan_date(brk, d), node_vendor(who->n, s) ? "" : " at the latest (its CA's own cut-off may come "
+			"earlier)");
+		finding_cite(lc->j, p->timeline, rn.why);
+	} else {
+		finding_say(lc->j, "%s no dated rule ends clientAuth for it.", node_vendor(who->n, s) ? ")," : "");
+	}
+	finding_say(lc->j, "If it is a private CA, the link is not affected. Tell eku which: name the root in the "
+		"inventory's public_roots (with its ca_vendor) or private_roots, or put the intermediates into %s.", s->spec);
+}
+
+/* The certificate is fine today; will a renewal drop clientAuth? */
+static void judge_future(struct link_ctx *lc, json_t *r, const struct node_state *who,
+	const struct node_state *owner, const struct cstate *s, bool soft)
+{
+	struct eku_plan *p = lc->p;
+	struct eku_renewal rn, asked;
+	int64_t first = 0, brk, brk_asked;
+	char d[16], d2[16], d3[16], rb[48];
 
 	if (s->alt_root) {
 		finding_raise(lc->j, EKU_SEV_OK, 0);
@@ -53,7 +91,11 @@ static void judge_future(struct link_ctx *lc, json_t *r, const struct node_state
 			who->n->name, eku_issuer_class_name(s->cls));
 		return;
 	}
-	brk = project_break(p, who->n, s, &why, &first);
+	if (s->cls == EKU_ISSUER_UNKNOWN && !s->renewed) {
+		judge_unknown_issuer(lc, r, who, owner, s);
+		return;
+	}
+	brk = project_break(p, who->n, s, false, &rn, &first);
 	if (brk == 0) {
 		finding_raise(lc->j, EKU_SEV_OK, 0);
 		return;
@@ -61,20 +103,37 @@ static void judge_future(struct link_ctx *lc, json_t *r, const struct node_state
 	finding_raise(lc->j, soft ? EKU_SEV_OK : EKU_SEV_AT_RISK, brk);
 	finding_reason(lc->j, "PUBLIC_CLIENTAUTH_SUNSET");
 	finding_reason(lc->j, "RENEWAL_DROPS_CLIENTAUTH");
-	finding_say(lc->j, "%s's certificate (%s, %s%s) carries clientAuth on %s, but the renewal due on %s will "
-		"come without it from %s:", who->n->name, s->spec, eku_eku_class_name(s->eku),
-		cstate_as_renewed(s, rb, sizeof(rb)), plan_date(p->at, d2), plan_date(brk, d),
-		plan_vendor_label(p, node_vendor(who->n, s)));
-	finding_cite(lc->j, p->timeline, why);
+	if (rn.why != NULL && strcmp(rn.why->kind, "clientauth_on_request") == 0) {
+		/* Vendors that issue clientAuth on request only: an ordinary
+		 * renewal drops it before the vendor's final date. */
+		brk_asked = project_break(p, who->n, s, true, &asked, NULL);
+		finding_reason(lc->j, "CLIENTAUTH_ON_REQUEST");
+		finding_say(lc->j, "%s's certificate (%s, %s%s) carries clientAuth on %s, but the renewal due on %s will "
+			"come without it from %s unless clientAuth is requested explicitly:", who->n->name, s->spec,
+			eku_eku_class_name(s->eku), cstate_as_renewed(s, rb, sizeof(rb)), plan_date(p->at, d2),
+			plan_date(brk, d), plan_vendor_label(p, node_vendor(who->n, s)));
+		finding_cite(lc->j, p->timeline, rn.why);
+		if (brk_asked != 0) {
+			finding_say(lc->j, "Requested explicitly, renewals keep it until the one due on %s:",
+				plan_date(brk_asked, d3));
+			finding_cite(lc->j, p->timeline, asked.why);
+		}
+	} else {
+		finding_say(lc->j, "%s's certificate (%s, %s%s) carries clientAuth on %s, but the renewal due on %s will "
+			"come without it from %s:", who->n->name, s->spec, eku_eku_class_name(s->eku),
+			cstate_as_renewed(s, rb, sizeof(rb)), plan_date(p->at, d2), plan_date(brk, d),
+			plan_vendor_label(p, node_vendor(who->n, s)));
+		finding_cite(lc->j, p->timeline, rn.why);
+	}
 	if (who->n->acme && first == brk) {
 		finding_reason(lc->j, "ACME_DROPS_CLIENTAUTH");
 		finding_say(lc->j, "ACME auto-renewal (%s%s%s) will do this silently.", who->n->acme_ca,
 			who->n->acme_profile ? ", profile " : "", who->n->acme_profile ? who->n->acme_profile : "");
 	}
-	if (!lc->have_opt) {
-		lc->have_opt = true;
-		lc->opt = (struct opt_ctx){ who, NULL, lc->l->kind, r, s, true };
-	}
+	finding_say(lc->j, "%s requires it: %s [%s].", owner->n->name, plan_jstr(r, "explain") ?: "",
+		plan_jstr(r, "id") ?: "");
+	if (!soft)
+		add_cause(lc, who, owner, r, s);
 }
 
 static void say_renewal_due(struct link_ctx *lc, const struct node_state *who, const struct cstate *s, int k)
@@ -158,21 +217,12 @@ static void judge_rule(struct link_ctx *lc, json_t *r, struct node_state *owner)
 			owner->n->name, owner_role(plan_jstr(r, "side") ?: "server"), owner->n->prod->id,
 			plan_jstr(r, "explain") ?: "", plan_jstr(r, "id") ?: "", plan_jstr(r, "source") ?: "",
 			soft ? " The link works only because verification is permissive." : "");
-		if (lack_c && !soft) {
-			lc->have_opt = true;
-			lc->opt = (struct opt_ctx){ who, owner, lc->l->kind, r, s, true };
-		}
+		if (lack_c && !soft)
+			add_cause(lc, who, owner, r, s);
 		return;
 	}
 	if (need_c) {
-		lc->opt.acceptor = owner;
-		bool had = lc->have_opt;
-		judge_future(lc, r, who, s, soft);
-		if (!had && lc->have_opt) {
-			lc->opt.acceptor = owner;
-			finding_say(lc->j, "%s requires it: %s [%s].", owner->n->name, plan_jstr(r, "explain") ?: "",
-				plan_jstr(r, "id") ?: "");
-		}
+		judge_future(lc, r, who, owner, s, soft);
 		return;
 	}
 	finding_raise(lc->j, cstate_public(s) ? EKU_SEV_OK : EKU_SEV_NOT_AFFECTED, 0);
@@ -223,7 +273,7 @@ static void each_rule(struct link_ctx *lc, json_t *rules, struct node_state *fix
 
 int judge_link(struct eku_plan *p, struct node_state *st, const struct inv_link *l, struct judged *j)
 {
-	struct link_ctx lc = { p, l, &st[l->client], &st[l->server], j, false, false, { 0 } };
+	struct link_ctx lc = { p, l, &st[l->client], &st[l->server], j, false, { { 0 } }, 0 };
 	char id[512], subj[512];
 
 	snprintf(id, sizeof(id), "link:%s:%s->%s", l->kind, lc.cs->n->name, lc.ss->n->name);
@@ -246,11 +296,8 @@ int judge_link(struct eku_plan *p, struct node_state *st, const struct inv_link 
 		finding_say(j, "Nothing on this link checks clientAuth on %s's certificate%s: minimal impact, keep "
 			"monitoring.", lc.cs->n->name, strcmp(l->tls_verify, "off") == 0 ? " (tls_verify off)" : "");
 	}
-	if (lc.have_opt && j->f.severity >= EKU_SEV_AT_RISK) {
-		if (lc.opt.acceptor == NULL)
-			lc.opt.acceptor = lc.ss;
-		compute_options(p, j, &lc.opt);
-	}
+	if (lc.n_causes > 0 && j->f.severity >= EKU_SEV_AT_RISK)
+		return compute_options(p, j, lc.causes, lc.n_causes);
 	return 0;
 }
 

@@ -45,7 +45,7 @@ static void node_upload(struct eku_plan *p, struct judged *j, struct node_state 
 	struct opt_ctx *oc, bool *have)
 {
 	json_t *r = ns->n->prod ? band_rule(json_object_get(ns->n->prod->j, "upload"), ns->n) : NULL;
-	const struct eku_rule *why = NULL;
+	struct eku_renewal rn;
 	int64_t brk;
 	char d[16];
 
@@ -63,11 +63,12 @@ static void node_upload(struct eku_plan *p, struct judged *j, struct node_state 
 		finding_reason(j, "GUI_UPLOAD_REFUSED");
 		finding_say(j, "The current certificate lacks clientAuth: on %s %s %s [%s]; it can only have been "
 			"installed by SCP.", ns->n->prod->id, ns->n->version, plan_jstr(r, "explain") ?: "", plan_jstr(r, "id") ?: "");
-	} else if ((brk = project_break(p, ns->n, s, &why, NULL)) != 0) {
+	} else if ((brk = project_break(p, ns->n, s, false, &rn, NULL)) != 0) {
 		finding_raise(j, EKU_SEV_AT_RISK, brk);
 		finding_reason(j, "GUI_UPLOAD_REFUSED");
-		finding_say(j, "The renewal due on %s will lack clientAuth and %s [%s].", plan_date(brk, d),
-			plan_jstr(r, "explain") ?: "", plan_jstr(r, "id") ?: "");
+		finding_say(j, "The renewal due on %s will lack clientAuth%s and %s [%s].", plan_date(brk, d),
+			rn.why != NULL && strcmp(rn.why->kind, "clientauth_on_request") == 0 ?
+			" unless it is requested explicitly" : "", plan_jstr(r, "explain") ?: "", plan_jstr(r, "id") ?: "");
 	} else {
 		return;
 	}
@@ -110,13 +111,13 @@ static void node_cluster(struct eku_plan *p, struct judged *j, const struct node
 
 static void node_acme(struct eku_plan *p, struct judged *j, const struct node_state *ns, const struct cstate *s)
 {
-	const struct eku_rule *why = NULL;
+	struct eku_renewal rn;
 	int64_t first = 0, brk;
 	char d[16];
 
 	if (!ns->n->acme || !eku_eku_class_allows_client(s->eku) || !cstate_public(s))
 		return;
-	brk = project_break(p, ns->n, s, &why, &first);
+	brk = project_break(p, ns->n, s, false, &rn, &first);
 	if (brk == 0 || brk != first)
 		return;
 	finding_raise(j, ns->used_as_client_mtls ? EKU_SEV_AT_RISK : EKU_SEV_OK, brk);
@@ -124,7 +125,7 @@ static void node_acme(struct eku_plan *p, struct judged *j, const struct node_st
 	finding_say(j, "ACME auto-renewal (%s%s%s) around %s will silently replace the certificate with one "
 		"without clientAuth:", ns->n->acme_ca, ns->n->acme_profile ? ", profile " : "",
 		ns->n->acme_profile ? ns->n->acme_profile : "", plan_date(brk, d));
-	finding_cite(j, p->timeline, why);
+	finding_cite(j, p->timeline, rn.why);
 }
 
 int judge_node(struct eku_plan *p, struct node_state *st, size_t i, struct judged *j)
@@ -166,7 +167,13 @@ int judge_node(struct eku_plan *p, struct node_state *st, size_t i, struct judge
 	}
 	if (cstate_public(s)) {
 		finding_raise(j, EKU_SEV_OK, 0);
-		if (!ns->used_as_client_mtls) {
+		if (!ns->used_as_client_mtls && s->cls == EKU_ISSUER_UNKNOWN && !s->renewed) {
+			finding_reason(j, "PUBLIC_NO_MTLS");
+			finding_say(j, "Issuer unknown%s%s%s; not used as a client certificate in mTLS by any link: minimal "
+				"impact whether it is public or private, keep monitoring.", node_vendor(n, s) ? " (" : "",
+				node_vendor(n, s) ? plan_vendor_label(p, node_vendor(n, s)) : "",
+				node_vendor(n, s) ? " by its issuer name)" : "");
+		} else if (!ns->used_as_client_mtls) {
 			finding_reason(j, "PUBLIC_NO_MTLS");
 			finding_say(j, "Public certificate (%s) not used as a client certificate in mTLS by any link: "
 				"minimal impact, keep monitoring.", plan_vendor_label(p, node_vendor(n, s)));
@@ -185,7 +192,7 @@ int judge_node(struct eku_plan *p, struct node_state *st, size_t i, struct judge
 	node_client_store(p, j, ns);
 	node_cluster(p, j, st, i);
 	if (have && j->f.severity >= EKU_SEV_AT_RISK)
-		compute_options(p, j, &oc);
+		return compute_options(p, j, &oc, 1);
 	return 0;
 }
 

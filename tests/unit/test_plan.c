@@ -59,7 +59,7 @@ static const struct scenario scenarios[] = {
 	  "nodes:\n"
 	  "  - { name: expe1, product: expressway-e, version: X15.3.2, cluster: [expe2], settings: { cluster_tls_verify: enforcing }, certificates: { server: le-server-only.pem } }\n"
 	  "  - { name: expe2, product: expressway-e, version: X15.3.2, cluster: [expe1], settings: { cluster_tls_verify: enforcing }, certificates: { server: dc-dual.pem } }\n",
-	  { { "link:clusterdb:expe1->expe2", "broken", "", "CLIENT_EKU_MISSING", NULL, "YNNY" },
+	  { { "link:clusterdb:expe1->expe2", "broken", "", "CLIENT_EKU_MISSING", NULL, "NNNY" },
 	    { "node:expe1", "at_risk", NULL, "CLUSTER_EKU_MISMATCH,GUI_UPLOAD_REFUSED", NULL, NULL } }, NULL },
 	{ "FAQ: the same cluster on X15.4 in Enforcing replicates",
 	  "2026-11-27", false,
@@ -77,7 +77,7 @@ static const struct scenario scenarios[] = {
 	  "2026-11-27", false,
 	  E_PAIR("X15.3.2", "X15.3.2", "", "", "le-server-only.pem", "corp-dual.pem")
 	  "links:\n  - { kind: mra-sip, client: expc1, server: expe1 }\n",
-	  { { "link:mra-sip:expc1->expe1", "broken", "", "CLIENT_EKU_MISSING,BOTH_EKUS_REQUIRED", NULL, "YNNY" } }, NULL },
+	  { { "link:mra-sip:expc1->expe1", "broken", "", "CLIENT_EKU_MISSING,BOTH_EKUS_REQUIRED", NULL, "NNNY" } }, NULL },
 	{ "MRA on X15.4: C no longer checks clientAuth in SIP SERVICE",
 	  "2026-11-27", false,
 	  E_PAIR("X15.4.0", "X15.4.0", ", settings: { server_eku_upload: on }", "", "le-server-only.pem", "corp-dual.pem")
@@ -92,7 +92,7 @@ static const struct scenario scenarios[] = {
 	  "links:\n"
 	  "  - { kind: sip-neighbor, client: expe1, server: cucm1, tls_verify: on }\n"
 	  "  - { kind: sip-neighbor, client: cucm1, server: expe1, tls_verify: on }\n",
-	  { { "link:sip-neighbor:expe1->cucm1", "broken", "", "CLIENT_EKU_MISSING", NULL, "YNNY" },
+	  { { "link:sip-neighbor:expe1->cucm1", "broken", "", "CLIENT_EKU_MISSING", NULL, "NNNY" },
 	    { "link:sip-neighbor:cucm1->expe1", "broken", "", "CLIENT_EKU_MISSING", NULL, NULL } }, NULL },
 	{ "decision tree 1: private PKI is not affected",
 	  "2026-11-27", false,
@@ -294,13 +294,13 @@ static const struct scenario scenarios[] = {
 	  "  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: c, server: api, tls_verify: off }\n",
 	  { { "link:generic-mtls:c->api", "ok", "", "CLIENT_EKU_NOT_REQUIRED,TLS_VERIFY_OFF", "CLIENT_EKU_MISSING", NULL } }, NULL },
-	{ "Expressway-E: option C (private PKI) is never offered",
+	{ "Expressway-E: options A and C are closed for its one browser-facing certificate",
 	  "2026-11-27", false,
 	  "nodes:\n"
 	  "  - { name: expe1, product: expressway-e, version: X15.3.2, certificates: { server: dc-dual.pem } }\n"
 	  "  - { name: sbc, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: b2b-sip, client: expe1, server: sbc }\n",
-	  { { "link:b2b-sip:expe1->sbc", "at_risk", "2027-02-15", "RENEWAL_DROPS_CLIENTAUTH", NULL, "YYNY" } }, NULL },
+	  { { "link:b2b-sip:expe1->sbc", "at_risk", "2027-02-15", "RENEWAL_DROPS_CLIENTAUTH", NULL, "NYNY" } }, NULL },
 	{ "eku-gateway enforce: a serverAuth-only client certificate is refused; D is the route policy",
 	  "2026-11-27", false,
 	  "nodes:\n"
@@ -655,7 +655,17 @@ static const struct option_case option_cases[] = {
 	  "  - { name: sbc, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: b2b-sip, client: expe1, server: sbc }\n",
 	  "link:b2b-sip:expe1->sbc", 'D', true, NULL, NULL, NULL,
-	  { "from option A; C is closed for it", NULL, NULL }, "option A or C" },
+	  { "from an alternative root, option A; C is closed for it", NULL, NULL }, "option A or C" },
+	/* #4 / DOMAIN 4C: before X15.5 Expressway-E's one certificate also
+	 * serves browsers, which do not trust the alternative roots. */
+	{ "A: closed for Expressway-E's one certificate before X15.5, a source for D's client certificate",
+	  "2026-11-27",
+	  "nodes:\n"
+	  "  - { name: expe1, product: expressway-e, version: X15.3.2, certificates: { server: le-server-only.pem } }\n"
+	  "  - { name: sbc, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
+	  "links:\n  - { kind: b2b-sip, client: expe1, server: sbc }\n",
+	  "link:b2b-sip:expe1->sbc", 'A', false, NULL, NULL, NULL,
+	  { "must stay browser-trusted", "after the upgrade of option D", NULL }, "no software upgrade needed" },
 	/* #4: an mra-sip finding with two causes: C's certificate loses
 	 * clientAuth that E requires on every version (X15.5's separate client
 	 * certificate), and E's lacks clientAuth that C checks before X15.4. */

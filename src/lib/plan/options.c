@@ -19,6 +19,7 @@ struct opt_out {
 	char *why, *act;
 	int64_t from, until, renew_by, lasts_until;
 	struct opt_upgrade up;   /* D as an upgrade: up.prod != NULL */
+	bool via_upgrade;        /* A: closed now, a source once D's client store exists */
 };
 
 typedef void (*option_fn)(struct eku_plan *p, struct judged *j, const struct opt_ctx *c,
@@ -56,6 +57,15 @@ static char *partners(const struct eku_plan *p, const struct inv_node *n)
 	return s;
 }
 
+/* A product whose certificate must stay publicly trusted (Expressway-E:
+ * external services and browsers). */
+static bool public_only(const struct inv_node *n)
+{
+	json_t *pp = n->prod ? json_object_get(n->prod->j, "private_pki") : NULL;
+
+	return pp != NULL && json_is_false(json_object_get(pp, "ok"));
+}
+
 static void option_a(struct eku_plan *p, struct judged *j, const struct opt_ctx *c, const struct opt_out *prior,
 	struct opt_out *o)
 {
@@ -72,7 +82,16 @@ static void option_a(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 		fclose(f);
 	if (c->cert->alt_root)
 		set(o, false, plan_fmt("%s's certificate already chains to an alternative root", c->checked->n->name), NULL);
-	else
+	else if (public_only(c->checked->n) && !node_separate_client(c->checked->n)) {
+		/* Its one certificate serves browsers too, which do not trust the
+		 * alternative roots: only a separate client certificate can come
+		 * from one, once the product has a client store (option D). */
+		set(o, false, plan_fmt("%s's one certificate must stay browser-trusted (%s), and the alternative roots "
+			"are outside the browser hierarchy: a combined-EKU certificate from one can only be its separate "
+			"client certificate, after the upgrade of option D", c->checked->n->name,
+			plan_jstr(json_object_get(c->checked->n->prod->j, "private_pki"), "why") ?: ""), NULL);
+		o->via_upgrade = true;
+	} else
 		set(o, true,
 			plan_fmt("an alternative root outside the browser hierarchy still issues combined serverAuth+clientAuth "
 			    "certificates (%s); %s and every other peer that validates %s's certificate must trust that "
@@ -258,13 +277,15 @@ static void option_d(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 	/* A separate client certificate needs a source of clientAuth: option A
 	 * or C for this same certificate. */
 	if (c->client_problem && sep > n->band && n->band >= 0) {
-		if (!prior[0].avail && !prior[2].avail)
+		bool a_ok = prior[0].avail || prior[0].via_upgrade;
+		if (!a_ok && !prior[2].avail)
 			set(o, false, plan_fmt("upgrading %s to %s gives it a separate client certificate, but neither an "
 				"alternative root (A) nor a private CA (C) can issue one for it", n->name,
 				plan_band_label(n->prod, sep)), NULL);
 		else
-			upgrade(p, o, n, sep, "", n, prior[0].avail && prior[2].avail ? "option A or C" :
-				prior[2].avail ? "option C" : "option A; C is closed for it", prior[2].avail);
+			upgrade(p, o, n, sep, "", n, a_ok && prior[2].avail ? "option A or C" :
+				prior[2].avail ? "option C" : "an alternative root, option A; C is closed for it",
+				prior[2].avail);
 		return;
 	}
 	set(o, false, plan_fmt("no version of %s removes this check (%s)", s->prod ? s->prod->id : "the accepting side",

@@ -74,6 +74,7 @@ static void option_a(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 	FILE *f = open_memstream(&labels, &len);
 	json_t *r;
 	size_t i;
+	bool own = c->acceptor == c->checked; /* a node finding: its peers check it */
 
 	json_array_foreach(p->alt_roots, i, r)
 		if (f != NULL)
@@ -94,9 +95,11 @@ static void option_a(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 	} else
 		set(o, true,
 			plan_fmt("an alternative root outside the browser hierarchy still issues combined serverAuth+clientAuth "
-			    "certificates (%s); %s and every other peer that validates %s's certificate must trust that "
-			    "root explicitly; no software upgrade needed", labels ?: "", c->acceptor->n->name,
-				c->checked->n->name),
+			    "certificates (%s); %s%s every %speer that validates %s's certificate must trust that root "
+			    "explicitly; no software upgrade needed", labels ?: "", own ? "" : c->acceptor->n->name,
+				own ? "" : " and", own ? "" : "other ", c->checked->n->name),
+			own ? plan_fmt("Get %s a combined-EKU certificate from an alternative root and make its peers trust "
+				"that root", c->checked->n->name) :
 			plan_fmt("Get %s a combined-EKU certificate from an alternative root and make %s trust that root",
 				c->checked->n->name, c->acceptor->n->name));
 	free(labels);
@@ -208,13 +211,14 @@ static void option_c(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 		set(o, false, plan_fmt("the %s peer trusts public CAs only", c->kind), NULL);
 	else
 		set(o, true,
-			plan_fmt("issue %s's client certificate from a private CA that %s trusts (private PKI is not "
-			    "affected by the public sunset)%s", n->name, c->acceptor->n->name,
+			plan_fmt("issue %s's client certificate from a private CA that %s trust%s (private PKI is not "
+			    "affected by the public sunset)%s", n->name, c->acceptor == c->checked ? "its peers" :
+				c->acceptor->n->name, c->acceptor == c->checked ? "" : "s",
 				node_separate_client(n) || n->prod == NULL || n->prod->bands == NULL ? "" :
 				"; before the separate client store its one certificate serves both roles, so internal "
 				"peers must trust the private CA as a server certificate too"),
 			plan_fmt("Issue %s a client certificate (clientAuth) from a private CA trusted by %s", n->name,
-				c->acceptor->n->name));
+				c->acceptor == c->checked ? "its peers" : c->acceptor->n->name));
 }
 
 /* The band's release date, 0 when the data gives none (an old band). */

@@ -20,7 +20,7 @@
 
 typedef struct x509_st X509;
 
-/* DESIGN.md "eku_class". */
+/* The EKU class of a certificate (JSON "eku_class", docs/architecture.md). */
 enum eku_eku_class {
 	EKU_CLASS_NONE = 0,      /* no EKU extension: any purpose */
 	EKU_CLASS_SERVER_ONLY,   /* serverAuth, not clientAuth */

@@ -1,7 +1,8 @@
 /* eku/plan.h - a deployment inventory (YAML) judged against the timeline and
  * the product profiles: which links and nodes are broken now, which break on
  * which date, why, which of the options A-D remain on that date, and what to
- * do by when (DOMAIN.md sections 2-5).
+ * do by when (docs/background.md explains the sunset, docs/plan.md the
+ * inventory and the JSON document).
  *
  * Usage: eku_plan_new(), setters, eku_plan_load_file() (or _mem), then
  * eku_plan_run(). Inventory problems are collected all at once as diags with
@@ -45,7 +46,8 @@ struct eku_plan_diag {
 
 enum eku_finding_kind { EKU_FINDING_LINK, EKU_FINDING_NODE };
 
-/* Options A-D of DOMAIN.md section 4, judged on the plan's date. */
+/* Options A-D of the decision tree (docs/background.md), judged on the plan's
+ * date. */
 struct eku_option {
 	char id;         /* 'A'..'D' */
 	bool available;
@@ -129,6 +131,13 @@ size_t eku_plan_action_count(const eku_plan *p);
 const struct eku_action *eku_plan_action(const eku_plan *p, size_t i);
 /* Counts of findings per severity, indexed by enum eku_severity. */
 void eku_plan_counts(const eku_plan *p, size_t counts[5]);
+/* The same for findings of one kind only (links or nodes), as the text
+ * summary lines "3 links broken, ..." and "nodes: 0 broken, ..." count. */
+void eku_plan_counts_kind(const eku_plan *p, enum eku_finding_kind kind, size_t counts[5]);
+/* The earliest breaks_on among at_risk findings (of one kind for the _kind
+ * variant), 0 when none is dated. */
+int64_t eku_plan_first_break(const eku_plan *p);
+int64_t eku_plan_first_break_kind(const eku_plan *p, enum eku_finding_kind kind);
 /* Inputs the plan could not read offline (host:port certificates). */
 const eku_strv *eku_plan_unread_inputs(const eku_plan *p);
 
@@ -149,8 +158,9 @@ size_t eku_plan_endpoint_count(const eku_plan *p);
 int eku_plan_endpoint_get(const eku_plan *p, size_t i, struct eku_plan_endpoint *out)
 	__attribute__((warn_unused_result));
 
-/* The plan as the JSON document of the issue ("schema": "eku/1"). New
- * reference, or NULL on allocation failure. */
+/* The plan as a JSON document ("schema": "eku/1"), described field by field
+ * in docs/plan.md and by docs/schema/plan.schema.json. New reference, or NULL
+ * on allocation failure. */
 json_t *eku_plan_json(const eku_plan *p);
 
 #endif

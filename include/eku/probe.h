@@ -222,7 +222,7 @@ void eku_probe_set_progress_cb(eku_probe *p, eku_probe_progress_cb cb, void *arg
  * probe error set when the run itself could not start. */
 int eku_probe_run(eku_probe *p, eku_probe_result_cb cb, void *arg) __attribute__((warn_unused_result));
 
-/* The JSON object of one result (issue 4 shape). Returns a new reference or
+/* The JSON object of one result (docs/scan.md). Returns a new reference or
  * NULL on allocation failure. */
 json_t *eku_probe_result_json(const struct eku_probe_result *r, int64_t at);
 

@@ -12,7 +12,7 @@
 
 #define EKU_SCHEMA "eku/1"
 
-/* The certificate object of DESIGN.md / issue "inspect". cl may be NULL (no
+/* The certificate object of eku inspect's JSON. cl may be NULL (no
  * issuer fields then). at is the instant for days_left. Returns a new
  * reference or NULL on allocation failure. */
 json_t *eku_report_cert_json(const eku_cert *c, const struct eku_classification *cl, int64_t at);

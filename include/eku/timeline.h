@@ -49,6 +49,12 @@ int eku_timeline_load(eku_timeline *p, const char *dir) __attribute__((warn_unus
 int eku_timeline_load_mem(eku_timeline *p, const char *source, const char *buf, size_t len)
 	__attribute__((warn_unused_result));
 
+/* The loaded document's "schema" ("eku-timeline/1") and "as_of" (the day its
+ * dates were last checked against their sources), borrowed until the next
+ * load or eku_timeline_free(); NULL when absent or nothing is loaded. */
+const char *eku_timeline_schema(const eku_timeline *p);
+const char *eku_timeline_as_of(const eku_timeline *p);
+
 size_t eku_timeline_rule_count(const eku_timeline *p);
 const struct eku_rule *eku_timeline_rule_at(const eku_timeline *p, size_t i);
 const struct eku_rule *eku_timeline_rule(const eku_timeline *p, const char *id);

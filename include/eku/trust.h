@@ -16,7 +16,7 @@
 #include <eku/cert.h>
 #include <eku/error.h>
 
-/* DESIGN.md "issuer_class". */
+/* The issuer class (JSON "issuer_class", docs/architecture.md). */
 enum eku_issuer_class {
 	EKU_ISSUER_UNKNOWN = 0, /* chain incomplete */
 	EKU_ISSUER_WEBPKI,      /* chains to the Chrome Root Store */
@@ -66,7 +66,7 @@ struct eku_classification {
 	eku_strv evidence;       /* human-readable: "root sha256 in Chrome Root Store v36" */
 	char *root_subject;      /* subject of the chain's top, or NULL */
 	char *root_sha256;       /* hex, or NULL when the chain has no anchor */
-	bool alt_root;           /* an alternative combined-EKU root (DOMAIN.md §2) */
+	bool alt_root;           /* an alternative combined-EKU root (data/alt-roots.json, option A of docs/background.md) */
 	char *alt_root_label;    /* e.g. "IdenTrust Public Sector Root CA 1 (combined EKU)" */
 	int64_t root_phase_out;  /* Chrome sct_not_after of the root, 0 if none */
 	eku_cert **chain;        /* leaf first; references owned by the record */

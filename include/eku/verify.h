@@ -1,4 +1,4 @@
-/* eku/verify.h - role-aware path validation with EKU policy (DESIGN.md "eku_policy").
+/* eku/verify.h - role-aware path validation with EKU policy (docs/verify.md).
  *
  * Model (libtls style): an eku_verify_config is built once through setters
  * (trust anchors, CRLs, role, policy, allow-list, instant, host name), then
@@ -54,7 +54,7 @@
 #include <eku/cert.h>
 #include <eku/error.h>
 
-/* DESIGN.md "role". */
+/* The TLS role a certificate is verified for. */
 enum eku_verify_role {
 	EKU_VERIFY_ROLE_CLIENT = 0, /* the peer is a TLS client: clientAuth purpose */
 	EKU_VERIFY_ROLE_SERVER,     /* the peer is a TLS server: serverAuth purpose */
@@ -65,7 +65,7 @@ const char *eku_verify_role_name(enum eku_verify_role r);
 int eku_verify_role_parse(const char *s, enum eku_verify_role *out)
 	__attribute__((warn_unused_result));
 
-/* DESIGN.md "eku_policy". The order is the order verdicts are reported in. */
+/* EKU policies (docs/verify.md). The order is the order verdicts are reported in. */
 enum eku_verify_policy {
 	EKU_VERIFY_ENFORCE = 0,
 	EKU_VERIFY_IGNORE_CLIENT_EKU,
@@ -327,7 +327,7 @@ enum eku_eku_class eku_verify_result_leaf_eku_class(const eku_verify_result *r);
  * code=client_eku_missing depth=0 would_pass=ignore-client-eku". */
 const char *eku_verify_result_summary(const eku_verify_result *r);
 
-/* JSON object of the issue: {"schema":"eku/1","result","policy","role","at",
+/* The JSON object (docs/verify.md): {"schema":"eku/1","result","policy","role","at",
  * "chain":[cert objects of eku_report_cert_json],"errors":[{"code","depth",
  * "message"}],"under_other_policies":{"<policy>":{"result","reason"}}}.
  * Returns a new reference or NULL on allocation failure. */

@@ -159,23 +159,17 @@ static void wrap_refs(struct refs *r, const char *indent, const char *text, size
 	free(out);
 }
 
-/* The issue's summary line, "3 links broken, 2 at risk (first on
- * 2027-01-09), 4 ok", then the other severities only when present. */
+/* The summary line, "3 links broken, 2 at risk (first on 2027-01-09), 4 ok",
+ * then the other severities only when present. JSON's summary.links and
+ * summary.nodes hold the same counts. */
 static void counts_line(const eku_plan *p, enum eku_finding_kind kind, bool lead, char *out, size_t len)
 {
 	const char *what = kind == EKU_FINDING_LINK ? "link" : "node";
-	size_t c[5] = { 0 }, n;
-	int64_t first = 0;
+	size_t c[5], n;
+	int64_t first = eku_plan_first_break_kind(p, kind);
 	char d[16];
 
-	for (size_t i = 0; i < eku_plan_finding_count(p); i++) {
-		const struct eku_finding *f = eku_plan_finding(p, i);
-		if (f->kind != kind)
-			continue;
-		c[f->severity]++;
-		if (f->severity == EKU_SEV_AT_RISK && f->breaks_on && (first == 0 || f->breaks_on < first))
-			first = f->breaks_on;
-	}
+	eku_plan_counts_kind(p, kind, c);
 	if (lead)
 		snprintf(out, len, "%zu %s%s broken", c[EKU_SEV_BROKEN], what, c[EKU_SEV_BROKEN] == 1 ? "" : "s");
 	else

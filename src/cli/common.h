@@ -1,4 +1,4 @@
-/* Options shared by every subcommand (DESIGN.md "Common flags"). */
+/* Options shared by every subcommand (README "Commands"). */
 #ifndef EKU_CLI_COMMON_H
 #define EKU_CLI_COMMON_H
 

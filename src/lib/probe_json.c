@@ -1,4 +1,4 @@
-/* JSON view of one probe result (issue 4 shape, inside the caller's
+/* JSON view of one probe result (docs/scan.md, inside the caller's
  * {"schema":"eku/1","results":[...]}). */
 #include <eku/probe.h>
 #include <eku/report.h>

@@ -1,4 +1,4 @@
-/* The clientAuth sunset for one certificate (DOMAIN.md sections 2 and 4). */
+/* The clientAuth sunset for one certificate (docs/background.md sections 2 and 4). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

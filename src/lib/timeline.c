@@ -146,6 +146,16 @@ int eku_timeline_load(eku_timeline *p, const char *dir)
 	return rc;
 }
 
+const char *eku_timeline_schema(const eku_timeline *p)
+{
+	return p->doc != NULL ? json_string_value(json_object_get(p->doc, "schema")) : NULL;
+}
+
+const char *eku_timeline_as_of(const eku_timeline *p)
+{
+	return p->doc != NULL ? json_string_value(json_object_get(p->doc, "as_of")) : NULL;
+}
+
 size_t eku_timeline_rule_count(const eku_timeline *p)
 {
 	return p->n;

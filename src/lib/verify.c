@@ -1,5 +1,5 @@
 /* Role-aware path validation (RFC 5280 section 6 through OpenSSL's
- * X509_verify_cert) and the EKU policies of DESIGN.md "eku_policy".
+ * X509_verify_cert) and the EKU policies of docs/verify.md.
  *
  * Every verification evaluates the chain under enforce and (for role client)
  * under ignore-client-eku, so the result can tell an operator what each

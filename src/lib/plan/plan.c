@@ -1,5 +1,5 @@
-/* The planner: DOMAIN.md section 4's decision tree applied to every link and
- * node of an inventory at one instant. Dates and product behaviour come from
+/* The planner: the decision tree A-D (docs/background.md) applied to every
+ * link and node of an inventory at one instant. Dates and product behaviour come from
  * the timeline and the product profiles; this file only knows how to combine
  * them. */
 #include <stdarg.h>
@@ -144,11 +144,46 @@ const struct eku_finding *eku_plan_finding_by_id(const eku_plan *p, const char *
 	return NULL;
 }
 
-void eku_plan_counts(const eku_plan *p, size_t counts[5])
+/* kind < 0: every finding. */
+static void counts_of(const eku_plan *p, int kind, size_t counts[5])
 {
 	memset(counts, 0, 5 * sizeof(counts[0]));
 	for (size_t i = 0; i < p->n_findings; i++)
-		counts[p->findings[i].severity]++;
+		if (kind < 0 || (int)p->findings[i].kind == kind)
+			counts[p->findings[i].severity]++;
+}
+
+void eku_plan_counts(const eku_plan *p, size_t counts[5])
+{
+	counts_of(p, -1, counts);
+}
+
+void eku_plan_counts_kind(const eku_plan *p, enum eku_finding_kind kind, size_t counts[5])
+{
+	counts_of(p, (int)kind, counts);
+}
+
+static int64_t first_break_of(const eku_plan *p, int kind)
+{
+	int64_t first = 0;
+
+	for (size_t i = 0; i < p->n_findings; i++) {
+		const struct eku_finding *f = &p->findings[i];
+		if ((kind < 0 || (int)f->kind == kind) && f->severity == EKU_SEV_AT_RISK && f->breaks_on != 0 &&
+		    (first == 0 || f->breaks_on < first))
+			first = f->breaks_on;
+	}
+	return first;
+}
+
+int64_t eku_plan_first_break(const eku_plan *p)
+{
+	return first_break_of(p, -1);
+}
+
+int64_t eku_plan_first_break_kind(const eku_plan *p, enum eku_finding_kind kind)
+{
+	return first_break_of(p, (int)kind);
 }
 
 /* --- loading -------------------------------------------------------------- */

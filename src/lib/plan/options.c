@@ -350,6 +350,10 @@ static int combine(struct judged *j, int k, struct opt_out *outs, const struct o
 		if (outs[i].up.prod != NULL && j->n_up < MAX_CAUSES)
 			j->up[j->n_up++] = outs[i].up;
 	}
+	/* A closed option has no renewal dates (an unreleased upgrade keeps
+	 * available_from: the day it opens). */
+	if (!op->available)
+		op->available_until = op->renew_by = op->lasts_until = 0;
 	if (k == 1)
 		j->b_by = op->renew_by;
 	return text != NULL ? 0 : -1;

@@ -518,53 +518,66 @@ struct diag_case {
 	size_t count;           /* all problems reported at once */
 	int line, column;       /* of the first */
 	const char *contains;   /* in the first message */
+	enum eku_errcode code;  /* of the first */
 };
 
 static const struct diag_case diag_cases[] = {
 	{ "unknown top-level key, with the nearest spelling",
-	  "nodez: []\n", 2, 1, 1, "did you mean 'nodes'" },
+	  "nodez: []\n", 2, 1, 1, "did you mean 'nodes'", EKU_E_BAD_CONFIG },
 	{ "unknown product, at the value",
 	  "nodes:\n  - name: a\n    product: expresway-e\n    version: X15.4.0\n    certificates: { server: corp-dual.pem }\n",
-	  1, 3, 14, "did you mean 'expressway-e'" },
+	  1, 3, 14, "did you mean 'expressway-e'", EKU_E_BAD_CONFIG },
 	{ "unknown version with the known bands",
 	  "nodes:\n  - name: a\n    product: expressway-c\n    version: X15.3.9\n    certificates: { server: corp-dual.pem }\n",
-	  1, 4, 14, "not a known version" },
+	  1, 4, 14, "not a known version", EKU_E_BAD_CONFIG },
 	{ "link naming an unknown node",
 	  "nodes:\n  - { name: expc1, product: cucm, certificates: { server: corp-dual.pem } }\n"
 	  "  - { name: b, product: cucm, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: expc2, server: b }\n",
-	  1, 5, 35, "did you mean 'expc1'" },
+	  1, 5, 35, "did you mean 'expc1'", EKU_E_BAD_CONFIG },
 	{ "missing certificate file, with the nearest file name",
 	  "nodes:\n  - { name: a, product: cucm, certificates: { server: corp-duall.pem } }\n",
-	  1, 2, 55, "did you mean 'corp-dual.pem'" },
+	  1, 2, 55, "did you mean 'corp-dual.pem'", EKU_E_IO },
 	{ "wrong type: cluster as a mapping",
 	  "nodes:\n  - name: a\n    product: cucm\n    cluster: { x: y }\n    certificates: { server: corp-dual.pem }\n",
-	  1, 4, 16, "expected a list" },
+	  1, 4, 16, "expected a list", EKU_E_BAD_CONFIG },
 	{ "unknown setting key",
 	  "nodes:\n  - name: a\n    product: expressway-e\n    version: X15.5.0\n    settings: { eku_cheking: off }\n"
 	  "    certificates: { server: corp-dual.pem }\n",
-	  1, 5, 17, "did you mean 'eku_checking'" },
+	  1, 5, 17, "did you mean 'eku_checking'", EKU_E_BAD_CONFIG },
 	{ "bad setting value",
 	  "nodes:\n  - name: a\n    product: expressway-e\n    version: X15.3.2\n    settings: { cluster_tls_verify: enforced }\n"
 	  "    certificates: { server: corp-dual.pem }\n",
-	  1, 5, 37, "did you mean 'enforcing'" },
+	  1, 5, 37, "did you mean 'enforcing'", EKU_E_BAD_CONFIG },
 	{ "setting that does not exist on that version",
 	  "nodes:\n  - name: a\n    product: expressway-e\n    version: X15.3.2\n    settings: { eku_checking: off }\n"
 	  "    certificates: { server: corp-dual.pem }\n",
-	  1, 5, 17, "does not exist on expressway-e X15.3.2" },
+	  1, 5, 17, "does not exist on expressway-e X15.3.2", EKU_E_BAD_CONFIG },
 	{ "every problem at once",
 	  "deploymnt: x\nnodes:\n  - { name: a, product: cucmm, certificates: { server: nothere.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: a, server: zz, tls_verify: maybe }\n",
-	  5, 1, 1, "did you mean 'deployment'" },
+	  5, 1, 1, "did you mean 'deployment'", EKU_E_BAD_CONFIG },
 	{ "eku-gateway ignore-client-eku without an allow-list, at the policy value",
 	  "nodes:\n  - name: gw\n    product: eku-gateway\n    settings: { eku_policy: ignore-client-eku }\n"
 	  "    certificates: { server: corp-dual.pem }\n",
-	  1, 4, 29, "ignore-client-eku needs allow_list: on" },
+	  1, 4, 29, "ignore-client-eku needs allow_list: on", EKU_E_BAD_CONFIG },
 	{ "YAML syntax error position",
-	  "nodes:\n  - { name: a, product: [cucm\n", 1, 3, 1, "YAML syntax error" },
+	  "nodes:\n  - { name: a, product: [cucm\n", 1, 3, 1, "YAML syntax error", EKU_E_BAD_CONFIG },
 	{ "unknown CA vendor in public_roots",
-	  "public_roots:\n  - { file: le-root.pem, ca_vendor: letsencrpyt }\nnodes: []\n",
-	  1, 2, 37, "did you mean 'letsencrypt'" },
+	  "public_roots:\n  - { file: le-root.pem, ca_vendor: letsencrpyt }\n"
+	  "nodes:\n  - { name: a, product: cucm, certificates: { server: corp-dual.pem } }\n",
+	  1, 2, 37, "did you mean 'letsencrypt'", EKU_E_BAD_CONFIG },
+	/* Issue 8: inventories with nothing to plan each say what they are. */
+	{ "empty file: its own message, not a syntax error",
+	  "", 1, 1, 1, "inventory is empty", EKU_E_EMPTY },
+	{ "file with only comments: says so",
+	  "# edge inventory, to be written\n\n  # later\n", 1, 1, 1, "only comments", EKU_E_EMPTY },
+	{ "nodes: [] is refused: nothing to plan",
+	  "deployment: x\nnodes: []\n", 1, 2, 1, "nodes: the list is empty", EKU_E_EMPTY },
+	{ "top level is a list, not a mapping",
+	  "- name: a\n- name: b\n", 1, 1, 3, "the top level is a list", EKU_E_BAD_CONFIG },
+	{ "top level is a single value, not a mapping",
+	  "hello\n", 1, 1, 1, "the top level is a single value ('hello')", EKU_E_BAD_CONFIG },
 };
 
 static void run_diag(void **state)
@@ -583,7 +596,10 @@ static void run_diag(void **state)
 	d = eku_plan_diag(p, 0);
 	assert_int_equal(d->line, dc->line);
 	assert_int_equal(d->column, dc->column);
+	if (strstr(d->message, dc->contains) == NULL)
+		print_error("'%s' not in '%s'\n", dc->contains, d->message);
 	assert_non_null(strstr(d->message, dc->contains));
+	assert_int_equal(d->code, dc->code);
 	assert_string_equal(d->source, "inv.yaml");
 	eku_plan_free(p);
 }

@@ -27,7 +27,12 @@ char *eku_time_iso(int64_t t, char *buf, size_t len);
 /* Formats as "2026-11-27" into buf (at least 11 bytes). */
 char *eku_time_date(int64_t t, char *buf, size_t len);
 /* Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS][Z|+hh:mm|-hh:mm]" (space allowed
- * for T), or "now". Returns 0 or -1 when the text is not such a date. */
+ * for T), or "now". Returns 0 or -1 when the text is not such a date or the
+ * instant falls outside 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59Z. */
+#define EKU_TIME_MIN_YEAR 1970
+#define EKU_TIME_MAX_YEAR 9999
+/* The message callers give for a rejected date, after the offending text. */
+#define EKU_TIME_FORMAT_HELP "not a date between 1970-01-01 and 9999-12-31; use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"
 int eku_time_parse(const char *s, int64_t *out) __attribute__((warn_unused_result));
 /* Whole days from a to b, rounded toward negative infinity. */
 int64_t eku_days_between(int64_t a, int64_t b);

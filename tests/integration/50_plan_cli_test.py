@@ -94,3 +94,11 @@ def test_inventory_errors_all_at_once(eku_bin, tmp_path):
 def test_missing_inventory(eku_bin, tmp_path):
     r = plan(eku_bin, tmp_path / "nope.yaml")
     assert r.returncode == 2 and "nope.yaml" in r.stderr
+
+
+def test_at_outside_1970_9999_refused(eku_bin):
+    # Issue 8: "--at 0000-01-01" used to print "at 0-01-01" and judge.
+    for at in ("0000-01-01", "1969-12-31", "+202-01-01"):
+        r = plan(eku_bin, "--at", at, EXAMPLE)
+        assert r.returncode == 2, (at, r.stdout)
+        assert r.stdout == "" and f"--at {at}: not a date between 1970-01-01 and 9999-12-31" in r.stderr

@@ -576,6 +576,9 @@ static const struct diag_case diag_cases[] = {
 	  "deployment: x\nnodes: []\n", 1, 2, 1, "nodes: the list is empty", EKU_E_EMPTY },
 	{ "top level is a list, not a mapping",
 	  "- name: a\n- name: b\n", 1, 1, 3, "the top level is a list", EKU_E_BAD_CONFIG },
+	{ "at: before 1970 is refused, not judged as year 0",
+	  "at: 0000-01-01\nnodes:\n  - { name: a, product: cucm, certificates: { server: corp-dual.pem } }\n",
+	  1, 1, 5, "not a date between 1970-01-01 and 9999-12-31", EKU_E_BAD_CONFIG },
 	{ "top level is a single value, not a mapping",
 	  "hello\n", 1, 1, 1, "the top level is a single value ('hello')", EKU_E_BAD_CONFIG },
 };

@@ -32,6 +32,15 @@ static const struct {
 	{ "short year", "27-03-15", -1, 0 },
 	{ "hour 24", "2027-03-15T24:00", -1, 0 },
 	{ "empty", "", -1, 0 },
+	/* Issue 8: outside 1970..9999 is refused, not printed as "0-01-01". */
+	{ "year 0000 refused", "0000-01-01", -1, 0 },
+	{ "year before 1970 refused", "1969-12-31", -1, 0 },
+	{ "offset pushing the epoch day before 1970 refused", "1970-01-01T00:30+01:00", -1, 0 },
+	{ "last day of 9999 accepted", "9999-12-31", 0, 253402214400 },
+	{ "offset pushing 9999-12-31 into year 10000 refused", "9999-12-31T23:30-01:00", -1, 0 },
+	{ "signed year refused", "+202-01-01", -1, 0 },
+	{ "negative year refused", "-001-01-01", -1, 0 },
+	{ "leading blank refused", " 202-01-01", -1, 0 },
 };
 
 static void test_time_parse(void **state)

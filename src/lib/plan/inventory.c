@@ -28,7 +28,7 @@ static void k_at(struct ctx *c, void *o, struct fy_node *v, struct pos at)
 	if (s == NULL)
 		return;
 	if (eku_time_parse(s, &c->p->inv_at) != 0)
-		DIAG(c, inv_pos(v, at), EKU_E_BAD_CONFIG, "at: '%s' is not a date (YYYY-MM-DD)", s);
+		DIAG(c, inv_pos(v, at), EKU_E_BAD_CONFIG, "at: '%s' is " EKU_TIME_FORMAT_HELP, s);
 	else
 		c->p->inv_at_set = true;
 }

@@ -176,6 +176,23 @@ static const struct scenario scenarios[] = {
 	  E_PAIR("X15.4.0", "X15.3.2", "", "", "corp-dual.pem", "corp-dual.pem")
 	  "links:\n  - { kind: uc-traversal, client: expc1, server: expe1 }\n",
 	  { { "link:uc-traversal:expc1->expe1", "at_risk", "2026-11-27", "VERSION_MISMATCH", NULL, NULL } }, NULL },
+	/* Issue 8: versions are compared in their canonical spelling. */
+	{ "versions: x15.3.2 on C and X15.3.2 on E are one release (no false VERSION_MISMATCH)",
+	  "2026-11-27", false,
+	  E_PAIR("X15.3.2", "x15.3.2", "", "", "corp-dual.pem", "corp-dual.pem")
+	  "links:\n  - { kind: uc-traversal, client: expc1, server: expe1 }\n",
+	  { { "link:uc-traversal:expc1->expe1", "not_affected", "", "PRIVATE_PKI", "VERSION_MISMATCH", NULL },
+	    { "node:expc1", "not_affected", NULL, NULL, NULL, NULL } }, NULL },
+	{ "versions: X15.4 and X15.4.0 are one release",
+	  "2026-11-27", false,
+	  E_PAIR("X15.4.0", "X15.4", "", "", "corp-dual.pem", "corp-dual.pem")
+	  "links:\n  - { kind: uc-traversal, client: expc1, server: expe1 }\n",
+	  { { "link:uc-traversal:expc1->expe1", "not_affected", "", NULL, "VERSION_MISMATCH", NULL } }, NULL },
+	{ "versions: X16.0 falls into the open-ended 'X15.5 and later' band (its settings are accepted)",
+	  "2026-11-27", false,
+	  E_PAIR("X16.0", "X16.0", ", settings: { eku_checking: off }", "", "corp-dual.pem", "corp-dual.pem")
+	  "links:\n  - { kind: uc-traversal, client: expc1, server: expe1 }\n",
+	  { { "link:uc-traversal:expc1->expe1", "not_affected", "", NULL, "VERSION_MISMATCH", NULL } }, NULL },
 	{ "Chrome leaf rule: renewal on 2027-03-14 still gets clientAuth, the next one does not",
 	  "2026-12-01", false,
 	  "nodes:\n"
@@ -567,6 +584,15 @@ static const struct diag_case diag_cases[] = {
 	  "public_roots:\n  - { file: le-root.pem, ca_vendor: letsencrpyt }\n"
 	  "nodes:\n  - { name: a, product: cucm, certificates: { server: corp-dual.pem } }\n",
 	  1, 2, 37, "did you mean 'letsencrypt'", EKU_E_BAD_CONFIG },
+	/* Issue 8: versions. */
+	{ "garbage version: not a version, with the pattern and the known bands",
+	  "nodes:\n  - name: a\n    product: expressway-c\n    version: banana\n    certificates: { server: corp-dual.pem }\n",
+	  1, 4, 14, "is not a version of the form X<major>.<minor>[.<patch>] (e.g. X15.5.0); known bands: X14.0.0-X14.3.7",
+	  EKU_E_BAD_CONFIG },
+	{ "version below every band: lists the bands and how to add one with --data-dir",
+	  "nodes:\n  - name: a\n    product: expressway-e\n    version: X13.2\n    certificates: { server: corp-dual.pem }\n",
+	  1, 4, 14, "add a band to families.expressway (eku data export DIR, edit DIR/products/, rerun with --data-dir DIR)",
+	  EKU_E_BAD_CONFIG },
 	/* Issue 8: inventories with nothing to plan each say what they are. */
 	{ "empty file: its own message, not a syntax error",
 	  "", 1, 1, 1, "inventory is empty", EKU_E_EMPTY },

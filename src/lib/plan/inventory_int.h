@@ -73,6 +73,11 @@ void inv_parse_node(struct ctx *c, struct fy_node *m, struct pos at, struct node
 eku_certlist *inv_load_certs(struct ctx *c, const char *spec, struct pos at, const char *what, bool *remote);
 void inv_check_vendor(struct ctx *c, struct pos at, const char *what, const char *id);
 
+/* inventory_version.c */
+/* Normalises n->version to the family's canonical spelling and finds its
+ * band; a diag when it is not a version or outside every band. */
+void inv_check_version(struct ctx *c, struct node_raw *r);
+
 /* inventory_links.c */
 long inv_node_index(const struct ctx *c, const char *name);
 void inv_parse_links(struct ctx *c, struct fy_node *links, struct pos at);

@@ -164,42 +164,6 @@ static bool band_listed(json_t *bands, const char *band_id)
 	return false;
 }
 
-static void check_version(struct ctx *c, struct node_raw *r)
-{
-	struct inv_node *n = r->n;
-	const struct product *prod = n->prod;
-	const char *labels[16];
-	json_t *b;
-	size_t i, nb = 0;
-	char list[256] = "";
-
-	n->band = -1;
-	if (prod == NULL || prod->bands == NULL)
-		return;
-	if (n->version == NULL) {
-		if (r->version == NULL)
-			DIAG(c, r->product_at, EKU_E_BAD_CONFIG,
-				"node '%s': %s needs a version (e.g. version: X15.5.0)", n->name ?: "?", prod->id);
-		return;
-	}
-	n->band = plan_product_band(prod, n->version);
-	if (n->band >= 0)
-		return;
-	json_array_foreach(prod->bands, i, b) {
-		const char *from = json_string_value(json_object_get(b, "from"));
-		const char *to = json_string_value(json_object_get(b, "to"));
-		if (nb < 15)
-			labels[nb++] = from;
-		if (to != NULL && nb < 15)
-			labels[nb++] = to;
-		strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
-		strncat(list, json_string_value(json_object_get(b, "label")) ?: "", sizeof(list) - strlen(list) - 1);
-	}
-	const char *near = plan_nearest(n->version, labels, nb);
-	DIAG(c, r->version_at, EKU_E_BAD_CONFIG, "version '%s' of %s is not a known version (known: %s)%s%s%s",
-		n->version, prod->id, list, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
-}
-
 /* The position of a setting's value, or of the settings mapping when the
  * setting is defaulted. */
 static struct pos setting_pos(struct fy_node *settings, struct pos at, const char *key)
@@ -442,7 +406,7 @@ void inv_parse_node(struct ctx *c, struct fy_node *m, struct pos at, struct node
 	}
 	if (n->prod == NULL && r->product_at.line == 0)
 		DIAG(c, inv_pos(m, at), EKU_E_BAD_CONFIG, "node '%s': 'product' is required", n->name ?: "?");
-	check_version(c, r);
+	inv_check_version(c, r);
 	check_settings(c, r);
 	if (n->acme)
 		inv_check_vendor(c, r->acme_at, "acme.ca", n->acme_ca);

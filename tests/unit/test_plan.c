@@ -593,6 +593,52 @@ static const struct diag_case diag_cases[] = {
 	  "nodes:\n  - name: a\n    product: expressway-e\n    version: X13.2\n    certificates: { server: corp-dual.pem }\n",
 	  1, 4, 14, "add a band to families.expressway (eku data export DIR, edit DIR/products/, rerun with --data-dir DIR)",
 	  EKU_E_BAD_CONFIG },
+	/* Issue 8: link direction and kind per product (link_kinds in data/products/generic.json). */
+	{ "uc-traversal from E to C is reversed: says which side is which",
+	  E_PAIR("X15.5.0", "X15.5.0", "", "", "corp-dual.pem", "corp-dual.pem")
+	  "links:\n  - { kind: uc-traversal, client: expe1, server: expc1 }\n",
+	  1, 5, 35, "link uc-traversal is reversed: it goes from expressway-c (client, initiates) -> expressway-e "
+	  "(server, accepts); here the client expe1 is expressway-e and the server expc1 is expressway-c: swap client "
+	  "and server", EKU_E_BAD_CONFIG },
+	{ "ssh-tunnel from E to C is reversed too",
+	  E_PAIR("X15.5.0", "X15.5.0", "", "", "corp-dual.pem", "corp-dual.pem")
+	  "links:\n  - { kind: ssh-tunnel, client: expe1, server: expc1 }\n",
+	  1, 5, 33, "link ssh-tunnel is reversed", EKU_E_BAD_CONFIG },
+	{ "mra-sip from a prosody node: refused, with the kinds that fit the pair",
+	  "nodes:\n  - { name: xmpp, product: prosody, certificates: { server: corp-dual.pem } }\n"
+	  "  - { name: expe1, product: expressway-e, version: X15.5.0, certificates: { server: corp-dual.pem } }\n"
+	  "links:\n  - { kind: mra-sip, client: xmpp, server: expe1 }\n",
+	  1, 5, 13, "link kind 'mra-sip' joins expressway-c (client, initiates) -> expressway-e (server, accepts), "
+	  "not prosody -> expressway-e; kinds for prosody -> expressway-e: b2b-sip, sip-neighbor, xmpp-federation",
+	  EKU_E_BAD_CONFIG },
+	{ "clusterdb link between different products: refused",
+	  E_PAIR("X15.5.0", "X15.5.0", "", "", "corp-dual.pem", "corp-dual.pem")
+	  "links:\n  - { kind: clusterdb, client: expc1, server: expe1 }\n",
+	  1, 5, 13, "link kind 'clusterdb' joins peers of one product, not expressway-c -> expressway-e", EKU_E_BAD_CONFIG },
+	{ "cluster: between Expressway-C and -E: refused at the entry",
+	  "nodes:\n  - { name: expc1, product: expressway-c, version: X15.5.0, cluster: [expe1], certificates: { server: corp-dual.pem } }\n"
+	  "  - { name: expe1, product: expressway-e, version: X15.5.0, certificates: { server: corp-dual.pem } }\n",
+	  1, 2, 71, "cluster: expc1 is expressway-c and expe1 is expressway-e; cluster peers run the same product",
+	  EKU_E_BAD_CONFIG },
+	/* Issue 8: the same link twice. */
+	{ "the same link twice: an error naming both lines, not judged twice",
+	  E_PAIR("X15.5.0", "X15.5.0", "", "", "corp-dual.pem", "corp-dual.pem")
+	  "links:\n  - { kind: uc-traversal, client: expc1, server: expe1 }\n"
+	  "  - { kind: uc-traversal, client: expc1, server: expe1, tls_verify: on }\n",
+	  1, 6, 7, "link uc-traversal expc1 -> expe1 is listed twice (first at line 5); remove one", EKU_E_BAD_CONFIG },
+	{ "an explicit clusterdb link that cluster: already implies: names both lines",
+	  "nodes:\n  - { name: e1, product: expressway-e, version: X15.5.0, cluster: [e2], certificates: { server: corp-dual.pem } }\n"
+	  "  - { name: e2, product: expressway-e, version: X15.5.0, cluster: [e1], certificates: { server: corp-dual.pem } }\n"
+	  "links:\n  - { kind: clusterdb, client: e1, server: e2 }\n",
+	  1, 5, 7, "link clusterdb e1 -> e2 is already implied by cluster: at line 2", EKU_E_BAD_CONFIG },
+	{ "links of the same ends but different kinds are not duplicates; reversed sip-neighbor is fine",
+	  E_PAIR("X15.5.0", "X15.5.0", "", "", "corp-dual.pem", "corp-dual.pem")
+	  "links:\n  - { kind: uc-traversal, client: expc1, server: expe1 }\n"
+	  "  - { kind: ssh-tunnel, client: expc1, server: expe1 }\n"
+	  "  - { kind: sip-neighbor, client: expe1, server: expc1 }\n"
+	  "  - { kind: sip-neighbor, client: expc1, server: expe1 }\n"
+	  "  - { kind: bogus, client: expc1, server: expe1 }\n",
+	  1, 9, 13, "link kind: unknown value 'bogus'", EKU_E_BAD_CONFIG },
 	/* Issue 8: inventories with nothing to plan each say what they are. */
 	{ "empty file: its own message, not a syntax error",
 	  "", 1, 1, 1, "inventory is empty", EKU_E_EMPTY },

@@ -27,7 +27,7 @@ static size_t slot(const struct name_index *ix, const char *key)
 
 static int grow(struct name_index *ix)
 {
-	struct name_index nx = { NULL, NULL, ix->cap ? ix->cap * 2 : 64, 0 };
+	struct name_index nx = { NULL, NULL, ix->cap ? ix->cap * 2 : 64, 0, ix->owns };
 	int rc = -1;
 
 	nx.keys = calloc(nx.cap, sizeof(*nx.keys));
@@ -42,7 +42,8 @@ static int grow(struct name_index *ix)
 		nx.vals[k] = ix->vals[i];
 	}
 	nx.n = ix->n;
-	name_index_clear(ix);
+	free(ix->keys);
+	free(ix->vals);
 	*ix = nx;
 	nx.keys = NULL;
 	nx.vals = NULL;
@@ -63,6 +64,8 @@ int name_index_put(struct name_index *ix, const char *key, size_t val)
 	i = slot(ix, key);
 	if (ix->keys[i] == NULL)
 		ix->n++;
+	else if (ix->owns && ix->keys[i] != key)
+		free((char *)ix->keys[i]);
 	ix->keys[i] = key;
 	ix->vals[i] = val;
 	return 0;
@@ -80,7 +83,12 @@ long name_index_get(const struct name_index *ix, const char *key)
 
 void name_index_clear(struct name_index *ix)
 {
+	bool owns = ix->owns;
+
+	for (size_t i = 0; owns && i < ix->cap; i++)
+		free((char *)ix->keys[i]);
 	free(ix->keys);
 	free(ix->vals);
 	memset(ix, 0, sizeof(*ix));
+	ix->owns = owns;
 }

@@ -279,6 +279,10 @@ static void parse_root(struct ctx *c, struct fy_node *root, struct node_raw **ra
 
 	if (!top_is_mapping(c, root))
 		return;
+	if (link_kinds_load(&c->kinds, c->p->prods.link_kinds) != 0) {
+		c->nomem = 1;
+		return;
+	}
 	inv_walk_map(c, root, origin, "inventory", top_keys, sizeof(top_keys) / sizeof(top_keys[0]), &t);
 	parse_nodes(c, &t, raws);
 	if (c->nomem)
@@ -290,7 +294,7 @@ static void parse_root(struct ctx *c, struct fy_node *root, struct node_raw **ra
 
 int plan_inventory_parse(struct eku_plan *p, const char *source, const char *yaml, size_t len)
 {
-	struct ctx c = { p, 0, { 0 } };
+	struct ctx c = { .p = p, .links = { .owns = true } };
 	struct syntax syn = { 0 };
 	struct fy_diag *diag = NULL;
 	struct fy_document *doc = NULL;
@@ -320,6 +324,8 @@ nomem:
 	c.nomem = 1;
 out:
 	name_index_clear(&c.names);
+	name_index_clear(&c.links);
+	link_kinds_clear(&c.kinds);
 	free(raws);
 	fy_document_destroy(doc);
 	if (diag != NULL)

@@ -13,21 +13,40 @@ struct pos {
 
 /* A string -> index map with open addressing, so that name lookups and the
  * duplicate-link check stay linear on inventories of 10k+ entries. Keys are
- * borrowed: they must outlive the map. */
+ * borrowed (they must outlive the map) unless owns is set: then a key put
+ * successfully belongs to the map, and clear frees it. */
 struct name_index {
 	const char **keys;
 	size_t *vals;
 	size_t cap, n;
+	bool owns;
 };
 int name_index_put(struct name_index *ix, const char *key, size_t val) __attribute__((warn_unused_result));
 /* Index of key, or -1 when absent. */
 long name_index_get(const struct name_index *ix, const char *key);
 void name_index_clear(struct name_index *ix);
 
+/* What a link kind admits at each end, from its data/products/ link_kinds
+ * entry: client_products / server_products (absent: any product) and
+ * same_product. Typed here until the product model carries it. */
+struct kind_rule {
+	const char *id;          /* borrowed from the products data */
+	eku_strv clients, servers;
+	bool same_product;
+};
+
+struct link_kinds {
+	struct kind_rule *v;
+	size_t n;
+};
+
 struct ctx {
 	struct eku_plan *p;
 	int nomem;
 	struct name_index names;  /* node name -> first node with it */
+	struct name_index links;  /* "kind|client|server" -> link index, owns its keys */
+	size_t links_cap;
+	struct link_kinds kinds;
 };
 
 #define DIAG(c, ps, code, ...)                                                          \
@@ -77,6 +96,18 @@ void inv_check_vendor(struct ctx *c, struct pos at, const char *what, const char
 /* Normalises n->version to the family's canonical spelling and finds its
  * band; a diag when it is not a version or outside every band. */
 void inv_check_version(struct ctx *c, struct node_raw *r);
+
+/* link_kinds.c */
+int link_kinds_load(struct link_kinds *lk, json_t *link_kinds) __attribute__((warn_unused_result));
+void link_kinds_clear(struct link_kinds *lk);
+const struct kind_rule *link_kind_find(const struct link_kinds *lk, const char *id);
+/* Does the kind take a link from a client of product cp to a server of sp? */
+bool link_kind_fits(const struct kind_rule *k, const struct product *cp, const struct product *sp);
+/* "expressway-c -> expressway-e" or "peers of one product", for messages. */
+void link_kind_describe(const struct kind_rule *k, char *buf, size_t len);
+/* The kinds that fit cp -> sp, joined with ", ". */
+void link_kinds_fitting(const struct link_kinds *lk, const struct product *cp, const struct product *sp, char *buf,
+	size_t len);
 
 /* inventory_links.c */
 long inv_node_index(const struct ctx *c, const char *name);

@@ -280,6 +280,27 @@ static const struct scenario scenarios[] = {
 	  "links:\n  - { kind: generic-mtls, client: remote, server: api }\n",
 	  { { "node:remote", "unknown", "", "CERT_NOT_READ", NULL, NULL },
 	    { "link:generic-mtls:remote->api", "unknown", "", "CERT_NOT_READ", NULL, NULL } }, NULL },
+	/* Issue 8: a partner's node without a certificate. */
+	{ "no certificate: CERT_UNKNOWN (unknown) where a rule checks it, judged normally where nothing does",
+	  "2026-11-27", false,
+	  "nodes:\n"
+	  "  - { name: sbc, product: generic-openssl }\n"
+	  "  - { name: sbc2, product: generic-openssl }\n"
+	  "  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
+	  "links:\n  - { kind: generic-mtls, client: sbc, server: api }\n"
+	  "  - { kind: generic-mtls, client: sbc2, server: api, tls_verify: off }\n",
+	  { { "link:generic-mtls:sbc->api", "unknown", "", "CERT_UNKNOWN", "CLIENT_EKU_MISSING", NULL },
+	    { "link:generic-mtls:sbc2->api", "not_affected", "", "TLS_VERIFY_OFF,CLIENT_EKU_NOT_REQUIRED", "CERT_UNKNOWN", NULL },
+	    { "node:sbc", "unknown", "", "CERT_UNKNOWN", NULL, NULL },
+	    { "node:sbc2", "not_affected", "", "CERT_UNKNOWN", NULL, NULL } }, NULL },
+	{ "no certificate on the server side: the TLS client's serverAuth check needs it",
+	  "2026-11-27", false,
+	  "nodes:\n"
+	  "  - { name: xmpp, product: prosody }\n"
+	  "  - { name: expe1, product: expressway-e, version: X15.5.0, certificates: { server: le-server-only.pem } }\n"
+	  "links:\n  - { kind: xmpp-federation, client: expe1, server: xmpp }\n",
+	  { { "link:xmpp-federation:expe1->xmpp", "unknown", "", "CERT_UNKNOWN", NULL, NULL },
+	    { "node:xmpp", "unknown", "", "CERT_UNKNOWN", NULL, NULL } }, NULL },
 	{ "unknown product 'other' is assumed to require clientAuth, and says so",
 	  "2026-11-27", false,
 	  "nodes:\n"

@@ -40,6 +40,12 @@ int64_t eku_days_between(int64_t a, int64_t b);
 /* Lower-case hex of buf into out (2*len+1 bytes). Returns out. */
 char *eku_hex(const uint8_t *buf, size_t len, char *out);
 
+/* Is text[0..len) valid UTF-8 (RFC 3629 section 4: no overlongs, no
+ * surrogates, nothing above U+10FFFF) without NUL? Returns 0, or -1 with the
+ * 1-based line and column of the first bad byte. Parsers run it before
+ * libfyaml, which can loop forever on invalid UTF-8 in a directive. */
+int eku_utf8_check(const char *text, size_t len, int *line, int *col) __attribute__((warn_unused_result));
+
 /* Replaces every byte that is not part of a valid UTF-8 sequence (and every
  * control character but tab) with '?', in place, so names from untrusted
  * certificates are safe to print and to put in JSON. Returns s. */

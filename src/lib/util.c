@@ -214,3 +214,34 @@ char *eku_utf8_sanitize(char *s)
 	}
 	return s;
 }
+
+int eku_utf8_check(const char *text, size_t len, int *line, int *col)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	int ln = 1, cl = 1;
+
+	for (size_t i = 0; i < len; cl++) {
+		unsigned char ch = s[i];
+		size_t n = ch < 0x80 ? 1 : (ch & 0xE0) == 0xC0 ? 2 : (ch & 0xF0) == 0xE0 ? 3 : (ch & 0xF8) == 0xF0 ? 4 : 0;
+		uint32_t cp = n == 1 ? ch : n == 2 ? ch & 0x1Fu : n == 3 ? ch & 0x0Fu : ch & 0x07u;
+
+		if (n == 0 || ch == 0 || n > len - i)
+			goto bad;
+		for (size_t k = 1; k < n; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				goto bad;
+			cp = (cp << 6) | (s[i + k] & 0x3Fu);
+		}
+		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			goto bad;
+		if (ch == '\n')
+			ln++, cl = 0;
+		i += n;
+	}
+	return 0;
+bad:
+	*line = ln;
+	*col = cl;
+	return -1;
+}

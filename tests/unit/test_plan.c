@@ -660,6 +660,12 @@ static const struct diag_case diag_cases[] = {
 	  "  - { kind: sip-neighbor, client: expc1, server: expe1 }\n"
 	  "  - { kind: bogus, client: expc1, server: expe1 }\n",
 	  1, 9, 13, "link kind: unknown value 'bogus'", EKU_E_BAD_CONFIG },
+	/* Issue 8: inputs that would block, never end or hang libfyaml. */
+	{ "certificate named as a device: refused before reading (would never end)",
+	  "nodes:\n  - { name: a, product: cucm, certificates: { server: /dev/zero } }\n",
+	  1, 2, 55, "certificates.server: /dev/zero: not a regular file or folder", EKU_E_IO },
+	{ "invalid UTF-8: refused at its position before libfyaml sees it",
+	  "nodes:\n  - { name: a\xff, product: cucm }\n", 1, 2, 14, "not UTF-8 text", EKU_E_BAD_CONFIG },
 	/* Issue 8: inventories with nothing to plan each say what they are. */
 	{ "empty file: its own message, not a syntax error",
 	  "", 1, 1, 1, "inventory is empty", EKU_E_EMPTY },

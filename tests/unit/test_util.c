@@ -154,6 +154,31 @@ static void test_error_first_wins(void **state)
 	assert_string_equal(eku_errcode_name((enum eku_errcode)9999), "internal");
 }
 
+/* eku_utf8_check: the gate in front of libfyaml (issue 8). */
+static void test_utf8_check(void **state)
+{
+	static const struct {
+		const char *name, *in;
+		size_t len;
+		int rc, line, col;
+	} cases[] = {
+		{ "ASCII", "a: b\n", 5, 0, 0, 0 },
+		{ "two-byte e-acute", "caf\xc3\xa9", 5, 0, 0, 0 },
+		{ "stray continuation byte on line 2", "a\nb\x80", 4, -1, 2, 2 },
+		{ "overlong slash", "\xc0\xaf", 2, -1, 1, 1 },
+		{ "surrogate", "\xed\xa0\x80", 3, -1, 1, 1 },
+		{ "truncated sequence at the end", "ab\xe2\x82", 4, -1, 1, 3 },
+		{ "NUL byte", "a\0b", 3, -1, 1, 2 },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int line = 0, col = 0, rc = eku_utf8_check(cases[i].in, cases[i].len, &line, &col);
+		if (rc != cases[i].rc || (rc != 0 && (line != cases[i].line || col != cases[i].col)))
+			fail_msg("%s: rc=%d %d:%d, want rc=%d %d:%d", cases[i].name, rc, line, col, cases[i].rc,
+				cases[i].line, cases[i].col);
+	}
+}
+
 static void test_utf8_sanitize(void **state)
 {
 	static const struct { const char *in, *out; } cases[] = {
@@ -187,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_cursor_lines),
 		cmocka_unit_test(test_error_first_wins),
 		cmocka_unit_test(test_utf8_sanitize),
+		cmocka_unit_test(test_utf8_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

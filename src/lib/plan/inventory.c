@@ -309,6 +309,11 @@ int plan_inventory_parse(struct eku_plan *p, const char *source, const char *yam
 			"no 'nodes:'; start from examples/expressway/inventory.yaml or 'eku plan --help'");
 		goto out;
 	}
+	if (eku_utf8_check(yaml, len, &origin.line, &origin.col) != 0) {
+		DIAG(&c, origin, EKU_E_BAD_CONFIG, "not UTF-8 text (or contains a NUL byte); save the inventory as "
+			"UTF-8");
+		goto out;
+	}
 	if ((diag = syntax_diag(&syn)) == NULL)
 		goto nomem;
 	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET, .diag = diag };

@@ -268,8 +268,11 @@ static char *resolve(const struct eku_plan *p, const char *spec)
 {
 	char *path = NULL;
 
-	if (spec[0] == '/' || p->base_dir == NULL || p->base_dir[0] == '\0')
+	if (spec[0] == '/')
 		return strdup(spec);
+	/* "./-", not "-": the loader reads "-" as standard input. */
+	if (p->base_dir == NULL || p->base_dir[0] == '\0')
+		return asprintf(&path, "./%s", spec) < 0 ? NULL : path;
 	if (asprintf(&path, "%s/%s", p->base_dir, spec) < 0)
 		return NULL;
 	return path;
@@ -324,6 +327,12 @@ eku_certlist *inv_load_certs(struct ctx *c, const char *spec, struct pos at, con
 		near = nearest_file(path);
 		DIAG(c, at, EKU_E_IO, "%s: %s: no such file%s%s%s", what, spec, near ? "; did you mean '" : "",
 			near ? near : "", near ? "'?" : "");
+		goto out;
+	}
+	/* A FIFO or a device would block or never end (/dev/stdin, /dev/zero). */
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		DIAG(c, at, EKU_E_IO, "%s: %s: not a regular file or folder; name a PEM, DER or PKCS#7 file", what,
+			spec);
 		goto out;
 	}
 	if ((ld = eku_loader_new()) == NULL || (l = eku_certlist_new()) == NULL)

@@ -53,7 +53,8 @@ static void k_cluster(struct ctx *c, void *o, struct fy_node *v, struct pos at)
 	void *it = NULL;
 
 	if (v != NULL && fy_node_is_scalar(v)) {
-		r->cluster_at[r->n_cluster_at++] = inv_pos(v, at);
+		if (r->n_cluster_at < 32)
+			r->cluster_at[r->n_cluster_at++] = inv_pos(v, at);
 		if (eku_strv_push(&r->n->cluster, fy_node_get_scalar0(v)) != 0)
 			c->nomem = 1;
 		return;
@@ -64,6 +65,9 @@ static void k_cluster(struct ctx *c, void *o, struct fy_node *v, struct pos at)
 	}
 	while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
 		const char *s = inv_scalar(c, item, at, "cluster entry");
+		if (s != NULL && r->n_cluster_at == 32 && ++r->n_cluster_at)
+			DIAG(c, inv_pos(item, at), EKU_E_BAD_CONFIG, "cluster: more than 32 peers (an Expressway "
+				"cluster has at most 6); split the list");
 		if (s == NULL || r->n_cluster_at >= 32)
 			continue;
 		r->cluster_at[r->n_cluster_at++] = inv_pos(item, at);

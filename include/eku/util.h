@@ -27,13 +27,24 @@ char *eku_time_iso(int64_t t, char *buf, size_t len);
 /* Formats as "2026-11-27" into buf (at least 11 bytes). */
 char *eku_time_date(int64_t t, char *buf, size_t len);
 /* Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS][Z|+hh:mm|-hh:mm]" (space allowed
- * for T), or "now". Returns 0 or -1 when the text is not such a date. */
+ * for T), or "now". Returns 0 or -1 when the text is not such a date or the
+ * instant falls outside 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59Z. */
+#define EKU_TIME_MIN_YEAR 1970
+#define EKU_TIME_MAX_YEAR 9999
+/* The message callers give for a rejected date, after the offending text. */
+#define EKU_TIME_FORMAT_HELP "not a date between 1970-01-01 and 9999-12-31; use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"
 int eku_time_parse(const char *s, int64_t *out) __attribute__((warn_unused_result));
 /* Whole days from a to b, rounded toward negative infinity. */
 int64_t eku_days_between(int64_t a, int64_t b);
 
 /* Lower-case hex of buf into out (2*len+1 bytes). Returns out. */
 char *eku_hex(const uint8_t *buf, size_t len, char *out);
+
+/* Is text[0..len) valid UTF-8 (RFC 3629 section 4: no overlongs, no
+ * surrogates, nothing above U+10FFFF) without NUL? Returns 0, or -1 with the
+ * 1-based line and column of the first bad byte. Parsers run it before
+ * libfyaml, which can loop forever on invalid UTF-8 in a directive. */
+int eku_utf8_check(const char *text, size_t len, int *line, int *col) __attribute__((warn_unused_result));
 
 /* Replaces every byte that is not part of a valid UTF-8 sequence (and every
  * control character but tab) with '?', in place, so names from untrusted

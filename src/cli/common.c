@@ -47,7 +47,7 @@ int cli_common_option(struct cli_common *c, int opt, const char *arg, unsigned a
 		return parse_format(c, arg, allowed);
 	case 0x1002:
 		if (eku_time_parse(arg, &c->at) != 0) {
-			cli_error("--at %s: not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ", arg);
+			cli_error("--at %s: " EKU_TIME_FORMAT_HELP, arg);
 			return -1;
 		}
 		c->at_given = true;

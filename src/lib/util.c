@@ -91,12 +91,22 @@ int eku_time_parse(const char *s, int64_t *out)
 	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, tzh = 0, tzm = 0;
 	const char *p;
 	int sign = 0;
+	int64_t t;
 
 	if (strcmp(s, "now") == 0) {
 		*out = (int64_t)time(NULL);
 		return 0;
 	}
+	/* Digits only: sscanf alone takes "+202-01-01" or " 202-01-01" as years. */
+	for (int i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : !isdigit((unsigned char)s[i]))
+			return -1;
 	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+		return -1;
+	/* Certificates and the timeline live between these years; "0000-01-01"
+	 * would otherwise print as "0-01-01" and negative instants break the
+	 * date formatting of every report. */
+	if (y < EKU_TIME_MIN_YEAR || y > EKU_TIME_MAX_YEAR)
 		return -1;
 	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap(y)))
 		return -1;
@@ -127,8 +137,12 @@ int eku_time_parse(const char *s, int64_t *out)
 	}
 	if (*p != '\0')
 		return -1;
-	*out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec -
-	       sign * (tzh * 3600 + tzm * 60);
+	t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec -
+	    sign * (tzh * 3600 + tzm * 60);
+	/* An offset can push the first or last day across the range's edge. */
+	if (t < 0 || t >= days_from_civil(EKU_TIME_MAX_YEAR + 1, 1, 1) * 86400)
+		return -1;
+	*out = t;
 	return 0;
 }
 
@@ -199,4 +213,35 @@ char *eku_utf8_sanitize(char *s)
 		p += n;
 	}
 	return s;
+}
+
+int eku_utf8_check(const char *text, size_t len, int *line, int *col)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	int ln = 1, cl = 1;
+
+	for (size_t i = 0; i < len; cl++) {
+		unsigned char ch = s[i];
+		size_t n = ch < 0x80 ? 1 : (ch & 0xE0) == 0xC0 ? 2 : (ch & 0xF0) == 0xE0 ? 3 : (ch & 0xF8) == 0xF0 ? 4 : 0;
+		uint32_t cp = n == 1 ? ch : n == 2 ? ch & 0x1Fu : n == 3 ? ch & 0x0Fu : ch & 0x07u;
+
+		if (n == 0 || ch == 0 || n > len - i)
+			goto bad;
+		for (size_t k = 1; k < n; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				goto bad;
+			cp = (cp << 6) | (s[i + k] & 0x3Fu);
+		}
+		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			goto bad;
+		if (ch == '\n')
+			ln++, cl = 0;
+		i += n;
+	}
+	return 0;
+bad:
+	*line = ln;
+	*col = cl;
+	return -1;
 }

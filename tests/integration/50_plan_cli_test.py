@@ -82,15 +82,65 @@ def test_far_ahead_renews_instead_of_expiring(eku_bin):
 
 def test_inventory_errors_all_at_once(eku_bin, tmp_path):
     inv = tmp_path / "inv.yaml"
-    inv.write_text("deployment: x\nnodez: []\nnodes:\n  - name: a\n    product: expresway-e\n")
+    # certificates are optional since issue 8, so the third problem is a date.
+    inv.write_text("deployment: x\nnodez: []\nnodes:\n  - name: a\n    product: expresway-e\nat: 1969-07-20\n")
     r = plan(eku_bin, inv)
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert f"{inv}:2:1:" in lines[0] and "did you mean 'nodes'" in lines[0]
     assert any(f"{inv}:5:14:" in l and "did you mean 'expressway-e'" in l for l in lines)
+    assert any(f"{inv}:6:5: at: '1969-07-20' is not a date between 1970-01-01" in l for l in lines)
     assert len(lines) >= 3
 
 
 def test_missing_inventory(eku_bin, tmp_path):
     r = plan(eku_bin, tmp_path / "nope.yaml")
     assert r.returncode == 2 and "nope.yaml" in r.stderr
+
+
+def test_at_outside_1970_9999_refused(eku_bin):
+    # Issue 8: "--at 0000-01-01" used to print "at 0-01-01" and judge.
+    for at in ("0000-01-01", "1969-12-31", "+202-01-01"):
+        r = plan(eku_bin, "--at", at, EXAMPLE)
+        assert r.returncode == 2, (at, r.stdout)
+        assert r.stdout == "" and f"--at {at}: not a date between 1970-01-01 and 9999-12-31" in r.stderr
+
+
+def test_reversed_and_duplicate_links_refused(eku_bin, tmp_path):
+    # Issue 8: a C -> E kind written E -> C, and the same link twice, are
+    # inventory errors (exit 2, nothing judged), each at its file:line:column.
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(
+        "nodes:\n"
+        "  - { name: expe1, product: expressway-e, version: X15.5.0 }\n"
+        "  - { name: expc1, product: expressway-c, version: X15.5.0 }\n"
+        "links:\n"
+        "  - { kind: mra-sip, client: expe1, server: expc1 }\n"
+        "  - { kind: sip-neighbor, client: expc1, server: expe1 }\n"
+        "  - { kind: sip-neighbor, client: expc1, server: expe1 }\n")
+    r = plan(eku_bin, "--no-system", inv)
+    assert r.returncode == 2 and r.stdout == "", r.stdout
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 2, lines
+    assert f"{inv}:5:30: link mra-sip is reversed" in lines[0] and "swap client and server" in lines[0]
+    assert f"{inv}:7:7: link sip-neighbor expc1 -> expe1 is listed twice (first at line 6)" in lines[1]
+
+
+def test_node_without_certificate(eku_bin, tmp_path):
+    # Issue 8: a partner's node may come without certificates; the links that
+    # need its certificate are unknown (CERT_UNKNOWN), listed as not read.
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(
+        "at: 2026-11-27\n"
+        "nodes:\n"
+        "  - { name: partner-sbc, product: generic-openssl }\n"
+        "  - { name: expe1, product: expressway-e, version: X15.5.0 }\n"
+        "links:\n"
+        "  - { kind: b2b-sip, client: partner-sbc, server: expe1 }\n")
+    r = plan(eku_bin, "--no-system", "--format", "json", inv)
+    assert r.returncode == 1, r.stderr
+    doc = json.loads(r.stdout)
+    f = {x["id"]: x for x in doc["findings"]}
+    link = f["link:b2b-sip:partner-sbc->expe1"]
+    assert link["severity"] == "unknown" and "CERT_UNKNOWN" in link["reasons"]
+    assert "eku scan" in link["explanation"] and "certificates.server" in link["explanation"]

@@ -99,7 +99,7 @@ EXTRA = {
              "certificates": {"server": cert("expc1.pem")}},
         ],
         "links": [{"kind": "mra-sip", "client": "c1", "server": "e1"},
-                  {"kind": "clusterdb", "client": "c1", "server": "e2", "tls_verify": "off"}],
+                  {"kind": "uc-traversal", "client": "c1", "server": "e2", "tls_verify": "off"}],
     },
     "eku gateway policies, ACME profiles, host:port certificates": {
         "deployment": "gateway lab",
@@ -129,7 +129,7 @@ EXTRA = {
                   {"kind": "b2b-sip", "client": "uni", "server": "sbc"},
                   {"kind": "xmpp-federation", "client": "app", "server": "x"},
                   {"kind": "webex", "client": "app", "server": "cloud"},
-                  {"kind": "mra-onboarding", "client": "sbc", "server": "cloud"}],
+                  {"kind": "b2b-sip", "client": "sbc", "server": "cloud"}],
     },
 }
 
@@ -327,7 +327,6 @@ BAD_INVENTORIES = {
     "ACME CA unknown": lambda d: node(d, "expe1")["acme"].update(ca="lets-encrypt"),
     "Let's Encrypt profile unknown": lambda d: node(d, "expe1")["acme"].update(profile="shortlived"),
     "ACME enabled not a boolean": lambda d: node(d, "expe1")["acme"].update(enabled="maybe"),
-    "no server certificate": lambda d: node(d, "cms1").update(certificates={"client": cert("cms1.pem")}),
     "certificate key": lambda d: node(d, "cms1")["certificates"].update(ca=cert("cms1.pem")),
     "link kind": lambda d: d["links"][0].update(kind="traversal"),
     "link tls_verify": lambda d: d["links"][0].update(tls_verify="strict"),

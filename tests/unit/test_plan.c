@@ -176,6 +176,23 @@ static const struct scenario scenarios[] = {
 	  E_PAIR("X15.4.0", "X15.3.2", "", "", "corp-dual.pem", "corp-dual.pem")
 	  "links:\n  - { kind: uc-traversal, client: expc1, server: expe1 }\n",
 	  { { "link:uc-traversal:expc1->expe1", "at_risk", "2026-11-27", "VERSION_MISMATCH", NULL, NULL } }, NULL },
+	/* Issue 8: versions are compared in their canonical spelling. */
+	{ "versions: x15.3.2 on C and X15.3.2 on E are one release (no false VERSION_MISMATCH)",
+	  "2026-11-27", false,
+	  E_PAIR("X15.3.2", "x15.3.2", "", "", "corp-dual.pem", "corp-dual.pem")
+	  "links:\n  - { kind: uc-traversal, client: expc1, server: expe1 }\n",
+	  { { "link:uc-traversal:expc1->expe1", "not_affected", "", "PRIVATE_PKI", "VERSION_MISMATCH", NULL },
+	    { "node:expc1", "not_affected", NULL, NULL, NULL, NULL } }, NULL },
+	{ "versions: X15.4 and X15.4.0 are one release",
+	  "2026-11-27", false,
+	  E_PAIR("X15.4.0", "X15.4", "", "", "corp-dual.pem", "corp-dual.pem")
+	  "links:\n  - { kind: uc-traversal, client: expc1, server: expe1 }\n",
+	  { { "link:uc-traversal:expc1->expe1", "not_affected", "", NULL, "VERSION_MISMATCH", NULL } }, NULL },
+	{ "versions: X16.0 falls into the open-ended 'X15.5 and later' band (its settings are accepted)",
+	  "2026-11-27", false,
+	  E_PAIR("X16.0", "X16.0", ", settings: { eku_checking: off }", "", "corp-dual.pem", "corp-dual.pem")
+	  "links:\n  - { kind: uc-traversal, client: expc1, server: expe1 }\n",
+	  { { "link:uc-traversal:expc1->expe1", "not_affected", "", NULL, "VERSION_MISMATCH", NULL } }, NULL },
 	{ "Chrome leaf rule: renewal on 2027-03-14 still gets clientAuth, the next one does not",
 	  "2026-12-01", false,
 	  "nodes:\n"
@@ -280,6 +297,27 @@ static const struct scenario scenarios[] = {
 	  "links:\n  - { kind: generic-mtls, client: remote, server: api }\n",
 	  { { "node:remote", "unknown", "", "CERT_NOT_READ", NULL, NULL },
 	    { "link:generic-mtls:remote->api", "unknown", "", "CERT_NOT_READ", NULL, NULL } }, NULL },
+	/* Issue 8: a partner's node without a certificate. */
+	{ "no certificate: CERT_UNKNOWN (unknown) where a rule checks it, judged normally where nothing does",
+	  "2026-11-27", false,
+	  "nodes:\n"
+	  "  - { name: sbc, product: generic-openssl }\n"
+	  "  - { name: sbc2, product: generic-openssl }\n"
+	  "  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
+	  "links:\n  - { kind: generic-mtls, client: sbc, server: api }\n"
+	  "  - { kind: generic-mtls, client: sbc2, server: api, tls_verify: off }\n",
+	  { { "link:generic-mtls:sbc->api", "unknown", "", "CERT_UNKNOWN", "CLIENT_EKU_MISSING", NULL },
+	    { "link:generic-mtls:sbc2->api", "not_affected", "", "TLS_VERIFY_OFF,CLIENT_EKU_NOT_REQUIRED", "CERT_UNKNOWN", NULL },
+	    { "node:sbc", "unknown", "", "CERT_UNKNOWN", NULL, NULL },
+	    { "node:sbc2", "not_affected", "", "CERT_UNKNOWN", NULL, NULL } }, NULL },
+	{ "no certificate on the server side: the TLS client's serverAuth check needs it",
+	  "2026-11-27", false,
+	  "nodes:\n"
+	  "  - { name: xmpp, product: prosody }\n"
+	  "  - { name: expe1, product: expressway-e, version: X15.5.0, certificates: { server: le-server-only.pem } }\n"
+	  "links:\n  - { kind: xmpp-federation, client: expe1, server: xmpp }\n",
+	  { { "link:xmpp-federation:expe1->xmpp", "unknown", "", "CERT_UNKNOWN", NULL, NULL },
+	    { "node:xmpp", "unknown", "", "CERT_UNKNOWN", NULL, NULL } }, NULL },
 	{ "unknown product 'other' is assumed to require clientAuth, and says so",
 	  "2026-11-27", false,
 	  "nodes:\n"
@@ -538,53 +576,130 @@ struct diag_case {
 	size_t count;           /* all problems reported at once */
 	int line, column;       /* of the first */
 	const char *contains;   /* in the first message */
+	enum eku_errcode code;  /* of the first */
 };
 
 static const struct diag_case diag_cases[] = {
 	{ "unknown top-level key, with the nearest spelling",
-	  "nodez: []\n", 2, 1, 1, "did you mean 'nodes'" },
+	  "nodez: []\n", 2, 1, 1, "did you mean 'nodes'", EKU_E_BAD_CONFIG },
 	{ "unknown product, at the value",
 	  "nodes:\n  - name: a\n    product: expresway-e\n    version: X15.4.0\n    certificates: { server: corp-dual.pem }\n",
-	  1, 3, 14, "did you mean 'expressway-e'" },
+	  1, 3, 14, "did you mean 'expressway-e'", EKU_E_BAD_CONFIG },
 	{ "unknown version with the known bands",
 	  "nodes:\n  - name: a\n    product: expressway-c\n    version: X15.3.9\n    certificates: { server: corp-dual.pem }\n",
-	  1, 4, 14, "not a known version" },
+	  1, 4, 14, "not a known version", EKU_E_BAD_CONFIG },
 	{ "link naming an unknown node",
 	  "nodes:\n  - { name: expc1, product: cucm, certificates: { server: corp-dual.pem } }\n"
 	  "  - { name: b, product: cucm, certificates: { server: corp-dual.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: expc2, server: b }\n",
-	  1, 5, 35, "did you mean 'expc1'" },
+	  1, 5, 35, "did you mean 'expc1'", EKU_E_BAD_CONFIG },
 	{ "missing certificate file, with the nearest file name",
 	  "nodes:\n  - { name: a, product: cucm, certificates: { server: corp-duall.pem } }\n",
-	  1, 2, 55, "did you mean 'corp-dual.pem'" },
+	  1, 2, 55, "did you mean 'corp-dual.pem'", EKU_E_IO },
 	{ "wrong type: cluster as a mapping",
 	  "nodes:\n  - name: a\n    product: cucm\n    cluster: { x: y }\n    certificates: { server: corp-dual.pem }\n",
-	  1, 4, 16, "expected a list" },
+	  1, 4, 16, "expected a list", EKU_E_BAD_CONFIG },
 	{ "unknown setting key",
 	  "nodes:\n  - name: a\n    product: expressway-e\n    version: X15.5.0\n    settings: { eku_cheking: off }\n"
 	  "    certificates: { server: corp-dual.pem }\n",
-	  1, 5, 17, "did you mean 'eku_checking'" },
+	  1, 5, 17, "did you mean 'eku_checking'", EKU_E_BAD_CONFIG },
 	{ "bad setting value",
 	  "nodes:\n  - name: a\n    product: expressway-e\n    version: X15.3.2\n    settings: { cluster_tls_verify: enforced }\n"
 	  "    certificates: { server: corp-dual.pem }\n",
-	  1, 5, 37, "did you mean 'enforcing'" },
+	  1, 5, 37, "did you mean 'enforcing'", EKU_E_BAD_CONFIG },
 	{ "setting that does not exist on that version",
 	  "nodes:\n  - name: a\n    product: expressway-e\n    version: X15.3.2\n    settings: { eku_checking: off }\n"
 	  "    certificates: { server: corp-dual.pem }\n",
-	  1, 5, 17, "does not exist on expressway-e X15.3.2" },
+	  1, 5, 17, "does not exist on expressway-e X15.3.2", EKU_E_BAD_CONFIG },
 	{ "every problem at once",
 	  "deploymnt: x\nnodes:\n  - { name: a, product: cucmm, certificates: { server: nothere.pem } }\n"
 	  "links:\n  - { kind: generic-mtls, client: a, server: zz, tls_verify: maybe }\n",
-	  5, 1, 1, "did you mean 'deployment'" },
+	  5, 1, 1, "did you mean 'deployment'", EKU_E_BAD_CONFIG },
 	{ "eku-gateway ignore-client-eku without an allow-list, at the policy value",
 	  "nodes:\n  - name: gw\n    product: eku-gateway\n    settings: { eku_policy: ignore-client-eku }\n"
 	  "    certificates: { server: corp-dual.pem }\n",
-	  1, 4, 29, "ignore-client-eku needs allow_list: on" },
+	  1, 4, 29, "ignore-client-eku needs allow_list: on", EKU_E_BAD_CONFIG },
 	{ "YAML syntax error position",
-	  "nodes:\n  - { name: a, product: [cucm\n", 1, 3, 1, "YAML syntax error" },
+	  "nodes:\n  - { name: a, product: [cucm\n", 1, 3, 1, "YAML syntax error", EKU_E_BAD_CONFIG },
 	{ "unknown CA vendor in public_roots",
-	  "public_roots:\n  - { file: le-root.pem, ca_vendor: letsencrpyt }\nnodes: []\n",
-	  1, 2, 37, "did you mean 'letsencrypt'" },
+	  "public_roots:\n  - { file: le-root.pem, ca_vendor: letsencrpyt }\n"
+	  "nodes:\n  - { name: a, product: cucm, certificates: { server: corp-dual.pem } }\n",
+	  1, 2, 37, "did you mean 'letsencrypt'", EKU_E_BAD_CONFIG },
+	/* Issue 8: versions. */
+	{ "garbage version: not a version, with the pattern and the known bands",
+	  "nodes:\n  - name: a\n    product: expressway-c\n    version: banana\n    certificates: { server: corp-dual.pem }\n",
+	  1, 4, 14, "is not a version of the form X<major>.<minor>[.<patch>] (e.g. X15.5.0); known bands: X14.0.0-X14.3.7",
+	  EKU_E_BAD_CONFIG },
+	{ "version below every band: lists the bands and how to add one with --data-dir",
+	  "nodes:\n  - name: a\n    product: expressway-e\n    version: X13.2\n    certificates: { server: corp-dual.pem }\n",
+	  1, 4, 14, "add a band to families.expressway (eku data export DIR, edit DIR/products/, rerun with --data-dir DIR)",
+	  EKU_E_BAD_CONFIG },
+	/* Issue 8: link direction and kind per product (link_kinds in data/products/generic.json). */
+	{ "uc-traversal from E to C is reversed: says which side is which",
+	  E_PAIR("X15.5.0", "X15.5.0", "", "", "corp-dual.pem", "corp-dual.pem")
+	  "links:\n  - { kind: uc-traversal, client: expe1, server: expc1 }\n",
+	  1, 5, 35, "link uc-traversal is reversed: it goes from expressway-c (client, initiates) -> expressway-e "
+	  "(server, accepts); here the client expe1 is expressway-e and the server expc1 is expressway-c: swap client "
+	  "and server", EKU_E_BAD_CONFIG },
+	{ "ssh-tunnel from E to C is reversed too",
+	  E_PAIR("X15.5.0", "X15.5.0", "", "", "corp-dual.pem", "corp-dual.pem")
+	  "links:\n  - { kind: ssh-tunnel, client: expe1, server: expc1 }\n",
+	  1, 5, 33, "link ssh-tunnel is reversed", EKU_E_BAD_CONFIG },
+	{ "mra-sip from a prosody node: refused, with the kinds that fit the pair",
+	  "nodes:\n  - { name: xmpp, product: prosody, certificates: { server: corp-dual.pem } }\n"
+	  "  - { name: expe1, product: expressway-e, version: X15.5.0, certificates: { server: corp-dual.pem } }\n"
+	  "links:\n  - { kind: mra-sip, client: xmpp, server: expe1 }\n",
+	  1, 5, 13, "link kind 'mra-sip' joins expressway-c (client, initiates) -> expressway-e (server, accepts), "
+	  "not prosody -> expressway-e; kinds for prosody -> expressway-e: b2b-sip, sip-neighbor, xmpp-federation",
+	  EKU_E_BAD_CONFIG },
+	{ "clusterdb link between different products: refused",
+	  E_PAIR("X15.5.0", "X15.5.0", "", "", "corp-dual.pem", "corp-dual.pem")
+	  "links:\n  - { kind: clusterdb, client: expc1, server: expe1 }\n",
+	  1, 5, 13, "link kind 'clusterdb' joins peers of one product, not expressway-c -> expressway-e", EKU_E_BAD_CONFIG },
+	{ "cluster: between Expressway-C and -E: refused at the entry",
+	  "nodes:\n  - { name: expc1, product: expressway-c, version: X15.5.0, cluster: [expe1], certificates: { server: corp-dual.pem } }\n"
+	  "  - { name: expe1, product: expressway-e, version: X15.5.0, certificates: { server: corp-dual.pem } }\n",
+	  1, 2, 71, "cluster: expc1 is expressway-c and expe1 is expressway-e; cluster peers run the same product",
+	  EKU_E_BAD_CONFIG },
+	/* Issue 8: the same link twice. */
+	{ "the same link twice: an error naming both lines, not judged twice",
+	  E_PAIR("X15.5.0", "X15.5.0", "", "", "corp-dual.pem", "corp-dual.pem")
+	  "links:\n  - { kind: uc-traversal, client: expc1, server: expe1 }\n"
+	  "  - { kind: uc-traversal, client: expc1, server: expe1, tls_verify: on }\n",
+	  1, 6, 7, "link uc-traversal expc1 -> expe1 is listed twice (first at line 5); remove one", EKU_E_BAD_CONFIG },
+	{ "an explicit clusterdb link that cluster: already implies: names both lines",
+	  "nodes:\n  - { name: e1, product: expressway-e, version: X15.5.0, cluster: [e2], certificates: { server: corp-dual.pem } }\n"
+	  "  - { name: e2, product: expressway-e, version: X15.5.0, cluster: [e1], certificates: { server: corp-dual.pem } }\n"
+	  "links:\n  - { kind: clusterdb, client: e1, server: e2 }\n",
+	  1, 5, 7, "link clusterdb e1 -> e2 is already implied by cluster: at line 2", EKU_E_BAD_CONFIG },
+	{ "links of the same ends but different kinds are not duplicates; reversed sip-neighbor is fine",
+	  E_PAIR("X15.5.0", "X15.5.0", "", "", "corp-dual.pem", "corp-dual.pem")
+	  "links:\n  - { kind: uc-traversal, client: expc1, server: expe1 }\n"
+	  "  - { kind: ssh-tunnel, client: expc1, server: expe1 }\n"
+	  "  - { kind: sip-neighbor, client: expe1, server: expc1 }\n"
+	  "  - { kind: sip-neighbor, client: expc1, server: expe1 }\n"
+	  "  - { kind: bogus, client: expc1, server: expe1 }\n",
+	  1, 9, 13, "link kind: unknown value 'bogus'", EKU_E_BAD_CONFIG },
+	/* Issue 8: inputs that would block, never end or hang libfyaml. */
+	{ "certificate named as a device: refused before reading (would never end)",
+	  "nodes:\n  - { name: a, product: cucm, certificates: { server: /dev/zero } }\n",
+	  1, 2, 55, "certificates.server: /dev/zero: not a regular file or folder", EKU_E_IO },
+	{ "invalid UTF-8: refused at its position before libfyaml sees it",
+	  "nodes:\n  - { name: a\xff, product: cucm }\n", 1, 2, 14, "not UTF-8 text", EKU_E_BAD_CONFIG },
+	/* Issue 8: inventories with nothing to plan each say what they are. */
+	{ "empty file: its own message, not a syntax error",
+	  "", 1, 1, 1, "inventory is empty", EKU_E_EMPTY },
+	{ "file with only comments: says so",
+	  "# edge inventory, to be written\n\n  # later\n", 1, 1, 1, "only comments", EKU_E_EMPTY },
+	{ "nodes: [] is refused: nothing to plan",
+	  "deployment: x\nnodes: []\n", 1, 2, 1, "nodes: the list is empty", EKU_E_EMPTY },
+	{ "top level is a list, not a mapping",
+	  "- name: a\n- name: b\n", 1, 1, 3, "the top level is a list", EKU_E_BAD_CONFIG },
+	{ "at: before 1970 is refused, not judged as year 0",
+	  "at: 0000-01-01\nnodes:\n  - { name: a, product: cucm, certificates: { server: corp-dual.pem } }\n",
+	  1, 1, 5, "not a date between 1970-01-01 and 9999-12-31", EKU_E_BAD_CONFIG },
+	{ "top level is a single value, not a mapping",
+	  "hello\n", 1, 1, 1, "the top level is a single value ('hello')", EKU_E_BAD_CONFIG },
 };
 
 static void run_diag(void **state)
@@ -603,7 +718,10 @@ static void run_diag(void **state)
 	d = eku_plan_diag(p, 0);
 	assert_int_equal(d->line, dc->line);
 	assert_int_equal(d->column, dc->column);
+	if (strstr(d->message, dc->contains) == NULL)
+		print_error("'%s' not in '%s'\n", dc->contains, d->message);
 	assert_non_null(strstr(d->message, dc->contains));
+	assert_int_equal(d->code, dc->code);
 	assert_string_equal(d->source, "inv.yaml");
 	eku_plan_free(p);
 }

@@ -32,6 +32,15 @@ static const struct {
 	{ "short year", "27-03-15", -1, 0 },
 	{ "hour 24", "2027-03-15T24:00", -1, 0 },
 	{ "empty", "", -1, 0 },
+	/* Issue 8: outside 1970..9999 is refused, not printed as "0-01-01". */
+	{ "year 0000 refused", "0000-01-01", -1, 0 },
+	{ "year before 1970 refused", "1969-12-31", -1, 0 },
+	{ "offset pushing the epoch day before 1970 refused", "1970-01-01T00:30+01:00", -1, 0 },
+	{ "last day of 9999 accepted", "9999-12-31", 0, 253402214400 },
+	{ "offset pushing 9999-12-31 into year 10000 refused", "9999-12-31T23:30-01:00", -1, 0 },
+	{ "signed year refused", "+202-01-01", -1, 0 },
+	{ "negative year refused", "-001-01-01", -1, 0 },
+	{ "leading blank refused", " 202-01-01", -1, 0 },
 };
 
 static void test_time_parse(void **state)
@@ -145,6 +154,31 @@ static void test_error_first_wins(void **state)
 	assert_string_equal(eku_errcode_name((enum eku_errcode)9999), "internal");
 }
 
+/* eku_utf8_check: the gate in front of libfyaml (issue 8). */
+static void test_utf8_check(void **state)
+{
+	static const struct {
+		const char *name, *in;
+		size_t len;
+		int rc, line, col;
+	} cases[] = {
+		{ "ASCII", "a: b\n", 5, 0, 0, 0 },
+		{ "two-byte e-acute", "caf\xc3\xa9", 5, 0, 0, 0 },
+		{ "stray continuation byte on line 2", "a\nb\x80", 4, -1, 2, 2 },
+		{ "overlong slash", "\xc0\xaf", 2, -1, 1, 1 },
+		{ "surrogate", "\xed\xa0\x80", 3, -1, 1, 1 },
+		{ "truncated sequence at the end", "ab\xe2\x82", 4, -1, 1, 3 },
+		{ "NUL byte", "a\0b", 3, -1, 1, 2 },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int line = 0, col = 0, rc = eku_utf8_check(cases[i].in, cases[i].len, &line, &col);
+		if (rc != cases[i].rc || (rc != 0 && (line != cases[i].line || col != cases[i].col)))
+			fail_msg("%s: rc=%d %d:%d, want rc=%d %d:%d", cases[i].name, rc, line, col, cases[i].rc,
+				cases[i].line, cases[i].col);
+	}
+}
+
 static void test_utf8_sanitize(void **state)
 {
 	static const struct { const char *in, *out; } cases[] = {
@@ -178,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_cursor_lines),
 		cmocka_unit_test(test_error_first_wins),
 		cmocka_unit_test(test_utf8_sanitize),
+		cmocka_unit_test(test_utf8_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,6 +37,7 @@ struct node_state {
 	bool separate;           /* presents client as its client certificate */
 	bool used_as_client_mtls;/* some link checks its clientAuth */
 	bool acme_threat;        /* ACME renewal drops clientAuth that a link needs */
+	bool cert_needed;        /* no certificate given, and a link rule checks it */
 };
 
 #define MAX_CAUSES 8

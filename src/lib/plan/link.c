@@ -15,6 +15,7 @@ struct link_ctx {
 	bool client_checked;     /* some rule checks the client's clientAuth */
 	struct opt_ctx causes[MAX_CAUSES]; /* what options A-D must resolve */
 	size_t n_causes;
+	bool said_unknown[2];    /* CERT_UNKNOWN explained for client / server */
 };
 
 static void add_cause(struct link_ctx *lc, const struct node_state *who, const struct node_state *owner, json_t *r,
@@ -35,6 +36,22 @@ static void not_read(struct link_ctx *lc, const struct node_state *who, const st
 	finding_reason(lc->j, "CERT_NOT_READ");
 	finding_say(lc->j, "%s's certificate is given as %s: fetching it live is 'eku scan's job; the plan "
 		"cannot read it offline.", who->n->name, s->spec ? s->spec : "?");
+}
+
+/* No certificate in the inventory (a partner's node) and a rule checks it:
+ * nothing is proven either way. */
+static void cert_unknown(struct link_ctx *lc, struct node_state *who)
+{
+	bool *said = &lc->said_unknown[who == lc->cs ? 0 : 1];
+
+	who->cert_needed = true;
+	finding_raise(lc->j, EKU_SEV_UNKNOWN, 0);
+	finding_reason(lc->j, "CERT_UNKNOWN");
+	if (*said)
+		return;
+	*said = true;
+	finding_say(lc->j, "%s's certificate is not in the inventory, and this link checks it: scan it with "
+		"'eku scan', save the chain as PEM and name it under certificates.server.", who->n->name);
 }
 
 /* The issuer is not known: a date would be a guess, so the finding says
@@ -184,6 +201,8 @@ static void judge_rule(struct link_ctx *lc, json_t *r, struct node_state *owner)
 	if (!s->present) {
 		if (s->remote)
 			not_read(lc, who, s);
+		else
+			cert_unknown(lc, who);
 		return;
 	}
 	if (p->at >= s->not_after || p->at < s->not_before) {
@@ -273,7 +292,7 @@ static void each_rule(struct link_ctx *lc, json_t *rules, struct node_state *fix
 
 int judge_link(struct eku_plan *p, struct node_state *st, const struct inv_link *l, struct judged *j)
 {
-	struct link_ctx lc = { p, l, &st[l->client], &st[l->server], j, false, { { 0 } }, 0 };
+	struct link_ctx lc = { p, l, &st[l->client], &st[l->server], j, false, { { 0 } }, 0, { false, false } };
 	char id[512], subj[512];
 
 	snprintf(id, sizeof(id), "link:%s:%s->%s", l->kind, lc.cs->n->name, lc.ss->n->name);

@@ -128,6 +128,22 @@ static void node_acme(struct eku_plan *p, struct judged *j, const struct node_st
 	finding_cite(j, p->timeline, rn.why);
 }
 
+/* No certificate in the inventory: unknown only when a link rule needed it
+ * (links are judged first); otherwise nothing here depends on it. */
+static int node_cert_unknown(struct eku_plan *p, struct judged *j, const struct node_state *ns)
+{
+	finding_reason(j, "CERT_UNKNOWN");
+	if (!ns->cert_needed) {
+		finding_say(j, "No certificate in the inventory, and no link here checks one: nothing in this "
+			"inventory depends on it.");
+		return 0;
+	}
+	finding_raise(j, EKU_SEV_UNKNOWN, 0);
+	finding_say(j, "No certificate in the inventory, and links here check it: scan it with 'eku scan', save the "
+		"chain as PEM and name it under certificates.server.");
+	return eku_strv_push0(&p->unread, plan_fmt("%s: no certificate in the inventory", ns->n->name));
+}
+
 int judge_node(struct eku_plan *p, struct node_state *st, size_t i, struct judged *j)
 {
 	struct node_state *ns = &st[i];
@@ -150,6 +166,8 @@ int judge_node(struct eku_plan *p, struct node_state *st, size_t i, struct judge
 				"PEM and name the file here.", s->spec);
 			if (eku_strv_push0(&p->unread, plan_fmt("%s: %s", n->name, s->spec)) != 0)
 				return -1;
+		} else {
+			return node_cert_unknown(p, j, ns);
 		}
 		return 0;
 	}

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <eku/data.h>
 
@@ -296,6 +297,8 @@ int eku_plan_load_mem(eku_plan *p, const char *source, const char *base_dir, con
 	return build_trust(p);
 }
 
+#define INVENTORY_MAX (4u * 1024u * 1024u)
+
 int eku_plan_load_file(eku_plan *p, const char *path)
 {
 	uint8_t *buf = NULL;
@@ -303,8 +306,19 @@ int eku_plan_load_file(eku_plan *p, const char *path)
 	char *dir = NULL, *slash;
 	int rc = -1;
 
-	if (eku_read_file(path, 4u * 1024u * 1024u, &buf, &len, &p->err) != 0)
+	struct stat st;
+
+	/* A FIFO is fine (eku plan <(generate-inventory)); a folder is a slip. */
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		eku_error_set(&p->err, EKU_E_IO, "is a folder; give the inventory file (e.g. %s/inventory.yaml)", path);
 		return -1;
+	}
+	if (eku_read_file(path, INVENTORY_MAX, &buf, &len, &p->err) != 0) {
+		if (p->err.code == EKU_E_TOO_LARGE)
+			eku_error_set(&p->err, EKU_E_TOO_LARGE, "larger than %u MiB; split the deployment into "
+				"several inventories", INVENTORY_MAX >> 20);
+		return -1;
+	}
 	if ((dir = strdup(path)) == NULL) {
 		eku_error_set(&p->err, EKU_E_NOMEM, "out of memory");
 		goto out;

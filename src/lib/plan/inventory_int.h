@@ -1,0 +1,117 @@
+/* Internal to the inventory reader (inventory*.c): positions, the
+ * table-driven YAML walker, and the per-node state kept while parsing. */
+#ifndef EKU_PLAN_INVENTORY_INT_H
+#define EKU_PLAN_INVENTORY_INT_H
+
+#include <libfyaml.h>
+
+#include "plan_int.h"
+
+struct pos {
+	int line, col;
+};
+
+/* A string -> index map with open addressing, so that name lookups and the
+ * duplicate-link check stay linear on inventories of 10k+ entries. Keys are
+ * borrowed (they must outlive the map) unless owns is set: then a key put
+ * successfully belongs to the map, and clear frees it. */
+struct name_index {
+	const char **keys;
+	size_t *vals;
+	size_t cap, n;
+	bool owns;
+};
+int name_index_put(struct name_index *ix, const char *key, size_t val) __attribute__((warn_unused_result));
+/* Index of key, or -1 when absent. */
+long name_index_get(const struct name_index *ix, const char *key);
+void name_index_clear(struct name_index *ix);
+
+/* What a link kind admits at each end, from its data/products/ link_kinds
+ * entry: client_products / server_products (absent: any product) and
+ * same_product. Typed here until the product model carries it. */
+struct kind_rule {
+	const char *id;          /* borrowed from the products data */
+	eku_strv clients, servers;
+	bool same_product;
+};
+
+struct link_kinds {
+	struct kind_rule *v;
+	size_t n;
+};
+
+struct ctx {
+	struct eku_plan *p;
+	int nomem;
+	struct name_index names;  /* node name -> first node with it */
+	struct name_index links;  /* "kind|client|server" -> link index, owns its keys */
+	size_t links_cap;
+	struct link_kinds kinds;
+};
+
+#define DIAG(c, ps, code, ...)                                                          \
+	do {                                                                            \
+		if (plan_diag_add((c)->p, (ps).line, (ps).col, code, __VA_ARGS__) != 0) \
+			(c)->nomem = 1;                                                 \
+	} while (0)
+
+typedef void (*key_fn)(struct ctx *c, void *obj, struct fy_node *v, struct pos at);
+struct key_def {
+	const char *name;
+	key_fn fn;
+};
+
+/* inventory_yaml.c */
+size_t plan_distance(const char *a, const char *b);
+/* libfyaml 0.7 exposes marks on tokens only: scalars have one, collections
+ * borrow the position of their first entry. */
+struct pos inv_pos(struct fy_node *n, struct pos fallback);
+void inv_unknown_key(struct ctx *c, struct pos ps, const char *where, const char *key, const char *const *keys,
+	size_t n);
+/* A scalar's text, or NULL with a diag naming what was expected. */
+const char *inv_scalar(struct ctx *c, struct fy_node *v, struct pos at, const char *what);
+char *inv_dup(struct ctx *c, struct fy_node *v, struct pos at, const char *what);
+int inv_bool(const char *s, bool *out);
+/* Checks value against a closed list, with a suggestion. */
+bool inv_one_of(struct ctx *c, struct pos at, const char *what, const char *v, const char *const *allowed,
+	size_t n);
+void inv_walk_map(struct ctx *c, struct fy_node *m, struct pos at, const char *where, const struct key_def *defs,
+	size_t n, void *obj);
+/* Appends "a, b, c" to buf (truncating). */
+void inv_join(char *buf, size_t len, const char *const *v, size_t n);
+
+/* inventory_nodes.c */
+struct node_raw {
+	struct inv_node *n;
+	struct fy_node *settings, *version;
+	struct pos settings_at, product_at, version_at, server_at, client_at, acme_at;
+	struct pos cluster_at[32];
+	size_t n_cluster_at;
+};
+void inv_parse_node(struct ctx *c, struct fy_node *m, struct pos at, struct node_raw *r);
+eku_certlist *inv_load_certs(struct ctx *c, const char *spec, struct pos at, const char *what, bool *remote);
+void inv_check_vendor(struct ctx *c, struct pos at, const char *what, const char *id);
+
+/* inventory_version.c */
+/* Normalises n->version to the family's canonical spelling and finds its
+ * band; a diag when it is not a version or outside every band. */
+void inv_check_version(struct ctx *c, struct node_raw *r);
+
+/* link_kinds.c */
+int link_kinds_load(struct link_kinds *lk, json_t *link_kinds) __attribute__((warn_unused_result));
+void link_kinds_clear(struct link_kinds *lk);
+const struct kind_rule *link_kind_find(const struct link_kinds *lk, const char *id);
+/* Does the kind take a link from a client of product cp to a server of sp? */
+bool link_kind_fits(const struct kind_rule *k, const struct product *cp, const struct product *sp);
+/* "expressway-c -> expressway-e" or "peers of one product", for messages. */
+void link_kind_describe(const struct kind_rule *k, char *buf, size_t len);
+/* The kinds that fit cp -> sp, joined with ", ". */
+void link_kinds_fitting(const struct link_kinds *lk, const struct product *cp, const struct product *sp, char *buf,
+	size_t len);
+
+/* inventory_links.c */
+long inv_node_index(const struct ctx *c, const char *name);
+void inv_parse_links(struct ctx *c, struct fy_node *links, struct pos at);
+void inv_imply_cluster_links(struct ctx *c, struct node_raw *raws);
+
+#endif

@@ -55,6 +55,8 @@ json_t *eku_plan_json(const eku_plan *p)
 		"unknown", (json_int_t)counts[EKU_SEV_UNKNOWN], "ok", (json_int_t)counts[EKU_SEV_OK],
 		"not_affected", (json_int_t)counts[EKU_SEV_NOT_AFFECTED], "first_break", date_or_null(first),
 		"unread_inputs", strv_json(&p->unread));
+	if (doc != NULL)
+		json_object_set_new(doc, "live_inputs", plan_live_json(p));
 	if (doc == NULL)
 		return NULL;
 	fs = json_object_get(doc, "findings");

@@ -416,6 +416,7 @@ int eku_plan_read_endpoint_chains(eku_plan *p, const char *dir)
 	int n = 0, r;
 
 	for (size_t i = 0; eku_plan_endpoint_get(p, i, &e) == 0; i++) {
+		read_at = 0;
 		if ((path = chain_path(dir, &e)) == NULL)
 			goto nomem;
 		r = read_chain_file(path, e.endpoint, &chain, &read_at, &why);

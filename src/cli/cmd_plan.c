@@ -255,7 +255,8 @@ static void counts_line(const eku_plan *p, enum eku_finding_kind kind, bool lead
 		snprintf(out + n, len - n, ", %zu not affected", c[EKU_SEV_NOT_AFFECTED]);
 	n = strlen(out);
 	if (c[EKU_SEV_UNKNOWN] > 0)
-		snprintf(out + n, len - n, ", %zu not readable offline", c[EKU_SEV_UNKNOWN]);
+		snprintf(out + n, len - n, ", %zu %s", c[EKU_SEV_UNKNOWN],
+			eku_plan_live_input_count(p) > 0 ? "not read" : "not readable offline");
 }
 
 /* Joins a string list with ", " into a malloc'd string (NULL on failure). */
@@ -305,24 +306,31 @@ static void print_finding(const struct eku_finding *f, const struct cli_palette 
 	}
 }
 
-/* Where and when each host:port certificate was read. */
+/* Where and when each host:port certificate was read, 80 columns. */
 static void print_live(const eku_plan *p)
 {
 	struct eku_plan_live_input in;
-	char iso[32];
+	char iso[32], *line = NULL;
+	size_t len = 0;
 
 	for (size_t i = 0; eku_plan_live_input_get(p, i, &in) == 0; i++) {
+		FILE *f = open_memstream(&line, &len);
+		if (f == NULL)
+			return;
 		if (i == 0)
-			printf("\nread live:\n");
-		printf("  %s %s %s: ", in.node, in.role, in.endpoint);
+			printf("\nlive inputs:\n");
+		fprintf(f, "%s %s %s: ", in.node, in.role, in.endpoint);
 		if (in.failure == NULL)
-			printf("%zu certificate%s at %s", in.chain_length, in.chain_length == 1 ? "" : "s",
-				eku_time_iso(in.read_at, iso, sizeof(iso)));
+			fprintf(f, "read at %s (%zu certificate%s)", eku_time_iso(in.read_at, iso, sizeof(iso)),
+				in.chain_length, in.chain_length == 1 ? "" : "s");
 		else
-			printf("not read (%s%s%s)", in.failure, in.message ? ": " : "", in.message ? in.message : "");
+			fprintf(f, "not read (%s%s%s)", in.failure, in.message ? ": " : "", in.message ? in.message : "");
 		if (in.source != NULL && strcmp(in.source, in.endpoint) != 0)
-			printf(", from %s", in.source);
-		putchar('\n');
+			fprintf(f, ", from %s", in.source);
+		fclose(f);
+		wrap("  ", line, 76);
+		free(line);
+		line = NULL;
 	}
 }
 
@@ -341,13 +349,13 @@ static void emit_text(const eku_plan *p, const struct plan_opts *o)
 	printf("%s\n%s\n\n", links, nodes);
 	for (size_t i = 0; i < eku_plan_finding_count(p); i++)
 		print_finding(eku_plan_finding(p, i), &pal, &refs);
-	print_live(p);
-	if (unread->n > 0) {
-		printf("\nnot read%s:\n", eku_plan_live_input_count(p) > 0 ? "" :
-			" offline (give --scan to read them live, or --chains DIR)");
-		for (size_t i = 0; i < unread->n; i++)
-			printf("  %s\n", unread->v[i]);
-	}
+	/* The live list names every host:port input, read or not. */
+	if (eku_plan_live_input_count(p) > 0)
+		print_live(p);
+	else if (unread->n > 0)
+		printf("\nnot read offline (give --scan to read them live, or --chains DIR):\n");
+	for (size_t i = 0; eku_plan_live_input_count(p) == 0 && i < unread->n; i++)
+		printf("  %s\n", unread->v[i]);
 	printf("\n%sActions%s\n", pal.bold, pal.reset);
 	if (eku_plan_action_count(p) == 0)
 		printf("  nothing to do by a date; keep monitoring\n");

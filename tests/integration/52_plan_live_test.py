@@ -176,9 +176,9 @@ def test_scan_judges_live_certificates(eku_bin, pki, lab, tmp_path):
 
     text = plan(eku_bin, "--scan", inv)
     assert text.returncode == 0, text.stderr
-    assert "\nread live:\n" in text.stdout
-    assert f"  edge server 127.0.0.1:{lab.server_only}: 2 certificates at " in text.stdout
-    assert "not read" not in text.stdout.split("\nread live:\n")[1]
+    assert "\nlive inputs:\n" in text.stdout
+    assert f"  edge server 127.0.0.1:{lab.server_only}: read at {x['read_at'][:11]}" in text.stdout
+    assert "not read" not in text.stdout
 
 
 def test_dead_endpoints_stay_unknown_within_their_timeout(eku_bin, pki, lab, tmp_path):
@@ -206,7 +206,10 @@ def test_dead_endpoints_stay_unknown_within_their_timeout(eku_bin, pki, lab, tmp
     assert results == {"gw": "read", "edge": "read", "dead": "refused", "silent": "timeout"}
     assert any(u.startswith(f"dead: 127.0.0.1:{lab.refused} (refused at ") for u in doc["unread_inputs"])
     # Unknown fails like at_risk under the default --fail-on.
-    assert run([eku_bin, "plan", "--no-system", "--scan", "--timeout", "2s", inv], timeout=60).returncode == 1
+    text = run([eku_bin, "plan", "--no-system", "--scan", "--timeout", "2s", inv], timeout=60)
+    assert text.returncode == 1, text.stderr
+    assert f"  dead server 127.0.0.1:{lab.refused}: not read (refused: " in text.stdout
+    assert ", 2 not read\n" in text.stdout
 
 
 def test_without_scan_nothing_is_fetched(eku_bin, pki, lab, tmp_path):
@@ -224,7 +227,7 @@ def test_without_scan_nothing_is_fetched(eku_bin, pki, lab, tmp_path):
     assert sorted(doc["unread_inputs"]) == sorted([f"gw: 127.0.0.1:{lab.dual}", f"edge: 127.0.0.1:{lab.server_only}"])
     text = plan(eku_bin, inv).stdout
     assert "not read offline (give --scan to read them live, or --chains DIR):" in text
-    assert "read live:" not in text
+    assert "live inputs:" not in text
 
 
 def test_save_chains_then_plan_offline(eku_bin, pki, lab, tmp_path):

@@ -215,7 +215,9 @@ int eku_plan_write_endpoint_chain(const eku_plan *p, size_t i, const char *dir, 
  * plan error set on allocation failure. */
 int eku_plan_read_endpoint_chains(eku_plan *p, const char *dir) __attribute__((warn_unused_result));
 
-/* The plan as the JSON document of the issue ("schema": "eku/1"). New
+/* The plan as the JSON document of the issue ("schema": "eku/1"), with
+ * "live_inputs" listing every live input (node, role, endpoint, source,
+ * read_at, result: "read" or the failure class, message, chain_length). New
  * reference, or NULL on allocation failure. */
 json_t *eku_plan_json(const eku_plan *p);
 

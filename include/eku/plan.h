@@ -19,11 +19,13 @@
 
 #include <jansson.h>
 
+#include <eku/cert.h>
 #include <eku/error.h>
 #include <eku/util.h>
 
 /* Ordered: a finding's severity is the worst of its checks. "unknown" means
- * an input the plan cannot read offline (host:port), so nothing is proven. */
+ * an input the plan could not read (host:port not read live, or reading it
+ * failed), so nothing is proven. */
 enum eku_severity {
 	EKU_SEV_NOT_AFFECTED = 0,
 	EKU_SEV_OK,
@@ -138,11 +140,13 @@ void eku_plan_counts_kind(const eku_plan *p, enum eku_finding_kind kind, size_t 
  * variant), 0 when none is dated. */
 int64_t eku_plan_first_break(const eku_plan *p);
 int64_t eku_plan_first_break_kind(const eku_plan *p, enum eku_finding_kind kind);
-/* Inputs the plan could not read offline (host:port certificates). */
+/* Host:port certificates the plan could not judge: not read live, or
+ * reading them failed ("expe1: 127.0.0.1:9 (refused at ...: ...)"). */
 const eku_strv *eku_plan_unread_inputs(const eku_plan *p);
 
 /* A certificates.server / .client value written as host:port: a live
- * endpoint the plan cannot read offline and `eku scan --inventory` probes.
+ * endpoint the plan cannot read offline; `eku scan --inventory` and `eku
+ * plan --scan` probe it.
  * Strings are borrowed from the plan, valid until eku_plan_free() or the
  * next load. */
 struct eku_plan_endpoint {
@@ -158,9 +162,73 @@ size_t eku_plan_endpoint_count(const eku_plan *p);
 int eku_plan_endpoint_get(const eku_plan *p, size_t i, struct eku_plan_endpoint *out)
 	__attribute__((warn_unused_result));
 
+/* ---- live inputs: host:port certificates read by the caller ----------------
+ *
+ * The plan never touches the network: the caller reads endpoint i (eku plan
+ * --scan probes it with eku_probe, --chains reads a file eku scan
+ * --save-chains wrote) and hands the outcome over with one of the two
+ * setters below, after a successful load and before eku_plan_run(). The
+ * outcome replaces an earlier one for the same endpoint, is kept across runs
+ * and dropped by the next load. A chain set for an endpoint is judged like a
+ * certificate file, and the findings that use it say where and when it was
+ * read; a failure keeps the input unknown / CERT_NOT_READ with the failure
+ * class in the explanation. Same thread as the rest of the plan: a caller
+ * probing on worker threads collects the results and sets them afterwards
+ * from the plan's thread. */
+
+/* Endpoint i's certificate as presented (leaf first, at least one).
+ * Takes ownership of chain (set0), also when it fails. read_at: when it was
+ * read (the clock, not the plan's --at). source: where it was read from,
+ * copied, may be NULL: the address probed ("127.0.0.1:8443") or the file it
+ * was saved in. Returns 0, or -1 with the plan error set (EKU_E_USAGE: i out
+ * of range or an empty chain; EKU_E_NOMEM). */
+int eku_plan_set_endpoint_chain(eku_plan *p, size_t i, eku_certlist *chain, int64_t read_at,
+	const char *source) __attribute__((warn_unused_result));
+/* Endpoint i could not be read. failure is the class ("dns", "refused",
+ * "timeout", "tls", ... as eku_probe_errclass_name() gives; "file" for a
+ * saved chain that is missing or unreadable), message a detail or NULL;
+ * both copied. Returns 0, or -1 with the plan error set. */
+int eku_plan_set_endpoint_failure(eku_plan *p, size_t i, const char *failure, const char *message,
+	int64_t read_at, const char *source) __attribute__((warn_unused_result));
+
+/* One live input, for reports. Strings are borrowed from the plan, valid
+ * until the next setter call, load or eku_plan_free(). */
+struct eku_plan_live_input {
+	const char *node, *role, *endpoint; /* as in struct eku_plan_endpoint */
+	const char *source;   /* where it was read from, or NULL */
+	int64_t read_at;
+	const char *failure;  /* NULL when read, else the failure class */
+	const char *message;  /* failure detail, or NULL */
+	size_t chain_length;  /* certificates read, 0 on failure */
+};
+/* Live inputs in the order they were set. */
+size_t eku_plan_live_input_count(const eku_plan *p);
+int eku_plan_live_input_get(const eku_plan *p, size_t i, struct eku_plan_live_input *out)
+	__attribute__((warn_unused_result));
+
+/* Saved chains (eku scan --save-chains, eku plan --chains): one PEM file per
+ * endpoint, DIR/<node>-<role>.pem (characters outside [A-Za-z0-9._-]
+ * become '_'), with comment lines naming the endpoint, the source and the
+ * read_at instant before the certificates. */
+/* Writes endpoint i's chain into dir (which must exist) as a 0644 file,
+ * through a temporary file renamed into place; refuses to replace anything
+ * but a regular file (a symlink, a FIFO, a folder). chain is borrowed.
+ * Returns 0, or -1 with err set (EKU_E_IO, EKU_E_USAGE). Thread-safe for
+ * distinct endpoints: it only reads the plan. */
+int eku_plan_write_endpoint_chain(const eku_plan *p, size_t i, const char *dir, const eku_certlist *chain,
+	int64_t read_at, const char *source, eku_error *err) __attribute__((warn_unused_result));
+/* For every endpoint, reads dir's saved file and sets the chain (read_at
+ * from the file's comment, else its modification time), or a "file"
+ * failure when it is missing, unreadable, not a regular file or was saved
+ * from another endpoint. Returns the number of chains set, or -1 with the
+ * plan error set on allocation failure. */
+int eku_plan_read_endpoint_chains(eku_plan *p, const char *dir) __attribute__((warn_unused_result));
+
 /* The plan as a JSON document ("schema": "eku/1"), described field by field
- * in docs/plan.md and by docs/schema/plan.schema.json. New reference, or NULL
- * on allocation failure. */
+ * in docs/plan.md and by docs/schema/plan.schema.json, with
+ * "live_inputs" listing every live input (node, role, endpoint, source,
+ * read_at, result: "read" or the failure class, message, chain_length). New
+ * reference, or NULL on allocation failure. */
 json_t *eku_plan_json(const eku_plan *p);
 
 #endif

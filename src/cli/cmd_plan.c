@@ -5,10 +5,12 @@
 #include <string.h>
 
 #include <eku/plan.h>
+#include <eku/probe.h>
 #include <eku/report.h>
 
 #include "commands.h"
 #include "common.h"
+#include "liveprobe.h"
 #include "text.h"
 
 static const char usage_text[] =
@@ -28,6 +30,17 @@ static const char usage_text[] =
 	"                        --at under the CA rules in force then\n"
 	"  --system-bundle FILE  system roots (default /etc/ssl/certs/ca-certificates.crt)\n"
 	"  --no-system           do not load the system roots\n"
+	"  --scan                read every host:port certificate live first (as\n"
+	"                        'eku scan --inventory' does, all at once); one that\n"
+	"                        cannot be read stays unknown, with the reason (dns,\n"
+	"                        refused, timeout, tls)\n"
+	"  --chains DIR          read host:port certificates from DIR/<node>-<role>.pem,\n"
+	"                        saved by 'eku scan --inventory INV --save-chains DIR'\n"
+	"  --connect-timeout DUR with --scan: per connection (default 5s; DUR: 5s, 500ms)\n"
+	"  --handshake-timeout DUR  with --scan: STARTTLS + TLS handshake (default 10s)\n"
+	"  --timeout DUR         with --scan: total per endpoint (default 30s)\n"
+	"  --starttls PROTO      with --scan: protocol when the port does not tell\n"
+	"  --sni NAME            with --scan: SNI to send\n"
 	CLI_COMMON_HELP
 	"\n"
 	"exit status: 0 nothing at or above --fail-on, 1 findings, 2 usage or\n"
@@ -35,7 +48,9 @@ static const char usage_text[] =
 	"\n"
 	"example:\n"
 	"  eku plan examples/expressway/inventory.yaml\n"
-	"  eku plan --at 2027-03-15 --format json inventory.yaml | jq '.findings[] | {subject, severity}'\n";
+	"  eku plan --at 2027-03-15 --format json inventory.yaml | jq '.findings[] | {subject, severity}'\n"
+	"  eku plan --scan --timeout 5s inventory.yaml\n"
+	"  eku plan --format json --scan inventory.yaml | jq '.live_inputs'\n";
 
 struct plan_opts {
 	struct cli_common common;
@@ -43,18 +58,34 @@ struct plan_opts {
 	bool assume_renewed, no_system;
 	const char *system_bundle;
 	const char *input;
+	bool scan;                   /* --scan */
+	const char *chains;          /* --chains DIR */
+	struct cli_target_opts td;   /* --starttls, --sni */
+	unsigned connect_ms, handshake_ms, total_ms;
 };
 
-enum { O_FAILON = 0x2000, O_ASSUME, O_SYSBUNDLE, O_NOSYS };
+enum {
+	O_FAILON = 0x2000, O_ASSUME, O_SYSBUNDLE, O_NOSYS, O_SCAN, O_CHAINS, O_CTMO, O_HTMO, O_TMO, O_STARTTLS,
+	O_SNI,
+};
 
 static const struct option longopts[] = {
 	{ "fail-on", required_argument, NULL, O_FAILON },
 	{ "assume-renewed", no_argument, NULL, O_ASSUME },
 	{ "system-bundle", required_argument, NULL, O_SYSBUNDLE },
 	{ "no-system", no_argument, NULL, O_NOSYS },
+	{ "scan", no_argument, NULL, O_SCAN },
+	{ "chains", required_argument, NULL, O_CHAINS },
+	{ "connect-timeout", required_argument, NULL, O_CTMO },
+	{ "handshake-timeout", required_argument, NULL, O_HTMO },
+	{ "timeout", required_argument, NULL, O_TMO },
+	{ "starttls", required_argument, NULL, O_STARTTLS },
+	{ "sni", required_argument, NULL, O_SNI },
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
+
+static int check_args(int argc, struct plan_opts *o, char **argv);
 
 static int parse_args(int argc, char **argv, struct plan_opts *o)
 {
@@ -83,10 +114,47 @@ static int parse_args(int argc, char **argv, struct plan_opts *o)
 		case O_ASSUME: o->assume_renewed = true; break;
 		case O_SYSBUNDLE: o->system_bundle = optarg; break;
 		case O_NOSYS: o->no_system = true; break;
+		case O_SCAN: o->scan = true; break;
+		case O_CHAINS: o->chains = optarg; break;
+		case O_CTMO:
+			if (cli_parse_duration("--connect-timeout", optarg, false, &o->connect_ms) != 0)
+				return -1;
+			break;
+		case O_HTMO:
+			if (cli_parse_duration("--handshake-timeout", optarg, false, &o->handshake_ms) != 0)
+				return -1;
+			break;
+		case O_TMO:
+			if (cli_parse_duration("--timeout", optarg, false, &o->total_ms) != 0)
+				return -1;
+			break;
+		case O_STARTTLS: o->td.starttls = optarg; break;
+		case O_SNI: o->td.sni = optarg; break;
 		default:
 			fprintf(stderr, "run 'eku plan --help' for the options\n");
 			return -1;
 		}
+	}
+	return check_args(argc, o, argv);
+}
+
+static int check_args(int argc, struct plan_opts *o, char **argv)
+{
+	enum eku_proto pr;
+
+	if (o->scan && o->chains != NULL) {
+		cli_error("--scan reads certificates live and --chains reads saved ones; give one of them");
+		return -1;
+	}
+	if (!o->scan && (o->connect_ms || o->handshake_ms || o->total_ms || o->td.starttls || o->td.sni)) {
+		cli_error("--timeout, --connect-timeout, --handshake-timeout, --starttls and --sni apply to --scan; "
+			"add --scan");
+		return -1;
+	}
+	if (o->td.starttls != NULL && eku_proto_from_name(o->td.starttls, &pr) != 0) {
+		cli_error("--starttls %s: unknown protocol; use smtp, imap, pop3, ftp, ldap, xmpp-client, "
+			"xmpp-server, postgres, sip, https or tls", o->td.starttls);
+		return -1;
 	}
 	if (optind != argc - 1) {
 		cli_error("give one inventory file; example: eku plan examples/expressway/inventory.yaml");
@@ -232,6 +300,34 @@ static void print_finding(const struct eku_finding *f, const struct cli_palette 
 	}
 }
 
+/* Where and when each host:port certificate was read, 80 columns. */
+static void print_live(const eku_plan *p)
+{
+	struct eku_plan_live_input in;
+	char iso[32], *line = NULL;
+	size_t len = 0;
+
+	for (size_t i = 0; eku_plan_live_input_get(p, i, &in) == 0; i++) {
+		FILE *f = open_memstream(&line, &len);
+		if (f == NULL)
+			return;
+		if (i == 0)
+			printf("\nlive inputs:\n");
+		fprintf(f, "%s %s %s: ", in.node, in.role, in.endpoint);
+		if (in.failure == NULL)
+			fprintf(f, "read at %s (%zu certificate%s)", eku_time_iso(in.read_at, iso, sizeof(iso)),
+				in.chain_length, in.chain_length == 1 ? "" : "s");
+		else
+			fprintf(f, "not read (%s%s%s)", in.failure, in.message ? ": " : "", in.message ? in.message : "");
+		if (in.source != NULL && strcmp(in.source, in.endpoint) != 0)
+			fprintf(f, ", from %s", in.source);
+		fclose(f);
+		wrap("  ", line, 76);
+		free(line);
+		line = NULL;
+	}
+}
+
 static void emit_text(const eku_plan *p, const struct plan_opts *o)
 {
 	struct cli_palette pal = cli_palette(cli_use_color(o->common.color, stdout));
@@ -247,11 +343,13 @@ static void emit_text(const eku_plan *p, const struct plan_opts *o)
 	printf("%s\n%s\n\n", links, nodes);
 	for (size_t i = 0; i < eku_plan_finding_count(p); i++)
 		print_finding(eku_plan_finding(p, i), &pal, &refs);
-	if (unread->n > 0) {
-		printf("\nnot read offline (live fetching is 'eku scan's job):\n");
-		for (size_t i = 0; i < unread->n; i++)
-			printf("  %s\n", unread->v[i]);
-	}
+	/* The live list names every host:port input, read or not. */
+	if (eku_plan_live_input_count(p) > 0)
+		print_live(p);
+	else if (unread->n > 0)
+		printf("\nnot read offline (give --scan to read them live, or --chains DIR):\n");
+	for (size_t i = 0; eku_plan_live_input_count(p) == 0 && i < unread->n; i++)
+		printf("  %s\n", unread->v[i]);
 	printf("\n%sActions%s\n", pal.bold, pal.reset);
 	if (eku_plan_action_count(p) == 0)
 		printf("  nothing to do by a date; keep monitoring\n");
@@ -327,6 +425,66 @@ static void emit_md(const eku_plan *p, const struct plan_opts *o)
 	}
 }
 
+/* --- reading host:port certificates ------------------------------------------------ */
+
+static void keep_result(const struct eku_probe_result *r, void *arg)
+{
+	(void)cli_live_results_keep(arg, r);
+}
+
+/* --scan: every endpoint at once on one event loop, so a dead one costs its
+ * own timeout and nothing more; the outcomes reach the plan afterwards, from
+ * this thread. Only the presented chain is needed: no client-auth probing. */
+static int scan_endpoints(const struct plan_opts *o, eku_plan *p)
+{
+	eku_probe_config *cfg = NULL;
+	eku_probe *pr = NULL;
+	struct cli_live_results lr = { 0 };
+	size_t *target_of = NULL, n = eku_plan_endpoint_count(p);
+	int rc = -1;
+
+	if (n == 0) {
+		cli_warn("%s: no certificate is given as host:port; nothing to scan", o->input);
+		return 0;
+	}
+	if ((cfg = eku_probe_config_new()) == NULL || (target_of = calloc(n, sizeof(*target_of))) == NULL)
+		goto nomem;
+	eku_probe_config_set_threads(cfg, 1);
+	eku_probe_config_set_timeouts(cfg, o->connect_ms, o->handshake_ms, o->total_ms);
+	eku_probe_config_set_detect_client_auth(cfg, false);
+	if ((pr = eku_probe_new(cfg)) == NULL)
+		goto nomem;
+	if (cli_probe_add_inventory(pr, &o->td, p, o->input, target_of) != 0)
+		goto out;
+	if (cli_live_results_init(&lr, eku_probe_target_count(pr)) != 0)
+		goto nomem;
+	if (eku_probe_run(pr, keep_result, &lr) != 0) {
+		cli_error("--scan: %s", eku_probe_error(pr)->message);
+		goto out;
+	}
+	rc = cli_live_apply(p, target_of, &lr);
+	goto out;
+nomem:
+	cli_error("out of memory");
+out:
+	cli_live_results_clear(&lr);
+	free(target_of);
+	eku_probe_free(pr);
+	eku_probe_config_free(cfg);
+	return rc;
+}
+
+static int read_live(const struct plan_opts *o, eku_plan *p)
+{
+	if (o->scan)
+		return scan_endpoints(o, p);
+	if (o->chains != NULL && eku_plan_read_endpoint_chains(p, o->chains) < 0) {
+		cli_error("--chains %s: %s", o->chains, eku_plan_error(p)->message);
+		return -1;
+	}
+	return 0;
+}
+
 static int exit_status(const eku_plan *p, int fail_on)
 {
 	for (size_t i = 0; fail_on >= 0 && i < eku_plan_finding_count(p); i++) {
@@ -373,6 +531,10 @@ int cmd_plan(int argc, char **argv)
 			cli_error("%s: %s", o.input, e->message);
 			rc = eku_errcode_class(e->code) == EKU_ERRCLASS_IO ? 2 : 3;
 		}
+		goto out;
+	}
+	if (read_live(&o, p) != 0) {
+		rc = 3;
 		goto out;
 	}
 	if (eku_plan_run(p) != 0) {

@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "liveprobe.h"
 #include "password.h"
 #include "trustopts.h"
 
@@ -41,6 +42,8 @@ static const char usage_text[] =
 	"  --targets FILE            more targets, one per line ('#' comments, '-' stdin)\n"
 	"  --inventory FILE          the host:port certificates of an 'eku plan' inventory;\n"
 	"                            results are labelled with the node name\n"
+	"  --save-chains DIR         with --inventory: write each chain read as\n"
+	"                            DIR/<node>-<role>.pem for 'eku plan --chains DIR'\n"
 	"  --starttls PROTO          protocol for targets that do not name one\n"
 	"  --sni NAME                SNI for targets that do not name one\n"
 	"  --xmpp-to DOMAIN          XMPP stream 'to' (default: SNI or host)\n"
@@ -69,7 +72,9 @@ static const char usage_text[] =
 	"  eku scan expe.example.com:5061 mail.example.com:25 '[2001:db8::1]:443'\n"
 	"  eku scan --client-cert renewed.pem --client-key renewed.key partner.example:5269\n"
 	"  eku scan --targets endpoints.txt --format jsonl --concurrency 200 > scan.jsonl\n"
-	"  eku scan --inventory examples/expressway/inventory.yaml\n";
+	"  eku scan --inventory examples/expressway/inventory.yaml\n"
+	"  eku scan --inventory inventory.yaml --save-chains chains/\n"
+	"  eku plan --chains chains/ inventory.yaml      # judge the saved chains offline\n";
 
 struct cand_arg {
 	const char *cert, *key;
@@ -82,7 +87,8 @@ struct scan_opts {
 	struct cli_trust tr;
 	struct cand_arg *cand;
 	size_t n_cand;
-	const char *starttls, *sni, *xmpp_to, *xmpp_from;
+	struct cli_target_opts td;    /* --starttls, --sni */
+	const char *xmpp_to, *xmpp_from, *save_chains;
 	bool no_detect, no_progress;
 	unsigned concurrency, threads, connect_ms, handshake_ms, total_ms, post_ms;
 	bool post_given;
@@ -91,12 +97,13 @@ struct scan_opts {
 enum {
 	O_TARGETS = 0x2000, O_STARTTLS, O_SNI, O_XTO, O_XFROM, O_CERT, O_KEY, O_PWFILE, O_PWENV, O_PW,
 	O_NODETECT, O_CONC, O_CTMO, O_HTMO, O_TMO, O_POST,
-	O_NOPROGRESS, O_INVENTORY, O_THREADS,
+	O_NOPROGRESS, O_INVENTORY, O_THREADS, O_SAVE,
 };
 
 static const struct option longopts[] = {
 	{ "targets", required_argument, NULL, O_TARGETS },
 	{ "inventory", required_argument, NULL, O_INVENTORY },
+	{ "save-chains", required_argument, NULL, O_SAVE },
 	{ "starttls", required_argument, NULL, O_STARTTLS },
 	{ "protocol", required_argument, NULL, O_STARTTLS },
 	{ "sni", required_argument, NULL, O_SNI },
@@ -120,24 +127,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* "5", "5s", "2.5s", "500ms" -> milliseconds (> 0). */
-static int parse_duration(const char *opt, const char *s, unsigned *ms)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || (strcmp(end, "ms") != 0 && *end != '\0' && strcmp(end, "s") != 0))
-		v = -1;
-	else if (strcmp(end, "ms") != 0)
-		v *= 1000.0;
-	if (v < 0 || v > 86400000.0 || (v == 0 && strcmp(opt, "--post-handshake-wait") != 0)) {
-		cli_error("%s %s: give a duration such as 5, 5s or 500ms", opt, s);
-		return -1;
-	}
-	*ms = (unsigned)v;
-	return 0;
-}
-
 static int add_cand(struct scan_opts *o, const char *cert)
 {
 	struct cand_arg *v = realloc(o->cand, (o->n_cand + 1) * sizeof(*v));
@@ -158,8 +147,8 @@ static int option(struct scan_opts *o, int c, const char *arg)
 	switch (c) {
 	case O_TARGETS: return eku_strv_push(&o->targets_files, arg);
 	case O_INVENTORY: return eku_strv_push(&o->inventories, arg);
-	case O_STARTTLS: o->starttls = arg; return 0;
-	case O_SNI: o->sni = arg; return 0;
+	case O_STARTTLS: o->td.starttls = arg; return 0;
+	case O_SNI: o->td.sni = arg; return 0;
 	case O_XTO: o->xmpp_to = arg; return 0;
 	case O_XFROM: o->xmpp_from = arg; return 0;
 	case O_CERT: return add_cand(o, arg);
@@ -190,10 +179,11 @@ static int option(struct scan_opts *o, int c, const char *arg)
 		}
 		o->threads = (unsigned)n;
 		return 0;
-	case O_CTMO: return parse_duration("--connect-timeout", arg, &o->connect_ms);
-	case O_HTMO: return parse_duration("--handshake-timeout", arg, &o->handshake_ms);
-	case O_TMO: return parse_duration("--timeout", arg, &o->total_ms);
-	case O_POST: o->post_given = true; return parse_duration("--post-handshake-wait", arg, &o->post_ms);
+	case O_CTMO: return cli_parse_duration("--connect-timeout", arg, false, &o->connect_ms);
+	case O_HTMO: return cli_parse_duration("--handshake-timeout", arg, false, &o->handshake_ms);
+	case O_TMO: return cli_parse_duration("--timeout", arg, false, &o->total_ms);
+	case O_POST: o->post_given = true; return cli_parse_duration("--post-handshake-wait", arg, true, &o->post_ms);
+	case O_SAVE: o->save_chains = arg; return 0;
 	case O_NOPROGRESS: o->no_progress = true; return 0;
 	default:
 		fprintf(stderr, "run 'eku scan --help' for the options\n");
@@ -222,13 +212,18 @@ static int parse_args(int argc, char **argv, struct scan_opts *o)
 		if (option(o, c, optarg) != 0)
 			return -1;
 	}
-	if (o->starttls != NULL && eku_proto_from_name(o->starttls, &pr) != 0) {
+	if (o->td.starttls != NULL && eku_proto_from_name(o->td.starttls, &pr) != 0) {
 		cli_error("--starttls %s: unknown protocol; use smtp, imap, pop3, ftp, ldap, xmpp-client, "
-			"xmpp-server, postgres, sip, https or tls", o->starttls);
+			"xmpp-server, postgres, sip, https or tls", o->td.starttls);
 		return -1;
 	}
 	if (o->no_detect && o->n_cand > 0) {
 		cli_error("--no-client-auth skips the dry runs that --client-cert asks for; drop one of them");
+		return -1;
+	}
+	if (o->save_chains != NULL && o->inventories.n == 0) {
+		cli_error("--save-chains %s: names files after inventory nodes; give --inventory FILE too",
+			o->save_chains);
 		return -1;
 	}
 	if (optind >= argc && o->targets_files.n == 0 && o->inventories.n == 0) {
@@ -239,35 +234,6 @@ static int parse_args(int argc, char **argv, struct scan_opts *o)
 }
 
 /* ---- targets ------------------------------------------------------------------ */
-
-static int add_target(const struct scan_opts *o, eku_probe *p, const char *spec, const char *where,
-	const char *label)
-{
-	struct eku_target t;
-	eku_error err = { 0 };
-
-	if (eku_target_parse(spec, &t, &err) != 0) {
-		cli_error("%s%s'%s': %s", where ? where : "", where ? ": " : "", spec, err.message);
-		return -1;
-	}
-	if (!t.proto_given && o->starttls != NULL) {
-		(void)!eku_proto_from_name(o->starttls, &t.proto);
-		t.proto_given = true;
-	}
-	if (t.sni == NULL && o->sni != NULL)
-		t.sni = strdup(o->sni);
-	if (label != NULL && (t.label = strdup(label)) == NULL) {
-		eku_target_clear(&t);
-		cli_error("out of memory");
-		return -1;
-	}
-	if (eku_probe_add0_target(p, &t) != 0) {
-		eku_target_clear(&t);
-		cli_error("out of memory");
-		return -1;
-	}
-	return 0;
-}
 
 static char *trim(char *s)
 {
@@ -303,71 +269,27 @@ static int load_targets_file(const struct scan_opts *o, eku_probe *p, const char
 		if (*line == '\0')
 			continue;
 		snprintf(where, sizeof(where), "%s:%d", path, lineno);
-		if (add_target(o, p, line, where, NULL) != 0)
+		if (cli_probe_add_target(p, &o->td, line, where, NULL) != 0)
 			bad++;
 	}
 	free(buf);
 	return bad > 0 ? -1 : 0;
 }
 
-/* "expe1 server, expe2 client": every node and role naming endpoint i. */
-static char *inventory_label(const eku_plan *pl, const char *endpoint)
-{
-	struct eku_plan_endpoint e;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	bool first = true;
-
-	if (f == NULL)
-		return NULL;
-	for (size_t i = 0; eku_plan_endpoint_get(pl, i, &e) == 0; i++) {
-		if (strcmp(e.endpoint, endpoint) != 0)
-			continue;
-		fprintf(f, "%s%s %s", first ? "" : ", ", e.node, e.role);
-		first = false;
-	}
-	fclose(f);
-	return buf;
-}
-
-/* Whether endpoint i repeats an earlier one (scanned once, labelled with all). */
-static bool endpoint_seen(const eku_plan *pl, size_t i, const char *endpoint)
-{
-	struct eku_plan_endpoint e;
-
-	for (size_t k = 0; k < i && eku_plan_endpoint_get(pl, k, &e) == 0; k++)
-		if (strcmp(e.endpoint, endpoint) == 0)
-			return true;
-	return false;
-}
-
-static int plan_targets(const struct scan_opts *o, eku_probe *p, const eku_plan *pl, const char *path)
-{
-	struct eku_plan_endpoint e;
-	char *label;
-	int bad = 0;
-
-	if (eku_plan_endpoint_count(pl) == 0)
-		cli_warn("%s: no certificate is given as host:port; nothing to scan from it", path);
-	for (size_t i = 0; eku_plan_endpoint_get(pl, i, &e) == 0; i++) {
-		if (endpoint_seen(pl, i, e.endpoint))
-			continue;
-		if ((label = inventory_label(pl, e.endpoint)) == NULL) {
-			cli_error("out of memory");
-			return -1;
-		}
-		bad += add_target(o, p, e.endpoint, path, label) != 0;
-		free(label);
-	}
-	return bad > 0 ? -1 : 0;
-}
+/* An inventory given with --inventory: kept until the output is written,
+ * because --save-chains names its files after the inventory's nodes. */
+struct inv {
+	const char *path;
+	eku_plan *pl;
+	size_t *target_of;  /* per endpoint: its probe target index */
+};
 
 /* Reads an inventory as `eku plan` does (every problem reported as
  * file:line:column) and queues its host:port certificates. */
-static int load_inventory(const struct scan_opts *o, eku_probe *p, const char *path)
+static int load_inventory(const struct scan_opts *o, eku_probe *p, struct inv *iv)
 {
-	eku_plan *pl = eku_plan_new();
+	const char *path = iv->path;
+	eku_plan *pl = iv->pl = eku_plan_new();
 	int rc = -1;
 
 	if (pl == NULL || eku_plan_set_data_dir(pl, o->common.data_dir) != 0 ||
@@ -385,9 +307,12 @@ static int load_inventory(const struct scan_opts *o, eku_probe *p, const char *p
 			cli_error("--inventory %s: %s", path, eku_plan_error(pl)->message);
 		goto out;
 	}
-	rc = plan_targets(o, p, pl, path);
+	if ((iv->target_of = calloc(eku_plan_endpoint_count(pl) + 1, sizeof(size_t))) == NULL) {
+		cli_error("out of memory");
+		goto out;
+	}
+	rc = cli_probe_add_inventory(p, &o->td, pl, path, iv->target_of);
 out:
-	eku_plan_free(pl);
 	return rc;
 }
 
@@ -435,6 +360,7 @@ struct sink {
 	size_t n;
 	size_t failed, findings;
 	bool progress;
+	struct cli_live_results live; /* --save-chains: the chains read */
 };
 
 static void csv_field(FILE *f, const char *s, bool last)
@@ -591,6 +517,8 @@ static void on_result(const struct eku_probe_result *r, void *arg)
 		s->failed++;
 	if (has_finding(r))
 		s->findings++;
+	if (s->o->save_chains != NULL)
+		(void)cli_live_results_keep(&s->live, r);
 	switch (s->o->common.format) {
 	case FMT_JSONL:
 		j = eku_probe_result_json(r, s->at);
@@ -664,7 +592,8 @@ static int run_scan(struct scan_opts *o, eku_probe *p, struct sink *s)
 		s->json = calloc(s->n ? s->n : 1, sizeof(*s->json));
 	else
 		s->text = calloc(s->n ? s->n : 1, sizeof(*s->text));
-	if (s->json == NULL && s->text == NULL) {
+	if ((s->json == NULL && s->text == NULL) ||
+	    (o->save_chains != NULL && cli_live_results_init(&s->live, s->n) != 0)) {
 		cli_error("out of memory");
 		return -1;
 	}
@@ -679,6 +608,17 @@ static int run_scan(struct scan_opts *o, eku_probe *p, struct sink *s)
 	return 0;
 }
 
+/* --save-chains: after the run, from this thread, so no event loop waits on
+ * the disk. */
+static size_t save_chains(const struct scan_opts *o, const struct inv *iv, const struct sink *s)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; o->save_chains != NULL && i < o->inventories.n; i++)
+		bad += cli_live_save(iv[i].pl, iv[i].path, iv[i].target_of, &s->live, o->save_chains);
+	return bad;
+}
+
 int cmd_scan(int argc, char **argv)
 {
 	struct scan_opts o;
@@ -686,6 +626,7 @@ int cmd_scan(int argc, char **argv)
 	eku_trust *t = NULL;
 	eku_probe_config *cfg = NULL;
 	eku_probe *p = NULL;
+	struct inv *iv = NULL;
 	char *pw = NULL;
 	int rc = 2, bad = 0;
 
@@ -704,11 +645,17 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	}
 	for (int i = optind; i < argc; i++)
-		bad += add_target(&o, p, argv[i], NULL, NULL) != 0;
+		bad += cli_probe_add_target(p, &o.td, argv[i], NULL, NULL) != 0;
 	for (size_t i = 0; i < o.targets_files.n; i++)
 		bad += load_targets_file(&o, p, o.targets_files.v[i]) != 0;
-	for (size_t i = 0; i < o.inventories.n; i++)
-		bad += load_inventory(&o, p, o.inventories.v[i]) != 0;
+	if ((iv = calloc(o.inventories.n + 1, sizeof(*iv))) == NULL) {
+		cli_error("out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < o.inventories.n; i++) {
+		iv[i].path = o.inventories.v[i];
+		bad += load_inventory(&o, p, &iv[i]) != 0;
+	}
 	if (bad > 0)
 		goto out;
 	signal(SIGPIPE, SIG_IGN);
@@ -721,7 +668,15 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	}
 	rc = s.failed > 0 ? 3 : s.findings > 0 ? 1 : 0;
+	if (save_chains(&o, iv, &s) > 0)
+		rc = 3;
 out:
+	for (size_t i = 0; iv != NULL && i < o.inventories.n; i++) {
+		eku_plan_free(iv[i].pl);
+		free(iv[i].target_of);
+	}
+	free(iv);
+	cli_live_results_clear(&s.live);
 	free(s.text);
 	free(s.json);
 	cli_password_free(pw);

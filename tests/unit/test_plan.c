@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -865,6 +866,188 @@ static void json_shape(void **state)
 	eku_plan_free(p);
 }
 
+/* --- live inputs: host:port certificates read by the caller ------------------ */
+
+static const char live_body[] =
+	"nodes:\n"
+	"  - { name: remote, product: generic-openssl, certificates: { server: 'peer.example:5061' } }\n"
+	"  - { name: other, product: generic-openssl, certificates: { server: 'other.example:8443' } }\n"
+	"  - { name: api, product: generic-openssl, certificates: { server: corp-dual.pem } }\n"
+	"links:\n  - { kind: generic-mtls, client: remote, server: api }\n"
+	"  - { kind: generic-mtls, client: other, server: api }\n";
+
+static eku_plan *load_live(void)
+{
+	char yaml[4096];
+	eku_plan *p;
+
+	snprintf(yaml, sizeof(yaml), "%s%s", roots, live_body);
+	p = load(yaml, "2026-11-27", false);
+	assert_int_equal(eku_plan_diag_count(p), 0);
+	assert_int_equal(eku_plan_endpoint_count(p), 2);
+	return p;
+}
+
+static eku_certlist *cert_file(const char *name)
+{
+	char path[512];
+	eku_error err = { 0 };
+	eku_certlist *l;
+
+	snprintf(path, sizeof(path), "%s/%s", certdir, name);
+	l = eku_certlist_load_strict(path, &err);
+	assert_non_null(l);
+	return l;
+}
+
+static int64_t instant(const char *s)
+{
+	int64_t t = 0;
+
+	assert_int_equal(eku_time_parse(s, &t), 0);
+	return t;
+}
+
+/* A chain set for an endpoint is judged like a file and the findings say
+ * where and when it was read; an endpoint left alone stays unknown. */
+static void live_chain_is_judged(void **state)
+{
+	eku_plan *p = load_live();
+	const struct eku_finding *f;
+	struct eku_plan_live_input in;
+	json_t *doc, *li;
+
+	(void)state;
+	assert_int_equal(eku_plan_set_endpoint_chain(p, 0, cert_file("dc-server-only.pem"),
+		instant("2026-11-26T10:00:00Z"), "192.0.2.7:5061"), 0);
+	assert_int_equal(eku_plan_run(p), 0);
+	f = eku_plan_finding_by_id(p, "link:generic-mtls:remote->api");
+	assert_string_equal(eku_severity_name(f->severity), "broken");
+	assert_true(eku_strv_contains(&f->reasons, "CLIENT_EKU_MISSING"));
+	assert_false(eku_strv_contains(&f->reasons, "CERT_NOT_READ"));
+	assert_non_null(strstr(f->explanation, "remote's certificate was read live from peer.example:5061 at "
+		"2026-11-26T10:00:00Z (via 192.0.2.7:5061)."));
+	f = eku_plan_finding_by_id(p, "node:remote");
+	assert_int_not_equal(f->severity, EKU_SEV_UNKNOWN);
+	assert_non_null(strstr(f->explanation, "read live from peer.example:5061"));
+	f = eku_plan_finding_by_id(p, "link:generic-mtls:other->api");
+	assert_string_equal(eku_severity_name(f->severity), "unknown");
+	assert_non_null(strstr(f->explanation, "was not read live: run 'eku plan --scan'"));
+	assert_int_equal(eku_plan_unread_inputs(p)->n, 1);
+	assert_string_equal(eku_plan_unread_inputs(p)->v[0], "other: other.example:8443");
+
+	assert_int_equal(eku_plan_live_input_count(p), 1);
+	assert_int_equal(eku_plan_live_input_get(p, 0, &in), 0);
+	assert_string_equal(in.node, "remote");
+	assert_string_equal(in.role, "server");
+	assert_string_equal(in.endpoint, "peer.example:5061");
+	assert_string_equal(in.source, "192.0.2.7:5061");
+	assert_null(in.failure);
+	assert_int_equal(in.chain_length, 2);
+	assert_int_equal(eku_plan_live_input_get(p, 1, &in), -1);
+
+	doc = eku_plan_json(p);
+	li = json_array_get(json_object_get(doc, "live_inputs"), 0);
+	assert_string_equal(json_string_value(json_object_get(li, "result")), "read");
+	assert_string_equal(json_string_value(json_object_get(li, "read_at")), "2026-11-26T10:00:00Z");
+	assert_string_equal(json_string_value(json_object_get(li, "endpoint")), "peer.example:5061");
+	json_decref(doc);
+	eku_plan_free(p);
+}
+
+/* A failure keeps the input unknown with its class; a later outcome for the
+ * same endpoint replaces the earlier one (ASan: nothing leaks). */
+static void live_failure_and_replacement(void **state)
+{
+	eku_plan *p = load_live();
+	const struct eku_finding *f;
+
+	(void)state;
+	assert_int_equal(eku_plan_set_endpoint_chain(p, 0, cert_file("dc-dual.pem"), instant("2026-11-26"), NULL), 0);
+	assert_int_equal(eku_plan_set_endpoint_failure(p, 0, "refused", "connect: Connection refused",
+		instant("2026-11-26T11:00:00Z"), NULL), 0);
+	assert_int_equal(eku_plan_run(p), 0);
+	f = eku_plan_finding_by_id(p, "link:generic-mtls:remote->api");
+	assert_string_equal(eku_severity_name(f->severity), "unknown");
+	assert_true(eku_strv_contains(&f->reasons, "CERT_NOT_READ"));
+	assert_non_null(strstr(f->explanation, "reading it live at 2026-11-26T11:00:00Z failed (refused: connect: "
+		"Connection refused)"));
+	assert_string_equal(eku_plan_unread_inputs(p)->v[0],
+		"remote: peer.example:5061 (refused at 2026-11-26T11:00:00Z: connect: Connection refused)");
+
+	/* and back to a chain, judged on the next run */
+	assert_int_equal(eku_plan_set_endpoint_chain(p, 0, cert_file("dc-dual.pem"), instant("2026-11-26T12:00:00Z"),
+		NULL), 0);
+	assert_int_equal(eku_plan_live_input_count(p), 1);
+	assert_int_equal(eku_plan_run(p), 0);
+	f = eku_plan_finding_by_id(p, "link:generic-mtls:remote->api");
+	assert_string_equal(eku_severity_name(f->severity), "at_risk");
+	assert_true(eku_strv_contains(&f->reasons, "RENEWAL_DROPS_CLIENTAUTH"));
+
+	/* a new load drops the outcomes: endpoint indexes belong to the old inventory */
+	eku_plan_free(p);
+	p = load_live();
+	assert_int_equal(eku_plan_live_input_count(p), 0);
+	eku_plan_free(p);
+}
+
+/* Misuse: the chain is owned by the plan even when the call fails. */
+static void live_misuse(void **state)
+{
+	eku_plan *p = load_live();
+
+	(void)state;
+	assert_int_equal(eku_plan_set_endpoint_chain(p, 2, cert_file("dc-dual.pem"), 1, NULL), -1);
+	assert_int_equal(eku_plan_error(p)->code, EKU_E_USAGE);
+	assert_int_equal(eku_plan_set_endpoint_chain(p, 0, eku_certlist_new(), 1, NULL), -1);
+	assert_int_equal(eku_plan_error(p)->code, EKU_E_USAGE);
+	assert_int_equal(eku_plan_set_endpoint_failure(p, 5, "dns", NULL, 1, NULL), -1);
+	assert_int_equal(eku_plan_live_input_count(p), 0);
+	eku_plan_free(p);
+}
+
+/* Saved chains round-trip with their read instant; a symlink in the way is
+ * refused; a missing file is a "file" failure. */
+static void live_chain_files(void **state)
+{
+	char dir[] = "/tmp/eku-plan-chains-XXXXXX", path[512], cmd[600];
+	eku_plan *p = load_live();
+	eku_certlist *l = cert_file("dc-server-only.pem");
+	eku_error err = { 0 };
+	struct eku_plan_live_input in;
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(eku_plan_write_endpoint_chain(p, 0, dir, l, instant("2026-11-25T08:30:00Z"), "192.0.2.7:5061",
+		&err), 0);
+	snprintf(path, sizeof(path), "%s/remote-server.pem", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	snprintf(path, sizeof(path), "%s/other-server.pem", dir);
+	assert_int_equal(symlink("/etc/hostname", path), 0);
+	assert_int_equal(eku_plan_write_endpoint_chain(p, 1, dir, l, 1, NULL, &err), -1);
+	assert_int_equal(err.code, EKU_E_IO);
+	assert_non_null(strstr(err.message, "refusing to replace"));
+	assert_int_equal(unlink(path), 0);
+
+	assert_int_equal(eku_plan_read_endpoint_chains(p, dir), 1);
+	assert_int_equal(eku_plan_live_input_get(p, 0, &in), 0);
+	assert_null(in.failure);
+	assert_int_equal(in.read_at, instant("2026-11-25T08:30:00Z"));
+	assert_int_equal(in.chain_length, 2);
+	assert_int_equal(eku_plan_live_input_get(p, 1, &in), 0);
+	assert_string_equal(in.failure, "file");
+	assert_non_null(strstr(in.message, "other-server.pem: no saved chain"));
+	assert_int_equal(eku_plan_run(p), 0);
+	assert_string_equal(eku_severity_name(eku_plan_finding_by_id(p, "link:generic-mtls:remote->api")->severity),
+		"broken");
+	eku_certlist_free(l);
+	eku_plan_free(p);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static int setup(void **state)
 {
 	const char *src = getenv("EKU_SRCDIR");
@@ -891,7 +1074,7 @@ int main(void)
 {
 	enum { NS = sizeof(scenarios) / sizeof(scenarios[0]), ND = sizeof(diag_cases) / sizeof(diag_cases[0]),
 	       NA = sizeof(action_cases) / sizeof(action_cases[0]), NO = sizeof(option_cases) / sizeof(option_cases[0]) };
-	struct CMUnitTest tests[NS + NA + NO + ND + 1];
+	struct CMUnitTest tests[NS + NA + NO + ND + 5];
 	size_t n = 0;
 
 	for (size_t i = 0; i < NS; i++)
@@ -903,5 +1086,13 @@ int main(void)
 	for (size_t i = 0; i < ND; i++)
 		tests[n++] = (struct CMUnitTest){ diag_cases[i].name, run_diag, NULL, NULL, (void *)&diag_cases[i] };
 	tests[n++] = (struct CMUnitTest){ "JSON document shape", json_shape, NULL, NULL, NULL };
+	tests[n++] = (struct CMUnitTest){ "live: a chain set for an endpoint is judged and cited", live_chain_is_judged,
+		NULL, NULL, NULL };
+	tests[n++] = (struct CMUnitTest){ "live: a failure stays unknown; outcomes replace each other",
+		live_failure_and_replacement, NULL, NULL, NULL };
+	tests[n++] = (struct CMUnitTest){ "live: misuse fails with EKU_E_USAGE and frees the chain", live_misuse, NULL,
+		NULL, NULL };
+	tests[n++] = (struct CMUnitTest){ "live: saved chain files round-trip, symlinks refused", live_chain_files, NULL,
+		NULL, NULL };
 	return _cmocka_run_group_tests("plan", tests, n, setup, teardown);
 }

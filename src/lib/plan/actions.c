@@ -165,8 +165,8 @@ int plan_actions(struct eku_plan *p, const struct eku_finding *f, struct judged 
 	if (f->severity < EKU_SEV_UNKNOWN)
 		return 0;
 	if (has(f, "CERT_NOT_READ") && f->kind == EKU_FINDING_NODE)
-		rc |= add_action(p, p->at, plan_fmt("Fetch %s's certificate with 'eku scan', save it as PEM and name the "
-			"file in the inventory", name), f->id);
+		rc |= add_action(p, p->at, plan_fmt("Read %s's certificate: 'eku plan --scan' where its endpoint answers, "
+			"or 'eku scan --inventory INV --save-chains DIR' there and 'eku plan --chains DIR'", name), f->id);
 	if (has(f, "ISSUER_UNKNOWN"))
 		rc |= add_action(p, p->at, plan_fmt("Tell eku who issued the certificate on %s: its root under "
 			"public_roots or private_roots, or the intermediates in the certificate file", name), f->id);

@@ -133,24 +133,31 @@ const char *node_profile(const struct inv_node *n)
 
 int judge_prepare_node(struct eku_plan *p, struct node_state *ns, const struct inv_node *n)
 {
+	/* A host:port certificate read live (live.c) is judged like a file. */
+	const struct plan_live *ls = plan_live_find(p, n, false), *lc = plan_live_find(p, n, true);
+	eku_certlist *server = ls && ls->chain ? ls->chain : n->server_certs;
+	eku_certlist *client = lc && lc->chain ? lc->chain : n->client_certs;
+
 	memset(ns, 0, sizeof(*ns));
 	ns->n = n;
-	if (n->server_certs != NULL) {
-		ns->server_cl = eku_trust_classify(p->trust, eku_certlist_get0(n->server_certs, 0), n->server_certs);
+	if (server != NULL) {
+		ns->server_cl = eku_trust_classify(p->trust, eku_certlist_get0(server, 0), server);
 		if (ns->server_cl == NULL)
 			return -1;
-		cstate_from(&ns->server, n->server_certs, ns->server_cl, n->server_spec);
+		cstate_from(&ns->server, server, ns->server_cl, n->server_spec);
 	}
 	ns->server.spec = n->server_spec;
 	ns->server.remote = n->server_remote;
-	if (n->client_certs != NULL) {
-		ns->client_cl = eku_trust_classify(p->trust, eku_certlist_get0(n->client_certs, 0), n->client_certs);
+	ns->server.live = ls;
+	if (client != NULL) {
+		ns->client_cl = eku_trust_classify(p->trust, eku_certlist_get0(client, 0), client);
 		if (ns->client_cl == NULL)
 			return -1;
-		cstate_from(&ns->client, n->client_certs, ns->client_cl, n->client_spec);
+		cstate_from(&ns->client, client, ns->client_cl, n->client_spec);
 	}
 	ns->client.spec = n->client_spec;
 	ns->client.remote = n->client_remote;
+	ns->client.live = lc;
 	ns->separate = node_separate_client(n) && (n->client_spec != NULL);
 	if (p->assume_renewed) {
 		cstate_renew(p, n, &ns->server);

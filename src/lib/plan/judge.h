@@ -14,6 +14,7 @@
 struct cstate {
 	bool present;            /* read from a file */
 	bool remote;             /* host:port, not read offline */
+	const struct plan_live *live; /* remote and read (or tried) live, or NULL */
 	bool renewed;            /* projected by --assume-renewed */
 	const char *spec;        /* as written in the inventory */
 	enum eku_eku_class eku;
@@ -110,6 +111,14 @@ struct opt_ctx {
 	const struct cstate *cert;
 	bool client_problem;               /* clientAuth (not serverAuth) is the issue */
 };
+
+/* live.c: what the explanation says about a host:port certificate: where
+ * and when it was read live, or why it could not be read. */
+void plan_live_say_read(struct judged *j, const char *who, const struct cstate *s);
+void plan_live_say_unread(struct judged *j, const char *who, const struct cstate *s);
+/* "expe1: 127.0.0.1:9 (refused at ...: ...)" for the unread list; NULL on
+ * allocation failure. */
+char *plan_live_unread_entry(const char *who, const struct cstate *s);
 
 /* util.c */
 char *plan_date(int64_t t, char buf[16]);

@@ -34,8 +34,7 @@ static void not_read(struct link_ctx *lc, const struct node_state *who, const st
 {
 	finding_raise(lc->j, EKU_SEV_UNKNOWN, 0);
 	finding_reason(lc->j, "CERT_NOT_READ");
-	finding_say(lc->j, "%s's certificate is given as %s: fetching it live is 'eku scan's job; the plan "
-		"cannot read it offline.", who->n->name, s->spec ? s->spec : "?");
+	plan_live_say_unread(lc->j, who->n->name, s);
 }
 
 /* No certificate in the inventory (a partner's node) and a rule checks it:
@@ -315,6 +314,8 @@ int judge_link(struct eku_plan *p, struct node_state *st, const struct inv_link 
 		finding_say(j, "Nothing on this link checks clientAuth on %s's certificate%s: minimal impact, keep "
 			"monitoring.", lc.cs->n->name, strcmp(l->tls_verify, "off") == 0 ? " (tls_verify off)" : "");
 	}
+	plan_live_say_read(j, lc.cs->n->name, node_client_cert(lc.cs));
+	plan_live_say_read(j, lc.ss->n->name, &lc.ss->server);
 	if (lc.n_causes > 0 && j->f.severity >= EKU_SEV_AT_RISK)
 		return compute_options(p, j, lc.causes, lc.n_causes);
 	return 0;

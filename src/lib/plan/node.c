@@ -162,15 +162,15 @@ int judge_node(struct eku_plan *p, struct node_state *st, size_t i, struct judge
 		if (s->remote) {
 			finding_raise(j, EKU_SEV_UNKNOWN, 0);
 			finding_reason(j, "CERT_NOT_READ");
-			finding_say(j, "The certificate is given as %s: fetching it live is 'eku scan's job; save it as "
-				"PEM and name the file here.", s->spec);
-			if (eku_strv_push0(&p->unread, plan_fmt("%s: %s", n->name, s->spec)) != 0)
+			plan_live_say_unread(j, n->name, s);
+			if (eku_strv_push0(&p->unread, plan_live_unread_entry(n->name, s)) != 0)
 				return -1;
 		} else {
 			return node_cert_unknown(p, j, ns);
 		}
 		return 0;
 	}
+	plan_live_say_read(j, n->name, s);
 	if (p->at >= s->not_after) {
 		finding_raise(j, EKU_SEV_BROKEN, 0);
 		finding_reason(j, "EXPIRED");

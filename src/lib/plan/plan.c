@@ -68,6 +68,7 @@ void eku_plan_free(eku_plan *p)
 	if (p == NULL)
 		return;
 	plan_results_clear(p);
+	plan_live_clear(p);
 	plan_inventory_clear(p);
 	plan_products_clear(&p->prods);
 	eku_timeline_free(p->timeline);
@@ -281,6 +282,7 @@ int eku_plan_load_mem(eku_plan *p, const char *source, const char *base_dir, con
 	size_t len)
 {
 	plan_results_clear(p);
+	plan_live_clear(p); /* endpoint indexes belong to the old inventory */
 	plan_inventory_clear(p);
 	free(p->source);
 	free(p->base_dir);

@@ -54,6 +54,18 @@ struct inv_root {
 	char *vendor;
 };
 
+/* A host:port certificate the caller read live (live.c): set through
+ * eku_plan_set_endpoint_chain / _failure, kept across runs, cleared by the
+ * next load. */
+struct plan_live {
+	size_t node;             /* index into nodes */
+	bool client;             /* the node's client certificate, else its server one */
+	eku_certlist *chain;     /* leaf first; NULL when reading failed */
+	int64_t read_at;
+	char *source;            /* where it was read from, or NULL */
+	char *failure, *message; /* failure class and detail; NULL when read */
+};
+
 /* An upgrade some findings need, before merging per family: the highest
  * band needed covers the lower ones once it is released. A version mismatch
  * is an upgrade of the older node to the newer one's version. */
@@ -105,6 +117,8 @@ struct eku_plan {
 	struct plan_upgrade *upgrades;
 	size_t n_upgrades;
 	eku_strv unread;
+	struct plan_live *live;  /* live.c */
+	size_t n_live;
 };
 
 /* plan_products.c */
@@ -129,6 +143,13 @@ int plan_diag_add(struct eku_plan *p, int line, int col, enum eku_errcode code, 
 	__attribute__((format(printf, 5, 6)));
 /* The candidate closest to word by edit distance, or NULL when none is close. */
 const char *plan_nearest(const char *word, const char *const *cands, size_t n);
+
+/* live.c */
+void plan_live_clear(struct eku_plan *p);
+/* The live record of a node's server (client false) or client certificate,
+ * or NULL when none was set. */
+const struct plan_live *plan_live_find(const struct eku_plan *p, const struct inv_node *n, bool client);
+json_t *plan_live_json(const struct eku_plan *p);
 
 /* plan.c */
 void plan_results_clear(struct eku_plan *p);

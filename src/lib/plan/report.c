@@ -102,6 +102,8 @@ json_t *eku_plan_json(const eku_plan *p)
 		eku_time_iso(p->at, iso, sizeof(iso)), "deployment", eku_plan_deployment(p), "assume_renewed",
 		p->assume_renewed, "data", data_json(p), "findings", "actions", "summary", summary_json(p),
 		"unread_inputs", strv_json(&p->unread));
+	if (doc != NULL)
+		json_object_set_new(doc, "live_inputs", plan_live_json(p));
 	if (doc == NULL)
 		return NULL;
 	fs = json_object_get(doc, "findings");

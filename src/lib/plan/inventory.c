@@ -620,6 +620,41 @@ out:
 	return l;
 }
 
+/* A node's certificate file, read once per distinct resolved path however
+ * many nodes name it: the plan owns the list (p->certfiles), nodes borrow it. */
+static eku_certlist *node_certs(struct ctx *c, const char *spec, struct pos at, const char *what,
+	bool *remote)
+{
+	struct eku_plan *p = c->p;
+	char *path = resolve(p, spec);
+	eku_certlist *l = NULL, **nv;
+	size_t k;
+
+	if (path == NULL || (p->certfile_idx == NULL && (p->certfile_idx = eku_hmap_new()) == NULL))
+		goto nomem;
+	if (eku_hmap_gets(p->certfile_idx, path, &k)) {
+		l = p->certfiles[k];
+		goto out;
+	}
+	if ((l = load_certs(c, spec, at, what, remote)) == NULL)
+		goto out;
+	if ((nv = realloc(p->certfiles, (p->n_certfiles + 1) * sizeof(*nv))) == NULL) {
+		eku_certlist_free(l);
+		l = NULL;
+		goto nomem;
+	}
+	p->certfiles = nv;
+	nv[p->n_certfiles] = l;
+	if (eku_hmap_puts(p->certfile_idx, path, p->n_certfiles++) != 0)
+		goto nomem;
+	goto out;
+nomem:
+	c->nomem = 1;
+out:
+	free(path);
+	return l;
+}
+
 static bool known_vendor(const struct eku_plan *p, const char *id, const char **near)
 {
 	const char *ids[64];
@@ -690,10 +725,10 @@ static void parse_node(struct ctx *c, struct fy_node *m, struct pos at, struct n
 		DIAG(c, pos_of(m, at), EKU_E_BAD_CONFIG, "node '%s': certificates.server is required",
 			n->name ?: "?");
 	if (n->server_spec != NULL)
-		n->server_certs = load_certs(c, n->server_spec, r->server_at, "certificates.server",
+		n->server_certs = node_certs(c, n->server_spec, r->server_at, "certificates.server",
 			&n->server_remote);
 	if (n->client_spec != NULL)
-		n->client_certs = load_certs(c, n->client_spec, r->client_at, "certificates.client",
+		n->client_certs = node_certs(c, n->client_spec, r->client_at, "certificates.client",
 			&n->client_remote);
 }
 
@@ -729,19 +764,18 @@ static const struct key_def link_keys[] = {
 	{ "tls_verify", k_link_tls_verify },
 };
 
-static long node_index(const struct eku_plan *p, const char *name)
+long plan_node_find(const struct eku_plan *p, const char *name)
 {
-	for (size_t i = 0; name != NULL && i < p->n_nodes; i++)
-		if (p->nodes[i].name != NULL && strcmp(p->nodes[i].name, name) == 0)
-			return (long)i;
-	return -1;
+	size_t i;
+
+	return name != NULL && eku_hmap_gets(p->node_idx, name, &i) ? (long)i : -1;
 }
 
 static long ref_node(struct ctx *c, const char *name, struct pos at, const char *what)
 {
 	const char *names[256];
 	size_t n = 0;
-	long i = node_index(c->p, name);
+	long i = plan_node_find(c->p, name);
 
 	if (name == NULL || i >= 0)
 		return i;
@@ -823,25 +857,27 @@ static void imply_cluster_links(struct ctx *c, struct node_raw *raws)
 	json_t *kind = json_object_get(p->prods.link_kinds, "clusterdb");
 	const char *setting = json_string_value(json_object_get(kind, "tls_verify_setting"));
 	json_t *map = json_object_get(kind, "tls_verify_map");
+	eku_hmap *seen = eku_hmap_new(); /* implied (client, server) pairs */
 
-	for (size_t i = 0; i < p->n_nodes; i++) {
+	if (seen == NULL)
+		c->nomem = 1;
+	for (size_t i = 0; seen != NULL && i < p->n_nodes; i++) {
 		for (size_t j = 0; j < p->nodes[i].cluster.n; j++) {
 			struct pos at = raws[i].cluster_at[j < 32 ? j : 31];
 			long k = ref_node(c, p->nodes[i].cluster.v[j], at, "cluster");
 			if (k < 0 || (size_t)k == i)
 				continue;
 			for (int dir = 0; dir < 2; dir++) {
-				size_t a = dir ? (size_t)k : i, b = dir ? i : (size_t)k;
-				bool dup = false;
+				size_t a = dir ? (size_t)k : i, b = dir ? i : (size_t)k, ab[2] = { a, b };
 				const char *mode = json_string_value(json_object_get(p->nodes[b].settings, setting ?: ""));
 				const char *tv = json_string_value(json_object_get(map, mode ?: "")) ?: "on";
-				for (size_t l = 0; l < p->n_links; l++)
-					dup |= p->links[l].implied && p->links[l].client == a && p->links[l].server == b;
-				if (!dup && push_link(p, "clusterdb", a, b, tv, true, at) != 0)
+				int fresh = eku_hmap_add(seen, ab, sizeof(ab), 0);
+				if (fresh < 0 || (fresh > 0 && push_link(p, "clusterdb", a, b, tv, true, at) != 0))
 					c->nomem = 1;
 			}
 		}
 	}
+	eku_hmap_free(seen);
 }
 
 /* --- top level --------------------------------------------------------------- */
@@ -985,7 +1021,8 @@ static void parse_nodes(struct ctx *c, struct top_raw *t, struct node_raw **raws
 	n = (size_t)fy_node_sequence_item_count(t->nodes);
 	p->nodes = calloc(n + 1, sizeof(*p->nodes));
 	*raws = calloc(n + 1, sizeof(**raws));
-	if (p->nodes == NULL || *raws == NULL) {
+	p->node_idx = eku_hmap_new();
+	if (p->nodes == NULL || *raws == NULL || p->node_idx == NULL) {
 		c->nomem = 1;
 		return;
 	}
@@ -994,11 +1031,12 @@ static void parse_nodes(struct ctx *c, struct top_raw *t, struct node_raw **raws
 		r->n = &p->nodes[p->n_nodes];
 		r->n->band = -1;
 		parse_node(c, item, t->nodes_at, r);
-		if (r->n->name != NULL && node_index(p, r->n->name) >= 0)
+		if (r->n->name != NULL && plan_node_find(p, r->n->name) >= 0)
 		{
 			struct pos np = { r->n->line, r->n->col };
 			DIAG(c, np, EKU_E_BAD_CONFIG, "node '%s' is defined twice", r->n->name);
-		}
+		} else if (r->n->name != NULL && eku_hmap_puts(p->node_idx, r->n->name, p->n_nodes) != 0)
+			c->nomem = 1;
 		p->n_nodes++;
 	}
 }
@@ -1112,12 +1150,18 @@ void plan_inventory_clear(struct eku_plan *p)
 		eku_strv_clear(&n->cluster);
 		free(n->server_spec);
 		free(n->client_spec);
-		eku_certlist_free(n->server_certs);
-		eku_certlist_free(n->client_certs);
 		free(n->acme_ca);
 		free(n->acme_profile);
 	}
 	free(p->nodes);
+	for (size_t i = 0; i < p->n_certfiles; i++)
+		eku_certlist_free(p->certfiles[i]);
+	free(p->certfiles);
+	eku_hmap_free(p->certfile_idx);
+	eku_hmap_free(p->node_idx);
+	p->certfiles = NULL;
+	p->n_certfiles = 0;
+	p->certfile_idx = p->node_idx = NULL;
 	for (size_t i = 0; i < p->n_links; i++) {
 		free(p->links[i].kind);
 		free(p->links[i].tls_verify);

@@ -19,7 +19,7 @@ bool cstate_public(const struct cstate *s)
 	return (s->cls == EKU_ISSUER_WEBPKI || s->cls == EKU_ISSUER_UNKNOWN) && !s->alt_root;
 }
 
-static void cstate_from(struct cstate *s, eku_certlist *l, struct eku_classification *cl,
+static void cstate_from(struct cstate *s, eku_certlist *l, const struct eku_classification *cl,
 	const char *spec)
 {
 	const struct eku_facts *f = eku_cert_facts(eku_certlist_get0(l, 0));
@@ -128,21 +128,55 @@ const char *node_profile(const struct inv_node *n)
 	return n->acme ? n->acme_profile : NULL;
 }
 
-int judge_prepare_node(struct eku_plan *p, struct node_state *ns, const struct inv_node *n)
+/* Classifies a certificate list once per run however many nodes present it;
+ * the cache keeps the classification. NULL with the plan error set. */
+static const struct eku_classification *classify(struct eku_plan *p, struct cl_cache *c, eku_certlist *l)
+{
+	struct eku_classification *cl;
+	size_t k;
+
+	if (c->idx == NULL && (c->idx = eku_hmap_new()) == NULL)
+		goto nomem;
+	if (eku_hmap_get(c->idx, &l, sizeof(l), &k))
+		return c->v[k];
+	if (plan_grow((void **)&c->v, &c->cap, c->n, sizeof(c->v[0])) != 0)
+		goto nomem;
+	if ((cl = eku_trust_classify(p->trust, eku_certlist_get0(l, 0), l)) == NULL) {
+		p->err = *eku_trust_error(p->trust);
+		return NULL;
+	}
+	c->v[c->n] = cl;
+	if (eku_hmap_put(c->idx, &l, sizeof(l), c->n++) != 0)
+		goto nomem;
+	return cl;
+nomem:
+	eku_error_set(&p->err, EKU_E_NOMEM, "out of memory");
+	return NULL;
+}
+
+void cl_cache_clear(struct cl_cache *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		eku_classification_free(c->v[i]);
+	free(c->v);
+	eku_hmap_free(c->idx);
+	memset(c, 0, sizeof(*c));
+}
+
+int judge_prepare_node(struct eku_plan *p, struct cl_cache *cache, struct node_state *ns,
+	const struct inv_node *n)
 {
 	memset(ns, 0, sizeof(*ns));
 	ns->n = n;
 	if (n->server_certs != NULL) {
-		ns->server_cl = eku_trust_classify(p->trust, eku_certlist_get0(n->server_certs, 0), n->server_certs);
-		if (ns->server_cl == NULL)
+		if ((ns->server_cl = classify(p, cache, n->server_certs)) == NULL)
 			return -1;
 		cstate_from(&ns->server, n->server_certs, ns->server_cl, n->server_spec);
 	}
 	ns->server.spec = n->server_spec;
 	ns->server.remote = n->server_remote;
 	if (n->client_certs != NULL) {
-		ns->client_cl = eku_trust_classify(p->trust, eku_certlist_get0(n->client_certs, 0), n->client_certs);
-		if (ns->client_cl == NULL)
+		if ((ns->client_cl = classify(p, cache, n->client_certs)) == NULL)
 			return -1;
 		cstate_from(&ns->client, n->client_certs, ns->client_cl, n->client_spec);
 	}
@@ -157,12 +191,6 @@ int judge_prepare_node(struct eku_plan *p, struct node_state *ns, const struct i
 		cstate_project_due(p, n, &ns->client);
 	}
 	return 0;
-}
-
-void judge_release_node(struct node_state *ns)
-{
-	eku_classification_free(ns->server_cl);
-	eku_classification_free(ns->client_cl);
 }
 
 /* May this node present a separate client certificate (X15.5 stores, or any

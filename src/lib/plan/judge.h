@@ -30,7 +30,8 @@ struct cstate {
 
 struct node_state {
 	const struct inv_node *n;
-	struct eku_classification *server_cl, *client_cl;
+	/* borrowed from the run's struct cl_cache */
+	const struct eku_classification *server_cl, *client_cl;
 	struct cstate server, client;
 	bool separate;           /* presents client as its client certificate */
 	bool used_as_client_mtls;/* some link checks its clientAuth */
@@ -44,9 +45,10 @@ struct judged {
 	size_t buflen;
 	char *act[4];            /* short action text per option A-D, NULL when none */
 	int64_t b_by;            /* option B's deadline */
-	/* Option D as an upgrade: merged per product family in the action list
+	/* Option D as an upgrade: merged per upgrade group in the action list
 	 * (E and C upgrade together), so it is kept as data, not as text. */
 	const struct product *up_prod; /* NULL when D is not an upgrade */
+	const struct inv_node *up_node; /* the node D upgrades: its group upgrades */
 	int up_band;
 	int64_t up_released;     /* the band's release date, 0 when unknown */
 	const struct inv_node *up_sep; /* give it a separate client certificate */
@@ -58,8 +60,16 @@ bool cstate_public(const struct cstate *s);
 const char *node_vendor(const struct inv_node *n, const struct cstate *s);
 const char *node_profile(const struct inv_node *n);
 bool node_separate_client(const struct inv_node *n);
-int judge_prepare_node(struct eku_plan *p, struct node_state *ns, const struct inv_node *n);
-void judge_release_node(struct node_state *ns);
+/* Classifications of the run, one per distinct certificate list (nodes that
+ * name the same file share one list). */
+struct cl_cache {
+	eku_hmap *idx;           /* eku_certlist pointer -> index into v */
+	struct eku_classification **v;
+	size_t n, cap;
+};
+void cl_cache_clear(struct cl_cache *c);
+int judge_prepare_node(struct eku_plan *p, struct cl_cache *cache, struct node_state *ns,
+	const struct inv_node *n);
 const struct cstate *node_client_cert(const struct node_state *ns);
 /* ", as renewed on 2027-03-01" (or "on the plan date") for a projected
  * certificate, "" otherwise; buf holds at least 48 bytes. */
@@ -108,6 +118,9 @@ bool plan_rule_needs(json_t *r, const char *eku);
 char *plan_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
 /* options.c */
+/* Records n as the node option D upgrades (its whole upgrade group upgrades
+ * with it) and returns the group's name for the text. */
+const char *judge_upgrade_group(const struct eku_plan *p, struct judged *j, const struct inv_node *n);
 void compute_options(struct eku_plan *p, struct judged *j, const struct opt_ctx *c);
 /* link.c, node.c */
 int judge_link(struct eku_plan *p, struct node_state *st, const struct inv_link *l, struct judged *j);

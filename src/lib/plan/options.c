@@ -19,22 +19,6 @@ static int set_option(struct judged *j, int k, bool avail, char *why, char *act)
 	return why != NULL ? 0 : -1;
 }
 
-static char *partners(const struct eku_plan *p, const struct inv_node *n)
-{
-	char *s = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&s, &len);
-
-	if (f == NULL)
-		return NULL;
-	for (size_t i = 0; i < p->n_nodes; i++)
-		if (p->nodes[i].prod != NULL && n->prod != NULL && n->prod->family != NULL &&
-		    p->nodes[i].prod->family == n->prod->family)
-			fprintf(f, "%s%s", ftell(f) ? ", " : "", p->nodes[i].name);
-	fclose(f);
-	return s;
-}
-
 static void option_a(struct eku_plan *p, struct judged *j, const struct opt_ctx *c)
 {
 	char *labels = NULL;
@@ -160,7 +144,8 @@ static void option_d(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 	const struct inv_node *s = c->acceptor->n, *n = c->checked->n;
 	const char *fixed_in = plan_jstr(c->rule, "fixed_in"), *fix = plan_jstr(c->rule, "fix") ?: "";
 	const char *setting = plan_jstr(c->rule, "fix_setting");
-	char d[16] = "", *who;
+	char d[16] = "";
+	const char *who;
 	int target;
 
 	if (setting != NULL) {
@@ -171,7 +156,7 @@ static void option_d(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 	if (fixed_in != NULL && s->prod != NULL && s->prod->bands != NULL &&
 	    (target = plan_band_index(s->prod, fixed_in)) > s->band) {
 		bool ok = released(p, s->prod, target, d);
-		who = partners(p, s);
+		who = judge_upgrade_group(p, j, s);
 		set_option(j, 3, ok,
 			plan_fmt("upgrade %s to %s: %s; Expressway-C and -E must run the same version, so %s upgrade "
 			    "together%s%s", s->name, plan_band_label(s->prod, target), fix, who ? who : s->name,
@@ -184,14 +169,13 @@ static void option_d(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 			free(j->f.options[3].why);
 			j->f.options[3].why = w;
 		}
-		free(who);
 		return;
 	}
 	const char *from = n->prod ? plan_jstr(n->prod->j, "separate_client_cert_from") : NULL;
 	int sep = from ? plan_band_index(n->prod, from) : -1;
 	if (c->client_problem && sep > n->band && n->band >= 0) {
 		bool ok = released(p, n->prod, sep, d);
-		who = partners(p, n);
+		who = judge_upgrade_group(p, j, n);
 		set_option(j, 3, ok,
 			plan_fmt("upgrade %s to %s: separate server and client stores let it keep a serverAuth-only server "
 			    "certificate and present a client certificate with clientAuth (from option A or C); %s "
@@ -200,7 +184,6 @@ static void option_d(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 			plan_fmt("Upgrade %s to %s and give it a separate client certificate (together: %s)", n->name,
 				plan_band_label(n->prod, sep), who ? who : n->name));
 		note_upgrade(j, n->prod, sep, n);
-		free(who);
 		return;
 	}
 	set_option(j, 3, false,

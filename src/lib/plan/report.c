@@ -41,7 +41,7 @@ json_t *eku_plan_json(const eku_plan *p)
 	char iso[32];
 	size_t counts[5];
 	int64_t first = 0;
-	json_t *doc, *fs, *as;
+	json_t *doc, *fs, *as, *gs;
 
 	eku_plan_counts(p, counts);
 	for (size_t i = 0; i < p->n_findings; i++)
@@ -55,8 +55,12 @@ json_t *eku_plan_json(const eku_plan *p)
 		"unknown", (json_int_t)counts[EKU_SEV_UNKNOWN], "ok", (json_int_t)counts[EKU_SEV_OK],
 		"not_affected", (json_int_t)counts[EKU_SEV_NOT_AFFECTED], "first_break", date_or_null(first),
 		"unread_inputs", strv_json(&p->unread));
-	if (doc == NULL)
-		return NULL;
+	/* Listed once here; option D and the actions refer to a group by name. */
+	if (doc == NULL || json_object_set_new(doc, "upgrade_groups", gs = json_array()) != 0)
+		return json_decref(doc), NULL;
+	for (size_t i = 0; i < p->n_groups; i++)
+		json_array_append_new(gs, json_pack("{s:s,s:s,s:o}", "id", p->groups[i].id, "name", p->groups[i].name,
+			"members", strv_json(&p->groups[i].members)));
 	fs = json_object_get(doc, "findings");
 	as = json_object_get(doc, "actions");
 	for (size_t i = 0; i < p->n_findings; i++)

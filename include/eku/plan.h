@@ -131,6 +131,21 @@ const struct eku_finding *eku_plan_finding_by_id(const eku_plan *p, const char *
 /* Actions ordered by date. */
 size_t eku_plan_action_count(const eku_plan *p);
 const struct eku_action *eku_plan_action(const eku_plan *p, size_t i);
+/* Upgrade groups: Expressway-C and -E must run the same version, so a
+ * cluster (nodes listing each other under cluster:) and the clusters it is
+ * linked with by C->E links (uc-traversal, mra-sip, webrtc, ssh-tunnel)
+ * upgrade together. Option D and the upgrade actions name a group, never
+ * list it: name is the sorted member list when the group has at most six
+ * nodes ("expc1, expc2, expe1, expe2"), else "the 240 nodes of upgrade group
+ * G3". id ("G1", ...) numbers the groups in inventory order of their first
+ * node. Only nodes of a same-version product family are in a group. */
+struct eku_upgrade_group {
+	char *id;
+	char *name;
+	eku_strv members;        /* node names, sorted */
+};
+size_t eku_plan_upgrade_group_count(const eku_plan *p);
+const struct eku_upgrade_group *eku_plan_upgrade_group(const eku_plan *p, size_t i);
 /* Counts of findings per severity, indexed by enum eku_severity. */
 void eku_plan_counts(const eku_plan *p, size_t counts[5]);
 /* The same for findings of one kind only (links or nodes), as the text

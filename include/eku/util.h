@@ -8,7 +8,10 @@
 #include <stdint.h>
 #include <time.h>
 
-/* Owning vector of NUL-terminated strings. Zero-initialised is empty. */
+/* Owning vector of NUL-terminated strings. Zero-initialised is empty.
+ * Appends are amortised O(1): the capacity is implied by n (the next power of
+ * two), so build one only with the functions below, never by setting v and n;
+ * eku_strv_contains is a linear search. */
 typedef struct eku_strv {
 	size_t n;
 	char **v;

@@ -328,6 +328,36 @@ static void print_live(const eku_plan *p)
 	}
 }
 
+/* Is the group named by id ("the 240 nodes of upgrade group G3") rather than
+ * by its member list? Those are listed once at the end of the report. */
+static bool group_named_by_id(const struct eku_upgrade_group *g)
+{
+	char *members = joined(&g->members);
+	bool by_id = members == NULL || strcmp(members, g->name) != 0;
+
+	free(members);
+	return by_id;
+}
+
+static void emit_groups_text(const eku_plan *p, const struct cli_palette *pal)
+{
+	bool head = false;
+
+	for (size_t i = 0; i < eku_plan_upgrade_group_count(p); i++) {
+		const struct eku_upgrade_group *g = eku_plan_upgrade_group(p, i);
+		char *members;
+		if (!group_named_by_id(g))
+			continue;
+		if (!head)
+			printf("\n%sUpgrade groups%s (upgrade together: same version)\n", pal->bold, pal->reset);
+		head = true;
+		printf("  %-6s ", g->id);
+		if ((members = joined(&g->members)) != NULL)
+			cli_wrap("         ", members, 70);
+		free(members);
+	}
+}
+
 static void emit_text(const eku_plan *p, const struct plan_opts *o)
 {
 	struct cli_palette pal = cli_palette(cli_use_color(o->common.color, stdout));
@@ -365,6 +395,7 @@ static void emit_text(const eku_plan *p, const struct plan_opts *o)
 		}
 		free(ids);
 	}
+	emit_groups_text(p, &pal);
 	if (refs.urls.n > 0)
 		printf("\n%sSources%s\n", pal.bold, pal.reset);
 	for (size_t i = 0; i < refs.urls.n; i++)
@@ -421,6 +452,17 @@ static void emit_md(const eku_plan *p, const struct plan_opts *o)
 		printf(" | ");
 		for (size_t k = 0; k < a->finding_ids.n; k++)
 			printf("%s`%s`", k ? " " : "", a->finding_ids.v[k]);
+		printf(" |\n");
+	}
+	for (size_t i = 0, head = 0; i < eku_plan_upgrade_group_count(p); i++) {
+		const struct eku_upgrade_group *g = eku_plan_upgrade_group(p, i);
+		if (!group_named_by_id(g))
+			continue;
+		if (!head++)
+			printf("\n## Upgrade groups\n\n| group | members |\n|---|---|\n");
+		printf("| %s | ", g->id);
+		for (size_t k = 0; k < g->members.n; k++)
+			printf("%s`%s`", k ? " " : "", g->members.v[k]);
 		printf(" |\n");
 	}
 }

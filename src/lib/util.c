@@ -12,12 +12,21 @@ int eku_strv_push0(eku_strv *sv, char *s)
 
 	if (s == NULL)
 		return -1;
-	nv = realloc(sv->v, (sv->n + 1) * sizeof(*nv));
-	if (nv == NULL) {
-		free(s);
-		return -1;
+	/* Geometric growth without a capacity field (the struct is public and
+	 * zero-initialised): the array is full exactly when n is 0 or a power
+	 * of two, and then doubles. */
+	if ((sv->n & (sv->n - 1)) == 0) {
+		if (sv->n > SIZE_MAX / 2 / sizeof(*nv)) {
+			free(s);
+			return -1;
+		}
+		nv = realloc(sv->v, (sv->n ? sv->n * 2 : 1) * sizeof(*nv));
+		if (nv == NULL) {
+			free(s);
+			return -1;
+		}
+		sv->v = nv;
 	}
-	sv->v = nv;
 	sv->v[sv->n++] = s;
 	return 0;
 }

@@ -491,16 +491,16 @@ struct action_case {
 static const struct action_case action_cases[] = {
 	{ "actions: X15.5 covers X15.4's fixes, one upgrade for the pair by the earliest date",
 	  "2026-11-27", MERGE_BODY("le-server-only.pem", "dc-dual.pem"), 1, "to X15.4",
-	  { { "2026-11-27", "Upgrade expe1, expc1 to X15.5 and later (comprehensive fix), Expressway-C and -E "
+	  { { "2026-11-27", "Upgrade expc1, expe1 to X15.5 and later (comprehensive fix), Expressway-C and -E "
 	      "together; X15.5 covers X15.4's fixes", "link:mra-sip:expc1->expe1,link:b2b-sip:sbc->expe1" },
 	    { "2027-02-15", "Renew sbc's certificate at DigiCert with clientAuth requested explicitly by 2027-02-15 "
 	      "(stopgap: lasts until about 2027-09-03)", "link:b2b-sip:sbc->expe1" } } },
 	{ "actions: X15.4 alone while X15.5 is not released, X15.5 planned by the later break",
 	  "2026-03-01", MERGE_BODY("le-server-only-early.pem", "dc-dual-early.pem"), 2, "covers",
-	  { { "2026-03-01", "Upgrade expe1, expc1 to X15.4 (interim fix)", "link:mra-sip:expc1->expe1" },
+	  { { "2026-03-01", "Upgrade expc1, expe1 to X15.4 (interim fix)", "link:mra-sip:expc1->expe1" },
 	    /* sbc's DigiCert certificate expires on 2026-09-30: its ordinary
 	     * renewal then comes without clientAuth (on request only). */
-	    { "2026-09-30", "Upgrade expe1, expc1 to X15.5 and later (comprehensive fix), Expressway-C and -E "
+	    { "2026-09-30", "Upgrade expc1, expe1 to X15.5 and later (comprehensive fix), Expressway-C and -E "
 	      "together (expected 2026-05-01)", "link:b2b-sip:sbc->expe1" } } },
 	{ "actions: an upgrade needed by two findings on different dates is listed once, by the earlier",
 	  "2026-11-27",
@@ -510,7 +510,20 @@ static const struct action_case action_cases[] = {
 	  "links:\n"
 	  "  - { kind: b2b-sip, client: sbc, server: expe1 }\n"
 	  "  - { kind: b2b-sip, client: sbc2, server: expe1 }\n", 1, NULL,
-	  { { "2027-02-15", "Upgrade expe1, expc1 to X15.5", "link:b2b-sip:sbc->expe1,link:b2b-sip:sbc2->expe1" } } },
+	  /* no C->E link and no cluster: expe1 is its own upgrade group */
+	  { { "2027-02-15", "Upgrade expe1 to X15.5", "link:b2b-sip:sbc->expe1,link:b2b-sip:sbc2->expe1" } } },
+	{ "actions: two independent E/C pairs upgrade independently, each named by its own group",
+	  "2026-11-27",
+	  "nodes:\n"
+	  "  - { name: expe1, product: expressway-e, version: X15.3.2, certificates: { server: le-server-only.pem } }\n"
+	  "  - { name: expc1, product: expressway-c, version: X15.3.2, certificates: { server: corp-dual.pem } }\n"
+	  "  - { name: expe2, product: expressway-e, version: X15.3.2, certificates: { server: le-server-only.pem } }\n"
+	  "  - { name: expc2, product: expressway-c, version: X15.3.2, certificates: { server: corp-dual.pem } }\n"
+	  "links:\n"
+	  "  - { kind: mra-sip, client: expc1, server: expe1 }\n"
+	  "  - { kind: mra-sip, client: expc2, server: expe2 }\n", 2, "expe1, expe2",
+	  { { "2026-11-27", "Upgrade expc1, expe1 to X15.4", "link:mra-sip:expc1->expe1" },
+	    { "2026-11-27", "Upgrade expc2, expe2 to X15.4", "link:mra-sip:expc2->expe2" } } },
 	{ "actions: a version mismatch is an upgrade of the older node, due today",
 	  "2026-11-27",
 	  E_PAIR("X15.4.0", "X15.3.2", "", "", "corp-dual.pem", "corp-dual.pem")
@@ -523,7 +536,7 @@ static const struct action_case action_cases[] = {
 	  "  - { name: sbc, product: generic-openssl, certificates: { server: dc-server-only.pem } }\n"
 	  "links:\n  - { kind: uc-traversal, client: expc1, server: expe1 }\n"
 	  "  - { kind: b2b-sip, client: sbc, server: expe1 }\n", 1, "from X15.3.2",
-	  { { "2026-11-27", "Upgrade expe1, expc1 to X15.5", "link:uc-traversal:expc1->expe1,link:b2b-sip:sbc->expe1" } } },
+	  { { "2026-11-27", "Upgrade expc1, expe1 to X15.5", "link:uc-traversal:expc1->expe1,link:b2b-sip:sbc->expe1" } } },
 };
 
 static bool action_matches(const struct eku_action *a, const struct action_expect *e)

@@ -12,6 +12,8 @@
 #include <eku/error.h>
 #include <eku/util.h>
 
+#include "../../src/lib/hash.h"
+
 static const struct {
 	const char *name, *text;
 	int rc;
@@ -201,6 +203,64 @@ static void test_utf8_sanitize(void **state)
 	assert_null(eku_utf8_sanitize(NULL));
 }
 
+/* The hash index behind the planner's lookups: many keys (several growths),
+ * keys that differ only in length or after a NUL, replace vs add. */
+static void test_hmap(void **state)
+{
+	eku_hmap *m = eku_hmap_new();
+	char key[32];
+	size_t v = 0;
+
+	(void)state;
+	assert_non_null(m);
+	assert_false(eku_hmap_gets(m, "absent", &v));
+	for (size_t i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "node%zu", i);
+		assert_int_equal(eku_hmap_puts(m, key, i), 0);
+	}
+	assert_int_equal(eku_hmap_count(m), 5000);
+	for (size_t i = 0; i < 5000; i += 7) {
+		snprintf(key, sizeof(key), "node%zu", i);
+		assert_true(eku_hmap_gets(m, key, &v));
+		assert_int_equal(v, i);
+	}
+	assert_false(eku_hmap_gets(m, "node5000", NULL));
+	assert_int_equal(eku_hmap_add(m, "node1", 5, 99), 0);      /* present: kept */
+	assert_true(eku_hmap_gets(m, "node1", &v) && v == 1);
+	assert_int_equal(eku_hmap_puts(m, "node1", 42), 0);        /* put replaces */
+	assert_true(eku_hmap_gets(m, "node1", &v) && v == 42);
+	assert_int_equal(eku_hmap_add(m, "a\0b", 3, 7), 1);        /* binary keys */
+	assert_false(eku_hmap_get(m, "a\0c", 3, NULL));
+	assert_false(eku_hmap_gets(m, "a", NULL));
+	assert_int_equal(eku_hmap_add(m, "", 0, 8), 1);
+	assert_true(eku_hmap_get(m, "", 0, &v) && v == 8);
+	eku_hmap_free(m);
+	eku_hmap_free(NULL);
+}
+
+/* eku_strv grows geometrically; contents survive every growth. */
+static void test_strv_growth(void **state)
+{
+	eku_strv sv = { 0 };
+	char s[16];
+
+	(void)state;
+	for (int i = 0; i < 1000; i++) {
+		snprintf(s, sizeof(s), "s%d", i);
+		assert_int_equal(eku_strv_push(&sv, s), 0);
+	}
+	assert_int_equal(sv.n, 1000);
+	assert_string_equal(sv.v[0], "s0");
+	assert_string_equal(sv.v[513], "s513");
+	assert_string_equal(sv.v[999], "s999");
+	assert_true(eku_strv_contains(&sv, "s768"));
+	eku_strv_clear(&sv);
+	assert_int_equal(sv.n, 0);
+	assert_int_equal(eku_strv_push(&sv, "again"), 0);   /* usable after clear */
+	assert_string_equal(sv.v[0], "again");
+	eku_strv_clear(&sv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +273,8 @@ int main(void)
 		cmocka_unit_test(test_error_first_wins),
 		cmocka_unit_test(test_utf8_sanitize),
 		cmocka_unit_test(test_utf8_check),
+		cmocka_unit_test(test_hmap),
+		cmocka_unit_test(test_strv_growth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* The dated action list: each finding's durable fix and stopgap, merged
- * when equal; upgrades merged per product family. */
+ * when equal; upgrades merged per upgrade group (groups.c). Every lookup
+ * goes through a hash index, so the list costs linear time in the findings. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,32 +8,54 @@
 
 #include "judge.h"
 
+enum list { LIST_ACTION, LIST_UPGRADE };
+
+/* Appends fid to the finding_ids of action or upgrade i unless it is there:
+ * one set over all lists, keyed by (list, i, fid). */
+static int list_add(struct eku_plan *p, enum list which, size_t i, eku_strv *ids, const char *fid)
+{
+	size_t flen = strlen(fid), klen = 1 + sizeof(i) + flen;
+	char stack[256], *key = klen <= sizeof(stack) ? stack : malloc(klen);
+	int fresh = -1;
+
+	if (key != NULL && (p->listed != NULL || (p->listed = eku_hmap_new()) != NULL)) {
+		key[0] = (char)which;
+		memcpy(key + 1, &i, sizeof(i));
+		memcpy(key + 1 + sizeof(i), fid, flen);
+		fresh = eku_hmap_add(p->listed, key, klen, 0);
+	}
+	if (key != stack)
+		free(key);
+	if (fresh <= 0)
+		return fresh;
+	return eku_strv_push(ids, fid);
+}
+
 static int add_action(struct eku_plan *p, int64_t by, char *text, const char *fid)
 {
-	struct eku_action *nv;
+	struct eku_action *a;
+	size_t i;
 
-	if (text == NULL)
-		return -1;
-	for (size_t i = 0; i < p->n_actions; i++) {
-		if (strcmp(p->actions[i].action, text) != 0)
-			continue;
+	if (text == NULL || (p->action_idx == NULL && (p->action_idx = eku_hmap_new()) == NULL))
+		goto fail;
+	if (eku_hmap_gets(p->action_idx, text, &i)) {
 		free(text);
 		if (by < p->actions[i].by)
 			p->actions[i].by = by;
-		return eku_strv_contains(&p->actions[i].finding_ids, fid) ? 0 :
-			eku_strv_push(&p->actions[i].finding_ids, fid);
+		return list_add(p, LIST_ACTION, i, &p->actions[i].finding_ids, fid);
 	}
-	nv = realloc(p->actions, (p->n_actions + 1) * sizeof(*nv));
-	if (nv == NULL) {
-		free(text);
-		return -1;
-	}
-	p->actions = nv;
-	memset(&nv[p->n_actions], 0, sizeof(nv[0]));
-	nv[p->n_actions].by = by;
-	nv[p->n_actions].action = text;
-	p->n_actions++;
-	return eku_strv_push(&nv[p->n_actions - 1].finding_ids, fid);
+	if (plan_grow((void **)&p->actions, &p->cap_actions, p->n_actions, sizeof(*a)) != 0 ||
+	    eku_hmap_puts(p->action_idx, text, p->n_actions) != 0)
+		goto fail;
+	i = p->n_actions++;
+	a = &p->actions[i];
+	memset(a, 0, sizeof(*a));
+	a->by = by;
+	a->action = text;
+	return list_add(p, LIST_ACTION, i, &a->finding_ids, fid);
+fail:
+	free(text);
+	return -1;
 }
 
 static bool has(const struct eku_finding *f, const char *code)
@@ -48,27 +71,44 @@ static char *band_short(const struct product *prod, int band)
 	return strndup(l, strcspn(l, " "));
 }
 
-/* Records an upgrade a finding needs; finish_upgrades() merges them. */
+/* The upgrade group of node n, SIZE_MAX when it is in none. */
+static size_t group_of(const struct eku_plan *p, const struct inv_node *n)
+{
+	return n != NULL && p->node_group != NULL ? p->node_group[n - p->nodes] : SIZE_MAX;
+}
+
+/* Records an upgrade a finding needs; finish_upgrades() merges them. One
+ * upgrade per (group, band) and per (group, older node, version) for a
+ * version mismatch. */
 static int add_upgrade(struct eku_plan *p, const struct plan_upgrade *u, const char *fid)
 {
-	struct plan_upgrade *nv;
+	/* a node in no group is its own group */
+	char *key = plan_fmt("%c%td|%d|%s|%td", u->group != SIZE_MAX ? 'g' : 'n',
+		u->group != SIZE_MAX ? (ptrdiff_t)u->group : u->node - p->nodes, u->band,
+		u->to_version ? u->to_version : "", u->older ? u->older - p->nodes : (ptrdiff_t)-1);
+	struct plan_upgrade *x;
+	size_t i;
+	int rc = -1;
 
-	for (size_t i = 0; i < p->n_upgrades; i++) {
-		struct plan_upgrade *x = &p->upgrades[i];
-		if (x->family != u->family || x->band != u->band || x->to_version != u->to_version)
-			continue;
+	if (key == NULL || (p->upgrade_idx == NULL && (p->upgrade_idx = eku_hmap_new()) == NULL))
+		goto out;
+	if (eku_hmap_gets(p->upgrade_idx, key, &i)) {
+		x = &p->upgrades[i];
 		if (u->by < x->by)
 			x->by = u->by;
-		return eku_strv_contains(&x->finding_ids, fid) ? 0 : eku_strv_push(&x->finding_ids, fid);
+	} else {
+		if (plan_grow((void **)&p->upgrades, &p->cap_upgrades, p->n_upgrades, sizeof(*x)) != 0 ||
+		    eku_hmap_puts(p->upgrade_idx, key, p->n_upgrades) != 0)
+			goto out;
+		i = p->n_upgrades++;
+		x = &p->upgrades[i];
+		*x = *u;
+		memset(&x->finding_ids, 0, sizeof(x->finding_ids));
 	}
-	nv = realloc(p->upgrades, (p->n_upgrades + 1) * sizeof(*nv));
-	if (nv == NULL)
-		return -1;
-	p->upgrades = nv;
-	nv[p->n_upgrades] = *u;
-	memset(&nv[p->n_upgrades].finding_ids, 0, sizeof(eku_strv));
-	p->n_upgrades++;
-	return eku_strv_push(&nv[p->n_upgrades - 1].finding_ids, fid);
+	rc = list_add(p, LIST_UPGRADE, i, &x->finding_ids, fid);
+out:
+	free(key);
+	return rc;
 }
 
 /* Option D as an upgrade intent. An upgrade not released on the plan date
@@ -83,11 +123,13 @@ static int upgrade_action(struct eku_plan *p, const struct eku_finding *f, struc
 	for (size_t i = 0; i < j->n_up; i++) {
 		const struct opt_upgrade *up = &j->up[i];
 		struct plan_upgrade u = { 0 };
-		if (up->prod->family == NULL)
+		if (up->prod->family == NULL || up->node == NULL)
 			continue;
 		if (!f->options[3].available &&
 		    !(up->released > p->at && f->severity == EKU_SEV_AT_RISK && f->breaks_on >= up->released))
 			continue;
+		u.node = up->node;
+		u.group = group_of(p, up->node);
 		u.family = up->prod->family;
 		u.prod = up->prod;
 		u.band = up->band;
@@ -113,6 +155,8 @@ static int mismatch_action(struct eku_plan *p, const struct eku_finding *f, cons
 
 	if (j->mm_a == NULL || newer->prod->family == NULL)
 		return add_action(p, p->at, plan_fmt("Run the same version on Expressway-C and -E (%s)", f->subject), f->id);
+	u.node = j->mm_a;
+	u.group = group_of(p, j->mm_a);
 	u.family = newer->prod->family;
 	u.prod = newer->prod;
 	u.band = newer->band;
@@ -131,16 +175,14 @@ static int strcmp_p(const void *a, const void *b)
  * peer's finding lands on the same action. */
 static char *cluster_label(const struct eku_plan *p, const char *name)
 {
-	const struct inv_node *n = NULL;
+	long i = plan_node_find(p, name);
+	const struct inv_node *n = i >= 0 ? &p->nodes[i] : NULL;
 	const char *v[64];
 	size_t nv = 0;
 	char *s = NULL;
 	size_t len = 0;
 	FILE *f;
 
-	for (size_t i = 0; i < p->n_nodes && n == NULL; i++)
-		if (strcmp(p->nodes[i].name, name) == 0)
-			n = &p->nodes[i];
 	if (n == NULL || (f = open_memstream(&s, &len)) == NULL)
 		return NULL;
 	v[nv++] = n->name;
@@ -210,32 +252,17 @@ int plan_actions(struct eku_plan *p, const struct eku_finding *f, struct judged 
 	return rc;
 }
 
-static char *family_members(const struct eku_plan *p, json_t *family)
-{
-	char *s = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&s, &len);
-
-	if (f == NULL)
-		return NULL;
-	for (size_t i = 0; i < p->n_nodes; i++)
-		if (p->nodes[i].prod != NULL && p->nodes[i].prod->family == family)
-			fprintf(f, "%s%s", ftell(f) ? ", " : "", p->nodes[i].name);
-	fclose(f);
-	return s;
-}
-
 /* Folds u into the target action: the earliest date, every finding. */
-static int fold_upgrade(struct plan_upgrade *into, struct plan_upgrade *u)
+static int fold_upgrade(struct eku_plan *p, size_t into_i, struct plan_upgrade *u)
 {
+	struct plan_upgrade *into = &p->upgrades[into_i];
 	char *c = NULL, *sh;
 
 	u->folded = true;
 	if (u->by < into->by)
 		into->by = u->by;
 	for (size_t k = 0; k < u->finding_ids.n; k++)
-		if (!eku_strv_contains(&into->finding_ids, u->finding_ids.v[k]) &&
-		    eku_strv_push(&into->finding_ids, u->finding_ids.v[k]) != 0)
+		if (list_add(p, LIST_UPGRADE, into_i, &into->finding_ids, u->finding_ids.v[k]) < 0)
 			return -1;
 	if (u->to_version != NULL || u->band == into->band)
 		return 0;
@@ -251,37 +278,84 @@ static int fold_upgrade(struct plan_upgrade *into, struct plan_upgrade *u)
 	return into->covers != NULL ? 0 : -1;
 }
 
-/* Per family: the highest band needed covers every lower one that is needed
- * no earlier than it is released (X15.5 covers X15.4's fixes); a lower band
- * stays its own action only while the higher one is not out yet. A version
- * mismatch folds into any upgrade at or above the newer version's band. */
-static int merge_upgrades(struct eku_plan *p)
+/* Orders upgrades by group, then in the order they were added. */
+struct gkey {
+	size_t group;            /* a node in no group: n_groups + its index */
+	size_t i;
+};
+
+static int cmp_gkey(const void *a, const void *b)
 {
-	for (size_t i = 0; i < p->n_upgrades; i++) {
-		struct plan_upgrade *u = &p->upgrades[i], *top = NULL;
-		for (size_t k = 0; k < p->n_upgrades; k++) {
-			struct plan_upgrade *x = &p->upgrades[k];
-			if (k == i || x->family != u->family || x->to_version != NULL || x->band < u->band ||
+	const struct gkey *x = a, *y = b;
+
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Within one group (idx[0..n)): the highest band needed covers every lower
+ * one that is needed no earlier than it is released (X15.5 covers X15.4's
+ * fixes); a lower band stays its own action only while the higher one is
+ * not out yet. A version mismatch folds into any upgrade at or above the
+ * newer version's band. */
+static int merge_group(struct eku_plan *p, const size_t *idx, size_t n)
+{
+	for (size_t a = 0; a < n; a++) {
+		struct plan_upgrade *u = &p->upgrades[idx[a]];
+		size_t top = SIZE_MAX;
+		for (size_t b = 0; b < n; b++) {
+			const struct plan_upgrade *x = &p->upgrades[idx[b]];
+			if (b == a || x->to_version != NULL || x->band < u->band ||
 			    (x->band == u->band && u->to_version == NULL))
 				continue;
 			if (x->released > (u->by > p->at ? u->by : p->at))
 				continue;
-			if (top == NULL || x->band > top->band)
-				top = x;
+			if (top == SIZE_MAX || x->band > p->upgrades[top].band)
+				top = idx[b];
 		}
-		if (top != NULL && fold_upgrade(top, u) != 0)
+		if (top != SIZE_MAX && fold_upgrade(p, top, u) != 0)
 			return -1;
 	}
 	return 0;
 }
 
+static int merge_upgrades(struct eku_plan *p)
+{
+	struct gkey *k = calloc(p->n_upgrades + 1, sizeof(*k));
+	size_t *idx = calloc(p->n_upgrades + 1, sizeof(*idx));
+	int rc = -1;
+
+	if (k == NULL || idx == NULL)
+		goto out;
+	for (size_t i = 0; i < p->n_upgrades; i++) {
+		const struct plan_upgrade *u = &p->upgrades[i];
+		k[i].group = u->group != SIZE_MAX ? u->group : p->n_groups + (size_t)(u->node - p->nodes);
+		k[i].i = i;
+	}
+	if (p->n_upgrades > 1)
+		qsort(k, p->n_upgrades, sizeof(*k), cmp_gkey);
+	for (size_t i = 0; i < p->n_upgrades; i++)
+		idx[i] = k[i].i;
+	rc = 0;
+	for (size_t i = 0, e; rc == 0 && i < p->n_upgrades; i = e) {
+		for (e = i + 1; e < p->n_upgrades && k[e].group == k[i].group; e++)
+			;
+		rc = merge_group(p, idx + i, e - i);
+	}
+out:
+	free(k);
+	free(idx);
+	return rc;
+}
+
 static int upgrade_text(const struct eku_plan *p, const struct plan_upgrade *u, char **out)
 {
-	char d[16], *who = family_members(p, u->family), *sh = band_short(u->prod, u->band), *cov = NULL;
+	const char *who = plan_group_name(p, u->node);
+	char d[16], *sh = band_short(u->prod, u->band), *cov = NULL;
 	int rc = -1;
 
 	*out = NULL;
-	if (who == NULL || sh == NULL)
+	if (sh == NULL)
 		goto out;
 	if (u->to_version != NULL) {
 		*out = plan_fmt("Upgrade %s from %s to %s: Expressway-C and -E must run the same version", u->older->name,
@@ -298,7 +372,6 @@ static int upgrade_text(const struct eku_plan *p, const struct plan_upgrade *u, 
 out:
 	free(cov);
 	free(sh);
-	free(who);
 	return rc;
 }
 
@@ -324,4 +397,3 @@ int finish_upgrades(struct eku_plan *p)
 	}
 	return 0;
 }
-

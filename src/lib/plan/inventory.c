@@ -147,7 +147,7 @@ static void index_node(struct ctx *c, const struct inv_node *n, size_t i)
 	if (first >= 0)
 		DIAG(c, np, EKU_E_BAD_CONFIG, "node '%s' is defined twice (first at line %d); rename one", n->name,
 			c->p->nodes[first].line);
-	else if (name_index_put(&c->names, n->name, i) != 0)
+	else if (eku_hmap_puts(c->p->node_idx, n->name, i) != 0)
 		c->nomem = 1;
 }
 
@@ -171,7 +171,8 @@ static void parse_nodes(struct ctx *c, struct top_raw *t, struct node_raw **raws
 	}
 	p->nodes = calloc(n + 1, sizeof(*p->nodes));
 	*raws = calloc(n + 1, sizeof(**raws));
-	if (p->nodes == NULL || *raws == NULL) {
+	p->node_idx = eku_hmap_new();
+	if (p->nodes == NULL || *raws == NULL || p->node_idx == NULL) {
 		c->nomem = 1;
 		return;
 	}
@@ -294,7 +295,7 @@ static void parse_root(struct ctx *c, struct fy_node *root, struct node_raw **ra
 
 int plan_inventory_parse(struct eku_plan *p, const char *source, const char *yaml, size_t len)
 {
-	struct ctx c = { .p = p, .links = { .owns = true } };
+	struct ctx c = { .p = p };
 	struct syntax syn = { 0 };
 	struct fy_diag *diag = NULL;
 	struct fy_document *doc = NULL;
@@ -328,8 +329,7 @@ int plan_inventory_parse(struct eku_plan *p, const char *source, const char *yam
 nomem:
 	c.nomem = 1;
 out:
-	name_index_clear(&c.names);
-	name_index_clear(&c.links);
+	eku_hmap_free(c.links);
 	link_kinds_clear(&c.kinds);
 	free(raws);
 	fy_document_destroy(doc);
@@ -352,12 +352,18 @@ void plan_inventory_clear(struct eku_plan *p)
 		eku_strv_clear(&n->cluster);
 		free(n->server_spec);
 		free(n->client_spec);
-		eku_certlist_free(n->server_certs);
-		eku_certlist_free(n->client_certs);
 		free(n->acme_ca);
 		free(n->acme_profile);
 	}
 	free(p->nodes);
+	for (size_t i = 0; i < p->n_certfiles; i++)
+		eku_certlist_free(p->certfiles[i]);
+	free(p->certfiles);
+	eku_hmap_free(p->certfile_idx);
+	eku_hmap_free(p->node_idx);
+	p->certfiles = NULL;
+	p->n_certfiles = 0;
+	p->certfile_idx = p->node_idx = NULL;
 	for (size_t i = 0; i < p->n_links; i++) {
 		free(p->links[i].kind);
 		free(p->links[i].tls_verify);

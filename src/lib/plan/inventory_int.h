@@ -11,21 +11,6 @@ struct pos {
 	int line, col;
 };
 
-/* A string -> index map with open addressing, so that name lookups and the
- * duplicate-link check stay linear on inventories of 10k+ entries. Keys are
- * borrowed (they must outlive the map) unless owns is set: then a key put
- * successfully belongs to the map, and clear frees it. */
-struct name_index {
-	const char **keys;
-	size_t *vals;
-	size_t cap, n;
-	bool owns;
-};
-int name_index_put(struct name_index *ix, const char *key, size_t val) __attribute__((warn_unused_result));
-/* Index of key, or -1 when absent. */
-long name_index_get(const struct name_index *ix, const char *key);
-void name_index_clear(struct name_index *ix);
-
 /* What a link kind admits at each end, from its data/products/ link_kinds
  * entry: client_products / server_products (absent: any product) and
  * same_product. Typed here until the product model carries it. */
@@ -43,8 +28,7 @@ struct link_kinds {
 struct ctx {
 	struct eku_plan *p;
 	int nomem;
-	struct name_index names;  /* node name -> first node with it */
-	struct name_index links;  /* "kind|client|server" -> link index, owns its keys */
+	eku_hmap *links;          /* "kind|client|server" -> link index (node names: p->node_idx) */
 	size_t links_cap;
 	struct link_kinds kinds;
 };

@@ -41,7 +41,14 @@ static const struct key_def link_keys[] = {
 
 long inv_node_index(const struct ctx *c, const char *name)
 {
-	return name_index_get(&c->names, name);
+	return plan_node_find(c->p, name);
+}
+
+long plan_node_find(const struct eku_plan *p, const char *name)
+{
+	size_t i;
+
+	return name != NULL && p->node_idx != NULL && eku_hmap_gets(p->node_idx, name, &i) ? (long)i : -1;
 }
 
 static long inv_ref_node(struct ctx *c, const char *name, struct pos at, const char *what)
@@ -98,11 +105,16 @@ static long seen_link(struct ctx *c, const char *kind, size_t cl, size_t sv)
 		c->nomem = 1;
 		return -1;
 	}
-	first = name_index_get(&c->links, key);
-	if (first >= 0 || name_index_put(&c->links, key, c->p->n_links) != 0) {
-		c->nomem |= first < 0;
+	if (c->links == NULL && (c->links = eku_hmap_new()) == NULL) {
+		c->nomem = 1;
 		free(key);
+		return -1;
 	}
+	size_t at;
+	int fresh = eku_hmap_add(c->links, key, strlen(key), c->p->n_links);
+	first = fresh == 0 && eku_hmap_gets(c->links, key, &at) ? (long)at : -1;
+	c->nomem |= fresh < 0;
+	free(key);
 	return first;
 }
 

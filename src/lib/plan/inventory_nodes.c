@@ -407,6 +407,41 @@ static void check_acme_profile(struct ctx *c, struct node_raw *r)
 		inv_one_of(c, r->acme_at, "acme.profile", n->acme_profile, profs, np);
 }
 
+
+/* A node's certificate file, read once per distinct resolved path however
+ * many nodes name it: the plan owns the list (p->certfiles), nodes borrow it. */
+static eku_certlist *node_certs(struct ctx *c, const char *spec, struct pos at, const char *what,
+	bool *remote)
+{
+	struct eku_plan *p = c->p;
+	char *path = resolve(p, spec);
+	eku_certlist *l = NULL;
+	size_t k;
+
+	if (path == NULL || (p->certfile_idx == NULL && (p->certfile_idx = eku_hmap_new()) == NULL))
+		goto nomem;
+	if (eku_hmap_gets(p->certfile_idx, path, &k)) {
+		l = p->certfiles[k];
+		goto out;
+	}
+	if ((l = inv_load_certs(c, spec, at, what, remote)) == NULL)
+		goto out;
+	if (plan_grow((void **)&p->certfiles, &p->cap_certfiles, p->n_certfiles, sizeof(*p->certfiles)) != 0) {
+		eku_certlist_free(l);
+		l = NULL;
+		goto nomem;
+	}
+	p->certfiles[p->n_certfiles] = l;
+	if (eku_hmap_puts(p->certfile_idx, path, p->n_certfiles++) != 0)
+		goto nomem;
+	goto out;
+nomem:
+	c->nomem = 1;
+out:
+	free(path);
+	return l;
+}
+
 void inv_parse_node(struct ctx *c, struct fy_node *m, struct pos at, struct node_raw *r)
 {
 	struct inv_node *n = r->n;
@@ -427,10 +462,10 @@ void inv_parse_node(struct ctx *c, struct fy_node *m, struct pos at, struct node
 	/* No certificates: is allowed: a partner's SBC or XMPP server is not
 	 * ours to read. The judge says CERT_UNKNOWN where a rule needs it. */
 	if (n->server_spec != NULL)
-		n->server_certs = inv_load_certs(c, n->server_spec, r->server_at, "certificates.server",
+		n->server_certs = node_certs(c, n->server_spec, r->server_at, "certificates.server",
 			&n->server_remote);
 	if (n->client_spec != NULL)
-		n->client_certs = inv_load_certs(c, n->client_spec, r->client_at, "certificates.client",
+		n->client_certs = node_certs(c, n->client_spec, r->client_at, "certificates.client",
 			&n->client_remote);
 }
 

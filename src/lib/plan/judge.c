@@ -19,7 +19,7 @@ bool cstate_public(const struct cstate *s)
 	return (s->cls == EKU_ISSUER_WEBPKI || s->cls == EKU_ISSUER_UNKNOWN) && !s->alt_root;
 }
 
-static void cstate_from(struct cstate *s, eku_certlist *l, struct eku_classification *cl,
+static void cstate_from(struct cstate *s, eku_certlist *l, const struct eku_classification *cl,
 	const char *spec)
 {
 	const struct eku_facts *f = eku_cert_facts(eku_certlist_get0(l, 0));
@@ -131,7 +131,43 @@ const char *node_profile(const struct inv_node *n)
 	return n->acme ? n->acme_profile : NULL;
 }
 
-int judge_prepare_node(struct eku_plan *p, struct node_state *ns, const struct inv_node *n)
+/* Classifies a certificate list once per run however many nodes present it;
+ * the cache keeps the classification. NULL with the plan error set. */
+static const struct eku_classification *classify(struct eku_plan *p, struct cl_cache *c, eku_certlist *l)
+{
+	struct eku_classification *cl;
+	size_t k;
+
+	if (c->idx == NULL && (c->idx = eku_hmap_new()) == NULL)
+		goto nomem;
+	if (eku_hmap_get(c->idx, &l, sizeof(l), &k))
+		return c->v[k];
+	if (plan_grow((void **)&c->v, &c->cap, c->n, sizeof(c->v[0])) != 0)
+		goto nomem;
+	if ((cl = eku_trust_classify(p->trust, eku_certlist_get0(l, 0), l)) == NULL) {
+		p->err = *eku_trust_error(p->trust);
+		return NULL;
+	}
+	c->v[c->n] = cl;
+	if (eku_hmap_put(c->idx, &l, sizeof(l), c->n++) != 0)
+		goto nomem;
+	return cl;
+nomem:
+	eku_error_set(&p->err, EKU_E_NOMEM, "out of memory");
+	return NULL;
+}
+
+void cl_cache_clear(struct cl_cache *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		eku_classification_free(c->v[i]);
+	free(c->v);
+	eku_hmap_free(c->idx);
+	memset(c, 0, sizeof(*c));
+}
+
+int judge_prepare_node(struct eku_plan *p, struct cl_cache *cache, struct node_state *ns,
+	const struct inv_node *n)
 {
 	/* A host:port certificate read live (live.c) is judged like a file. */
 	const struct plan_live *ls = plan_live_find(p, n, false), *lc = plan_live_find(p, n, true);
@@ -141,8 +177,7 @@ int judge_prepare_node(struct eku_plan *p, struct node_state *ns, const struct i
 	memset(ns, 0, sizeof(*ns));
 	ns->n = n;
 	if (server != NULL) {
-		ns->server_cl = eku_trust_classify(p->trust, eku_certlist_get0(server, 0), server);
-		if (ns->server_cl == NULL)
+		if ((ns->server_cl = classify(p, cache, server)) == NULL)
 			return -1;
 		cstate_from(&ns->server, server, ns->server_cl, n->server_spec);
 	}
@@ -150,8 +185,7 @@ int judge_prepare_node(struct eku_plan *p, struct node_state *ns, const struct i
 	ns->server.remote = n->server_remote;
 	ns->server.live = ls;
 	if (client != NULL) {
-		ns->client_cl = eku_trust_classify(p->trust, eku_certlist_get0(client, 0), client);
-		if (ns->client_cl == NULL)
+		if ((ns->client_cl = classify(p, cache, client)) == NULL)
 			return -1;
 		cstate_from(&ns->client, client, ns->client_cl, n->client_spec);
 	}
@@ -167,12 +201,6 @@ int judge_prepare_node(struct eku_plan *p, struct node_state *ns, const struct i
 		cstate_project_due(p, n, &ns->client);
 	}
 	return 0;
-}
-
-void judge_release_node(struct node_state *ns)
-{
-	eku_classification_free(ns->server_cl);
-	eku_classification_free(ns->client_cl);
 }
 
 /* May this node present a separate client certificate (X15.5 stores, or any

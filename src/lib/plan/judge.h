@@ -33,7 +33,8 @@ struct cstate {
 
 struct node_state {
 	const struct inv_node *n;
-	struct eku_classification *server_cl, *client_cl;
+	/* borrowed from the run's struct cl_cache */
+	const struct eku_classification *server_cl, *client_cl;
 	struct cstate server, client;
 	bool separate;           /* presents client as its client certificate */
 	bool used_as_client_mtls;/* some link checks its clientAuth */
@@ -47,6 +48,7 @@ struct node_state {
  * and C upgrade together), so it is kept as data, not as text. */
 struct opt_upgrade {
 	const struct product *prod;
+	const struct inv_node *node; /* the node D upgrades: its upgrade group upgrades */
 	int band;
 	int64_t released;            /* the band's release date, 0 when unknown */
 	const struct inv_node *sep;  /* give it a separate client certificate */
@@ -70,8 +72,16 @@ bool cstate_public(const struct cstate *s);
 const char *node_vendor(const struct inv_node *n, const struct cstate *s);
 const char *node_profile(const struct inv_node *n);
 bool node_separate_client(const struct inv_node *n);
-int judge_prepare_node(struct eku_plan *p, struct node_state *ns, const struct inv_node *n);
-void judge_release_node(struct node_state *ns);
+/* Classifications of the run, one per distinct certificate list (nodes that
+ * name the same file share one list). */
+struct cl_cache {
+	eku_hmap *idx;           /* eku_certlist pointer -> index into v */
+	struct eku_classification **v;
+	size_t n, cap;
+};
+void cl_cache_clear(struct cl_cache *c);
+int judge_prepare_node(struct eku_plan *p, struct cl_cache *cache, struct node_state *ns,
+	const struct inv_node *n);
 const struct cstate *node_client_cert(const struct node_state *ns);
 /* ", as renewed on 2027-03-01" (or "on the plan date") for a projected
  * certificate, "" otherwise; buf holds at least 48 bytes. */
@@ -132,6 +142,9 @@ bool plan_rule_needs(json_t *r, const char *eku);
 char *plan_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
 /* options.c */
+/* The name of the upgrade group option D upgrades n with (its cluster and
+ * the C/E pair it is linked with), or n's own name. */
+const char *judge_upgrade_group(const struct eku_plan *p, const struct inv_node *n);
 /* Options A-D for a finding with n causes (n <= MAX_CAUSES). */
 int compute_options(struct eku_plan *p, struct judged *j, const struct opt_ctx *causes, size_t n)
 	__attribute__((warn_unused_result));

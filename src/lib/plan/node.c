@@ -95,17 +95,15 @@ static void node_cluster(struct eku_plan *p, struct judged *j, const struct node
 	const struct inv_node *n = &p->nodes[i];
 
 	for (size_t k = 0; k < n->cluster.n; k++) {
-		for (size_t m = 0; m < p->n_nodes; m++) {
-			const struct cstate *a = &st[i].server, *b = &st[m].server;
-			if (strcmp(p->nodes[m].name ?: "", n->cluster.v[k]) != 0 || !a->present || !b->present ||
-			    a->eku == b->eku)
-				continue;
-			finding_raise(j, EKU_SEV_AT_RISK, 0);
-			finding_reason(j, "CLUSTER_EKU_MISMATCH");
-			finding_say(j, "Cluster peer %s has a %s certificate while %s has %s: peers should carry the same "
-				"EKUs, or replication works one way only.", p->nodes[m].name, eku_eku_class_name(b->eku),
-				n->name, eku_eku_class_name(a->eku));
-		}
+		long m = plan_node_find(p, n->cluster.v[k]);
+		const struct cstate *a = &st[i].server, *b = m >= 0 ? &st[m].server : NULL;
+		if (b == NULL || !a->present || !b->present || a->eku == b->eku)
+			continue;
+		finding_raise(j, EKU_SEV_AT_RISK, 0);
+		finding_reason(j, "CLUSTER_EKU_MISMATCH");
+		finding_say(j, "Cluster peer %s has a %s certificate while %s has %s: peers should carry the same "
+			"EKUs, or replication works one way only.", p->nodes[m].name, eku_eku_class_name(b->eku),
+			n->name, eku_eku_class_name(a->eku));
 	}
 }
 

@@ -41,22 +41,6 @@ static int64_t day_floor(int64_t t)
 	return t - ((t % DAY) + DAY) % DAY;
 }
 
-static char *partners(const struct eku_plan *p, const struct inv_node *n)
-{
-	char *s = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&s, &len);
-
-	if (f == NULL)
-		return NULL;
-	for (size_t i = 0; i < p->n_nodes; i++)
-		if (p->nodes[i].prod != NULL && n->prod != NULL && n->prod->family != NULL &&
-		    p->nodes[i].prod->family == n->prod->family)
-			fprintf(f, "%s%s", ftell(f) ? ", " : "", p->nodes[i].name);
-	fclose(f);
-	return s;
-}
-
 /* A product whose certificate must stay publicly trusted (Expressway-E:
  * external services and browsers). */
 static bool public_only(const struct inv_node *n)
@@ -235,7 +219,8 @@ static void upgrade(struct eku_plan *p, struct opt_out *o, const struct inv_node
 {
 	int64_t rel = band_released(who->prod, band);
 	bool out = rel == 0 || p->at >= rel;
-	char d[16] = "", *grp = partners(p, who);
+	char d[16] = "";
+	const char *grp = judge_upgrade_group(p, who);
 
 	if (rel != 0)
 		plan_date(rel, d);
@@ -254,10 +239,9 @@ static void upgrade(struct eku_plan *p, struct opt_out *o, const struct inv_node
 				out ? "" : "; not released yet on this date (expected ", out ? "" : d, out ? "" : ")"),
 			plan_fmt("Upgrade %s to %s and give it a separate client certificate (together: %s)", who->name,
 				plan_band_label(who->prod, band), grp ? grp : who->name));
-	o->up = (struct opt_upgrade){ who->prod, band, rel, sep, c_open };
+	o->up = (struct opt_upgrade){ who->prod, who, band, rel, sep, c_open };
 	if (!out)
 		o->from = rel;
-	free(grp);
 }
 
 static void option_d(struct eku_plan *p, struct judged *j, const struct opt_ctx *c, const struct opt_out *prior,

@@ -56,11 +56,16 @@ void plan_results_clear(struct eku_plan *p)
 	}
 	free(p->upgrades);
 	p->upgrades = NULL;
-	p->n_upgrades = 0;
+	p->n_upgrades = p->cap_upgrades = 0;
 	eku_strv_clear(&p->unread);
 	p->findings = NULL;
 	p->actions = NULL;
-	p->n_findings = p->n_actions = 0;
+	p->n_findings = p->n_actions = p->cap_findings = p->cap_actions = 0;
+	eku_hmap_free(p->action_idx);
+	eku_hmap_free(p->upgrade_idx);
+	eku_hmap_free(p->listed);
+	p->action_idx = p->upgrade_idx = p->listed = NULL;
+	plan_groups_clear(p);
 }
 
 void eku_plan_free(eku_plan *p)
@@ -137,6 +142,11 @@ const struct eku_action *eku_plan_action(const eku_plan *p, size_t i)
 	return i < p->n_actions ? &p->actions[i] : NULL;
 }
 const eku_strv *eku_plan_unread_inputs(const eku_plan *p) { return &p->unread; }
+size_t eku_plan_upgrade_group_count(const eku_plan *p) { return p->n_groups; }
+const struct eku_upgrade_group *eku_plan_upgrade_group(const eku_plan *p, size_t i)
+{
+	return i < p->n_groups ? &p->groups[i] : NULL;
+}
 
 const struct eku_finding *eku_plan_finding_by_id(const eku_plan *p, const char *id)
 {

@@ -11,6 +11,8 @@
 #include <eku/timeline.h>
 #include <eku/trust.h>
 
+#include "../hash.h"
+
 struct product {
 	const char *id;
 	json_t *j;       /* the product object */
@@ -36,7 +38,8 @@ struct inv_node {
 	eku_strv cluster;
 	char *server_spec, *client_spec;  /* as written */
 	bool server_remote, client_remote;
-	eku_certlist *server_certs, *client_certs; /* leaf first, then its chain */
+	/* leaf first, then its chain; borrowed from eku_plan.certfiles */
+	eku_certlist *server_certs, *client_certs;
 	bool acme;
 	char *acme_ca, *acme_profile;
 };
@@ -66,10 +69,12 @@ struct plan_live {
 	char *failure, *message; /* failure class and detail; NULL when read */
 };
 
-/* An upgrade some findings need, before merging per family: the highest
- * band needed covers the lower ones once it is released. A version mismatch
- * is an upgrade of the older node to the newer one's version. */
+/* An upgrade some findings need, before merging per upgrade group: the
+ * highest band needed covers the lower ones once it is released. A version
+ * mismatch is an upgrade of the older node to the newer one's version. */
 struct plan_upgrade {
+	size_t group;                /* index into eku_plan.groups, SIZE_MAX when none */
+	const struct inv_node *node; /* the node it is for: its group upgrades with it */
 	json_t *family;
 	const struct product *prod;  /* a product of the family (bands, labels) */
 	int band;
@@ -109,13 +114,23 @@ struct eku_plan {
 	eku_strv private_roots;
 	struct eku_plan_diag *diags;
 	size_t n_diags;
+	eku_hmap *node_idx;      /* node name -> index */
+	eku_certlist **certfiles;/* one per distinct certificate file */
+	size_t n_certfiles, cap_certfiles;
+	eku_hmap *certfile_idx;  /* resolved path -> index into certfiles */
 
 	struct eku_finding *findings;
-	size_t n_findings;
+	size_t n_findings, cap_findings;
 	struct eku_action *actions;
-	size_t n_actions;
+	size_t n_actions, cap_actions;
+	eku_hmap *action_idx;    /* action text -> index into actions */
 	struct plan_upgrade *upgrades;
-	size_t n_upgrades;
+	size_t n_upgrades, cap_upgrades;
+	eku_hmap *upgrade_idx;   /* (group, band, version, older) -> index into upgrades */
+	eku_hmap *listed;        /* (list, index, finding id): finding_ids without repeats */
+	struct eku_upgrade_group *groups;
+	size_t n_groups;
+	size_t *node_group;      /* node index -> group index, SIZE_MAX when in none */
 	eku_strv unread;
 	struct plan_live *live;  /* live.c */
 	size_t n_live;
@@ -150,6 +165,18 @@ void plan_live_clear(struct eku_plan *p);
  * or NULL when none was set. */
 const struct plan_live *plan_live_find(const struct eku_plan *p, const struct inv_node *n, bool client);
 json_t *plan_live_json(const struct eku_plan *p);
+/* The node named name, -1 when none. O(1). */
+long plan_node_find(const struct eku_plan *p, const char *name);
+
+/* groups.c */
+/* Upgrade groups: the nodes that must run the same version, so upgrade
+ * together (union-find over cluster: and the C->E link kinds). Once per run. */
+int plan_groups_build(struct eku_plan *p) __attribute__((warn_unused_result));
+void plan_groups_clear(struct eku_plan *p);
+/* The group's name, or the node's own name when it is in no group. */
+const char *plan_group_name(const struct eku_plan *p, const struct inv_node *n);
+/* Grows *v (of *cap elements of size sz) geometrically to hold n + 1. */
+int plan_grow(void **v, size_t *cap, size_t n, size_t sz) __attribute__((warn_unused_result));
 
 /* plan.c */
 void plan_results_clear(struct eku_plan *p);

@@ -96,7 +96,7 @@ static json_t *data_json(const eku_plan *p)
 json_t *eku_plan_json(const eku_plan *p)
 {
 	char iso[32];
-	json_t *doc, *fs, *as;
+	json_t *doc, *fs, *as, *gs;
 
 	doc = json_pack("{s:s,s:s,s:s,s:b,s:o,s:[],s:[],s:o,s:o}", "schema", EKU_SCHEMA, "at",
 		eku_time_iso(p->at, iso, sizeof(iso)), "deployment", eku_plan_deployment(p), "assume_renewed",
@@ -104,8 +104,12 @@ json_t *eku_plan_json(const eku_plan *p)
 		"unread_inputs", strv_json(&p->unread));
 	if (doc != NULL)
 		json_object_set_new(doc, "live_inputs", plan_live_json(p));
-	if (doc == NULL)
-		return NULL;
+	/* Listed once here; option D and the actions refer to a group by name. */
+	if (doc == NULL || json_object_set_new(doc, "upgrade_groups", gs = json_array()) != 0)
+		return json_decref(doc), NULL;
+	for (size_t i = 0; i < p->n_groups; i++)
+		json_array_append_new(gs, json_pack("{s:s,s:s,s:o}", "id", p->groups[i].id, "name", p->groups[i].name,
+			"members", strv_json(&p->groups[i].members)));
 	fs = json_object_get(doc, "findings");
 	as = json_object_get(doc, "actions");
 	for (size_t i = 0; i < p->n_findings; i++)

@@ -33,11 +33,11 @@ static int cmp_action(const void *a, const void *b)
 
 static int push_finding(struct eku_plan *p, struct judged *j)
 {
-	struct eku_finding *nv = realloc(p->findings, (p->n_findings + 1) * sizeof(*nv));
+	struct eku_finding *nv;
 
-	if (nv == NULL)
+	if (plan_grow((void **)&p->findings, &p->cap_findings, p->n_findings, sizeof(*nv)) != 0)
 		return -1;
-	p->findings = nv;
+	nv = p->findings;
 	if (finding_finish(j, &nv[p->n_findings]) != 0) {
 		memset(&j->f, 0, sizeof(j->f));
 		return -1;
@@ -50,6 +50,7 @@ static int push_finding(struct eku_plan *p, struct judged *j)
 int eku_plan_run(eku_plan *p)
 {
 	struct node_state *st = NULL;
+	struct cl_cache cls = { 0 };
 	struct judged j;
 	int rc = -1;
 
@@ -67,13 +68,11 @@ int eku_plan_run(eku_plan *p)
 			p->now = p->inv_at;
 	}
 	st = calloc(p->n_nodes + 1, sizeof(*st));
-	if (st == NULL)
+	if (st == NULL || plan_groups_build(p) != 0)
 		goto nomem;
 	for (size_t i = 0; i < p->n_nodes; i++)
-		if (judge_prepare_node(p, &st[i], &p->nodes[i]) != 0) {
-			p->err = *eku_trust_error(p->trust);
+		if (judge_prepare_node(p, &cls, &st[i], &p->nodes[i]) != 0)
 			goto out;
-		}
 	for (size_t i = 0; i < p->n_links; i++) {
 		if (judge_link(p, st, &p->links[i], &j) != 0 || push_finding(p, &j) != 0)
 			goto nomem;
@@ -96,8 +95,7 @@ nomem:
 	eku_error_set(&p->err, EKU_E_NOMEM, "out of memory");
 out:
 	finding_discard(&j);
-	for (size_t i = 0; st != NULL && i < p->n_nodes; i++)
-		judge_release_node(&st[i]);
+	cl_cache_clear(&cls);
 	free(st);
 	return rc;
 }

@@ -69,3 +69,20 @@ char *plan_fmt(const char *f, ...)
 	return s;
 }
 
+
+int plan_grow(void **v, size_t *cap, size_t n, size_t sz)
+{
+	size_t nc;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 16;
+	if (nc <= n || nc > SIZE_MAX / sz)
+		return -1;
+	if ((nv = realloc(*v, nc * sz)) == NULL)
+		return -1;
+	*v = nv;
+	*cap = nc;
+	return 0;
+}

@@ -203,7 +203,7 @@ int plan_actions(struct eku_plan *p, const struct eku_finding *f, struct judged 
 	return rc;
 }
 
-static char *family_members(const struct eku_plan *p, json_t *family)
+static char *family_members(const struct eku_plan *p, const struct family *family)
 {
 	char *s = NULL;
 	size_t len = 0;

@@ -390,30 +390,16 @@ static const struct key_def node_keys[] = {
 	{ "acme", k_acme },
 };
 
-static bool band_listed(json_t *bands, const char *band_id)
-{
-	json_t *b;
-	size_t i;
-
-	if (!json_is_array(bands))
-		return true;
-	json_array_foreach(bands, i, b)
-		if (band_id != NULL && strcmp(json_string_value(b) ?: "", band_id) == 0)
-			return true;
-	return false;
-}
-
 static void check_version(struct ctx *c, struct node_raw *r)
 {
 	struct inv_node *n = r->n;
 	const struct product *prod = n->prod;
 	const char *labels[16];
-	json_t *b;
 	size_t i, nb = 0;
 	char list[256] = "";
 
 	n->band = -1;
-	if (prod == NULL || prod->bands == NULL)
+	if (prod == NULL || prod->family == NULL)
 		return;
 	if (n->version == NULL) {
 		if (r->version == NULL)
@@ -424,15 +410,15 @@ static void check_version(struct ctx *c, struct node_raw *r)
 	n->band = plan_product_band(prod, n->version);
 	if (n->band >= 0)
 		return;
-	json_array_foreach(prod->bands, i, b) {
-		const char *from = json_string_value(json_object_get(b, "from"));
-		const char *to = json_string_value(json_object_get(b, "to"));
+	for (i = 0; i < prod->family->n_bands; i++) {
+		const struct band *b = &prod->family->bands[i];
+		const char *from = b->from, *to = b->to;
 		if (nb < 15)
 			labels[nb++] = from;
 		if (to != NULL && nb < 15)
 			labels[nb++] = to;
 		strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
-		strncat(list, json_string_value(json_object_get(b, "label")) ?: "", sizeof(list) - strlen(list) - 1);
+		strncat(list, b->label, sizeof(list) - strlen(list) - 1);
 	}
 	const char *near = plan_nearest(n->version, labels, nb);
 	DIAG(c, r->version_at, EKU_E_BAD_CONFIG, "version '%s' of %s is not a known version (known: %s)%s%s%s",
@@ -450,24 +436,21 @@ static struct pos setting_pos(struct fy_node *settings, struct pos at, const cha
 
 /* A value that needs another setting ("requires" in the product data: the
  * eku gateway refuses ignore-client-eku without an allow-list). */
-static void check_requires(struct ctx *c, struct inv_node *n, json_t *defs, struct fy_node *settings,
+static void check_requires(struct ctx *c, struct inv_node *n, const struct product *prod, struct fy_node *settings,
 	struct pos at)
 {
-	const char *key, *k2;
-	json_t *d, *v2;
-
-	json_object_foreach(defs, key, d) {
-		const char *val = json_string_value(json_object_get(n->settings, key)) ?: "";
-		json_t *req = json_object_get(json_object_get(d, "requires"), val);
-		json_object_foreach(req, k2, v2) {
-			const char *want = json_string_value(v2), *have;
-			if (strcmp(k2, "why") == 0 || want == NULL)
+	for (size_t i = 0; prod != NULL && i < prod->n_settings; i++) {
+		const struct setting *d = &prod->settings[i];
+		const char *key = d->name, *val = json_string_value(json_object_get(n->settings, key)) ?: "";
+		for (size_t k = 0; k < d->n_reqs; k++) {
+			const struct setting_req *req = &d->reqs[k];
+			const char *want = req->other_value, *have;
+			if (strcmp(req->value, val) != 0)
 				continue;
-			have = json_string_value(json_object_get(n->settings, k2)) ?: "";
+			have = json_string_value(json_object_get(n->settings, req->other->name)) ?: "";
 			if (strcmp(have, want) != 0)
 				DIAG(c, setting_pos(settings, at, key), EKU_E_BAD_CONFIG,
-					"settings.%s: %s needs %s: %s (%s)", key, val, k2, want,
-					json_string_value(json_object_get(req, "why")) ?: "");
+					"settings.%s: %s needs %s: %s (%s)", key, val, req->other->name, want, req->why);
 		}
 	}
 }
@@ -475,7 +458,7 @@ static void check_requires(struct ctx *c, struct inv_node *n, json_t *defs, stru
 static void check_settings(struct ctx *c, struct node_raw *r)
 {
 	struct inv_node *n = r->n;
-	json_t *defs = n->prod ? json_object_get(n->prod->j, "settings") : NULL, *d;
+	const struct product *prod = n->prod;
 	struct fy_node_pair *pr;
 	const char *names[16], *key;
 	size_t nn = 0;
@@ -486,10 +469,10 @@ static void check_settings(struct ctx *c, struct node_raw *r)
 		c->nomem = 1;
 		return;
 	}
-	json_object_foreach(defs, key, d) {
+	for (size_t i = 0; prod != NULL && i < prod->n_settings; i++) {
 		if (nn < 16)
-			names[nn++] = key;
-		json_object_set_new(n->settings, key, json_string(json_string_value(json_object_get(d, "default")) ?: ""));
+			names[nn++] = prod->settings[i].name;
+		json_object_set_new(n->settings, prod->settings[i].name, json_string(prod->settings[i].dflt));
 	}
 	if (r->settings == NULL || !fy_node_is_mapping(r->settings) || n->prod == NULL)
 		return;
@@ -497,12 +480,12 @@ static void check_settings(struct ctx *c, struct node_raw *r)
 		struct fy_node *k = fy_node_pair_key(pr), *v = fy_node_pair_value(pr);
 		struct pos kp = pos_of(k, r->settings_at);
 		const char *vals[16], *s;
-		json_t *def, *x;
+		const struct setting *def;
 		size_t i, nv = 0;
 		char what[96];
 
 		key = fy_node_get_scalar0(k) ?: "";
-		def = json_object_get(defs, key);
+		def = plan_setting_def(prod, key);
 		if (def == NULL) {
 			if (nn == 0)
 				DIAG(c, kp, EKU_E_BAD_CONFIG, "setting '%s': %s has no settings", key, n->prod->id);
@@ -513,17 +496,17 @@ static void check_settings(struct ctx *c, struct node_raw *r)
 		snprintf(what, sizeof(what), "settings.%s", key);
 		if ((s = scalar(c, v, kp, what)) == NULL)
 			continue;
-		json_array_foreach(json_object_get(def, "values"), i, x)
+		for (i = 0; i < def->n_values; i++)
 			if (nv < 16)
-				vals[nv++] = json_string_value(x);
+				vals[nv++] = def->values[i];
 		if (!one_of(c, pos_of(v, kp), what, s, vals, nv))
 			continue;
-		if (n->band >= 0 && !band_listed(json_object_get(def, "bands"), plan_band_id(n->prod, n->band)))
+		if (n->band >= 0 && !plan_setting_in_band(def, n->band))
 			DIAG(c, kp, EKU_E_BAD_CONFIG, "setting '%s' does not exist on %s %s (%s)", key,
-				n->prod->id, n->version, json_string_value(json_object_get(def, "what")) ?: "");
+				n->prod->id, n->version, def->what);
 		json_object_set_new(n->settings, key, json_string(s));
 	}
-	check_requires(c, n, defs, r->settings, r->settings_at);
+	check_requires(c, n, prod, r->settings, r->settings_at);
 }
 
 static bool looks_remote(const char *spec, const char *path)
@@ -778,17 +761,16 @@ static void parse_link(struct ctx *c, struct fy_node *m, struct pos at)
 {
 	static const char *const tv[] = { "on", "off", "permissive" };
 	struct link_raw r = { 0 };
-	const char *kinds[32], *k;
-	json_t *x;
+	const char *kinds[32];
 	size_t nk = 0;
 	long cl, sv;
 	bool ok = true;
 
 	r.at = pos_of(m, at);
 	walk_map(c, m, at, "link", link_keys, 4, &r);
-	json_object_foreach(c->p->prods.link_kinds, k, x)
+	for (size_t i = 0; i < c->p->prods.n_kinds; i++)
 		if (nk < 32)
-			kinds[nk++] = k;
+			kinds[nk++] = c->p->prods.kinds[i].id;
 	if (r.kind == NULL) {
 		DIAG(c, r.at, EKU_E_BAD_CONFIG, "link: 'kind' is required");
 		ok = false;
@@ -820,9 +802,8 @@ static void parse_link(struct ctx *c, struct fy_node *m, struct pos at)
 static void imply_cluster_links(struct ctx *c, struct node_raw *raws)
 {
 	struct eku_plan *p = c->p;
-	json_t *kind = json_object_get(p->prods.link_kinds, "clusterdb");
-	const char *setting = json_string_value(json_object_get(kind, "tls_verify_setting"));
-	json_t *map = json_object_get(kind, "tls_verify_map");
+	const struct link_kind *kind = plan_link_kind_find(&p->prods, "clusterdb");
+	const char *setting = kind ? kind->tls_verify_setting : NULL;
 
 	for (size_t i = 0; i < p->n_nodes; i++) {
 		for (size_t j = 0; j < p->nodes[i].cluster.n; j++) {
@@ -834,7 +815,7 @@ static void imply_cluster_links(struct ctx *c, struct node_raw *raws)
 				size_t a = dir ? (size_t)k : i, b = dir ? i : (size_t)k;
 				bool dup = false;
 				const char *mode = json_string_value(json_object_get(p->nodes[b].settings, setting ?: ""));
-				const char *tv = json_string_value(json_object_get(map, mode ?: "")) ?: "on";
+				const char *tv = plan_link_kind_tls_verify(kind, mode) ?: "on";
 				for (size_t l = 0; l < p->n_links; l++)
 					dup |= p->links[l].implied && p->links[l].client == a && p->links[l].server == b;
 				if (!dup && push_link(p, "clusterdb", a, b, tv, true, at) != 0)

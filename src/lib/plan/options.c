@@ -108,20 +108,20 @@ static void option_b(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 static void option_c(struct eku_plan *p, struct judged *j, const struct opt_ctx *c)
 {
 	const struct inv_node *n = c->checked->n;
-	json_t *pp = n->prod ? json_object_get(n->prod->j, "private_pki") : NULL;
-	json_t *kind = c->kind ? json_object_get(p->prods.link_kinds, c->kind) : NULL;
+	const struct product *pp = n->prod;
+	const struct link_kind *kind = c->kind;
 
 	if (!c->client_problem)
 		set_option(j, 2, false, plan_fmt("not applicable: the problem is not the client certificate"), NULL);
-	else if (pp != NULL && json_is_false(json_object_get(pp, "ok")))
-		set_option(j, 2, false, plan_fmt("%s", plan_jstr(pp, "why") ?: "not possible for this product"), NULL);
-	else if (kind != NULL && json_is_false(json_object_get(kind, "private_pki_ok")))
-		set_option(j, 2, false, plan_fmt("the %s peer trusts public CAs only", c->kind), NULL);
+	else if (pp != NULL && !pp->private_pki_ok)
+		set_option(j, 2, false, plan_fmt("%s", pp->private_pki_why ?: "not possible for this product"), NULL);
+	else if (kind != NULL && !kind->private_pki_ok)
+		set_option(j, 2, false, plan_fmt("the %s peer trusts public CAs only", c->kind->id), NULL);
 	else
 		set_option(j, 2, true,
 			plan_fmt("issue %s's client certificate from a private CA that %s trusts (private PKI is not "
 			    "affected by the public sunset)%s", n->name, c->acceptor->n->name,
-				node_separate_client(n) || n->prod == NULL || n->prod->bands == NULL ? "" :
+				node_separate_client(n) || n->prod == NULL || n->prod->family == NULL ? "" :
 				"; before the separate client store its one certificate serves both roles, so internal "
 				"peers must trust the private CA as a server certificate too"),
 			plan_fmt("Issue %s a client certificate (clientAuth) from a private CA trusted by %s", n->name,
@@ -131,10 +131,8 @@ static void option_c(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 /* The band's release date, 0 when the data gives none (an old band). */
 static int64_t band_released(const struct product *prod, int band)
 {
-	const char *rel = plan_jstr(json_array_get(prod->bands, band), "released");
-	int64_t t = 0;
-
-	return rel != NULL && eku_time_parse(rel, &t) == 0 ? t : 0;
+	return prod->family != NULL && band >= 0 && (size_t)band < prod->family->n_bands ?
+		prod->family->bands[band].released : 0;
 }
 
 static bool released(const struct eku_plan *p, const struct product *prod, int band, char d[16])
@@ -158,8 +156,9 @@ static void note_upgrade(struct judged *j, const struct product *prod, int band,
 static void option_d(struct eku_plan *p, struct judged *j, const struct opt_ctx *c)
 {
 	const struct inv_node *s = c->acceptor->n, *n = c->checked->n;
-	const char *fixed_in = plan_jstr(c->rule, "fixed_in"), *fix = plan_jstr(c->rule, "fix") ?: "";
-	const char *setting = plan_jstr(c->rule, "fix_setting");
+	int fixed_in = c->rule->fixed_in;
+	const char *fix = c->rule->fix;
+	const char *setting = c->rule->fix_setting;
 	char d[16] = "", *who;
 	int target;
 
@@ -168,8 +167,8 @@ static void option_d(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 			plan_fmt("Set %s on %s", setting, s->name));
 		return;
 	}
-	if (fixed_in != NULL && s->prod != NULL && s->prod->bands != NULL &&
-	    (target = plan_band_index(s->prod, fixed_in)) > s->band) {
+	if (fixed_in >= 0 && s->prod != NULL && s->prod->family != NULL &&
+	    (target = fixed_in) > s->band) {
 		bool ok = released(p, s->prod, target, d);
 		who = partners(p, s);
 		set_option(j, 3, ok,
@@ -187,8 +186,7 @@ static void option_d(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 		free(who);
 		return;
 	}
-	const char *from = n->prod ? plan_jstr(n->prod->j, "separate_client_cert_from") : NULL;
-	int sep = from ? plan_band_index(n->prod, from) : -1;
+	int sep = n->prod ? n->prod->separate_client_cert_from : -1;
 	if (c->client_problem && sep > n->band && n->band >= 0) {
 		bool ok = released(p, n->prod, sep, d);
 		who = partners(p, n);
@@ -205,7 +203,7 @@ static void option_d(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 	}
 	set_option(j, 3, false,
 		plan_fmt("no version of %s removes this check (%s)", s->prod ? s->prod->id : "the accepting side",
-			plan_jstr(c->rule, "id") ?: "rule"), NULL);
+			c->rule->id ?: "rule"), NULL);
 }
 
 void compute_options(struct eku_plan *p, struct judged *j, const struct opt_ctx *c)

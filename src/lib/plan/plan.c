@@ -174,6 +174,31 @@ static json_t *data_array(struct eku_plan *p, const char *name, const char *key)
 	return arr;
 }
 
+/* The product files' problems become the plan's diags (each names its
+ * file), so callers report them as they report inventory problems. -1. */
+static int take_product_diags(struct eku_plan *p)
+{
+	struct products *pr = &p->prods;
+	struct eku_plan_diag *nv;
+
+	eku_timeline_free(p->timeline); /* load again next time, not half */
+	p->timeline = NULL;
+	if (pr->n_diags == 0)
+		return -1;
+	nv = realloc(p->diags, (p->n_diags + pr->n_diags) * sizeof(*nv));
+	if (nv == NULL) {
+		eku_error_set(&p->err, EKU_E_NOMEM, "out of memory");
+		return -1;
+	}
+	memcpy(&nv[p->n_diags], pr->diags, pr->n_diags * sizeof(*nv));
+	p->diags = nv;
+	p->n_diags += pr->n_diags;
+	free(pr->diags);
+	pr->diags = NULL;
+	pr->n_diags = 0;
+	return -1;
+}
+
 static int load_data(struct eku_plan *p)
 {
 	if (p->timeline != NULL)
@@ -188,8 +213,8 @@ static int load_data(struct eku_plan *p)
 		p->timeline = NULL;
 		return -1;
 	}
-	if (plan_products_load(p) != 0)
-		return -1;
+	if (plan_products_load(&p->prods, p->data_dir, &p->err) != 0)
+		return take_product_diags(p);
 	if ((p->vendors = data_array(p, "ca-vendors.json", "vendors")) == NULL ||
 	    (p->alt_roots = data_array(p, "alt-roots.json", "roots")) == NULL)
 		return -1;

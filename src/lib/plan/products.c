@@ -44,7 +44,7 @@ void pd_parse_family(struct ld *c, const char *id, json_t *o, const char *path, 
 	static const char *const keys[] = { "name", "version_pattern", "same_version", "same_version_source",
 		"bands" };
 	json_t *bands, *b;
-	char p[PATHLEN], q[PATHLEN];
+	char p[PATHLEN], q[PATHLEN], r[PATHLEN];
 	size_t i, n = 0;
 
 	f->id = id;
@@ -74,11 +74,11 @@ void pd_parse_family(struct ld *c, const char *id, json_t *o, const char *path, 
 		f->n_bands++;
 		for (size_t k = 0; k < i; k++)
 			if (*x->id && strcmp(f->bands[k].id, x->id) == 0)
-				pd_diag(c, pd_sub(q, q, "id"), false, "duplicate band id '%s'", x->id);
+				pd_diag(c, pd_sub(r, q, "id"), false, "duplicate band id '%s'", x->id);
 		/* plan_product_band() takes the first band that matches. */
 		if (prev != NULL && x->from != NULL && prev->from != NULL &&
 		    (!prev->has_to || plan_version_vcmp(prev->to_v, x->from_v) >= 0))
-			pd_diag(c, pd_sub(q, q, "from"), false, "band '%s' starts at %s, inside band '%s': bands go in "
+			pd_diag(c, pd_sub(r, q, "from"), false, "band '%s' starts at %s, inside band '%s': bands go in "
 				"version order and do not overlap", x->id, x->from, prev->id);
 	}
 }
@@ -149,10 +149,13 @@ static const struct setting *setting_of(struct ld *c, const struct product *prod
 
 	for (; n < prod->n_settings && n < 32; n++)
 		names[n] = prod->settings[n].name;
+	char h[512];
+
 	for (size_t i = 0; i < prod->n_settings; i++)
 		if (strcmp(prod->settings[i].name, name) == 0)
 			return &prod->settings[i];
-	pd_one_of(c, path, name, names, n, "setting");
+	/* path ends in the setting's name as a key: point at the key. */
+	pd_diag(c, path, true, "unknown setting '%s'%s", name, pd_hint(h, sizeof(h), name, names, n));
 	return NULL;
 }
 
@@ -304,7 +307,7 @@ struct prod_rule *pd_parse_rules(struct ld *c, const struct product *prod, json_
 {
 	json_t *a = pd_get(c, o, path, key, req, JSON_ARRAY), *x;
 	struct prod_rule *v;
-	char p[PATHLEN], q[PATHLEN];
+	char p[PATHLEN], q[PATHLEN], r[PATHLEN];
 	size_t i;
 
 	*n = 0;
@@ -321,7 +324,7 @@ struct prod_rule *pd_parse_rules(struct ld *c, const struct product *prod, json_
 		parse_rule(c, prod, x, q, kind, &v[*n]);
 		for (size_t k = 0; v[*n].id != NULL && k < *n; k++)
 			if (v[k].id != NULL && strcmp(v[k].id, v[*n].id) == 0)
-				pd_diag(c, pd_sub(q, q, "id"), false, "duplicate rule id '%s'", v[*n].id);
+				pd_diag(c, pd_sub(r, q, "id"), false, "duplicate rule id '%s'", v[*n].id);
 		(*n)++;
 	}
 	return v;
@@ -445,6 +448,7 @@ static const struct family *family_of(struct ld *c, json_t *o, const char *path)
 	for (; n < c->pr->n_families && n < 32; n++)
 		ids[n] = c->pr->families[n].id;
 	k = pd_one_of(c, pd_sub(p, path, "family"), id, ids, n, "family");
+	c->family_unknown = k < 0;
 	return k >= 0 ? &c->pr->families[k] : NULL;
 }
 
@@ -457,6 +461,7 @@ void pd_parse_product(struct ld *c, json_t *o, const char *path, struct product 
 	char q[PATHLEN];
 
 	pd_check_keys(c, o, path, keys, 10);
+	c->family_unknown = false;
 	p->id = pd_str(c, o, path, "id", true) ?: "";
 	p->name = pd_str(c, o, path, "name", true) ?: p->id;
 	p->family = family_of(c, o, path);

@@ -323,7 +323,7 @@ static int finish(struct ld *c, int built, eku_error *err)
 
 int plan_products_load(struct products *pr, const char *dir, eku_error *err)
 {
-	struct ld c = { pr, NULL, 0, NULL, 0 };
+	struct ld c = { pr, NULL, 0, NULL, false, 0 };
 	char *origin = NULL;
 	size_t len = 0;
 	uint8_t *buf = NULL;
@@ -352,7 +352,7 @@ out:
 int plan_products_load_mem(struct products *pr, size_t n, const char *const *names, const char *const *bufs,
 	eku_error *err)
 {
-	struct ld c = { pr, NULL, 0, NULL, 0 };
+	struct ld c = { pr, NULL, 0, NULL, false, 0 };
 	int rc = -1;
 
 	plan_products_clear(pr);

@@ -87,7 +87,7 @@ const char *pd_idx(char out[PATHLEN], const char *base, size_t i)
 }
 
 /* "; did you mean 'needs'?" when a candidate is close, else the list. */
-static const char *hint(char *buf, size_t len, const char *word, const char *const *cands, size_t n)
+const char *pd_hint(char *buf, size_t len, const char *word, const char *const *cands, size_t n)
 {
 	const char *near = plan_nearest(word, cands, n);
 
@@ -129,7 +129,7 @@ void pd_check_keys(struct ld *c, json_t *o, const char *path, const char *const 
 		while (i < n && strcmp(k, keys[i]) != 0)
 			i++;
 		if (i == n)
-			pd_diag_key(c, path, k, "unknown key '%s'%s", k, hint(h, sizeof(h), k, keys, n));
+			pd_diag_key(c, path, k, "unknown key '%s'%s", k, pd_hint(h, sizeof(h), k, keys, n));
 	}
 }
 
@@ -205,18 +205,23 @@ int pd_one_of(struct ld *c, const char *path, const char *s, const char *const *
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(s, vals[i]) == 0)
 			return (int)i;
-	pd_diag(c, path, false, "unknown %s '%s'%s", what, s, hint(h, sizeof(h), s, vals, n));
+	pd_diag(c, path, false, "unknown %s '%s'%s", what, s, pd_hint(h, sizeof(h), s, vals, n));
 	return -1;
 }
 
 int pd_band_of(struct ld *c, const char *path, const char *id, const struct family *f)
 {
-	const char *ids[PM_MAX_BANDS];
-	size_t n = 0;
+	char list[512] = "";
 
-	for (; n < f->n_bands && n < PM_MAX_BANDS; n++)
-		ids[n] = f->bands[n].id;
-	return pd_one_of(c, path, id, ids, n, "band");
+	for (size_t i = 0; i < f->n_bands; i++) {
+		if (strcmp(f->bands[i].id, id) == 0)
+			return (int)i;
+		/* Band ids differ by a digit: name them all, not the nearest. */
+		strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
+		strncat(list, f->bands[i].id, sizeof(list) - strlen(list) - 1);
+	}
+	pd_diag(c, path, false, "unknown band '%s' of family '%s' (its bands: %s)", id, f->id, list);
+	return -1;
 }
 
 /* A band id (fixed_in, separate_client_cert_from): index, -1 when absent. */
@@ -225,7 +230,7 @@ int pd_band_ref(struct ld *c, json_t *o, const char *path, const char *key, cons
 	const char *s = pd_str(c, o, path, key, false);
 	char p[PATHLEN];
 
-	if (s == NULL)
+	if (s == NULL || c->family_unknown)
 		return -1;
 	if (f == NULL) {
 		pd_diag_key(c, path, key, "'%s' names a band, but the product has no family", key);
@@ -245,9 +250,10 @@ bool pd_band_set(struct ld *c, json_t *o, const char *path, const struct family 
 	*mask = 0;
 	if (json_object_get(o, "bands") == NULL)
 		return false;
-	if (f == NULL)
+	/* A misspelt family is reported once, not at every band it hides. */
+	if (f == NULL && !c->family_unknown)
 		pd_diag_key(c, path, "bands", "'bands' names bands, but the product has no family");
-	else if (v != NULL && n == 0)
+	else if (f != NULL && v != NULL && n == 0)
 		pd_diag(c, pd_sub(p, path, "bands"), false, "an empty band list never applies; drop it for every band");
 	for (size_t i = 0; f != NULL && v != NULL && i < n; i++)
 		if ((b = pd_band_of(c, pd_idx(q, pd_sub(p, path, "bands"), i), v[i], f)) >= 0)

@@ -24,6 +24,7 @@ struct ld {
 	struct doc *docs;
 	size_t n_docs;
 	struct doc *d;           /* the document being checked */
+	bool family_unknown;     /* the product's family is misspelt (reported): its bands cannot be read */
 	int nomem;
 };
 
@@ -38,6 +39,8 @@ void pd_diag_key(struct ld *c, const char *path, const char *k, const char *fmt,
 const char *pd_sub(char out[PATHLEN], const char *base, const char *key);
 const char *pd_idx(char out[PATHLEN], const char *base, size_t i);
 const char *pd_tname(json_type t);
+/* "; did you mean 'needs'?" when a candidate is close, else " (known: ...)". */
+const char *pd_hint(char *buf, size_t len, const char *word, const char *const *cands, size_t n);
 
 /* Unknown keys of o, each with the nearest of keys. */
 void pd_check_keys(struct ld *c, json_t *o, const char *path, const char *const *keys, size_t n);

@@ -128,7 +128,7 @@ static const struct { const char *key; unsigned kinds, required; } rule_keys[] =
 	{ "links", RK_RULE | RK_UNIVERSAL, RK_RULE | RK_UNIVERSAL },
 	{ "side", RK_RULE | RK_UNIVERSAL, RK_RULE | RK_UNIVERSAL },
 	{ "checks", RK_RULE | RK_UNIVERSAL, RK_RULE | RK_UNIVERSAL },
-	{ "needs", 15, 15 },
+	{ "needs", RK_ALL, RK_ALL },
 	{ "bands", RK_RULE | RK_UPLOAD | RK_STORE, RK_UPLOAD | RK_STORE },
 	{ "when", RK_RULE, 0 },
 	{ "unless", RK_UPLOAD, 0 },
@@ -137,8 +137,8 @@ static const struct { const char *key; unsigned kinds, required; } rule_keys[] =
 	{ "fix", RK_RULE | RK_UPLOAD, 0 },
 	{ "fix_setting", RK_RULE | RK_UPLOAD, 0 },
 	{ "reason", RK_RULE | RK_UNIVERSAL, 0 },
-	{ "explain", 15, 15 },
-	{ "source", 15, 15 },
+	{ "explain", RK_ALL, RK_ALL },
+	{ "source", RK_ALL, RK_ALL },
 };
 
 static const struct setting *setting_of(struct ld *c, const struct product *prod, const char *path,

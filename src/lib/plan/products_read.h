@@ -65,7 +65,8 @@ bool pd_band_set(struct ld *c, json_t *o, const char *path, const struct family 
 void pd_parse_family(struct ld *c, const char *id, json_t *o, const char *path, struct family *f);
 void pd_parse_link_kind(struct ld *c, const char *id, json_t *o, const char *path, struct link_kind *k);
 void pd_parse_product(struct ld *c, json_t *o, const char *path, struct product *p);
-enum rk { RK_RULE = 1, RK_UNIVERSAL = 2, RK_UPLOAD = 4, RK_STORE = 8 };
+/* The kinds of rule records (which keys each takes: products.c rule_keys). */
+enum rk { RK_RULE = 1, RK_UNIVERSAL = 2, RK_UPLOAD = 4, RK_STORE = 8, RK_ALL = 15 };
 struct prod_rule *pd_parse_rules(struct ld *c, const struct product *prod, json_t *o, const char *path,
 	const char *key, bool req, enum rk kind, size_t *n);
 void pd_free_rules(struct prod_rule *v, size_t n);

@@ -168,8 +168,12 @@ static json_t *data_array(struct eku_plan *p, const char *name, const char *key)
 	if (doc == NULL)
 		eku_error_set(&p->err, EKU_E_BAD_DATA, "%s:%d:%d: %s", origin ? origin : name, jerr.line,
 			jerr.column, jerr.text);
-	else if (!json_is_array(arr = json_incref(json_object_get(doc, key))))
-		eku_error_set(&p->err, EKU_E_BAD_DATA, "%s: no \"%s\" array", origin ? origin : name, key);
+	else {
+		/* json_is_array() evaluates its argument twice: take the reference first. */
+		arr = json_incref(json_object_get(doc, key));
+		if (!json_is_array(arr))
+			eku_error_set(&p->err, EKU_E_BAD_DATA, "%s: no \"%s\" array", origin ? origin : name, key);
+	}
 	json_decref(doc);
 	free(origin);
 	if (!json_is_array(arr)) {

@@ -117,6 +117,13 @@ int eku_plan_load_mem(eku_plan *p, const char *source, const char *base_dir, con
 	size_t len) __attribute__((warn_unused_result));
 size_t eku_plan_diag_count(const eku_plan *p);
 const struct eku_plan_diag *eku_plan_diag(const eku_plan *p, size_t i);
+/* Loads and checks every data file the planner reads (timeline, product
+ * files, CA vendors, alternative roots, Chrome Root Store) without an
+ * inventory. Returns 0, or -1 with every problem of the product files as
+ * diags (source: the file) or, for the other files, the first broken one in
+ * eku_plan_error (its message names the file). Product data problems are
+ * also what eku_plan_load_* reports as diags. */
+int eku_plan_check_data(eku_plan *p) __attribute__((warn_unused_result));
 
 /* Judges every node and link. Returns 0 or -1 with the plan error set. */
 int eku_plan_run(eku_plan *p) __attribute__((warn_unused_result));

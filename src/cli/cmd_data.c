@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include <eku/data.h>
+#include <eku/plan.h>
 #include <eku/report.h>
 
 #include "commands.h"
@@ -25,7 +26,8 @@ static const char usage_text[] =
 	"\n"
 	"The dates, root store and product rules eku decides with are data files,\n"
 	"embedded at build time. 'list' shows each file, where it is read from\n"
-	"(embedded, or --data-dir / EKU_DATA_DIR), its schema, 'as of' date and size.\n"
+	"(embedded, or --data-dir / EKU_DATA_DIR), its schema, 'as of' date and size,\n"
+	"and checks every file as the commands read it (exit 2 naming the problem).\n"
 	"'export' writes the embedded copies to DIR so you can edit dates and then run\n"
 	"any command with --data-dir DIR.\n"
 	"\n"
@@ -81,6 +83,32 @@ static json_t *describe(const char *name, const uint8_t *buf, size_t len, const 
 	return o;
 }
 
+/* Loads every file as the commands that use it do, so that a broken copy
+ * is named here rather than found by a plan that silently reads less. */
+static int check_all(const struct cli_common *c)
+{
+	eku_plan *p = eku_plan_new();
+	int rc = 0;
+
+	if (p == NULL || eku_plan_set_data_dir(p, c->data_dir) != 0) {
+		cli_error("out of memory");
+		rc = 2;
+	} else if (eku_plan_check_data(p) != 0) {
+		for (size_t i = 0; i < eku_plan_diag_count(p); i++) {
+			const struct eku_plan_diag *d = eku_plan_diag(p, i);
+			char at[4096];
+			cli_error("%s: %s", cli_pos(at, sizeof(at), d->source, d->line, d->column), d->message);
+		}
+		if (eku_plan_diag_count(p) == 0)
+			cli_error("%s", eku_plan_error(p)->message);
+		cli_note("fix the file in %s, or remove it there to use the embedded copy",
+			c->data_dir ? c->data_dir : "the data directory");
+		rc = 2;
+	}
+	eku_plan_free(p);
+	return rc;
+}
+
 static int cmd_list(const struct cli_common *c)
 {
 	const char *const *names = eku_data_embedded_names();
@@ -101,6 +129,8 @@ static int cmd_list(const struct cli_common *c)
 		free(origin);
 		free(buf);
 	}
+	if (rc == 0)
+		rc = check_all(c);
 	if (c->format == FMT_JSON) {
 		json_t *doc = json_pack("{s:s,s:o}", "schema", EKU_SCHEMA, "files", arr);
 		json_dumpf(doc, stdout, JSON_INDENT(2));

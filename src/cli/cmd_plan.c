@@ -570,8 +570,12 @@ int cmd_plan(int argc, char **argv)
 		}
 		if (eku_plan_diag_count(p) == 0) {
 			const eku_error *e = eku_plan_error(p);
-			cli_error("%s: %s", o.input, e->message);
-			rc = eku_errcode_class(e->code) == EKU_ERRCLASS_IO ? 2 : 3;
+			/* A data file's message names that file, not the inventory. */
+			if (e->code == EKU_E_BAD_DATA)
+				cli_error("%s", e->message);
+			else
+				cli_error("%s: %s", o.input, e->message);
+			rc = eku_errcode_class(e->code) == EKU_ERRCLASS_IO || e->code == EKU_E_BAD_DATA ? 2 : 3;
 		}
 		goto out;
 	}

@@ -1,6 +1,7 @@
 /* Parsing of the shared options. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <eku/util.h>
@@ -40,6 +41,13 @@ static int parse_format(struct cli_common *c, const char *arg, unsigned allowed)
 	return -1;
 }
 
+static bool cli_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int cli_common_option(struct cli_common *c, int opt, const char *arg, unsigned allowed)
 {
 	switch (opt) {
@@ -53,6 +61,13 @@ int cli_common_option(struct cli_common *c, int opt, const char *arg, unsigned a
 		c->at_given = true;
 		return 1;
 	case 0x1003:
+		/* A mistyped directory would otherwise fall back to the embedded
+		 * files without a word: every file "not in the directory". */
+		if (!cli_is_dir(arg)) {
+			cli_error("--data-dir %s: not a directory; create it with 'eku data export %s' or drop "
+				"--data-dir to use the embedded data", arg, arg);
+			return -1;
+		}
 		c->data_dir = arg;
 		return 1;
 	case 0x1004:

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <eku/cert.h>
@@ -37,6 +38,13 @@ uint8_t *eku_data_read(const char *dir, const char *name, size_t *len, char **or
 	if (dir == NULL)
 		dir = getenv("EKU_DATA_DIR");
 	if (dir != NULL && *dir != '\0') {
+		struct stat st;
+		/* A missing directory is a typo, not "override nothing". */
+		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			eku_error_set(err, EKU_E_IO, "data directory %s: not a directory (create it with 'eku data "
+				"export %s', or point --data-dir / EKU_DATA_DIR elsewhere)", dir, dir);
+			goto out;
+		}
 		if (asprintf(&path, "%s/%s", dir, name) < 0) {
 			path = NULL;
 			eku_error_set(err, EKU_E_NOMEM, "out of memory");

@@ -136,12 +136,15 @@ out:
 int eku_timeline_load(eku_timeline *p, const char *dir)
 {
 	size_t len = 0;
-	uint8_t *buf = eku_data_read(dir, "timeline.json", &len, NULL, &p->err);
+	char *origin = NULL;
+	uint8_t *buf = eku_data_read(dir, "timeline.json", &len, &origin, &p->err);
 	int rc;
 
 	if (buf == NULL)
 		return -1;
-	rc = eku_timeline_load_mem(p, "timeline.json", (const char *)buf, len);
+	/* Messages name the file read: an edited --data-dir copy, or the name. */
+	rc = eku_timeline_load_mem(p, origin ? origin : "timeline.json", (const char *)buf, len);
+	free(origin);
 	free(buf);
 	return rc;
 }

@@ -15,22 +15,19 @@
  * upgrade_groups, the text report's "Upgrade groups"). */
 #define LIST_MAX 6
 
-/* The link kinds whose two ends are Expressway-C and -E of one deployment
- * (generic.json link_kinds): an upgrade of either end is an upgrade of both. */
-static const char *const tying_kinds[] = { "uc-traversal", "mra-sip", "webrtc", "ssh-tunnel" };
-
 static bool same_version_node(const struct inv_node *n)
 {
-	return n->prod != NULL && n->prod->family != NULL &&
-	       plan_listed(json_object_get(n->prod->family, "same_version"), n->prod->id, false);
+	return n->prod != NULL && n->prod->family != NULL && n->prod->same_version;
 }
 
-static bool tying_kind(const char *kind)
+/* A link kind whose two ends must run the same version (data: its client
+ * and server products are one same_version family, e.g. Expressway-C -> -E
+ * on uc-traversal, mra-sip, webrtc, ssh-tunnel). */
+static bool tying_kind(const struct eku_plan *p, const char *kind)
 {
-	for (size_t i = 0; i < sizeof(tying_kinds) / sizeof(tying_kinds[0]); i++)
-		if (strcmp(kind, tying_kinds[i]) == 0)
-			return true;
-	return false;
+	const struct link_kind *k = plan_link_kind_find(&p->prods, kind);
+
+	return k != NULL && k->ties_versions;
 }
 
 static size_t uf_find(size_t *parent, size_t i)
@@ -141,7 +138,7 @@ int plan_groups_build(struct eku_plan *p)
 				uf_union(p, parent, size, i, (size_t)m);
 		}
 	for (size_t i = 0; i < p->n_links; i++)
-		if (tying_kind(p->links[i].kind))
+		if (tying_kind(p, p->links[i].kind))
 			uf_union(p, parent, size, p->links[i].client, p->links[i].server);
 	if (collect(p, parent, root_group) != 0)
 		goto out;

@@ -280,10 +280,6 @@ static void parse_root(struct ctx *c, struct fy_node *root, struct node_raw **ra
 
 	if (!top_is_mapping(c, root))
 		return;
-	if (link_kinds_load(&c->kinds, c->p->prods.link_kinds) != 0) {
-		c->nomem = 1;
-		return;
-	}
 	inv_walk_map(c, root, origin, "inventory", top_keys, sizeof(top_keys) / sizeof(top_keys[0]), &t);
 	parse_nodes(c, &t, raws);
 	if (c->nomem)
@@ -330,7 +326,6 @@ nomem:
 	c.nomem = 1;
 out:
 	eku_hmap_free(c.links);
-	link_kinds_clear(&c.kinds);
 	free(raws);
 	fy_document_destroy(doc);
 	if (diag != NULL)

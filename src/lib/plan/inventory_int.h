@@ -11,26 +11,14 @@ struct pos {
 	int line, col;
 };
 
-/* What a link kind admits at each end, from its data/products/ link_kinds
- * entry: client_products / server_products (absent: any product) and
- * same_product. Typed here until the product model carries it. */
-struct kind_rule {
-	const char *id;          /* borrowed from the products data */
-	eku_strv clients, servers;
-	bool same_product;
-};
-
-struct link_kinds {
-	struct kind_rule *v;
-	size_t n;
-};
+/* The link kind that cluster: implies between peers (ClusterDB replication). */
+#define CLUSTER_LINK_KIND "clusterdb"
 
 struct ctx {
 	struct eku_plan *p;
 	int nomem;
 	eku_hmap *links;          /* "kind|client|server" -> link index (node names: p->node_idx) */
 	size_t links_cap;
-	struct link_kinds kinds;
 };
 
 #define DIAG(c, ps, code, ...)                                                          \
@@ -82,15 +70,10 @@ void inv_check_vendor(struct ctx *c, struct pos at, const char *what, const char
 void inv_check_version(struct ctx *c, struct node_raw *r);
 
 /* link_kinds.c */
-int link_kinds_load(struct link_kinds *lk, json_t *link_kinds) __attribute__((warn_unused_result));
-void link_kinds_clear(struct link_kinds *lk);
-const struct kind_rule *link_kind_find(const struct link_kinds *lk, const char *id);
-/* Does the kind take a link from a client of product cp to a server of sp? */
-bool link_kind_fits(const struct kind_rule *k, const struct product *cp, const struct product *sp);
-/* "expressway-c -> expressway-e" or "peers of one product", for messages. */
-void link_kind_describe(const struct kind_rule *k, char *buf, size_t len);
+/* "expressway-c (client, initiates) -> expressway-e (server, accepts)". */
+void link_kind_describe(const struct link_kind *k, char *buf, size_t len);
 /* The kinds that fit cp -> sp, joined with ", ". */
-void link_kinds_fitting(const struct link_kinds *lk, const struct product *cp, const struct product *sp, char *buf,
+void link_kinds_fitting(const struct products *pr, const struct product *cp, const struct product *sp, char *buf,
 	size_t len);
 
 /* inventory_links.c */

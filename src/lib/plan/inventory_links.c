@@ -123,19 +123,19 @@ static long seen_link(struct ctx *c, const char *kind, size_t cl, size_t sv)
 static bool kind_fits(struct ctx *c, const struct link_raw *r, long cl, long sv)
 {
 	const struct product *cp = c->p->nodes[cl].prod, *sp = c->p->nodes[sv].prod;
-	const struct kind_rule *k = link_kind_find(&c->kinds, r->kind);
+	const struct link_kind *k = plan_link_kind_find(&c->p->prods, r->kind);
 	char want[300], fit[300];
 
-	if (k == NULL || cp == NULL || sp == NULL || link_kind_fits(k, cp, sp))
+	if (k == NULL || cp == NULL || sp == NULL || plan_link_kind_fits(k, cp, sp))
 		return true;
 	link_kind_describe(k, want, sizeof(want));
-	if (!k->same_product && link_kind_fits(k, sp, cp)) {
+	if (!k->same_product && plan_link_kind_fits(k, sp, cp)) {
 		DIAG(c, r->client_at, EKU_E_BAD_CONFIG, "link %s is reversed: it goes from %s; here the client %s is %s "
 			"and the server %s is %s: swap client and server", r->kind, want, r->client, cp->id, r->server,
 			sp->id);
 		return false;
 	}
-	link_kinds_fitting(&c->kinds, cp, sp, fit, sizeof(fit));
+	link_kinds_fitting(&c->p->prods, cp, sp, fit, sizeof(fit));
 	DIAG(c, r->kind_at, EKU_E_BAD_CONFIG, "link kind '%s' joins %s, not %s -> %s; kinds for %s -> %s: %s", r->kind,
 		want, cp->id, sp->id, cp->id, sp->id, fit);
 	return false;
@@ -157,8 +157,8 @@ static bool link_ok(struct ctx *c, struct link_raw *r, long *cl, long *sv)
 	bool ok = true;
 	size_t nk = 0;
 
-	for (; nk < c->kinds.n && nk < 32; nk++)
-		kinds[nk] = c->kinds.v[nk].id;
+	for (; nk < c->p->prods.n_kinds && nk < 32; nk++)
+		kinds[nk] = c->p->prods.kinds[nk].id;
 	if (r->kind == NULL) {
 		DIAG(c, r->at, EKU_E_BAD_CONFIG, "link: 'kind' is required");
 		ok = false;
@@ -205,11 +205,14 @@ static void inv_parse_link(struct ctx *c, struct fy_node *m, struct pos at)
 static void imply_one(struct ctx *c, size_t a, size_t b, struct pos at)
 {
 	struct eku_plan *p = c->p;
-	json_t *kind = json_object_get(p->prods.link_kinds, "clusterdb");
-	const char *setting = plan_jstr(kind, "tls_verify_setting");
-	const char *mode = plan_jstr(p->nodes[b].settings, setting ?: "");
-	const char *tv = plan_jstr(json_object_get(kind, "tls_verify_map"), mode ?: "") ?: "on";
-	long first = seen_link(c, "clusterdb", a, b);
+	const struct link_kind *kind = plan_link_kind_find(&p->prods, CLUSTER_LINK_KIND);
+	const char *setting = kind != NULL ? kind->tls_verify_setting : NULL;
+	const char *mode = setting != NULL ? plan_jstr(p->nodes[b].settings, setting) : NULL;
+	const char *tv = mode != NULL ? plan_link_kind_tls_verify(kind, mode) : NULL;
+
+	if (tv == NULL)
+		tv = "on";
+	long first = seen_link(c, CLUSTER_LINK_KIND, a, b);
 
 	if (first >= 0) {
 		struct inv_link *l = &p->links[first];
@@ -222,7 +225,7 @@ static void imply_one(struct ctx *c, size_t a, size_t b, struct pos at)
 		l->implied = true;
 		return;
 	}
-	if (!c->nomem && push_link(c, "clusterdb", a, b, tv, true, at) != 0)
+	if (!c->nomem && push_link(c, CLUSTER_LINK_KIND, a, b, tv, true, at) != 0)
 		c->nomem = 1;
 }
 
@@ -231,7 +234,7 @@ static void imply_one(struct ctx *c, size_t a, size_t b, struct pos at)
 void inv_imply_cluster_links(struct ctx *c, struct node_raw *raws)
 {
 	struct eku_plan *p = c->p;
-	const struct kind_rule *k = link_kind_find(&c->kinds, "clusterdb");
+	const struct link_kind *k = plan_link_kind_find(&p->prods, CLUSTER_LINK_KIND);
 
 	for (size_t i = 0; i < p->n_nodes && !c->nomem; i++) {
 		for (size_t j = 0; j < p->nodes[i].cluster.n; j++) {
@@ -240,7 +243,7 @@ void inv_imply_cluster_links(struct ctx *c, struct node_raw *raws)
 			const struct product *a = p->nodes[i].prod, *b = m >= 0 ? p->nodes[m].prod : NULL;
 			if (m < 0 || (size_t)m == i)
 				continue;
-			if (k != NULL && a != NULL && b != NULL && !link_kind_fits(k, a, b)) {
+			if (k != NULL && a != NULL && b != NULL && !plan_link_kind_fits(k, a, b)) {
 				DIAG(c, at, EKU_E_BAD_CONFIG, "cluster: %s is %s and %s is %s; cluster peers run the same "
 					"product", p->nodes[i].name, a->id, p->nodes[m].name, b->id);
 				continue;

@@ -155,19 +155,6 @@ static const struct key_def node_keys[] = {
 	{ "acme", k_acme },
 };
 
-static bool band_listed(json_t *bands, const char *band_id)
-{
-	json_t *b;
-	size_t i;
-
-	if (!json_is_array(bands))
-		return true;
-	json_array_foreach(bands, i, b)
-		if (band_id != NULL && strcmp(json_string_value(b) ?: "", band_id) == 0)
-			return true;
-	return false;
-}
-
 /* The position of a setting's value, or of the settings mapping when the
  * setting is defaulted. */
 static struct pos setting_pos(struct fy_node *settings, struct pos at, const char *key)
@@ -179,24 +166,21 @@ static struct pos setting_pos(struct fy_node *settings, struct pos at, const cha
 
 /* A value that needs another setting ("requires" in the product data: the
  * eku gateway refuses ignore-client-eku without an allow-list). */
-static void check_requires(struct ctx *c, struct inv_node *n, json_t *defs, struct fy_node *settings,
+static void check_requires(struct ctx *c, struct inv_node *n, const struct product *prod, struct fy_node *settings,
 	struct pos at)
 {
-	const char *key, *k2;
-	json_t *d, *v2;
-
-	json_object_foreach(defs, key, d) {
-		const char *val = json_string_value(json_object_get(n->settings, key)) ?: "";
-		json_t *req = json_object_get(json_object_get(d, "requires"), val);
-		json_object_foreach(req, k2, v2) {
-			const char *want = json_string_value(v2), *have;
-			if (strcmp(k2, "why") == 0 || want == NULL)
+	for (size_t i = 0; prod != NULL && i < prod->n_settings; i++) {
+		const struct setting *d = &prod->settings[i];
+		const char *key = d->name, *val = json_string_value(json_object_get(n->settings, key)) ?: "";
+		for (size_t k = 0; k < d->n_reqs; k++) {
+			const struct setting_req *req = &d->reqs[k];
+			const char *want = req->other_value, *have;
+			if (strcmp(req->value, val) != 0)
 				continue;
-			have = json_string_value(json_object_get(n->settings, k2)) ?: "";
+			have = json_string_value(json_object_get(n->settings, req->other->name)) ?: "";
 			if (strcmp(have, want) != 0)
 				DIAG(c, setting_pos(settings, at, key), EKU_E_BAD_CONFIG,
-					"settings.%s: %s needs %s: %s (%s)", key, val, k2, want,
-					json_string_value(json_object_get(req, "why")) ?: "");
+					"settings.%s: %s needs %s: %s (%s)", key, val, req->other->name, want, req->why);
 		}
 	}
 }
@@ -204,7 +188,7 @@ static void check_requires(struct ctx *c, struct inv_node *n, json_t *defs, stru
 static void check_settings(struct ctx *c, struct node_raw *r)
 {
 	struct inv_node *n = r->n;
-	json_t *defs = n->prod ? json_object_get(n->prod->j, "settings") : NULL, *d;
+	const struct product *prod = n->prod;
 	struct fy_node_pair *pr;
 	const char *names[16], *key;
 	size_t nn = 0;
@@ -215,10 +199,10 @@ static void check_settings(struct ctx *c, struct node_raw *r)
 		c->nomem = 1;
 		return;
 	}
-	json_object_foreach(defs, key, d) {
+	for (size_t i = 0; prod != NULL && i < prod->n_settings; i++) {
 		if (nn < 16)
-			names[nn++] = key;
-		json_object_set_new(n->settings, key, json_string(json_string_value(json_object_get(d, "default")) ?: ""));
+			names[nn++] = prod->settings[i].name;
+		json_object_set_new(n->settings, prod->settings[i].name, json_string(prod->settings[i].dflt));
 	}
 	if (r->settings == NULL || !fy_node_is_mapping(r->settings) || n->prod == NULL)
 		return;
@@ -226,12 +210,12 @@ static void check_settings(struct ctx *c, struct node_raw *r)
 		struct fy_node *k = fy_node_pair_key(pr), *v = fy_node_pair_value(pr);
 		struct pos kp = inv_pos(k, r->settings_at);
 		const char *vals[16], *s;
-		json_t *def, *x;
+		const struct setting *def;
 		size_t i, nv = 0;
 		char what[96];
 
 		key = fy_node_get_scalar0(k) ?: "";
-		def = json_object_get(defs, key);
+		def = plan_setting_def(prod, key);
 		if (def == NULL) {
 			if (nn == 0)
 				DIAG(c, kp, EKU_E_BAD_CONFIG, "setting '%s': %s has no settings", key, n->prod->id);
@@ -242,17 +226,17 @@ static void check_settings(struct ctx *c, struct node_raw *r)
 		snprintf(what, sizeof(what), "settings.%s", key);
 		if ((s = inv_scalar(c, v, kp, what)) == NULL)
 			continue;
-		json_array_foreach(json_object_get(def, "values"), i, x)
+		for (i = 0; i < def->n_values; i++)
 			if (nv < 16)
-				vals[nv++] = json_string_value(x);
+				vals[nv++] = def->values[i];
 		if (!inv_one_of(c, inv_pos(v, kp), what, s, vals, nv))
 			continue;
-		if (n->band >= 0 && !band_listed(json_object_get(def, "bands"), plan_band_id(n->prod, n->band)))
+		if (n->band >= 0 && !plan_setting_in_band(def, n->band))
 			DIAG(c, kp, EKU_E_BAD_CONFIG, "setting '%s' does not exist on %s %s (%s)", key,
-				n->prod->id, n->version, json_string_value(json_object_get(def, "what")) ?: "");
+				n->prod->id, n->version, def->what);
 		json_object_set_new(n->settings, key, json_string(s));
 	}
-	check_requires(c, n, defs, r->settings, r->settings_at);
+	check_requires(c, n, prod, r->settings, r->settings_at);
 }
 
 static bool looks_remote(const char *spec, const char *path)

@@ -52,19 +52,18 @@ static char *canonical_version(const char *prefix, const char *s)
  * "did you mean". */
 static void band_list(const struct product *prod, char *list, size_t len, const char **bounds, size_t *nb)
 {
-	const char *labels[16];
-	size_t nl = 0, i;
-	json_t *b;
+	const char *labels[16] = { NULL };
+	size_t nl = 0;
 
 	*nb = 0;
-	json_array_foreach(prod->bands, i, b) {
-		const char *from = plan_jstr(b, "from"), *to = plan_jstr(b, "to");
-		if (from != NULL && *nb < 15)
-			bounds[(*nb)++] = from;
-		if (to != NULL && *nb < 15)
-			bounds[(*nb)++] = to;
+	for (size_t i = 0; i < prod->family->n_bands; i++) {
+		const struct band *b = &prod->family->bands[i];
+		if (b->from != NULL && *nb < 15)
+			bounds[(*nb)++] = b->from;
+		if (b->to != NULL && *nb < 15)
+			bounds[(*nb)++] = b->to;
 		if (nl < 16)
-			labels[nl++] = plan_jstr(b, "label");
+			labels[nl++] = b->label;
 	}
 	list[0] = '\0';
 	inv_join(list, len, labels, nl);
@@ -73,7 +72,7 @@ static void band_list(const struct product *prod, char *list, size_t len, const 
 static void version_error(struct ctx *c, struct node_raw *r, bool not_a_version)
 {
 	const struct inv_node *n = r->n;
-	const char *fam = plan_jstr(n->prod->j, "family") ?: "?", *bounds[16], *near;
+	const char *fam = n->prod->family->id, *bounds[16], *near;
 	char list[320];
 	size_t nb;
 
@@ -81,7 +80,7 @@ static void version_error(struct ctx *c, struct node_raw *r, bool not_a_version)
 	if (not_a_version) {
 		DIAG(c, r->version_at, EKU_E_BAD_CONFIG, "version '%s' of %s is not a version of the form %s (e.g. "
 			"%s); known bands: %s", n->version, n->prod->id,
-			plan_jstr(n->prod->family, "version_pattern") ?: "?", nb > 0 ? bounds[nb - 1] : "?", list);
+			n->prod->family->version_pattern ?: "?", nb > 0 ? bounds[nb - 1] : "?", list);
 		return;
 	}
 	near = plan_nearest(n->version, bounds, nb);
@@ -98,7 +97,7 @@ void inv_check_version(struct ctx *c, struct node_raw *r)
 	char prefix[8], *canon;
 
 	n->band = -1;
-	if (prod == NULL || prod->bands == NULL)
+	if (prod == NULL || prod->family == NULL)
 		return;
 	if (n->version == NULL) {
 		if (r->version == NULL)
@@ -106,7 +105,7 @@ void inv_check_version(struct ctx *c, struct node_raw *r)
 				"node '%s': %s needs a version (e.g. version: X15.5.0)", n->name ?: "?", prod->id);
 		return;
 	}
-	pattern_prefix(plan_jstr(prod->family, "version_pattern"), prefix);
+	pattern_prefix(prod->family->version_pattern, prefix);
 	if ((canon = canonical_version(prefix, n->version)) == NULL) {
 		version_error(c, r, true);
 		return;

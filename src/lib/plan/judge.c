@@ -207,14 +207,14 @@ int judge_prepare_node(struct eku_plan *p, struct cl_cache *cache, struct node_s
  * unversioned product given one)? */
 bool node_separate_client(const struct inv_node *n)
 {
-	const char *from;
+	int from;
 
 	if (n->prod == NULL)
 		return false;
-	if (n->prod->bands == NULL)
+	if (n->prod->family == NULL)
 		return true;
-	from = json_string_value(json_object_get(n->prod->j, "separate_client_cert_from"));
-	return from != NULL && n->band >= 0 && n->band >= plan_band_index(n->prod, from);
+	from = n->prod->separate_client_cert_from;
+	return from >= 0 && n->band >= 0 && n->band >= from;
 }
 
 const struct cstate *node_client_cert(const struct node_state *ns)

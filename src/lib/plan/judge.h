@@ -116,8 +116,8 @@ void renewal_story(struct eku_plan *p, struct judged *j, const char *who, bool a
 struct opt_ctx {
 	const struct node_state *checked;  /* whose certificate fails or will fail */
 	const struct node_state *acceptor; /* who checks it */
-	const char *kind;                  /* link kind, NULL for node findings */
-	json_t *rule;                      /* the product rule that fails */
+	const struct link_kind *kind;      /* NULL for node findings */
+	const struct prod_rule *rule;      /* the product rule that fails */
 	const struct cstate *cert;
 	bool client_problem;               /* clientAuth (not serverAuth) is the issue */
 };
@@ -134,11 +134,9 @@ char *plan_live_unread_entry(const char *who, const struct cstate *s);
 char *plan_date(int64_t t, char buf[16]);
 const char *plan_jstr(json_t *o, const char *k);
 const char *plan_vendor_label(struct eku_plan *p, const char *id);
-/* Is s in the JSON array arr ("*" matches all)? absent_means_all when arr is
- * not an array. */
-bool plan_listed(json_t *arr, const char *s, bool absent_means_all);
-bool plan_rule_applies(json_t *r, const struct inv_node *owner, const char *kind);
-bool plan_rule_needs(json_t *r, const char *eku);
+/* Does the rule apply to a link of this kind, given its owner's band and
+ * settings? */
+bool plan_rule_applies(const struct prod_rule *r, const struct inv_node *owner, const struct link_kind *kind);
 char *plan_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
 /* options.c */

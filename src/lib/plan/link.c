@@ -16,18 +16,19 @@ struct link_ctx {
 	struct opt_ctx causes[MAX_CAUSES]; /* what options A-D must resolve */
 	size_t n_causes;
 	bool said_unknown[2];    /* CERT_UNKNOWN explained for client / server */
+	const struct link_kind *kind;  /* the model's entry for l->kind */
 };
 
-static void add_cause(struct link_ctx *lc, const struct node_state *who, const struct node_state *owner, json_t *r,
-	const struct cstate *s)
+static void add_cause(struct link_ctx *lc, const struct node_state *who, const struct node_state *owner,
+	const struct prod_rule *r, const struct cstate *s)
 {
 	if (lc->n_causes < MAX_CAUSES)
-		lc->causes[lc->n_causes++] = (struct opt_ctx){ who, owner, lc->l->kind, r, s, true };
+		lc->causes[lc->n_causes++] = (struct opt_ctx){ who, owner, lc->kind, r, s, true };
 }
 
-static const char *owner_role(const char *side)
+static const char *owner_role(enum rule_side side)
 {
-	return strcmp(side, "server") == 0 ? "accepting side" : "initiating side";
+	return side == RULE_SERVER ? "accepting side" : "initiating side";
 }
 
 static void not_read(struct link_ctx *lc, const struct node_state *who, const struct cstate *s)
@@ -55,7 +56,7 @@ static void cert_unknown(struct link_ctx *lc, struct node_state *who)
 
 /* The issuer is not known: a date would be a guess, so the finding says
  * what each answer would mean and how to tell eku. */
-static void judge_unknown_issuer(struct link_ctx *lc, json_t *r, const struct node_state *who,
+static void judge_unknown_issuer(struct link_ctx *lc, const struct prod_rule *r, const struct node_state *who,
 	const struct node_state *owner, const struct cstate *s)
 {
 	struct eku_plan *p = lc->p;
@@ -68,7 +69,7 @@ static void judge_unknown_issuer(struct link_ctx *lc, json_t *r, const struct no
 	finding_say(lc->j, "%s requires clientAuth on %s's certificate (%s) [%s], whose chain reaches no known root "
 		"(neither public_roots, private_roots, the system bundle nor the embedded Chrome Root Store): eku "
 		"cannot tell whether the public sunset applies. If its issuer is a public CA%s%s, ", owner->n->name,
-		who->n->name, s->spec, plan_jstr(r, "id") ?: "", node_vendor(who->n, s) ? " (" : "",
+		who->n->name, s->spec, r->id ?: "", node_vendor(who->n, s) ? " (" : "",
 		node_vendor(who->n, s) ? plan_vendor_label(p, node_vendor(who->n, s)) : "");
 	if (node_vendor(who->n, s) != NULL && lc->j->text != NULL)
 		fputs(", inferred from the issuer name", lc->j->text);
@@ -85,7 +86,7 @@ static void judge_unknown_issuer(struct link_ctx *lc, json_t *r, const struct no
 }
 
 /* The certificate is fine today; will a renewal drop clientAuth? */
-static void judge_future(struct link_ctx *lc, json_t *r, const struct node_state *who,
+static void judge_future(struct link_ctx *lc, const struct prod_rule *r, const struct node_state *who,
 	const struct node_state *owner, const struct cstate *s, bool soft)
 {
 	struct eku_plan *p = lc->p;
@@ -146,8 +147,7 @@ static void judge_future(struct link_ctx *lc, json_t *r, const struct node_state
 		finding_say(lc->j, "ACME auto-renewal (%s%s%s) will do this silently.", who->n->acme_ca,
 			who->n->acme_profile ? ", profile " : "", who->n->acme_profile ? who->n->acme_profile : "");
 	}
-	finding_say(lc->j, "%s requires it: %s [%s].", owner->n->name, plan_jstr(r, "explain") ?: "",
-		plan_jstr(r, "id") ?: "");
+	finding_say(lc->j, "%s requires it: %s [%s].", owner->n->name, r->explain, r->id ?: "");
 	if (!soft)
 		add_cause(lc, who, owner, r, s);
 }
@@ -165,18 +165,18 @@ static void say_renewal_due(struct link_ctx *lc, const struct node_state *who, c
 	renewal_story(lc->p, lc->j, who->n->name, who->n->acme, s);
 }
 
-static void judge_rule(struct link_ctx *lc, json_t *r, struct node_state *owner)
+static void judge_rule(struct link_ctx *lc, const struct prod_rule *r, struct node_state *owner)
 {
 	struct eku_plan *p = lc->p;
-	const char *checks = plan_jstr(r, "checks") ?: "client", *tv = lc->l->tls_verify;
-	bool check_client = strcmp(checks, "client") == 0, soft = false;
+	const char *tv = lc->l->tls_verify;
+	bool check_client = r->checks == RULE_CLIENT, soft = false;
 	struct node_state *who = check_client ? lc->cs : lc->ss;
 	const struct cstate *s = check_client ? node_client_cert(lc->cs) : &lc->ss->server;
-	bool need_s = plan_rule_needs(r, "serverAuth"), need_c = plan_rule_needs(r, "clientAuth");
+	bool need_s = (r->needs & NEED_SERVER_AUTH) != 0, need_c = (r->needs & NEED_CLIENT_AUTH) != 0;
 	bool lack_s, lack_c;
 	char d[16], rb[48];
 
-	if (strcmp(plan_jstr(r, "tls_verify") ?: "respect", "ignore") != 0) {
+	if (!r->tls_verify_ignore) {
 		if (strcmp(tv, "off") == 0) {
 			if (need_c)
 				finding_reason(lc->j, "TLS_VERIFY_OFF");
@@ -185,17 +185,17 @@ static void judge_rule(struct link_ctx *lc, json_t *r, struct node_state *owner)
 		soft = strcmp(tv, "permissive") == 0;
 	}
 	if (!need_s && !need_c) {
-		finding_say(lc->j, "%s (%s).", plan_jstr(r, "explain") ?: "", plan_jstr(r, "id") ?: "");
-		finding_rule(lc->j, plan_jstr(r, "id"));
-		if (plan_jstr(r, "reason") != NULL)
-			finding_reason(lc->j, plan_jstr(r, "reason"));
+		finding_say(lc->j, "%s (%s).", r->explain, r->id ?: "");
+		finding_rule(lc->j, r->id);
+		if (r->reason != NULL)
+			finding_reason(lc->j, r->reason);
 		return;
 	}
 	if (need_c && check_client) {
 		lc->client_checked = true;
 		lc->cs->used_as_client_mtls = true;
 	}
-	if (json_is_true(json_object_get(owner->n->prod->j, "assumed")))
+	if (owner->n->prod->assumed)
 		finding_reason(lc->j, "ASSUMED_REQUIREMENT");
 	if (!s->present) {
 		if (s->remote)
@@ -218,7 +218,7 @@ static void judge_rule(struct link_ctx *lc, json_t *r, struct node_state *owner)
 		say_renewal_due(lc, who, s, check_client ? 0 : 1);
 	lack_s = need_s && !eku_eku_class_allows_server(s->eku);
 	lack_c = need_c && !eku_eku_class_allows_client(s->eku);
-	finding_rule(lc->j, plan_jstr(r, "id"));
+	finding_rule(lc->j, r->id);
 	if (lack_s || lack_c) {
 		finding_raise(lc->j, soft ? EKU_SEV_OK : EKU_SEV_BROKEN, 0);
 		if (lack_c)
@@ -232,8 +232,8 @@ static void judge_rule(struct link_ctx *lc, json_t *r, struct node_state *owner)
 		finding_say(lc->j, "%s's certificate (%s, %s%s) lacks %s, and %s (%s, %s) checks it: %s [%s; %s].%s",
 			who->n->name, s->spec, eku_eku_class_name(s->eku), cstate_as_renewed(s, rb, sizeof(rb)),
 			lack_c && lack_s ? "serverAuth and clientAuth" : lack_c ? "clientAuth" : "serverAuth",
-			owner->n->name, owner_role(plan_jstr(r, "side") ?: "server"), owner->n->prod->id,
-			plan_jstr(r, "explain") ?: "", plan_jstr(r, "id") ?: "", plan_jstr(r, "source") ?: "",
+			owner->n->name, owner_role(r->side), owner->n->prod->id,
+			r->explain, r->id ?: "", r->source,
 			soft ? " The link works only because verification is permissive." : "");
 		if (lack_c && !soft)
 			add_cause(lc, who, owner, r, s);
@@ -249,13 +249,11 @@ static void judge_rule(struct link_ctx *lc, json_t *r, struct node_state *owner)
 static void version_mismatch(struct link_ctx *lc)
 {
 	const struct inv_node *a = lc->cs->n, *b = lc->ss->n;
-	json_t *same;
 
 	if (a->prod == NULL || b->prod == NULL || a->prod->family == NULL || a->prod->family != b->prod->family ||
 	    a->prod == b->prod || a->version == NULL || b->version == NULL || strcmp(a->version, b->version) == 0)
 		return;
-	same = json_object_get(a->prod->family, "same_version");
-	if (!plan_listed(same, a->prod->id, false) || !plan_listed(same, b->prod->id, false))
+	if (!a->prod->same_version || !b->prod->same_version)
 		return;
 	/* Unsupported today, but not a proven failure: the EKU checks of each
 	 * side are judged by its own version above. See docs/plan.md. */
@@ -263,7 +261,7 @@ static void version_mismatch(struct link_ctx *lc)
 	finding_reason(lc->j, "VERSION_MISMATCH");
 	finding_say(lc->j, "%s runs %s and %s runs %s: Expressway-C and -E must run the same version, so the "
 		"pair is unsupported from today, and an upgrade of either is an upgrade of both [%s].",
-		a->name, a->version, b->name, b->version, plan_jstr(a->prod->family, "same_version_source") ?: "");
+		a->name, a->version, b->name, b->version, a->prod->family->same_version_source ?: "");
 	if (plan_version_cmp(a->version, b->version) < 0) {
 		lc->j->mm_a = a;
 		lc->j->mm_b = b;
@@ -273,17 +271,15 @@ static void version_mismatch(struct link_ctx *lc)
 	}
 }
 
-static void each_rule(struct link_ctx *lc, json_t *rules, struct node_state *fixed_owner, const char *side)
+static void each_rule(struct link_ctx *lc, const struct prod_rule *rules, size_t n, struct node_state *fixed_owner,
+	const enum rule_side *side)
 {
-	json_t *r;
-	size_t i;
-
-	json_array_foreach(rules, i, r) {
-		const char *rs = plan_jstr(r, "side") ?: "server";
-		struct node_state *owner = fixed_owner ? fixed_owner : strcmp(rs, "server") == 0 ? lc->ss : lc->cs;
-		if (side != NULL && strcmp(rs, side) != 0)
+	for (size_t i = 0; i < n; i++) {
+		const struct prod_rule *r = &rules[i];
+		struct node_state *owner = fixed_owner ? fixed_owner : r->side == RULE_SERVER ? lc->ss : lc->cs;
+		if (side != NULL && r->side != *side)
 			continue;
-		if (owner->n->prod == NULL || !plan_rule_applies(r, owner->n, lc->l->kind))
+		if (owner->n->prod == NULL || !plan_rule_applies(r, owner->n, lc->kind))
 			continue;
 		judge_rule(lc, r, owner);
 	}
@@ -291,7 +287,9 @@ static void each_rule(struct link_ctx *lc, json_t *rules, struct node_state *fix
 
 int judge_link(struct eku_plan *p, struct node_state *st, const struct inv_link *l, struct judged *j)
 {
-	struct link_ctx lc = { p, l, &st[l->client], &st[l->server], j, false, { { 0 } }, 0, { false, false } };
+	struct link_ctx lc = { p, l, &st[l->client], &st[l->server], j, false, { { 0 } }, 0, { false, false },
+		plan_link_kind_find(&p->prods, l->kind) };
+	static const enum rule_side server = RULE_SERVER, client = RULE_CLIENT;
 	char id[512], subj[512];
 
 	snprintf(id, sizeof(id), "link:%s:%s->%s", l->kind, lc.cs->n->name, lc.ss->n->name);
@@ -302,9 +300,9 @@ int judge_link(struct eku_plan *p, struct node_state *st, const struct inv_link 
 	if (lc.cs->n->prod == NULL || lc.ss->n->prod == NULL)
 		return 0;
 	version_mismatch(&lc);
-	each_rule(&lc, p->prods.universal_rules, NULL, NULL);
-	each_rule(&lc, json_object_get(lc.ss->n->prod->j, "rules"), lc.ss, "server");
-	each_rule(&lc, json_object_get(lc.cs->n->prod->j, "rules"), lc.cs, "client");
+	each_rule(&lc, p->prods.universal, p->prods.n_universal, NULL, NULL);
+	each_rule(&lc, lc.ss->n->prod->rules, lc.ss->n->prod->n_rules, lc.ss, &server);
+	each_rule(&lc, lc.cs->n->prod->rules, lc.cs->n->prod->n_rules, lc.cs, &client);
 	if (!lc.client_checked) {
 		/* Decision tree step 2: a public certificate nobody checks for
 		 * clientAuth has minimal impact, which is "ok", not "not affected". */

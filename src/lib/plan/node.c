@@ -7,19 +7,15 @@
 
 #include "judge.h"
 
-static json_t *band_rule(json_t *rules, const struct inv_node *n)
+static const struct prod_rule *band_rule(const struct prod_rule *rules, size_t n_rules, const struct inv_node *n)
 {
-	json_t *r;
-	size_t i;
-
-	json_array_foreach(rules, i, r) {
-		json_t *unless = json_object_get(r, "unless"), *v;
-		const char *key;
+	for (size_t i = 0; i < n_rules; i++) {
+		const struct prod_rule *r = &rules[i];
 		bool skip = false;
-		if (n->band < 0 || !plan_listed(json_object_get(r, "bands"), plan_band_id(n->prod, n->band), false))
+		if (n->band < 0 || !plan_rule_in_band(r, n->band))
 			continue;
-		json_object_foreach(unless, key, v)
-			skip |= strcmp(plan_jstr(n->settings, key) ?: "", json_string_value(v) ?: "") == 0;
+		for (size_t k = 0; k < r->n_unless; k++)
+			skip |= strcmp(plan_jstr(n->settings, r->unless[k].setting->name) ?: "", r->unless[k].values[0]) == 0;
 		if (!skip)
 			return r;
 	}
@@ -44,31 +40,31 @@ static void node_cap(struct eku_plan *p, struct judged *j, const struct node_sta
 static void node_upload(struct eku_plan *p, struct judged *j, struct node_state *ns, const struct cstate *s,
 	struct opt_ctx *oc, bool *have)
 {
-	json_t *r = ns->n->prod ? band_rule(json_object_get(ns->n->prod->j, "upload"), ns->n) : NULL;
+	const struct prod_rule *r = ns->n->prod ? band_rule(ns->n->prod->upload, ns->n->prod->n_upload, ns->n) : NULL;
 	struct eku_renewal rn;
 	int64_t brk;
 	char d[16];
 
 	if (r == NULL)
 		return;
-	finding_rule(j, plan_jstr(r, "id"));
+	finding_rule(j, r->id);
 	if (!eku_eku_class_allows_client(s->eku) && s->due && s->dropped_on != 0) {
 		finding_raise(j, EKU_SEV_AT_RISK, 0);
 		finding_reason(j, "GUI_UPLOAD_REFUSED");
 		finding_say(j, "The renewal due on %s lacks clientAuth and on %s %s %s [%s]; it can only be installed "
-			"by SCP.", plan_date(s->dropped_on, d), ns->n->prod->id, ns->n->version, plan_jstr(r, "explain") ?: "",
-			plan_jstr(r, "id") ?: "");
+			"by SCP.", plan_date(s->dropped_on, d), ns->n->prod->id, ns->n->version, r->explain,
+			r->id ?: "");
 	} else if (!eku_eku_class_allows_client(s->eku)) {
 		finding_raise(j, EKU_SEV_AT_RISK, 0);
 		finding_reason(j, "GUI_UPLOAD_REFUSED");
 		finding_say(j, "The current certificate lacks clientAuth: on %s %s %s [%s]; it can only have been "
-			"installed by SCP.", ns->n->prod->id, ns->n->version, plan_jstr(r, "explain") ?: "", plan_jstr(r, "id") ?: "");
+			"installed by SCP.", ns->n->prod->id, ns->n->version, r->explain, r->id ?: "");
 	} else if ((brk = project_break(p, ns->n, s, false, &rn, NULL)) != 0) {
 		finding_raise(j, EKU_SEV_AT_RISK, brk);
 		finding_reason(j, "GUI_UPLOAD_REFUSED");
 		finding_say(j, "The renewal due on %s will lack clientAuth%s and %s [%s].", plan_date(brk, d),
 			rn.why != NULL && strcmp(rn.why->kind, "clientauth_on_request") == 0 ?
-			" unless it is requested explicitly" : "", plan_jstr(r, "explain") ?: "", plan_jstr(r, "id") ?: "");
+			" unless it is requested explicitly" : "", r->explain, r->id ?: "");
 	} else {
 		return;
 	}
@@ -78,15 +74,15 @@ static void node_upload(struct eku_plan *p, struct judged *j, struct node_state 
 
 static void node_client_store(struct eku_plan *p, struct judged *j, struct node_state *ns)
 {
-	json_t *cs = ns->n->prod ? json_object_get(ns->n->prod->j, "client_store") : NULL;
+	const struct prod_rule *cs = ns->n->prod ? ns->n->prod->client_store : NULL;
 
-	if (cs == NULL || ns->n->band < 0 || !plan_listed(json_object_get(cs, "bands"), plan_band_id(ns->n->prod, ns->n->band), false))
+	if (cs == NULL || ns->n->band < 0 || !plan_rule_in_band(cs, ns->n->band))
 		return;
 	if (ns->separate && ns->client.present && !eku_eku_class_allows_client(ns->client.eku)) {
 		finding_raise(j, EKU_SEV_BROKEN, 0);
 		finding_reason(j, "CLIENT_STORE_REJECTS");
 		finding_say(j, "The client certificate (%s) lacks clientAuth: %s [%s].", ns->client.spec,
-			plan_jstr(cs, "explain") ?: "", plan_jstr(cs, "source") ?: "");
+			cs->explain, cs->source);
 	}
 }
 

@@ -45,9 +45,7 @@ static int64_t day_floor(int64_t t)
  * external services and browsers). */
 static bool public_only(const struct inv_node *n)
 {
-	json_t *pp = n->prod ? json_object_get(n->prod->j, "private_pki") : NULL;
-
-	return pp != NULL && json_is_false(json_object_get(pp, "ok"));
+	return n->prod != NULL && !n->prod->private_pki_ok;
 }
 
 static void option_a(struct eku_plan *p, struct judged *j, const struct opt_ctx *c, const struct opt_out *prior,
@@ -74,7 +72,7 @@ static void option_a(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 		set(o, false, plan_fmt("%s's one certificate must stay browser-trusted (%s), and the alternative roots "
 			"are outside the browser hierarchy: a combined-EKU certificate from one can only be its separate "
 			"client certificate, after the upgrade of option D", c->checked->n->name,
-			plan_jstr(json_object_get(c->checked->n->prod->j, "private_pki"), "why") ?: ""), NULL);
+			c->checked->n->prod->private_pki_why ?: ""), NULL);
 		o->via_upgrade = true;
 	} else
 		set(o, true,
@@ -184,21 +182,21 @@ static void option_c(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 	struct opt_out *o)
 {
 	const struct inv_node *n = c->checked->n;
-	json_t *pp = n->prod ? json_object_get(n->prod->j, "private_pki") : NULL;
-	json_t *kind = c->kind ? json_object_get(p->prods.link_kinds, c->kind) : NULL;
+	const struct product *pp = n->prod;
+	const struct link_kind *kind = c->kind;
 
 	if (!c->client_problem)
 		set(o, false, plan_fmt("not applicable: the problem is not the client certificate"), NULL);
-	else if (pp != NULL && json_is_false(json_object_get(pp, "ok")))
-		set(o, false, plan_fmt("%s", plan_jstr(pp, "why") ?: "not possible for this product"), NULL);
-	else if (kind != NULL && json_is_false(json_object_get(kind, "private_pki_ok")))
-		set(o, false, plan_fmt("the %s peer trusts public CAs only", c->kind), NULL);
+	else if (pp != NULL && !pp->private_pki_ok)
+		set(o, false, plan_fmt("%s", pp->private_pki_why ?: "not possible for this product"), NULL);
+	else if (kind != NULL && !kind->private_pki_ok)
+		set(o, false, plan_fmt("the %s peer trusts public CAs only", c->kind->id), NULL);
 	else
 		set(o, true,
 			plan_fmt("issue %s's client certificate from a private CA that %s trust%s (private PKI is not "
 			    "affected by the public sunset)%s", n->name, c->acceptor == c->checked ? "its peers" :
 				c->acceptor->n->name, c->acceptor == c->checked ? "" : "s",
-				node_separate_client(n) || n->prod == NULL || n->prod->bands == NULL ? "" :
+				node_separate_client(n) || n->prod == NULL || n->prod->family == NULL ? "" :
 				"; before the separate client store its one certificate serves both roles, so internal "
 				"peers must trust the private CA as a server certificate too"),
 			plan_fmt("Issue %s a client certificate (clientAuth) from a private CA trusted by %s", n->name,
@@ -208,10 +206,8 @@ static void option_c(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 /* The band's release date, 0 when the data gives none (an old band). */
 static int64_t band_released(const struct product *prod, int band)
 {
-	const char *rel = plan_jstr(json_array_get(prod->bands, band), "released");
-	int64_t t = 0;
-
-	return rel != NULL && eku_time_parse(rel, &t) == 0 ? t : 0;
+	return prod->family != NULL && band >= 0 && (size_t)band < prod->family->n_bands ?
+		prod->family->bands[band].released : 0;
 }
 
 static void upgrade(struct eku_plan *p, struct opt_out *o, const struct inv_node *who, int band, const char *fix,
@@ -248,17 +244,16 @@ static void option_d(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 	struct opt_out *o)
 {
 	const struct inv_node *s = c->acceptor->n, *n = c->checked->n;
-	const char *fixed_in = plan_jstr(c->rule, "fixed_in"), *fix = plan_jstr(c->rule, "fix") ?: "";
-	const char *setting = plan_jstr(c->rule, "fix_setting");
-	const char *from = n->prod ? plan_jstr(n->prod->j, "separate_client_cert_from") : NULL;
-	int target, sep = from ? plan_band_index(n->prod, from) : -1;
+	int fixed_in = c->rule->fixed_in;
+	const char *fix = c->rule->fix;
+	const char *setting = c->rule->fix_setting;
+	int target, sep = n->prod ? n->prod->separate_client_cert_from : -1;
 
 	if (setting != NULL) {
 		set(o, true, plan_fmt("on %s: %s (%s)", s->name, fix, setting), plan_fmt("Set %s on %s", setting, s->name));
 		return;
 	}
-	if (fixed_in != NULL && s->prod != NULL && s->prod->bands != NULL &&
-	    (target = plan_band_index(s->prod, fixed_in)) > s->band) {
+	if (fixed_in >= 0 && s->prod != NULL && s->prod->family != NULL && (target = fixed_in) > s->band) {
 		upgrade(p, o, s, target, fix, NULL, NULL, false);
 		return;
 	}
@@ -277,7 +272,7 @@ static void option_d(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 		return;
 	}
 	set(o, false, plan_fmt("no version of %s removes this check (%s)", s->prod ? s->prod->id : "the accepting side",
-		plan_jstr(c->rule, "id") ?: "rule"), NULL);
+		c->rule->id ?: "rule"), NULL);
 }
 
 /* The table: each option may look at the ones before it (D at A and C). */
@@ -286,7 +281,7 @@ static const option_fn option_table[4] = { option_a, option_b, option_c, option_
 static char *cause_label(const struct opt_ctx *c)
 {
 	return plan_fmt("%s's certificate checked by %s (%s)", c->checked->n->name, c->acceptor->n->name,
-		plan_jstr(c->rule, "id") ?: "rule");
+		c->rule->id ?: "rule");
 }
 
 static int64_t min_date(int64_t a, int64_t b)

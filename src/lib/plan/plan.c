@@ -204,21 +204,55 @@ static json_t *data_array(struct eku_plan *p, const char *name, const char *key)
 {
 	size_t len = 0;
 	json_error_t jerr;
-	uint8_t *buf = eku_data_read(p->data_dir, name, &len, NULL, &p->err);
-	json_t *doc, *arr;
+	char *origin = NULL;
+	uint8_t *buf = eku_data_read(p->data_dir, name, &len, &origin, &p->err);
+	json_t *doc, *arr = NULL;
 
 	if (buf == NULL)
 		return NULL;
 	doc = json_loadb((const char *)buf, len, 0, &jerr);
 	free(buf);
-	arr = json_incref(json_object_get(doc, key));
+	if (doc == NULL)
+		eku_error_set(&p->err, EKU_E_BAD_DATA, "%s:%d:%d: %s", origin ? origin : name, jerr.line,
+			jerr.column, jerr.text);
+	else {
+		/* json_is_array() evaluates its argument twice: take the reference first. */
+		arr = json_incref(json_object_get(doc, key));
+		if (!json_is_array(arr))
+			eku_error_set(&p->err, EKU_E_BAD_DATA, "%s: no \"%s\" array", origin ? origin : name, key);
+	}
 	json_decref(doc);
+	free(origin);
 	if (!json_is_array(arr)) {
 		json_decref(arr);
-		eku_error_set(&p->err, EKU_E_BAD_DATA, "%s: no \"%s\" array", name, key);
 		return NULL;
 	}
 	return arr;
+}
+
+/* The product files' problems become the plan's diags (each names its
+ * file), so callers report them as they report inventory problems. -1. */
+static int take_product_diags(struct eku_plan *p)
+{
+	struct products *pr = &p->prods;
+	struct eku_plan_diag *nv;
+
+	eku_timeline_free(p->timeline); /* load again next time, not half */
+	p->timeline = NULL;
+	if (pr->n_diags == 0)
+		return -1;
+	nv = realloc(p->diags, (p->n_diags + pr->n_diags) * sizeof(*nv));
+	if (nv == NULL) {
+		eku_error_set(&p->err, EKU_E_NOMEM, "out of memory");
+		return -1;
+	}
+	memcpy(&nv[p->n_diags], pr->diags, pr->n_diags * sizeof(*nv));
+	p->diags = nv;
+	p->n_diags += pr->n_diags;
+	free(pr->diags);
+	pr->diags = NULL;
+	pr->n_diags = 0;
+	return -1;
 }
 
 static int load_data(struct eku_plan *p)
@@ -235,12 +269,36 @@ static int load_data(struct eku_plan *p)
 		p->timeline = NULL;
 		return -1;
 	}
-	if (plan_products_load(p) != 0)
-		return -1;
+	if (plan_products_load(&p->prods, p->data_dir, &p->err) != 0)
+		return take_product_diags(p);
 	if ((p->vendors = data_array(p, "ca-vendors.json", "vendors")) == NULL ||
 	    (p->alt_roots = data_array(p, "alt-roots.json", "roots")) == NULL)
 		return -1;
 	return 0;
+}
+
+int eku_plan_check_data(eku_plan *p)
+{
+	eku_trust *t = NULL;
+	int rc = -1;
+
+	plan_results_clear(p);
+	plan_inventory_clear(p);
+	if (load_data(p) != 0)
+		goto out;
+	/* The Chrome Root Store is the trust store's; read it as it does. */
+	if ((t = eku_trust_new()) == NULL || eku_trust_set_data_dir(t, p->data_dir) != 0) {
+		eku_error_set(&p->err, EKU_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (eku_trust_load_data(t) != 0) {
+		p->err = *eku_trust_error(t);
+		goto out;
+	}
+	rc = 0;
+out:
+	eku_trust_free(t);
+	return rc;
 }
 
 static char *join_path(const char *dir, const char *file)

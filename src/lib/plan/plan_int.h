@@ -1,6 +1,6 @@
 /* Internal state of eku_plan: the parsed inventory, product profiles and
- * results. Shared by inventory.c (YAML), plan_products.c, plan.c (the
- * judge) and plan_report.c (JSON). */
+ * results. Shared by inventory.c (YAML), plan.c (loading), the judge files
+ * and report.c (JSON). The product model is in products.h. */
 #ifndef EKU_PLAN_INT_H
 #define EKU_PLAN_INT_H
 
@@ -12,28 +12,14 @@
 #include <eku/trust.h>
 
 #include "../hash.h"
-
-struct product {
-	const char *id;
-	json_t *j;       /* the product object */
-	json_t *bands;   /* its family's version bands, or NULL */
-	json_t *family;  /* the family object, or NULL */
-};
-
-struct products {
-	json_t *docs;            /* array of the loaded documents */
-	struct product *v;
-	size_t n;
-	json_t *link_kinds;      /* object kind -> description */
-	json_t *universal_rules; /* array */
-};
+#include "products.h"
 
 struct inv_node {
 	char *name;
 	int line, col;
 	const struct product *prod;
 	char *version;
-	int band;                /* index into prod->bands, -1 when unversioned */
+	int band;                /* index into prod->family->bands, -1 when unversioned */
 	json_t *settings;        /* name -> value, defaults filled in */
 	eku_strv cluster;
 	char *server_spec, *client_spec;  /* as written */
@@ -75,7 +61,7 @@ struct plan_live {
 struct plan_upgrade {
 	size_t group;                /* index into eku_plan.groups, SIZE_MAX when none */
 	const struct inv_node *node; /* the node it is for: its group upgrades with it */
-	json_t *family;
+	const struct family *family;
 	const struct product *prod;  /* a product of the family (bands, labels) */
 	int band;
 	int64_t by, released;        /* released: 0 when unknown */
@@ -135,20 +121,6 @@ struct eku_plan {
 	struct plan_live *live;  /* live.c */
 	size_t n_live;
 };
-
-/* plan_products.c */
-int plan_products_load(struct eku_plan *p) __attribute__((warn_unused_result));
-void plan_products_clear(struct products *pr);
-const struct product *plan_product_find(const struct products *pr, const char *id);
-/* Band index of a version string ("X15.3.2") in the product's family, -1
- * when outside every band, -2 when not a version at all. */
-int plan_product_band(const struct product *prod, const char *version);
-/* Orders "X15.3.2" before "X15.4"; strcmp for anything else. */
-int plan_version_cmp(const char *a, const char *b);
-const char *plan_band_id(const struct product *prod, int band);
-const char *plan_band_label(const struct product *prod, int band);
-int plan_band_index(const struct product *prod, const char *band_id);
-json_t *plan_setting_def(const struct product *prod, const char *name);
 
 /* inventory.c */
 int plan_inventory_parse(struct eku_plan *p, const char *source, const char *yaml, size_t len)

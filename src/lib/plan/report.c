@@ -83,14 +83,13 @@ static json_t *summary_json(const eku_plan *p)
 static json_t *data_json(const eku_plan *p)
 {
 	const char *dir = p->data_dir != NULL ? p->data_dir : getenv("EKU_DATA_DIR");
-	json_t *first = json_array_get(p->prods.docs, 0);
 
 	if (dir != NULL && dir[0] == '\0')
 		dir = NULL;
 	return json_pack("{s:o,s:{s:o,s:o},s:{s:o}}", "dir", str_or_null(dir), "timeline", "schema",
 		str_or_null(p->timeline ? eku_timeline_schema(p->timeline) : NULL), "as_of",
 		str_or_null(p->timeline ? eku_timeline_as_of(p->timeline) : NULL), "products", "schema",
-		str_or_null(json_string_value(json_object_get(first, "schema"))));
+		str_or_null(p->prods.schema));
 }
 
 json_t *eku_plan_json(const eku_plan *p)

@@ -23,38 +23,21 @@ const char *plan_vendor_label(struct eku_plan *p, const char *id)
 	return n ? n : id ? id : "the issuing CA";
 }
 
-bool plan_listed(json_t *arr, const char *s, bool absent_means_all)
+bool plan_rule_applies(const struct prod_rule *r, const struct inv_node *owner, const struct link_kind *kind)
 {
-	json_t *x;
-	size_t i;
-
-	if (!json_is_array(arr))
-		return absent_means_all;
-	json_array_foreach(arr, i, x)
-		if (s != NULL && (strcmp(json_string_value(x) ?: "", s) == 0 || strcmp(json_string_value(x) ?: "", "*") == 0))
-			return true;
-	return false;
-}
-
-bool plan_rule_applies(json_t *r, const struct inv_node *owner, const char *kind)
-{
-	json_t *when = json_object_get(r, "when"), *vals;
-	const char *key;
-
-	if (!plan_listed(json_object_get(r, "links"), kind, true))
+	if (!r->all_links && (kind == NULL || (r->links >> kind->index & 1u) == 0))
 		return false;
-	if (json_object_get(r, "bands") != NULL &&
-	    (owner->band < 0 || !plan_listed(json_object_get(r, "bands"), plan_band_id(owner->prod, owner->band), false)))
+	if (!plan_rule_in_band(r, owner->band))
 		return false;
-	json_object_foreach(when, key, vals)
-		if (!plan_listed(vals, plan_jstr(owner->settings, key), false))
+	for (size_t i = 0; i < r->n_when; i++) {
+		const char *have = plan_jstr(owner->settings, r->when[i].setting->name);
+		bool listed = false;
+		for (size_t k = 0; have != NULL && k < r->when[i].n_values; k++)
+			listed |= strcmp(r->when[i].values[k], have) == 0;
+		if (!listed)
 			return false;
+	}
 	return true;
-}
-
-bool plan_rule_needs(json_t *r, const char *eku)
-{
-	return plan_listed(json_object_get(r, "needs"), eku, false);
 }
 
 char *plan_fmt(const char *f, ...)

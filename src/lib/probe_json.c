@@ -2,20 +2,8 @@
  * {"schema":"eku/1","results":[...]}). */
 #include <eku/probe.h>
 #include <eku/report.h>
+#include "json_util.h"
 
-static json_t *str_or_null(const char *s)
-{
-	return s != NULL ? json_string(s) : json_null();
-}
-
-static json_t *strv_json(const eku_strv *sv)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; a != NULL && i < sv->n; i++)
-		json_array_append_new(a, json_string(sv->v[i]));
-	return a;
-}
 
 static json_t *chain_json(const struct eku_probe_result *r, int64_t at)
 {
@@ -35,8 +23,8 @@ static json_t *dry_runs_json(const struct eku_probe_result *r)
 	for (size_t i = 0; a != NULL && i < r->n_dry_runs; i++) {
 		const struct eku_dry_run *d = &r->dry_runs[i];
 		json_array_append_new(a, json_pack("{s:s,s:s,s:o,s:o}", "certificate", d->certificate,
-			"result", eku_dry_result_name(d->result), "alert", str_or_null(d->alert),
-			"detail", str_or_null(d->detail)));
+			"result", eku_dry_result_name(d->result), "alert", eku_json_str_or_null(d->alert),
+			"detail", eku_json_str_or_null(d->detail)));
 	}
 	return a;
 }
@@ -49,16 +37,16 @@ json_t *eku_probe_result_json(const struct eku_probe_result *r, int64_t at)
 
 	return json_pack("{s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:s,s:o,s:b,s:o,s:o,s:o}",
 		"target", r->target->spec,
-		"label", str_or_null(r->target->label),
-		"address", str_or_null(r->address),
+		"label", eku_json_str_or_null(r->target->label),
+		"address", eku_json_str_or_null(r->address),
 		"protocol", eku_proto_name(r->proto),
-		"tls_version", str_or_null(r->tls_version),
-		"cipher", str_or_null(r->cipher),
+		"tls_version", eku_json_str_or_null(r->tls_version),
+		"cipher", eku_json_str_or_null(r->cipher),
 		"chain", chain_json(r, at),
 		"client_auth", eku_client_auth_name(r->client_auth),
-		"acceptable_cas", strv_json(&r->acceptable_cas),
+		"acceptable_cas", eku_json_strv(&r->acceptable_cas),
 		"accepts_public_client_certs", r->accepts_public_client_certs,
 		"dry_runs", dry_runs_json(r),
-		"banner", str_or_null(r->banner),
+		"banner", eku_json_str_or_null(r->banner),
 		"error", err);
 }

@@ -11,12 +11,11 @@ import json
 import os
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import free_port, need, run
+from conftest import free_port, need, run, wait_port
 
 
 def _openssl(*args, cwd):
@@ -64,19 +63,6 @@ class ScanPKI:
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory):
     return ScanPKI(tmp_path_factory.mktemp("scanpki"))
-
-
-def wait_port(port, proc=None, timeout=10.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"peer exited early: {proc.args}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"port {port} never opened")
 
 
 class Peer:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, need, run
+from conftest import free_port, need, run, wait_port
 
 
 def _openssl(*args, cwd):
@@ -64,19 +64,6 @@ class LabPKI:
 def pki(tmp_path_factory):
     need("openssl")
     return LabPKI(tmp_path_factory.mktemp("planlive"))
-
-
-def wait_port(port, proc, timeout=10.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if proc.poll() is not None:
-            raise RuntimeError(f"peer exited early: {proc.args}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"port {port} never opened")
 
 
 class Lab:

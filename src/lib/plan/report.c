@@ -6,6 +6,7 @@
 #include <eku/report.h>
 
 #include "plan_int.h"
+#include "../json_util.h"
 
 static json_t *date_or_null(int64_t t)
 {
@@ -14,19 +15,6 @@ static json_t *date_or_null(int64_t t)
 	return t != 0 ? json_string(eku_time_date(t, d, sizeof(d))) : json_null();
 }
 
-static json_t *str_or_null(const char *s)
-{
-	return s != NULL ? json_string(s) : json_null();
-}
-
-static json_t *strv_json(const eku_strv *sv)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; a != NULL && i < sv->n; i++)
-		json_array_append_new(a, json_string(sv->v[i]));
-	return a;
-}
 
 static json_t *option_json(const struct eku_option *o)
 {
@@ -43,8 +31,8 @@ static json_t *finding_json(const struct eku_finding *f)
 	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:o,s:[]}", "id", f->id, "kind",
 		f->kind == EKU_FINDING_LINK ? "link" : "node", "subject", f->subject, "severity",
 		eku_severity_name(f->severity), "breaks_on", date_or_null(f->breaks_on), "reasons",
-		strv_json(&f->reasons), "explanation", f->explanation ? f->explanation : "", "rules",
-		strv_json(&f->rule_ids), "options");
+		eku_json_strv(&f->reasons), "explanation", f->explanation ? f->explanation : "", "rules",
+		eku_json_strv(&f->rule_ids), "options");
 	json_t *opts = json_object_get(o, "options");
 
 	for (size_t i = 0; opts != NULL && i < f->n_options; i++)
@@ -86,10 +74,10 @@ static json_t *data_json(const eku_plan *p)
 
 	if (dir != NULL && dir[0] == '\0')
 		dir = NULL;
-	return json_pack("{s:o,s:{s:o,s:o},s:{s:o}}", "dir", str_or_null(dir), "timeline", "schema",
-		str_or_null(p->timeline ? eku_timeline_schema(p->timeline) : NULL), "as_of",
-		str_or_null(p->timeline ? eku_timeline_as_of(p->timeline) : NULL), "products", "schema",
-		str_or_null(p->prods.schema));
+	return json_pack("{s:o,s:{s:o,s:o},s:{s:o}}", "dir", eku_json_str_or_null(dir), "timeline", "schema",
+		eku_json_str_or_null(p->timeline ? eku_timeline_schema(p->timeline) : NULL), "as_of",
+		eku_json_str_or_null(p->timeline ? eku_timeline_as_of(p->timeline) : NULL), "products", "schema",
+		eku_json_str_or_null(p->prods.schema));
 }
 
 json_t *eku_plan_json(const eku_plan *p)
@@ -100,7 +88,7 @@ json_t *eku_plan_json(const eku_plan *p)
 	doc = json_pack("{s:s,s:s,s:s,s:b,s:o,s:[],s:[],s:o,s:o}", "schema", EKU_SCHEMA, "at",
 		eku_time_iso(p->at, iso, sizeof(iso)), "deployment", eku_plan_deployment(p), "assume_renewed",
 		p->assume_renewed, "data", data_json(p), "findings", "actions", "summary", summary_json(p),
-		"unread_inputs", strv_json(&p->unread));
+		"unread_inputs", eku_json_strv(&p->unread));
 	if (doc != NULL)
 		json_object_set_new(doc, "live_inputs", plan_live_json(p));
 	/* Listed once here; option D and the actions refer to a group by name. */
@@ -108,13 +96,13 @@ json_t *eku_plan_json(const eku_plan *p)
 		return json_decref(doc), NULL;
 	for (size_t i = 0; i < p->n_groups; i++)
 		json_array_append_new(gs, json_pack("{s:s,s:s,s:o}", "id", p->groups[i].id, "name", p->groups[i].name,
-			"members", strv_json(&p->groups[i].members)));
+			"members", eku_json_strv(&p->groups[i].members)));
 	fs = json_object_get(doc, "findings");
 	as = json_object_get(doc, "actions");
 	for (size_t i = 0; i < p->n_findings; i++)
 		json_array_append_new(fs, finding_json(&p->findings[i]));
 	for (size_t i = 0; i < p->n_actions; i++)
 		json_array_append_new(as, json_pack("{s:o,s:s,s:o}", "by", date_or_null(p->actions[i].by),
-			"action", p->actions[i].action, "finding_ids", strv_json(&p->actions[i].finding_ids)));
+			"action", p->actions[i].action, "finding_ids", eku_json_strv(&p->actions[i].finding_ids)));
 	return doc;
 }

@@ -707,7 +707,7 @@ static void run_diag(void **state)
 {
 	const struct diag_case *dc = *state;
 	eku_plan *p = eku_plan_new();
-	const struct eku_plan_diag *d;
+	const struct eku_diag *d;
 
 	assert_non_null(p);
 	assert_int_equal(eku_plan_set_system_bundle(p, ""), 0);

@@ -72,7 +72,7 @@ static void join_or_any(char *buf, size_t len, const eku_strv *sv)
 	if (sv->n == 0)
 		snprintf(buf, len, "any product");
 	else
-		inv_join(buf, len, (const char *const *)sv->v, sv->n);
+		eku_join(buf, len, (const char *const *)sv->v, sv->n);
 }
 
 void link_kind_describe(const struct kind_rule *k, char *buf, size_t len)
@@ -93,7 +93,7 @@ void link_kinds_fitting(const struct link_kinds *lk, const struct product *cp, c
 	buf[0] = '\0';
 	for (size_t i = 0; i < lk->n; i++)
 		if (link_kind_fits(&lk->v[i], cp, sp))
-			inv_join(buf, len, &lk->v[i].id, 1);
+			eku_join(buf, len, &lk->v[i].id, 1);
 	if (buf[0] == '\0')
 		snprintf(buf, len, "none");
 }

@@ -119,10 +119,10 @@ int eku_plan_set_system_bundle(eku_plan *p, const char *path)
 	return path != NULL && p->system_bundle == NULL ? -1 : 0;
 }
 
-size_t eku_plan_diag_count(const eku_plan *p) { return p->n_diags; }
-const struct eku_plan_diag *eku_plan_diag(const eku_plan *p, size_t i)
+size_t eku_plan_diag_count(const eku_plan *p) { return p->diags.n; }
+const struct eku_diag *eku_plan_diag(const eku_plan *p, size_t i)
 {
-	return i < p->n_diags ? &p->diags[i] : NULL;
+	return i < p->diags.n ? &p->diags.v[i] : NULL;
 }
 int64_t eku_plan_at(const eku_plan *p) { return p->at; }
 const char *eku_plan_deployment(const eku_plan *p) { return p->deployment ? p->deployment : ""; }

@@ -109,17 +109,16 @@ const char *eku_yaml_scalar(struct eku_yaml *y, struct fy_node *v, struct eku_po
 char *eku_yaml_dup(struct eku_yaml *y, struct fy_node *v, struct eku_pos at, const char *what);
 /* The spellings of the header comment. Returns 0, or -1 when s is none. */
 int eku_yaml_bool_parse(const char *s, bool *out) __attribute__((warn_unused_result));
-/* A boolean value. Returns 0, or -1 with a diag. */
-int eku_yaml_bool(struct eku_yaml *y, struct fy_node *v, struct eku_pos at, const char *what, bool *out)
-	__attribute__((warn_unused_result));
+/* A boolean value. Returns 0, or -1 with a diag and *out unchanged (the
+ * caller's default stands, so callers may ignore the result). */
+int eku_yaml_bool(struct eku_yaml *y, struct fy_node *v, struct eku_pos at, const char *what, bool *out);
 /* A decimal integer in [min, max]. Returns 0, or -1 with a diag. */
 int eku_yaml_uint(struct eku_yaml *y, struct fy_node *v, struct eku_pos at, const char *what,
 	unsigned long long min, unsigned long long max, unsigned long long *out)
 	__attribute__((warn_unused_result));
 /* One value or a list of values, each copied onto sv. Returns 0, or -1
- * after a diag for each bad one. */
-int eku_yaml_strv(struct eku_yaml *y, struct fy_node *v, struct eku_pos at, const char *what, eku_strv *sv)
-	__attribute__((warn_unused_result));
+ * after a diag for each bad one (the good ones are kept). */
+int eku_yaml_strv(struct eku_yaml *y, struct fy_node *v, struct eku_pos at, const char *what, eku_strv *sv);
 
 /* ---- spelling ----------------------------------------------------------- */
 

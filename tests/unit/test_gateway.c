@@ -56,10 +56,10 @@ static const struct cfg_case {
 	{ "no routes", HEAD, 1, 1, "missing required key 'routes'" },
 };
 
-static const struct gw_diag *find_diag(const struct gw_diags *d, const struct cfg_case *c)
+static const struct eku_diag *find_diag(const eku_diaglist *d, const struct cfg_case *c)
 {
 	for (size_t i = 0; i < d->n; i++)
-		if (d->v[i].sev == GW_SEV_ERROR && strstr(d->v[i].message, c->text) != NULL)
+		if (d->v[i].severity == EKU_DIAG_ERROR && strstr(d->v[i].message, c->text) != NULL)
 			return &d->v[i];
 	return NULL;
 }
@@ -69,24 +69,24 @@ static void test_config_cases(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cfg_cases) / sizeof(cfg_cases[0]); i++) {
 		const struct cfg_case *c = &cfg_cases[i];
-		struct gw_diags d = { 0 };
+		eku_diaglist d = { 0 };
 		struct gw_config *cfg = gw_config_load_mem("t.yaml", c->yaml, strlen(c->yaml), false, &d);
 
 		if (c->text == NULL) {
 			if (cfg == NULL)
 				fail_msg("%s: unexpected error %s", c->name, d.n ? d.v[0].message : "?");
 		} else {
-			const struct gw_diag *g = find_diag(&d, c);
+			const struct eku_diag *g = find_diag(&d, c);
 			if (cfg != NULL || g == NULL)
 				fail_msg("%s: expected error '%s' (got %zu diags%s%s)", c->name, c->text,
 					d.n, d.n ? ": " : "", d.n ? d.v[0].message : "");
 			assert_int_equal(g->code, EKU_E_BAD_CONFIG);
-			if (g->pos.line != c->line || g->pos.col != c->col)
-				fail_msg("%s: at %d:%d, expected %d:%d", c->name, g->pos.line, g->pos.col,
+			if (g->line != c->line || g->column != c->col)
+				fail_msg("%s: at %d:%d, expected %d:%d", c->name, g->line, g->column,
 					c->line, c->col);
 		}
 		gw_config_free(cfg);
-		gw_diags_clear(&d);
+		eku_diaglist_clear(&d);
 	}
 }
 
@@ -95,12 +95,12 @@ static void test_all_errors_at_once(void **state)
 	const char *y = "colour: blue\nlimits: {idle_timeout: soon, buffer_size: x}\n" HEAD
 		"routes:\n  - name: r\n    listen: nowhere\n    policy: lenient\n"
 		"    upstream: {address: 127.0.0.1:1}\n";
-	struct gw_diags d = { 0 };
+	eku_diaglist d = { 0 };
 
 	(void)state;
 	assert_null(gw_config_load_mem("t.yaml", y, strlen(y), false, &d));
-	assert_true(gw_diags_errors(&d) >= 4);
-	gw_diags_clear(&d);
+	assert_true(eku_diaglist_errors(&d) >= 4);
+	eku_diaglist_clear(&d);
 }
 
 static void test_durations(void **state)

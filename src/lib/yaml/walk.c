@@ -10,6 +10,19 @@
 
 #include "yaml/walk.h"
 
+int eku_diag_at(eku_diaglist *d, enum eku_diag_severity sev, enum eku_errcode code, struct eku_pos p,
+	const char *fmt, ...)
+{
+	struct eku_diag proto = { .line = p.line, .column = p.col, .code = code, .severity = sev };
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = eku_diaglist_vadd(d, &proto, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
 int eku_yaml_diag(struct eku_yaml *y, struct eku_pos p, enum eku_errcode code, const char *fmt, ...)
 {
 	struct eku_diag proto = { .line = p.line, .column = p.col, .code = code };

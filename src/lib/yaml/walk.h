@@ -53,6 +53,10 @@ int eku_yaml_load(struct eku_yaml *y, eku_diaglist *diags, const char *text, siz
 /* Frees the document; y's nodes are invalid afterwards. */
 void eku_yaml_close(struct eku_yaml *y);
 
+/* A diag at p in d's default source (eku_diaglist_add_at with a position).
+ * Returns 0, or -1 on allocation failure. */
+int eku_diag_at(eku_diaglist *d, enum eku_diag_severity sev, enum eku_errcode code, struct eku_pos p,
+	const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* An error at p. Returns 0 or -1 (and y->nomem) on allocation failure. */
 int eku_yaml_diag(struct eku_yaml *y, struct eku_pos p, enum eku_errcode code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -54,6 +54,16 @@ static const struct cfg_case {
 	{ "workers not a number", "workers: -1\n" HEAD ROUTE_OK, 1, 10, "not '-1'" },
 	{ "YAML syntax error", "routes: [\n", 2, 1, "YAML" },
 	{ "no routes", HEAD, 1, 1, "missing required key 'routes'" },
+	/* Issue 8: the config is read by the same walker as the inventory. */
+	{ "unknown key: the nearest spelling, as in the inventory", HEAD "routes:\n  - name: r\n"
+		"    listen: 127.0.0.1:8443\n    upstrem: {address: 127.0.0.1:1}\n", 6, 5,
+		"unknown key 'upstrem' in route 1; did you mean 'upstream'?" },
+	{ "True is a boolean, as in the inventory", HEAD ROUTE_OK "    observe: True\n", 0, 0, NULL },
+	{ "not a boolean: the spellings both readers accept", HEAD ROUTE_OK "    observe: maybe\n", 7, 14,
+		"observe: expected true or false (or yes/no, on/off), found 'maybe'" },
+	{ "duplicate key: refused at the second one", "workers: 1\nworkers: 2\n" HEAD ROUTE_OK, 2, 1,
+		"YAML syntax error: duplicate key" },
+	{ "invalid UTF-8: refused at its position", "user: caf\xe9\n" HEAD ROUTE_OK, 1, 10, "not UTF-8 text" },
 };
 
 static const struct eku_diag *find_diag(const eku_diaglist *d, const struct cfg_case *c)

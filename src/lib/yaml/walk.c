@@ -57,7 +57,6 @@ int eku_yaml_load(struct eku_yaml *y, eku_diaglist *diags, const char *text, siz
 	struct fy_node **root)
 {
 	struct fy_diag_cfg dcfg;
-	struct fy_diag *fyd = NULL;
 	struct fy_parse_cfg pcfg;
 	struct eku_pos bad = { 0, 0 };
 	void *it = NULL;
@@ -74,24 +73,22 @@ int eku_yaml_load(struct eku_yaml *y, eku_diaglist *diags, const char *text, siz
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;               /* the library never prints */
 	dcfg.level = FYET_ERROR;
-	if ((fyd = fy_diag_create(&dcfg)) == NULL) {
+	if ((y->fyd = fy_diag_create(&dcfg)) == NULL) {
 		y->nomem = true;
 		goto out;
 	}
-	fy_diag_set_collect_errors(fyd, true);
+	fy_diag_set_collect_errors(y->fyd, true);
 	memset(&pcfg, 0, sizeof(pcfg));
 	pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
-	pcfg.diag = fyd;
+	pcfg.diag = y->fyd;
 	y->doc = fy_document_build_from_string(&pcfg, text, len);
-	if (y->doc == NULL || fy_diag_errors_iterate(fyd, &it) != NULL) {
-		syntax_error(y, fyd);
+	if (y->doc == NULL || fy_diag_errors_iterate(y->fyd, &it) != NULL) {
+		syntax_error(y, y->fyd);
 		goto out;
 	}
 	*root = fy_document_root(y->doc);
 	rc = 0;
 out:
-	if (fyd != NULL)
-		fy_diag_unref(fyd);  /* the document keeps its own reference */
 	return rc;
 }
 
@@ -99,7 +96,12 @@ void eku_yaml_close(struct eku_yaml *y)
 {
 	if (y->doc != NULL)
 		fy_document_destroy(y->doc);
+	/* Destroy, not unref: only destroy frees the collected errors, and the
+	 * document that used the collector is gone. */
+	if (y->fyd != NULL)
+		fy_diag_destroy(y->fyd);
 	y->doc = NULL;
+	y->fyd = NULL;
 }
 
 struct eku_pos eku_yaml_pos(struct fy_node *n, struct eku_pos fallback)

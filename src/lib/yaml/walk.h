@@ -39,6 +39,7 @@ struct eku_pos {
 struct eku_yaml {
 	eku_diaglist *diags;       /* borrowed */
 	struct fy_document *doc;   /* owned, from eku_yaml_load */
+	struct fy_diag *fyd;       /* owned: libfyaml's error collector, which the document uses */
 	bool nomem;                /* a diag or a copy could not be allocated */
 };
 
@@ -50,7 +51,8 @@ struct eku_yaml {
  * (not UTF-8, the first YAML syntax error) or y->nomem set. */
 int eku_yaml_load(struct eku_yaml *y, eku_diaglist *diags, const char *text, size_t len,
 	struct fy_node **root) __attribute__((warn_unused_result));
-/* Frees the document; y's nodes are invalid afterwards. */
+/* Frees the document; y's nodes are invalid afterwards. Call it after
+ * eku_yaml_load whatever that returned. */
 void eku_yaml_close(struct eku_yaml *y);
 
 /* A diag at p in d's default source (eku_diaglist_add_at with a position).

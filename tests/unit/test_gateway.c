@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,6 +97,28 @@ static void test_config_cases(void **state)
 					c->line, c->col);
 		}
 		gw_config_free(cfg);
+		eku_diaglist_clear(&d);
+	}
+}
+
+/* Booleans are read as the inventory reads them (yaml/walk.h): any case. */
+static void test_bool_spellings(void **state)
+{
+	static const struct { const char *text; bool value; } v[] = {
+		{ "True", true }, { "YES", true }, { "on", true }, { "False", false }, { "Off", false }, { "no", false },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		char y[512];
+		eku_diaglist d = { 0 };
+		struct gw_config *c;
+
+		snprintf(y, sizeof(y), HEAD ROUTE_OK "    observe: %s\n", v[i].text);
+		c = gw_config_load_mem("t.yaml", y, strlen(y), false, &d);
+		if (c == NULL)
+			fail_msg("observe: %s refused: %s", v[i].text, d.n ? d.v[0].message : "?");
+		assert_int_equal(c->routes[0].observe, v[i].value);
+		gw_config_free(c);
 		eku_diaglist_clear(&d);
 	}
 }
@@ -336,6 +359,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_cases),
 		cmocka_unit_test(test_all_errors_at_once),
+		cmocka_unit_test(test_bool_spellings),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_sni_pick),

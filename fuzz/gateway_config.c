@@ -9,15 +9,15 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct gw_diags d = { 0 };
+	eku_diaglist d = { 0 };
 	struct gw_config *c = gw_config_load_mem("fuzz.yaml", (const char *)data, size, false, &d);
 
 	for (size_t i = 0; i < d.n; i++)
-		if (d.v[i].message == NULL || d.v[i].pos.line < 0 || d.v[i].pos.col < 0)
+		if (d.v[i].message == NULL || d.v[i].line < 0 || d.v[i].column < 0)
 			abort();
-	if (c != NULL && (c->n_routes == 0 || gw_diags_errors(&d) != 0))
+	if (c != NULL && (c->n_routes == 0 || eku_diaglist_errors(&d) != 0))
 		abort();
 	gw_config_free(c);
-	gw_diags_clear(&d);
+	eku_diaglist_clear(&d);
 	return 0;
 }

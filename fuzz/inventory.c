@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		init();
 	rc = eku_plan_load_mem(plan, "fuzz.yaml", "/nonexistent-eku-fuzz", (const char *)data, size);
 	for (size_t i = 0; i < eku_plan_diag_count(plan); i++) {
-		const struct eku_plan_diag *d = eku_plan_diag(plan, i);
+		const struct eku_diag *d = eku_plan_diag(plan, i);
 		if (d->message == NULL || d->line < 0 || d->column < 0)
 			abort();
 	}

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <eku/diag.h>
 #include <eku/error.h>
 #include <eku/util.h>
 
@@ -137,21 +138,7 @@ int eku_certlist_push0(eku_certlist *l, eku_cert *c) __attribute__((warn_unused_
 /* Sorts by not_after ascending (stable on ties by source, index). */
 void eku_certlist_sort_by_expiry(eku_certlist *l);
 
-/* One problem with one input, reported and then moved past. */
-struct eku_diag {
-	char *source;          /* file name */
-	int line;              /* 0 when not applicable */
-	int block;             /* 0 when not applicable */
-	enum eku_errcode code;
-	char *message;         /* never contains key material or passwords */
-};
-typedef struct eku_diaglist {
-	size_t n;
-	struct eku_diag *v;
-} eku_diaglist;
-int eku_diaglist_add(eku_diaglist *d, const char *source, int line, int block,
-	enum eku_errcode code, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-void eku_diaglist_clear(eku_diaglist *d);
+/* Problems with inputs: struct eku_diag and eku_diaglist (eku/diag.h). */
 
 /* The loader: configured once, then used for any number of inputs. */
 typedef struct eku_loader eku_loader;

@@ -37,15 +37,6 @@ const char *eku_severity_name(enum eku_severity s);
 /* Parses "broken", "at_risk", ...; returns -1 when unknown. */
 int eku_severity_parse(const char *s, enum eku_severity *out) __attribute__((warn_unused_result));
 
-/* One inventory problem; column is 1-based, 0 when not applicable. */
-struct eku_plan_diag {
-	char *source;
-	int line;
-	int column;
-	enum eku_errcode code;
-	char *message;
-};
-
 enum eku_finding_kind { EKU_FINDING_LINK, EKU_FINDING_NODE };
 
 /* Options A-D of the decision tree (docs/background.md), judged on the plan's
@@ -115,8 +106,11 @@ int eku_plan_set_system_bundle(eku_plan *p, const char *path) __attribute__((war
 int eku_plan_load_file(eku_plan *p, const char *path) __attribute__((warn_unused_result));
 int eku_plan_load_mem(eku_plan *p, const char *source, const char *base_dir, const char *yaml,
 	size_t len) __attribute__((warn_unused_result));
+/* Inventory problems (eku/diag.h: source, line, 1-based column, code,
+ * message; all errors), at most EKU_DIAGLIST_YAML_MAX of them, valid until
+ * the next load or eku_plan_free(). */
 size_t eku_plan_diag_count(const eku_plan *p);
-const struct eku_plan_diag *eku_plan_diag(const eku_plan *p, size_t i);
+const struct eku_diag *eku_plan_diag(const eku_plan *p, size_t i);
 /* Loads and checks every data file the planner reads (timeline, product
  * files, CA vendors, alternative roots, Chrome Root Store) without an
  * inventory. Returns 0, or -1 with every problem of the product files as

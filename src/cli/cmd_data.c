@@ -95,7 +95,7 @@ static int check_all(const struct cli_common *c)
 		rc = 2;
 	} else if (eku_plan_check_data(p) != 0) {
 		for (size_t i = 0; i < eku_plan_diag_count(p); i++) {
-			const struct eku_plan_diag *d = eku_plan_diag(p, i);
+			const struct eku_diag *d = eku_plan_diag(p, i);
 			char at[4096];
 			cli_error("%s: %s", cli_pos(at, sizeof(at), d->source, d->line, d->column), d->message);
 		}

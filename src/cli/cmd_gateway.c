@@ -50,14 +50,14 @@ static void log_line(void *arg, const char *line)
 	fflush(f);
 }
 
-static void print_diags(const struct gw_diags *d)
+static void print_diags(const eku_diaglist *d)
 {
 	char at[4096];
 
 	for (size_t i = 0; i < d->n; i++) {
-		const struct gw_diag *g = &d->v[i];
-		cli_pos(at, sizeof(at), d->file, g->pos.line, g->pos.col);
-		if (g->sev == GW_SEV_ERROR)
+		const struct eku_diag *g = &d->v[i];
+		cli_pos(at, sizeof(at), g->source, g->line, g->column);
+		if (g->severity == EKU_DIAG_ERROR)
 			cli_error("%s: %s", at, g->message);
 		else
 			cli_warn("%s: %s", at, g->message);
@@ -66,7 +66,7 @@ static void print_diags(const struct gw_diags *d)
 
 static int check(const char *path)
 {
-	struct gw_diags d = { 0 };
+	eku_diaglist d = { 0 };
 	struct gw_config *c = gw_config_load(path, true, &d);
 	int rc = c != NULL ? 0 : 2;
 
@@ -75,15 +75,15 @@ static int check(const char *path)
 		printf("%s: ok (%zu route(s), %zu server and %zu client certificate(s))\n", path,
 			c->n_routes, c->server_store.n, c->client_store.n);
 	else
-		cli_error("%s: %zu error(s)", path, gw_diags_errors(&d));
+		cli_error("%s: %zu error(s)", path, eku_diaglist_errors(&d));
 	gw_config_free(c);
-	gw_diags_clear(&d);
+	eku_diaglist_clear(&d);
 	return rc;
 }
 
 static int run(const char *path, const char *log_path)
 {
-	struct gw_diags d = { 0 };
+	eku_diaglist d = { 0 };
 	struct gw_config *c = gw_config_load(path, true, &d);
 	struct gw_runtime *rt = NULL;
 	FILE *logf = stderr;
@@ -92,7 +92,7 @@ static int run(const char *path, const char *log_path)
 
 	print_diags(&d);
 	if (c == NULL) {
-		cli_error("%s: %zu error(s); not starting", path, gw_diags_errors(&d));
+		cli_error("%s: %zu error(s); not starting", path, eku_diaglist_errors(&d));
 		goto out;
 	}
 	if (log_path != NULL && (logf = fopen(log_path, "a")) == NULL) {
@@ -110,7 +110,7 @@ static int run(const char *path, const char *log_path)
 	rc = 0;
 out:
 	gw_runtime_free(rt);
-	gw_diags_clear(&d);
+	eku_diaglist_clear(&d);
 	if (logf != stderr && logf != NULL)
 		fclose(logf);
 	return rc;

@@ -564,7 +564,7 @@ int cmd_plan(int argc, char **argv)
 	eku_plan_set_assume_renewed(p, o.assume_renewed);
 	if (eku_plan_load_file(p, o.input) != 0) {
 		for (size_t i = 0; i < eku_plan_diag_count(p); i++) {
-			const struct eku_plan_diag *d = eku_plan_diag(p, i);
+			const struct eku_diag *d = eku_plan_diag(p, i);
 			char at[4096];
 			cli_error("%s: %s", cli_pos(at, sizeof(at), d->source, d->line, d->column), d->message);
 		}

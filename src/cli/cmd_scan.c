@@ -300,7 +300,7 @@ static int load_inventory(const struct scan_opts *o, eku_probe *p, struct inv *i
 	}
 	if (eku_plan_load_file(pl, path) != 0) {
 		for (size_t i = 0; i < eku_plan_diag_count(pl); i++) {
-			const struct eku_plan_diag *d = eku_plan_diag(pl, i);
+			const struct eku_diag *d = eku_plan_diag(pl, i);
 			char at[4096];
 			/* Inventory or product data file: each diag names its own. */
 			cli_error("%s: %s", cli_pos(at, sizeof(at), d->source, d->line, d->column), d->message);

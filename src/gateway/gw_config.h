@@ -1,7 +1,8 @@
 /* gw_config.h - eku gateway configuration: parsed, validated, refcounted.
  *
  * A gw_config is built in one go from a YAML file (gw_config_load): parse into
- * a fresh struct, collect every problem with file:line:column, load the stores
+ * a fresh struct (the shared YAML walker, yaml/walk.h), collect every problem
+ * with file:line:column as eku_diag entries, load the stores
  * and derive the SSL_CTXs; only a config without errors is ever returned. The
  * running gateway holds one "current" config; every connection takes a
  * reference at accept and drops it at close, so a reload serves new
@@ -30,38 +31,21 @@
 #include <eku/util.h>
 
 #include "gw_peer.h"
+#include "yaml/walk.h"
 
 enum gw_client_auth { GW_CLIENT_AUTH_NONE, GW_CLIENT_AUTH_OPTIONAL, GW_CLIENT_AUTH_REQUIRE };
 const char *gw_client_auth_name(enum gw_client_auth a);
 
-/* A position in the config file (1-based; 0 when unknown). */
-struct gw_pos {
-	int line, col;
-};
-
-/* One diagnostic of gw_config_load / gw_config_check. */
-enum gw_severity { GW_SEV_ERROR, GW_SEV_WARNING };
-struct gw_diag {
-	enum gw_severity sev;
-	enum eku_errcode code;
-	struct gw_pos pos;
-	char *message;
-};
-struct gw_diags {
-	char *file;
-	size_t n;
-	struct gw_diag *v;
-};
-void gw_diags_clear(struct gw_diags *d);
-size_t gw_diags_errors(const struct gw_diags *d);
-void gw_diags_add(struct gw_diags *d, enum gw_severity sev, enum eku_errcode code,
-	struct gw_pos pos, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Diagnostics are eku_diaglist entries (eku/diag.h) whose default source is
+ * the config file; positions are struct eku_pos (yaml/walk.h). A diag that
+ * cannot be allocated still counts as an error (eku_diaglist_errors). */
+#define GW_DIAG(d, sev, code, ...) ((void)eku_diag_at((d), (sev), (code), __VA_ARGS__))
 
 struct gw_addr {
 	char *text;                     /* as written, e.g. "127.0.0.1:8443" */
 	struct sockaddr_storage ss;
 	socklen_t len;
-	struct gw_pos pos;
+	struct eku_pos pos;
 };
 
 /* One store entry: a certificate with its key and chain. */
@@ -70,7 +54,7 @@ struct gw_store_entry {
 	char *cert_file, *key_file, *chain_file;
 	eku_strv sni;                   /* server store: names served; default: DNS SANs */
 	bool is_default;
-	struct gw_pos pos, cert_pos, key_pos, chain_pos;
+	struct eku_pos pos, cert_pos, key_pos, chain_pos;
 	/* loaded */
 	X509 *cert;
 	STACK_OF(X509) *chain;
@@ -92,12 +76,12 @@ struct gw_upstream {
 	eku_strv trust;                 /* empty: the shared list */
 	char *client_cert;              /* client store entry name; NULL: default */
 	bool proxy_protocol;            /* PROXY protocol v2 with the peer identity */
-	struct gw_pos pos, client_cert_pos;
+	struct eku_pos pos, client_cert_pos;
 };
 
 struct gw_route {
 	char *name;
-	struct gw_pos pos;
+	struct eku_pos pos;
 	size_t n_listen;
 	struct gw_addr *listen;
 	enum gw_client_auth client_auth;
@@ -143,7 +127,7 @@ struct gw_config {
 	bool admin_insecure_remote;
 	struct gw_limits limits;
 	eku_strv trust;                 /* shared trusted-CA list; "system" allowed */
-	struct gw_pos trust_pos;
+	struct eku_pos trust_pos;
 	struct gw_store server_store, client_store;
 	size_t n_routes;
 	struct gw_route *routes;
@@ -153,10 +137,10 @@ struct gw_config {
 /* Parses and loads path. Returns a config with one reference, or NULL when any
  * error was found; every diagnostic (errors and warnings) goes to diags.
  * load_files false: syntax and semantics only (no certificate or key I/O). */
-struct gw_config *gw_config_load(const char *path, bool load_files, struct gw_diags *diags);
+struct gw_config *gw_config_load(const char *path, bool load_files, eku_diaglist *diags);
 /* Same, from memory (name is the file name used in diagnostics). */
 struct gw_config *gw_config_load_mem(const char *name, const char *yaml, size_t len,
-	bool load_files, struct gw_diags *diags);
+	bool load_files, eku_diaglist *diags);
 struct gw_config *gw_config_up_ref(struct gw_config *c);
 void gw_config_free(struct gw_config *c);  /* drops one reference */
 
@@ -171,5 +155,14 @@ struct gw_store_entry *gw_store_find(const struct gw_store *s, const char *name)
 int gw_addr_parse(const char *text, bool resolve, struct gw_addr *out, char **host)
 	__attribute__((warn_unused_result));
 int gw_duration_parse(const char *s, unsigned *ms) __attribute__((warn_unused_result));
+/* Splits "host:port" / "[v6]:port" without resolving. Returns 0 or -1. */
+int gw_split_host_port(const char *text, char *host, size_t hlen, char *port, size_t plen)
+	__attribute__((warn_unused_result));
+
+/* config_check.c: after the YAML is read. Limits, references between
+ * sections, policy prerequisites; every problem into d. */
+void gw_config_check(struct gw_config *c, eku_diaglist *d);
+/* Relative file names against the config file's folder. */
+void gw_config_resolve_paths(struct gw_config *c);
 
 #endif

@@ -9,7 +9,7 @@
 
 /* Loads every store entry, trust list and allow-list of c and derives the
  * per-route SSL_CTXs and verify configs. Problems go to diags. */
-void gw_config_load_files(struct gw_config *c, struct gw_diags *diags);
+void gw_config_load_files(struct gw_config *c, eku_diaglist *diags);
 void gw_store_clear(struct gw_store *s);
 void gw_route_derived_free(struct gw_route *r);
 

@@ -117,21 +117,21 @@ static void unbind_stale(struct gw_runtime *rt, const struct gw_config *cfg)
 
 int gw_runtime_reload(struct gw_runtime *rt)
 {
-	struct gw_diags d = { 0 };
+	eku_diaglist d = { 0 };
 	struct gw_config *fresh = gw_config_load(rt->cfg->path, true, &d), *old;
 	char why[512] = "";
 	int rc = -1;
 
 	for (size_t i = 0; i < d.n; i++)
 		gw_runtime_logf(rt, "event=reload_diag severity=%s file=%s line=%d column=%d "
-			"msg=\"%s\"", d.v[i].sev == GW_SEV_ERROR ? "error" : "warning", d.file,
-			d.v[i].pos.line, d.v[i].pos.col, d.v[i].message);
+			"msg=\"%s\"", d.v[i].severity == EKU_DIAG_ERROR ? "error" : "warning", d.v[i].source,
+			d.v[i].line, d.v[i].column, d.v[i].message);
 	if (fresh == NULL) {
 		for (size_t i = 0; i < d.n && why[0] == '\0'; i++)
-			if (d.v[i].sev == GW_SEV_ERROR)
-				snprintf(why, sizeof(why), "%s:%d:%d: %s (%zu error(s))", d.file,
-					d.v[i].pos.line, d.v[i].pos.col, d.v[i].message,
-					gw_diags_errors(&d));
+			if (d.v[i].severity == EKU_DIAG_ERROR)
+				snprintf(why, sizeof(why), "%s:%d:%d: %s (%zu error(s))", d.v[i].source,
+					d.v[i].line, d.v[i].column, d.v[i].message,
+					eku_diaglist_errors(&d));
 		goto out;
 	}
 	if (bind_new(rt, fresh, why, sizeof(why)) != 0)
@@ -157,7 +157,7 @@ out:
 	gw_metrics_add(rt->metrics, "eku_gateway_reloads_total", 1, "result",
 		rc == 0 ? "ok" : "failed", NULL, NULL, NULL, NULL);
 	gw_config_free(fresh);
-	gw_diags_clear(&d);
+	eku_diaglist_clear(&d);
 	return rc;
 }
 

@@ -20,7 +20,7 @@
 
 #define SYSTEM_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 
-#define DERR(d, pos, ...) gw_diags_add(d, GW_SEV_ERROR, EKU_E_BAD_CONFIG, pos, __VA_ARGS__)
+#define DERR(d, pos, ...) GW_DIAG(d, EKU_DIAG_ERROR, EKU_E_BAD_CONFIG, pos, __VA_ARGS__)
 
 static int verdict_idx = -1;
 
@@ -40,8 +40,8 @@ int gw_ssl_verdict_index(void)
 
 /* ---- store entries ------------------------------------------------------- */
 
-static int load_certs(const char *path, struct gw_pos pos, eku_certlist *out,
-	struct gw_diags *d)
+static int load_certs(const char *path, struct eku_pos pos, eku_certlist *out,
+	eku_diaglist *d)
 {
 	eku_loader *ld = eku_loader_new();
 	eku_diaglist dl = { 0 };
@@ -50,7 +50,7 @@ static int load_certs(const char *path, struct gw_pos pos, eku_certlist *out,
 	if (ld != NULL)
 		n = eku_loader_load_path(ld, path, out, &dl);
 	for (size_t i = 0; i < dl.n; i++)
-		gw_diags_add(d, GW_SEV_ERROR, dl.v[i].code, pos, "%s%s%s", path,
+		GW_DIAG(d, EKU_DIAG_ERROR, dl.v[i].code, pos, "%s%s%s", path,
 			dl.v[i].message[0] ? ": " : "", dl.v[i].message);
 	if (n == 0 && dl.n == 0)
 		DERR(d, pos, "%s: no certificate found", path);
@@ -80,7 +80,7 @@ static int push_chain(STACK_OF(X509) *sk, const eku_certlist *l, size_t from)
 	return 0;
 }
 
-static int load_entry(struct gw_store_entry *e, bool server, struct gw_diags *d)
+static int load_entry(struct gw_store_entry *e, bool server, eku_diaglist *d)
 {
 	eku_certlist *cl = eku_certlist_new(), *ch = eku_certlist_new();
 	char why[512];
@@ -100,7 +100,7 @@ static int load_entry(struct gw_store_entry *e, bool server, struct gw_diags *d)
 		goto out;
 	e->key = gw_key_load(e->key_file, why, sizeof(why), &warn);
 	if (why[0] != '\0')
-		gw_diags_add(d, warn ? GW_SEV_WARNING : GW_SEV_ERROR,
+		GW_DIAG(d, warn ? EKU_DIAG_WARNING : EKU_DIAG_ERROR,
 			warn ? EKU_E_OK : EKU_E_IO, e->key_pos, "%s", why);
 	if (e->key == NULL)
 		goto out;
@@ -118,7 +118,7 @@ out:
 	return rc;
 }
 
-static void check_entry_purpose(struct gw_store_entry *e, bool server, struct gw_diags *d)
+static void check_entry_purpose(struct gw_store_entry *e, bool server, eku_diaglist *d)
 {
 	const struct eku_facts *f = eku_cert_facts(e->ekc);
 	char when[32];
@@ -132,12 +132,12 @@ static void check_entry_purpose(struct gw_store_entry *e, bool server, struct gw
 			"anyway, set present_server_cert_as_client: true on the route",
 			e->name, e->cert_file, eku_eku_class_name(f->eku_class));
 	if (f->not_after < (int64_t)time(NULL))
-		gw_diags_add(d, GW_SEV_WARNING, EKU_E_OK, e->cert_pos, "%s '%s': %s expired on %s",
+		GW_DIAG(d, EKU_DIAG_WARNING, EKU_E_OK, e->cert_pos, "%s '%s': %s expired on %s",
 			server ? "server_store" : "client_store", e->name, e->cert_file,
 			eku_time_date(f->not_after, when, sizeof(when)));
 }
 
-static void load_store(struct gw_store *s, bool server, struct gw_diags *d)
+static void load_store(struct gw_store *s, bool server, eku_diaglist *d)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		if (load_entry(&s->v[i], server, d) != 0)
@@ -203,7 +203,7 @@ struct gw_store_entry *gw_store_pick(const struct gw_store *s, const char *sni)
 
 /* ---- trust ---------------------------------------------------------------- */
 
-static X509_STORE *build_trust(const eku_strv *files, struct gw_pos pos, struct gw_diags *d)
+static X509_STORE *build_trust(const eku_strv *files, struct eku_pos pos, eku_diaglist *d)
 {
 	X509_STORE *st = X509_STORE_new();
 
@@ -312,7 +312,7 @@ static void set_client_ca_list(SSL_CTX *ctx, X509_STORE *st)
 		sk_X509_NAME_pop_free(names, X509_NAME_free);
 }
 
-static int route_verify_config(struct gw_route *r, X509_STORE *st, struct gw_diags *d)
+static int route_verify_config(struct gw_route *r, X509_STORE *st, eku_diaglist *d)
 {
 	eku_error err = { 0 };
 	eku_allowlist *al = gw_allow_build(&r->allow, &err);
@@ -338,7 +338,7 @@ out:
 	return rc;
 }
 
-static void build_inbound(struct gw_route *r, X509_STORE *shared, struct gw_diags *d)
+static void build_inbound(struct gw_route *r, X509_STORE *shared, eku_diaglist *d)
 {
 	X509_STORE *st = shared;
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
@@ -382,7 +382,7 @@ out:
 	X509_STORE_free(st);
 }
 
-static void build_outbound(struct gw_route *r, X509_STORE *shared, struct gw_diags *d)
+static void build_outbound(struct gw_route *r, X509_STORE *shared, eku_diaglist *d)
 {
 	struct gw_config *c = r->cfg;
 	X509_STORE *st = NULL;
@@ -444,7 +444,7 @@ static void build_classifier(struct gw_config *c)
 	c->classifier = t;
 }
 
-void gw_config_load_files(struct gw_config *c, struct gw_diags *d)
+void gw_config_load_files(struct gw_config *c, eku_diaglist *d)
 {
 	X509_STORE *shared = NULL;
 
@@ -459,13 +459,13 @@ void gw_config_load_files(struct gw_config *c, struct gw_diags *d)
 			DERR(d, r->pos, "route '%s': client_auth %s needs trusted CAs "
 				"(top-level trust: or route trust:)", r->name,
 				gw_client_auth_name(r->client_auth));
-		if (gw_diags_errors(d) > 0)
+		if (eku_diaglist_errors(d) > 0)
 			continue;
 		build_inbound(r, shared, d);
 		build_outbound(r, shared, d);
 	}
 	X509_STORE_free(shared);
-	if (gw_diags_errors(d) == 0)
+	if (eku_diaglist_errors(d) == 0)
 		build_classifier(c);
 }
 

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,12 +55,22 @@ static const struct cfg_case {
 	{ "workers not a number", "workers: -1\n" HEAD ROUTE_OK, 1, 10, "not '-1'" },
 	{ "YAML syntax error", "routes: [\n", 2, 1, "YAML" },
 	{ "no routes", HEAD, 1, 1, "missing required key 'routes'" },
+	/* Issue 8: the config is read by the same walker as the inventory. */
+	{ "unknown key: the nearest spelling, as in the inventory", HEAD "routes:\n  - name: r\n"
+		"    listen: 127.0.0.1:8443\n    upstrem: {address: 127.0.0.1:1}\n", 6, 5,
+		"unknown key 'upstrem' in route 1; did you mean 'upstream'?" },
+	{ "True is a boolean, as in the inventory", HEAD ROUTE_OK "    observe: True\n", 0, 0, NULL },
+	{ "not a boolean: the spellings both readers accept", HEAD ROUTE_OK "    observe: maybe\n", 7, 14,
+		"observe: expected true or false (or yes/no, on/off), found 'maybe'" },
+	{ "duplicate key: refused at the second one", "workers: 1\nworkers: 2\n" HEAD ROUTE_OK, 2, 1,
+		"YAML syntax error: duplicate key" },
+	{ "invalid UTF-8: refused at its position", "user: caf\xe9\n" HEAD ROUTE_OK, 1, 10, "not UTF-8 text" },
 };
 
-static const struct gw_diag *find_diag(const struct gw_diags *d, const struct cfg_case *c)
+static const struct eku_diag *find_diag(const eku_diaglist *d, const struct cfg_case *c)
 {
 	for (size_t i = 0; i < d->n; i++)
-		if (d->v[i].sev == GW_SEV_ERROR && strstr(d->v[i].message, c->text) != NULL)
+		if (d->v[i].severity == EKU_DIAG_ERROR && strstr(d->v[i].message, c->text) != NULL)
 			return &d->v[i];
 	return NULL;
 }
@@ -69,24 +80,46 @@ static void test_config_cases(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cfg_cases) / sizeof(cfg_cases[0]); i++) {
 		const struct cfg_case *c = &cfg_cases[i];
-		struct gw_diags d = { 0 };
+		eku_diaglist d = { 0 };
 		struct gw_config *cfg = gw_config_load_mem("t.yaml", c->yaml, strlen(c->yaml), false, &d);
 
 		if (c->text == NULL) {
 			if (cfg == NULL)
 				fail_msg("%s: unexpected error %s", c->name, d.n ? d.v[0].message : "?");
 		} else {
-			const struct gw_diag *g = find_diag(&d, c);
+			const struct eku_diag *g = find_diag(&d, c);
 			if (cfg != NULL || g == NULL)
 				fail_msg("%s: expected error '%s' (got %zu diags%s%s)", c->name, c->text,
 					d.n, d.n ? ": " : "", d.n ? d.v[0].message : "");
 			assert_int_equal(g->code, EKU_E_BAD_CONFIG);
-			if (g->pos.line != c->line || g->pos.col != c->col)
-				fail_msg("%s: at %d:%d, expected %d:%d", c->name, g->pos.line, g->pos.col,
+			if (g->line != c->line || g->column != c->col)
+				fail_msg("%s: at %d:%d, expected %d:%d", c->name, g->line, g->column,
 					c->line, c->col);
 		}
 		gw_config_free(cfg);
-		gw_diags_clear(&d);
+		eku_diaglist_clear(&d);
+	}
+}
+
+/* Booleans are read as the inventory reads them (yaml/walk.h): any case. */
+static void test_bool_spellings(void **state)
+{
+	static const struct { const char *text; bool value; } v[] = {
+		{ "True", true }, { "YES", true }, { "on", true }, { "False", false }, { "Off", false }, { "no", false },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		char y[512];
+		eku_diaglist d = { 0 };
+		struct gw_config *c;
+
+		snprintf(y, sizeof(y), HEAD ROUTE_OK "    observe: %s\n", v[i].text);
+		c = gw_config_load_mem("t.yaml", y, strlen(y), false, &d);
+		if (c == NULL)
+			fail_msg("observe: %s refused: %s", v[i].text, d.n ? d.v[0].message : "?");
+		assert_int_equal(c->routes[0].observe, v[i].value);
+		gw_config_free(c);
+		eku_diaglist_clear(&d);
 	}
 }
 
@@ -95,12 +128,12 @@ static void test_all_errors_at_once(void **state)
 	const char *y = "colour: blue\nlimits: {idle_timeout: soon, buffer_size: x}\n" HEAD
 		"routes:\n  - name: r\n    listen: nowhere\n    policy: lenient\n"
 		"    upstream: {address: 127.0.0.1:1}\n";
-	struct gw_diags d = { 0 };
+	eku_diaglist d = { 0 };
 
 	(void)state;
 	assert_null(gw_config_load_mem("t.yaml", y, strlen(y), false, &d));
-	assert_true(gw_diags_errors(&d) >= 4);
-	gw_diags_clear(&d);
+	assert_true(eku_diaglist_errors(&d) >= 4);
+	eku_diaglist_clear(&d);
 }
 
 static void test_durations(void **state)
@@ -326,6 +359,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_cases),
 		cmocka_unit_test(test_all_errors_at_once),
+		cmocka_unit_test(test_bool_spellings),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_sni_pick),

@@ -712,6 +712,16 @@ static const struct diag_case diag_cases[] = {
 	{ "at: before 1970 is refused, not judged as year 0",
 	  "at: 0000-01-01\nnodes:\n  - { name: a, product: cucm, certificates: { server: corp-dual.pem } }\n",
 	  1, 1, 5, "not a date between 1970-01-01 and 9999-12-31", EKU_E_BAD_CONFIG },
+	/* Issue 8: the inventory is read by the same walker as the gateway config. */
+	{ "acme enabled: True is a boolean, as in the gateway config: so a CA is needed",
+	  "nodes:\n  - { name: a, product: cucm, acme: { enabled: True }, certificates: { server: corp-dual.pem } }\n",
+	  1, 2, 31, "acme: name the CA", EKU_E_BAD_CONFIG },
+	{ "acme enabled: not a boolean: the spellings both readers accept",
+	  "nodes:\n  - { name: a, product: cucm, acme: { enabled: maybe }, certificates: { server: corp-dual.pem } }\n",
+	  1, 2, 48, "acme.enabled: expected true or false (or yes/no, on/off), found 'maybe'", EKU_E_BAD_CONFIG },
+	{ "duplicate key: refused at the second one",
+	  "nodes:\n  - { name: a, product: cucm, certificates: { server: corp-dual.pem } }\nnodes: []\n",
+	  1, 3, 1, "YAML syntax error: duplicate key", EKU_E_BAD_CONFIG },
 	{ "top level is a single value, not a mapping",
 	  "hello\n", 1, 1, 1, "the top level is a single value ('hello')", EKU_E_BAD_CONFIG },
 };
@@ -720,7 +730,7 @@ static void run_diag(void **state)
 {
 	const struct diag_case *dc = *state;
 	eku_plan *p = eku_plan_new();
-	const struct eku_plan_diag *d;
+	const struct eku_diag *d;
 
 	assert_non_null(p);
 	assert_int_equal(eku_plan_set_system_bundle(p, ""), 0);

@@ -192,16 +192,16 @@ static void bad_case(void **state)
 	assert_int_equal(err.code, EKU_E_BAD_DATA);
 	while (n < 3 && bc->w[n].message != NULL)
 		n++;
-	for (size_t i = 0; i < pr.n_diags; i++)
-		print_message("  got %s:%d:%d: %s\n", pr.diags[i].source, pr.diags[i].line, pr.diags[i].column,
-			pr.diags[i].message);
-	assert_int_equal(pr.n_diags, n);
+	for (size_t i = 0; i < pr.diags.n; i++)
+		print_message("  got %s:%d:%d: %s\n", pr.diags.v[i].source, pr.diags.v[i].line, pr.diags.v[i].column,
+			pr.diags.v[i].message);
+	assert_int_equal(pr.diags.n, n);
 	for (size_t i = 0; i < n; i++) {
-		assert_string_equal(pr.diags[i].source, bc->second && bc->from == NULL ? "second.json" : "base.json");
-		assert_int_equal(pr.diags[i].code, EKU_E_BAD_DATA);
-		assert_string_equal(pr.diags[i].message, bc->w[i].message);
-		assert_int_equal(pr.diags[i].line, bc->w[i].line);
-		assert_int_equal(pr.diags[i].column, bc->w[i].col);
+		assert_string_equal(pr.diags.v[i].source, bc->second && bc->from == NULL ? "second.json" : "base.json");
+		assert_int_equal(pr.diags.v[i].code, EKU_E_BAD_DATA);
+		assert_string_equal(pr.diags.v[i].message, bc->w[i].message);
+		assert_int_equal(pr.diags.v[i].line, bc->w[i].line);
+		assert_int_equal(pr.diags.v[i].column, bc->w[i].col);
 	}
 	plan_products_clear(&pr);
 	free(doc);
@@ -218,7 +218,7 @@ static void base_typed(void **state)
 
 	(void)state;
 	assert_int_equal(plan_products_load_mem(&pr, 1, names, bufs, &err), 0);
-	assert_int_equal(pr.n_diags, 0);
+	assert_int_equal(pr.diags.n, 0);
 	assert_int_equal(pr.n_kinds, 2);
 	assert_false(plan_link_kind_find(&pr, "cl")->private_pki_ok);
 	assert_string_equal(plan_link_kind_tls_verify(plan_link_kind_find(&pr, "cl"), "lax"), "off");
@@ -260,7 +260,7 @@ static void embedded_clean(void **state)
 	(void)state;
 	unsetenv("EKU_DATA_DIR");
 	assert_int_equal(plan_products_load(&pr, NULL, &err), 0);
-	assert_int_equal(pr.n_diags, 0);
+	assert_int_equal(pr.diags.n, 0);
 	assert_int_equal(pr.n_kinds, 11);
 	assert_non_null(plan_link_kind_find(&pr, "clusterdb")->tls_verify_setting);
 	assert_non_null(c = plan_product_find(&pr, "expressway-c"));

@@ -1,7 +1,7 @@
 /* The deployment inventory (YAML via libfyaml): the top level, the entry
  * point and the host:port endpoints `eku scan --inventory` probes. Nodes
- * and links are read in inventory_nodes.c and inventory_links.c; the
- * walker and diagnostics live in inventory_yaml.c. */
+ * and links are read in inventory_nodes.c and inventory_links.c; YAML is
+ * loaded and walked by the shared walker (src/lib/yaml/). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,44 +12,44 @@
 
 struct top_raw {
 	struct fy_node *nodes, *links;
-	struct pos nodes_at, links_at;
+	struct eku_pos nodes_at, links_at;
 };
 
-static void k_deployment(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_deployment(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
 	free(c->p->deployment);
-	c->p->deployment = inv_dup(c, v, at, "deployment");
+	c->p->deployment = eku_yaml_dup(&c->y, v, at, "deployment");
 }
 
-static void k_at(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_at(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
-	const char *s = inv_scalar(c, v, at, "at");
+	const char *s = eku_yaml_scalar(&c->y, v, at, "at");
 
 	if (s == NULL)
 		return;
 	if (eku_time_parse(s, &c->p->inv_at) != 0)
-		DIAG(c, inv_pos(v, at), EKU_E_BAD_CONFIG, "at: '%s' is " EKU_TIME_FORMAT_HELP, s);
+		DIAG(c, eku_yaml_pos(v, at), EKU_E_BAD_CONFIG, "at: '%s' is " EKU_TIME_FORMAT_HELP, s);
 	else
 		c->p->inv_at_set = true;
 }
 
 struct root_raw {
 	char *file, *vendor;
-	struct pos file_at, vendor_at;
+	struct eku_pos file_at, vendor_at;
 };
 
-static void k_root_file(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_root_file(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
 	struct root_raw *r = o;
-	r->file_at = inv_pos(v, at);
-	r->file = inv_dup(c, v, at, "file");
+	r->file_at = eku_yaml_pos(v, at);
+	r->file = eku_yaml_dup(&c->y, v, at, "file");
 }
 
-static void k_root_vendor(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_root_vendor(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
 	struct root_raw *r = o;
-	r->vendor_at = inv_pos(v, at);
-	r->vendor = inv_dup(c, v, at, "ca_vendor");
+	r->vendor_at = eku_yaml_pos(v, at);
+	r->vendor = eku_yaml_dup(&c->y, v, at, "ca_vendor");
 }
 
 static const struct key_def root_keys[] = {
@@ -57,7 +57,7 @@ static const struct key_def root_keys[] = {
 	{ "ca_vendor", k_root_vendor },
 };
 
-static bool root_file_ok(struct ctx *c, const char *file, struct pos at)
+static bool root_file_ok(struct ctx *c, const char *file, struct eku_pos at)
 {
 	bool remote = false;
 	eku_certlist *l = inv_load_certs(c, file, at, "root", &remote);
@@ -67,13 +67,13 @@ static bool root_file_ok(struct ctx *c, const char *file, struct pos at)
 	return ok;
 }
 
-static void k_public_roots(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_public_roots(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
 	struct fy_node *item;
 	void *it = NULL;
 
 	if (v == NULL || !fy_node_is_sequence(v)) {
-		DIAG(c, inv_pos(v, at), EKU_E_BAD_CONFIG, "public_roots: expected a list of {file, ca_vendor}");
+		DIAG(c, eku_yaml_pos(v, at), EKU_E_BAD_CONFIG, "public_roots: expected a list of {file, ca_vendor}");
 		return;
 	}
 	while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
@@ -81,7 +81,7 @@ static void k_public_roots(struct ctx *c, void *o, struct fy_node *v, struct pos
 		struct inv_root *nv;
 		inv_walk_map(c, item, at, "public_roots entry", root_keys, 2, &r);
 		if (r.file == NULL)
-			DIAG(c, inv_pos(item, at), EKU_E_BAD_CONFIG, "public_roots entry: 'file' is required");
+			DIAG(c, eku_yaml_pos(item, at), EKU_E_BAD_CONFIG, "public_roots entry: 'file' is required");
 		inv_check_vendor(c, r.vendor_at, "ca_vendor", r.vendor);
 		if (r.file != NULL && root_file_ok(c, r.file, r.file_at) &&
 		    (nv = realloc(c->p->public_roots, (c->p->n_public_roots + 1) * sizeof(*nv))) != NULL) {
@@ -95,30 +95,30 @@ static void k_public_roots(struct ctx *c, void *o, struct fy_node *v, struct pos
 	}
 }
 
-static void k_private_roots(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_private_roots(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
 	struct fy_node *item;
 	void *it = NULL;
 
 	if (v == NULL || !fy_node_is_sequence(v)) {
-		DIAG(c, inv_pos(v, at), EKU_E_BAD_CONFIG, "private_roots: expected a list of files");
+		DIAG(c, eku_yaml_pos(v, at), EKU_E_BAD_CONFIG, "private_roots: expected a list of files");
 		return;
 	}
 	while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
-		const char *s = inv_scalar(c, item, at, "private_roots entry");
-		if (s != NULL && root_file_ok(c, s, inv_pos(item, at)) && eku_strv_push(&c->p->private_roots, s) != 0)
+		const char *s = eku_yaml_scalar(&c->y, item, at, "private_roots entry");
+		if (s != NULL && root_file_ok(c, s, eku_yaml_pos(item, at)) && eku_strv_push(&c->p->private_roots, s) != 0)
 			c->nomem = 1;
 	}
 }
 
-static void k_nodes(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_nodes(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
 	struct top_raw *t = o;
 	t->nodes = v;
 	t->nodes_at = at;
 }
 
-static void k_links(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_links(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
 	struct top_raw *t = o;
 	t->links = v;
@@ -138,7 +138,7 @@ static const struct key_def top_keys[] = {
  * an error naming both lines. */
 static void index_node(struct ctx *c, const struct inv_node *n, size_t i)
 {
-	struct pos np = { n->line, n->col };
+	struct eku_pos np = { n->line, n->col };
 	long first;
 
 	if (n->name == NULL)
@@ -159,7 +159,7 @@ static void parse_nodes(struct ctx *c, struct top_raw *t, struct node_raw **raws
 	size_t n;
 
 	if (t->nodes == NULL || !fy_node_is_sequence(t->nodes)) {
-		DIAG(c, inv_pos(t->nodes, t->nodes_at), EKU_E_BAD_CONFIG,
+		DIAG(c, eku_yaml_pos(t->nodes, t->nodes_at), EKU_E_BAD_CONFIG,
 			t->nodes ? "nodes: expected a list of nodes" : "inventory: 'nodes' is required");
 		return;
 	}
@@ -183,36 +183,6 @@ static void parse_nodes(struct ctx *c, struct top_raw *t, struct node_raw **raws
 		inv_parse_node(c, item, t->nodes_at, r);
 		index_node(c, r->n, p->n_nodes);
 		p->n_nodes++;
-	}
-}
-
-/* libfyaml reports syntax errors through its diag output as
- * "<source>:LINE:COL: error: MESSAGE"; keep the first one. */
-struct syntax {
-	int line, col;
-	char msg[256];
-};
-
-static void fy_output(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-	struct syntax *s = user;
-	char tmp[512];
-	const char *e;
-	int line, col;
-
-	if (s->line != 0 || len == 0)
-		return;
-	snprintf(tmp, sizeof(tmp), "%.*s", (int)(len < sizeof(tmp) ? len : sizeof(tmp) - 1), buf);
-	if ((e = strstr(tmp, ": error: ")) == NULL)
-		return;
-	for (const char *q = e - 1; q > tmp; q--) {
-		if (*q == ':' && sscanf(q, ":%d:%d: error: ", &line, &col) == 2) {
-			s->line = line;
-			s->col = col;
-			snprintf(s->msg, sizeof(s->msg), "%s", e + 9);
-			s->msg[strcspn(s->msg, "\n")] = '\0';
-			return;
-		}
 	}
 }
 
@@ -245,7 +215,7 @@ static bool only_comments(const char *yaml, size_t len, bool *blank)
  * message, since "unknown key" or "nodes is required" would mislead. */
 static bool top_is_mapping(struct ctx *c, struct fy_node *root)
 {
-	struct pos origin = { 1, 1 }, at = inv_pos(root, origin);
+	struct eku_pos origin = { 1, 1 }, at = eku_yaml_pos(root, origin);
 
 	if (fy_node_is_mapping(root))
 		return true;
@@ -259,23 +229,9 @@ static bool top_is_mapping(struct ctx *c, struct fy_node *root)
 	return false;
 }
 
-static struct fy_diag *syntax_diag(struct syntax *syn)
-{
-	struct fy_diag_cfg dcfg;
-
-	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.output_fn = fy_output;
-	dcfg.user = syn;
-	dcfg.colorize = false;
-	dcfg.show_position = true;
-	dcfg.level = FYET_ERROR;
-	return fy_diag_create(&dcfg);
-}
-
 static void parse_root(struct ctx *c, struct fy_node *root, struct node_raw **raws)
 {
-	struct pos origin = { 1, 1 };
+	struct eku_pos origin = { 1, 1 };
 	struct top_raw t = { 0 };
 
 	if (!top_is_mapping(c, root))
@@ -292,49 +248,39 @@ static void parse_root(struct ctx *c, struct fy_node *root, struct node_raw **ra
 int plan_inventory_parse(struct eku_plan *p, const char *source, const char *yaml, size_t len)
 {
 	struct ctx c = { .p = p };
-	struct syntax syn = { 0 };
-	struct fy_diag *diag = NULL;
-	struct fy_document *doc = NULL;
+	struct fy_node *root = NULL;
 	struct node_raw *raws = NULL;
-	struct pos origin = { 1, 1 };
+	struct eku_pos origin = { 1, 1 };
 	bool blank;
 
-	(void)source;
+	c.y.diags = &p->diags;
+	if (eku_diaglist_set_source(&p->diags, source != NULL ? source : "-") != 0)
+		goto nomem;
 	if (only_comments(yaml, len, &blank)) {
 		DIAG(&c, origin, EKU_E_EMPTY, blank ? "inventory is empty; start from "
 			"examples/expressway/inventory.yaml or 'eku plan --help'" : "inventory has only comments, "
 			"no 'nodes:'; start from examples/expressway/inventory.yaml or 'eku plan --help'");
 		goto out;
 	}
-	if (eku_utf8_check(yaml, len, &origin.line, &origin.col) != 0) {
-		DIAG(&c, origin, EKU_E_BAD_CONFIG, "not UTF-8 text (or contains a NUL byte); save the inventory as "
-			"UTF-8");
+	if (eku_yaml_load(&c.y, &p->diags, yaml, len, &root) != 0)
+		goto out;
+	if (root == NULL) {
+		DIAG(&c, origin, EKU_E_BAD_CONFIG, "YAML syntax error: cannot parse");
 		goto out;
 	}
-	if ((diag = syntax_diag(&syn)) == NULL)
-		goto nomem;
-	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET, .diag = diag };
-	doc = fy_document_build_from_string(&cfg, yaml, len);
-	if (doc == NULL || syn.line != 0 || fy_document_root(doc) == NULL) {
-		struct pos sp = { syn.line ? syn.line : 1, syn.line ? syn.col : 1 };
-		DIAG(&c, sp, EKU_E_BAD_CONFIG, "YAML syntax error: %s", syn.line ? syn.msg : "cannot parse");
-		goto out;
-	}
-	parse_root(&c, fy_document_root(doc), &raws);
+	parse_root(&c, root, &raws);
 	goto out;
 nomem:
 	c.nomem = 1;
 out:
 	eku_hmap_free(c.links);
 	free(raws);
-	fy_document_destroy(doc);
-	if (diag != NULL)
-		fy_diag_unref(diag);
-	if (c.nomem) {
+	eku_yaml_close(&c.y);
+	if (c.nomem || c.y.nomem) {
 		eku_error_set(&p->err, EKU_E_NOMEM, "out of memory");
 		return -1;
 	}
-	return p->n_diags > 0 ? -1 : 0;
+	return p->diags.n > 0 ? -1 : 0;
 }
 
 void plan_inventory_clear(struct eku_plan *p)
@@ -370,18 +316,13 @@ void plan_inventory_clear(struct eku_plan *p)
 	}
 	free(p->public_roots);
 	eku_strv_clear(&p->private_roots);
-	for (size_t i = 0; i < p->n_diags; i++) {
-		free(p->diags[i].source);
-		free(p->diags[i].message);
-	}
-	free(p->diags);
+	eku_diaglist_clear(&p->diags);
 	free(p->deployment);
 	p->nodes = NULL;
 	p->links = NULL;
 	p->public_roots = NULL;
-	p->diags = NULL;
 	p->deployment = NULL;
-	p->n_nodes = p->n_links = p->n_public_roots = p->n_diags = 0;
+	p->n_nodes = p->n_links = p->n_public_roots = 0;
 	p->inv_at_set = false;
 }
 

@@ -11,25 +11,25 @@
 
 struct link_raw {
 	char *kind, *client, *server, *tls_verify;
-	struct pos at, kind_at, client_at, server_at, tv_at;
+	struct eku_pos at, kind_at, client_at, server_at, tv_at;
 };
 
 #define LINK_KEY(field)                                                               \
-	static void k_link_##field(struct ctx *c, void *o, struct fy_node *v, struct pos at) \
+	static void k_link_##field(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at) \
 	{                                                                             \
 		struct link_raw *r = o;                                               \
-		r->field##_at = inv_pos(v, at);                                        \
-		r->field = inv_dup(c, v, at, #field);                              \
+		r->field##_at = eku_yaml_pos(v, at);                                        \
+		r->field = eku_yaml_dup(&c->y, v, at, #field);                              \
 	}
 LINK_KEY(kind)
 LINK_KEY(client)
 LINK_KEY(server)
 
-static void k_link_tls_verify(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_link_tls_verify(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
 	struct link_raw *r = o;
-	r->tv_at = inv_pos(v, at);
-	r->tls_verify = inv_dup(c, v, at, "tls_verify");
+	r->tv_at = eku_yaml_pos(v, at);
+	r->tls_verify = eku_yaml_dup(&c->y, v, at, "tls_verify");
 }
 
 static const struct key_def link_keys[] = {
@@ -51,7 +51,7 @@ long plan_node_find(const struct eku_plan *p, const char *name)
 	return name != NULL && p->node_idx != NULL && eku_hmap_gets(p->node_idx, name, &i) ? (long)i : -1;
 }
 
-static long inv_ref_node(struct ctx *c, const char *name, struct pos at, const char *what)
+static long inv_ref_node(struct ctx *c, const char *name, struct eku_pos at, const char *what)
 {
 	const char *names[256];
 	size_t n = 0;
@@ -62,14 +62,14 @@ static long inv_ref_node(struct ctx *c, const char *name, struct pos at, const c
 	for (size_t k = 0; k < c->p->n_nodes && n < 256; k++)
 		if (c->p->nodes[k].name != NULL)
 			names[n++] = c->p->nodes[k].name;
-	const char *near = plan_nearest(name, names, n);
+	const char *near = eku_nearest(name, names, n);
 	DIAG(c, at, EKU_E_BAD_CONFIG, "%s: no node named '%s'%s%s%s", what, name,
 		near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
 	return -1;
 }
 
 static int push_link(struct ctx *c, const char *kind, size_t cl, size_t sv, const char *tv, bool implied,
-	struct pos at)
+	struct eku_pos at)
 {
 	struct eku_plan *p = c->p;
 	struct inv_link *l;
@@ -141,7 +141,7 @@ static bool kind_fits(struct ctx *c, const struct link_raw *r, long cl, long sv)
 	return false;
 }
 
-static void duplicate(struct ctx *c, const struct inv_link *first, struct pos at, const char *kind,
+static void duplicate(struct ctx *c, const struct inv_link *first, struct eku_pos at, const char *kind,
 	size_t cl, size_t sv)
 {
 	const char *a = c->p->nodes[cl].name, *b = c->p->nodes[sv].name;
@@ -162,13 +162,13 @@ static bool link_ok(struct ctx *c, struct link_raw *r, long *cl, long *sv)
 	if (r->kind == NULL) {
 		DIAG(c, r->at, EKU_E_BAD_CONFIG, "link: 'kind' is required");
 		ok = false;
-	} else if (!inv_one_of(c, r->kind_at, "link kind", r->kind, kinds, nk))
+	} else if (!eku_yaml_one_of(&c->y, r->kind_at, "link kind", r->kind, kinds, nk))
 		ok = false;
 	if (r->client == NULL || r->server == NULL) {
 		DIAG(c, r->at, EKU_E_BAD_CONFIG, "link: 'client' and 'server' are required");
 		ok = false;
 	}
-	if (r->tls_verify != NULL && !inv_one_of(c, r->tv_at, "tls_verify", r->tls_verify, tv, 3))
+	if (r->tls_verify != NULL && !eku_yaml_one_of(&c->y, r->tv_at, "tls_verify", r->tls_verify, tv, 3))
 		ok = false;
 	*cl = inv_ref_node(c, r->client, r->client_at, "link client");
 	*sv = inv_ref_node(c, r->server, r->server_at, "link server");
@@ -179,12 +179,12 @@ static bool link_ok(struct ctx *c, struct link_raw *r, long *cl, long *sv)
 	return ok && *cl >= 0 && *sv >= 0 && kind_fits(c, r, *cl, *sv);
 }
 
-static void inv_parse_link(struct ctx *c, struct fy_node *m, struct pos at)
+static void inv_parse_link(struct ctx *c, struct fy_node *m, struct eku_pos at)
 {
 	struct link_raw r = { 0 };
 	long cl, sv, first;
 
-	r.at = inv_pos(m, at);
+	r.at = eku_yaml_pos(m, at);
 	inv_walk_map(c, m, at, "link", link_keys, 4, &r);
 	if (link_ok(c, &r, &cl, &sv)) {
 		if ((first = seen_link(c, r.kind, (size_t)cl, (size_t)sv)) >= 0)
@@ -202,7 +202,7 @@ static void inv_parse_link(struct ctx *c, struct fy_node *m, struct pos at)
 /* One direction of a cluster pair: a peer's own list and the other peer's
  * both imply it, which is expected, not a duplicate; an explicit link that
  * repeats it is (explicit links are read first). */
-static void imply_one(struct ctx *c, size_t a, size_t b, struct pos at)
+static void imply_one(struct ctx *c, size_t a, size_t b, struct eku_pos at)
 {
 	struct eku_plan *p = c->p;
 	const struct link_kind *kind = plan_link_kind_find(&p->prods, CLUSTER_LINK_KIND);
@@ -216,7 +216,7 @@ static void imply_one(struct ctx *c, size_t a, size_t b, struct pos at)
 
 	if (first >= 0) {
 		struct inv_link *l = &p->links[first];
-		struct pos lp = { l->line, l->col };
+		struct eku_pos lp = { l->line, l->col };
 		if (!l->implied)
 			DIAG(c, lp, EKU_E_BAD_CONFIG, "link clusterdb %s -> %s is already implied by cluster: at line %d; "
 				"remove this one (cluster peers get ClusterDB links both ways)", p->nodes[a].name,
@@ -238,7 +238,7 @@ void inv_imply_cluster_links(struct ctx *c, struct node_raw *raws)
 
 	for (size_t i = 0; i < p->n_nodes && !c->nomem; i++) {
 		for (size_t j = 0; j < p->nodes[i].cluster.n; j++) {
-			struct pos at = raws[i].cluster_at[j < 32 ? j : 31];
+			struct eku_pos at = raws[i].cluster_at[j < 32 ? j : 31];
 			long m = inv_ref_node(c, p->nodes[i].cluster.v[j], at, "cluster");
 			const struct product *a = p->nodes[i].prod, *b = m >= 0 ? p->nodes[m].prod : NULL;
 			if (m < 0 || (size_t)m == i)
@@ -254,7 +254,7 @@ void inv_imply_cluster_links(struct ctx *c, struct node_raw *raws)
 	}
 }
 
-void inv_parse_links(struct ctx *c, struct fy_node *links, struct pos at)
+void inv_parse_links(struct ctx *c, struct fy_node *links, struct eku_pos at)
 {
 	struct fy_node *item;
 	void *it = NULL;
@@ -262,7 +262,7 @@ void inv_parse_links(struct ctx *c, struct fy_node *links, struct pos at)
 	if (links == NULL)
 		return;
 	if (!fy_node_is_sequence(links)) {
-		DIAG(c, inv_pos(links, at), EKU_E_BAD_CONFIG, "links: expected a list of links");
+		DIAG(c, eku_yaml_pos(links, at), EKU_E_BAD_CONFIG, "links: expected a list of links");
 		return;
 	}
 	while ((item = fy_node_sequence_iterate(links, &it)) != NULL && !c->nomem)

@@ -11,23 +11,23 @@
 
 /* --- nodes ------------------------------------------------------------------ */
 
-static void k_name(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_name(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
 	struct node_raw *r = o;
-	r->n->name = inv_dup(c, v, at, "name");
+	r->n->name = eku_yaml_dup(&c->y, v, at, "name");
 	r->n->line = at.line;
 	r->n->col = at.col;
 }
 
-static void k_product(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_product(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
 	struct node_raw *r = o;
 	const struct products *pr = &c->p->prods;
-	const char *s = inv_scalar(c, v, at, "product");
+	const char *s = eku_yaml_scalar(&c->y, v, at, "product");
 	const char *ids[64];
 	size_t n = 0;
 
-	r->product_at = inv_pos(v, at);
+	r->product_at = eku_yaml_pos(v, at);
 	if (s == NULL)
 		return;
 	r->n->prod = plan_product_find(pr, s);
@@ -35,18 +35,18 @@ static void k_product(struct ctx *c, void *o, struct fy_node *v, struct pos at)
 		return;
 	for (; n < pr->n && n < 64; n++)
 		ids[n] = pr->v[n].id;
-	inv_one_of(c, r->product_at, "product", s, ids, n);
+	eku_yaml_one_of(&c->y, r->product_at, "product", s, ids, n);
 }
 
-static void k_version(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_version(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
 	struct node_raw *r = o;
 	r->version = v;
-	r->version_at = inv_pos(v, at);
-	r->n->version = inv_dup(c, v, at, "version");
+	r->version_at = eku_yaml_pos(v, at);
+	r->n->version = eku_yaml_dup(&c->y, v, at, "version");
 }
 
-static void k_cluster(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_cluster(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
 	struct node_raw *r = o;
 	struct fy_node *item;
@@ -54,40 +54,40 @@ static void k_cluster(struct ctx *c, void *o, struct fy_node *v, struct pos at)
 
 	if (v != NULL && fy_node_is_scalar(v)) {
 		if (r->n_cluster_at < 32)
-			r->cluster_at[r->n_cluster_at++] = inv_pos(v, at);
+			r->cluster_at[r->n_cluster_at++] = eku_yaml_pos(v, at);
 		if (eku_strv_push(&r->n->cluster, fy_node_get_scalar0(v)) != 0)
 			c->nomem = 1;
 		return;
 	}
 	if (v == NULL || !fy_node_is_sequence(v)) {
-		DIAG(c, inv_pos(v, at), EKU_E_BAD_CONFIG, "cluster: expected a list of node names");
+		DIAG(c, eku_yaml_pos(v, at), EKU_E_BAD_CONFIG, "cluster: expected a list of node names");
 		return;
 	}
 	while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
-		const char *s = inv_scalar(c, item, at, "cluster entry");
+		const char *s = eku_yaml_scalar(&c->y, item, at, "cluster entry");
 		if (s != NULL && r->n_cluster_at == 32 && ++r->n_cluster_at)
-			DIAG(c, inv_pos(item, at), EKU_E_BAD_CONFIG, "cluster: more than 32 peers (an Expressway "
+			DIAG(c, eku_yaml_pos(item, at), EKU_E_BAD_CONFIG, "cluster: more than 32 peers (an Expressway "
 				"cluster has at most 6); split the list");
 		if (s == NULL || r->n_cluster_at >= 32)
 			continue;
-		r->cluster_at[r->n_cluster_at++] = inv_pos(item, at);
+		r->cluster_at[r->n_cluster_at++] = eku_yaml_pos(item, at);
 		if (eku_strv_push(&r->n->cluster, s) != 0)
 			c->nomem = 1;
 	}
 }
 
-static void k_cert_server(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_cert_server(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
 	struct node_raw *r = o;
-	r->server_at = inv_pos(v, at);
-	r->n->server_spec = inv_dup(c, v, at, "certificates.server");
+	r->server_at = eku_yaml_pos(v, at);
+	r->n->server_spec = eku_yaml_dup(&c->y, v, at, "certificates.server");
 }
 
-static void k_cert_client(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_cert_client(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
 	struct node_raw *r = o;
-	r->client_at = inv_pos(v, at);
-	r->n->client_spec = inv_dup(c, v, at, "certificates.client");
+	r->client_at = eku_yaml_pos(v, at);
+	r->n->client_spec = eku_yaml_dup(&c->y, v, at, "certificates.client");
 }
 
 static const struct key_def cert_keys[] = {
@@ -95,39 +95,37 @@ static const struct key_def cert_keys[] = {
 	{ "client", k_cert_client },
 };
 
-static void k_certificates(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_certificates(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
 	inv_walk_map(c, v, at, "certificates", cert_keys, 2, o);
 }
 
-static void k_settings(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_settings(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
 	struct node_raw *r = o;
 	r->settings = v;
 	r->settings_at = at;
 	if (v == NULL || !fy_node_is_mapping(v))
-		DIAG(c, inv_pos(v, at), EKU_E_BAD_CONFIG, "settings: expected a mapping (key: value)");
+		DIAG(c, eku_yaml_pos(v, at), EKU_E_BAD_CONFIG, "settings: expected a mapping (key: value)");
 }
 
-static void k_acme_enabled(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_acme_enabled(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
 	struct node_raw *r = o;
-	const char *s = inv_scalar(c, v, at, "acme.enabled");
-	if (s != NULL && inv_bool(s, &r->n->acme) != 0)
-		DIAG(c, inv_pos(v, at), EKU_E_BAD_CONFIG, "acme.enabled: expected true or false, found '%s'", s);
+	(void)eku_yaml_bool(&c->y, v, at, "acme.enabled", &r->n->acme);
 }
 
-static void k_acme_ca(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_acme_ca(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
 	struct node_raw *r = o;
-	r->acme_at = inv_pos(v, at);
-	r->n->acme_ca = inv_dup(c, v, at, "acme.ca");
+	r->acme_at = eku_yaml_pos(v, at);
+	r->n->acme_ca = eku_yaml_dup(&c->y, v, at, "acme.ca");
 }
 
-static void k_acme_profile(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_acme_profile(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
 	struct node_raw *r = o;
-	r->n->acme_profile = inv_dup(c, v, at, "acme.profile");
+	r->n->acme_profile = eku_yaml_dup(&c->y, v, at, "acme.profile");
 }
 
 static const struct key_def acme_keys[] = {
@@ -136,7 +134,7 @@ static const struct key_def acme_keys[] = {
 	{ "profile", k_acme_profile },
 };
 
-static void k_acme(struct ctx *c, void *o, struct fy_node *v, struct pos at)
+static void k_acme(struct ctx *c, void *o, struct fy_node *v, struct eku_pos at)
 {
 	struct node_raw *r = o;
 	r->acme_at = at;
@@ -157,17 +155,17 @@ static const struct key_def node_keys[] = {
 
 /* The position of a setting's value, or of the settings mapping when the
  * setting is defaulted. */
-static struct pos setting_pos(struct fy_node *settings, struct pos at, const char *key)
+static struct eku_pos setting_pos(struct fy_node *settings, struct eku_pos at, const char *key)
 {
 	struct fy_node *v = settings ? fy_node_mapping_lookup_by_string(settings, key, FY_NT) : NULL;
 
-	return v != NULL ? inv_pos(v, at) : at;
+	return v != NULL ? eku_yaml_pos(v, at) : at;
 }
 
 /* A value that needs another setting ("requires" in the product data: the
  * eku gateway refuses ignore-client-eku without an allow-list). */
 static void check_requires(struct ctx *c, struct inv_node *n, const struct product *prod, struct fy_node *settings,
-	struct pos at)
+	struct eku_pos at)
 {
 	for (size_t i = 0; prod != NULL && i < prod->n_settings; i++) {
 		const struct setting *d = &prod->settings[i];
@@ -208,7 +206,7 @@ static void check_settings(struct ctx *c, struct node_raw *r)
 		return;
 	while ((pr = fy_node_mapping_iterate(r->settings, &it)) != NULL) {
 		struct fy_node *k = fy_node_pair_key(pr), *v = fy_node_pair_value(pr);
-		struct pos kp = inv_pos(k, r->settings_at);
+		struct eku_pos kp = eku_yaml_pos(k, r->settings_at);
 		const char *vals[16], *s;
 		const struct setting *def;
 		size_t i, nv = 0;
@@ -220,16 +218,16 @@ static void check_settings(struct ctx *c, struct node_raw *r)
 			if (nn == 0)
 				DIAG(c, kp, EKU_E_BAD_CONFIG, "setting '%s': %s has no settings", key, n->prod->id);
 			else
-				inv_unknown_key(c, kp, n->prod->id, key, names, nn);
+				eku_yaml_unknown_key(&c->y, kp, n->prod->id, key, names, nn);
 			continue;
 		}
 		snprintf(what, sizeof(what), "settings.%s", key);
-		if ((s = inv_scalar(c, v, kp, what)) == NULL)
+		if ((s = eku_yaml_scalar(&c->y, v, kp, what)) == NULL)
 			continue;
 		for (i = 0; i < def->n_values; i++)
 			if (nv < 16)
 				vals[nv++] = def->values[i];
-		if (!inv_one_of(c, inv_pos(v, kp), what, s, vals, nv))
+		if (!eku_yaml_one_of(&c->y, eku_yaml_pos(v, kp), what, s, vals, nv))
 			continue;
 		if (n->band >= 0 && !plan_setting_in_band(def, n->band))
 			DIAG(c, kp, EKU_E_BAD_CONFIG, "setting '%s' does not exist on %s %s (%s)", key,
@@ -283,7 +281,7 @@ static char *nearest_file(const char *path)
 		*slash = '\0';
 	d = opendir(slash ? dir : ".");
 	while (d != NULL && (de = readdir(d)) != NULL) {
-		size_t dd = plan_distance(base, de->d_name);
+		size_t dd = eku_distance(base, de->d_name);
 		if (de->d_name[0] != '.' && dd < bestd && dd <= strlen(base) / 4 + 1) {
 			bestd = dd;
 			free(best);
@@ -296,7 +294,7 @@ static char *nearest_file(const char *path)
 	return best;
 }
 
-eku_certlist *inv_load_certs(struct ctx *c, const char *spec, struct pos at, const char *what,
+eku_certlist *inv_load_certs(struct ctx *c, const char *spec, struct eku_pos at, const char *what,
 	bool *remote)
 {
 	eku_loader *ld = NULL;
@@ -355,11 +353,11 @@ static bool known_vendor(const struct eku_plan *p, const char *id, const char **
 		if (s != NULL && n < 64)
 			ids[n++] = s;
 	}
-	*near = plan_nearest(id, ids, n);
+	*near = eku_nearest(id, ids, n);
 	return false;
 }
 
-void inv_check_vendor(struct ctx *c, struct pos at, const char *what, const char *id)
+void inv_check_vendor(struct ctx *c, struct eku_pos at, const char *what, const char *id)
 {
 	const char *near = NULL;
 
@@ -388,13 +386,13 @@ static void check_acme_profile(struct ctx *c, struct node_raw *r)
 			profs[np++] = ru->profile;
 	}
 	if (np > 0)
-		inv_one_of(c, r->acme_at, "acme.profile", n->acme_profile, profs, np);
+		eku_yaml_one_of(&c->y, r->acme_at, "acme.profile", n->acme_profile, profs, np);
 }
 
 
 /* A node's certificate file, read once per distinct resolved path however
  * many nodes name it: the plan owns the list (p->certfiles), nodes borrow it. */
-static eku_certlist *node_certs(struct ctx *c, const char *spec, struct pos at, const char *what,
+static eku_certlist *node_certs(struct ctx *c, const char *spec, struct eku_pos at, const char *what,
 	bool *remote)
 {
 	struct eku_plan *p = c->p;
@@ -426,18 +424,18 @@ out:
 	return l;
 }
 
-void inv_parse_node(struct ctx *c, struct fy_node *m, struct pos at, struct node_raw *r)
+void inv_parse_node(struct ctx *c, struct fy_node *m, struct eku_pos at, struct node_raw *r)
 {
 	struct inv_node *n = r->n;
 
 	inv_walk_map(c, m, at, "node", node_keys, sizeof(node_keys) / sizeof(node_keys[0]), r);
 	if (n->name == NULL) {
-		DIAG(c, inv_pos(m, at), EKU_E_BAD_CONFIG, "node: 'name' is required");
-		n->line = inv_pos(m, at).line;
-		n->col = inv_pos(m, at).col;
+		DIAG(c, eku_yaml_pos(m, at), EKU_E_BAD_CONFIG, "node: 'name' is required");
+		n->line = eku_yaml_pos(m, at).line;
+		n->col = eku_yaml_pos(m, at).col;
 	}
 	if (n->prod == NULL && r->product_at.line == 0)
-		DIAG(c, inv_pos(m, at), EKU_E_BAD_CONFIG, "node '%s': 'product' is required", n->name ?: "?");
+		DIAG(c, eku_yaml_pos(m, at), EKU_E_BAD_CONFIG, "node '%s': 'product' is required", n->name ?: "?");
 	inv_check_version(c, r);
 	check_settings(c, r);
 	if (n->acme)

@@ -66,7 +66,7 @@ static void band_list(const struct product *prod, char *list, size_t len, const 
 			labels[nl++] = b->label;
 	}
 	list[0] = '\0';
-	inv_join(list, len, labels, nl);
+	eku_join(list, len, labels, nl);
 }
 
 static void version_error(struct ctx *c, struct node_raw *r, bool not_a_version)
@@ -83,7 +83,7 @@ static void version_error(struct ctx *c, struct node_raw *r, bool not_a_version)
 			n->prod->family->version_pattern ?: "?", nb > 0 ? bounds[nb - 1] : "?", list);
 		return;
 	}
-	near = plan_nearest(n->version, bounds, nb);
+	near = eku_nearest(n->version, bounds, nb);
 	DIAG(c, r->version_at, EKU_E_BAD_CONFIG, "version '%s' of %s is not a known version: outside every band "
 		"the data knows (%s)%s%s%s; if it is a real release, add a band to families.%s (eku data export DIR, "
 		"edit DIR/products/, rerun with --data-dir DIR)", n->version, n->prod->id, list,

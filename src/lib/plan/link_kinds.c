@@ -13,7 +13,7 @@ static void join_or_any(char *buf, size_t len, const char **names, size_t n)
 	if (n == 0)
 		snprintf(buf, len, "any product");
 	else
-		inv_join(buf, len, names, n);
+		eku_join(buf, len, names, n);
 }
 
 void link_kind_describe(const struct link_kind *k, char *buf, size_t len)
@@ -34,7 +34,7 @@ void link_kinds_fitting(const struct products *pr, const struct product *cp, con
 	buf[0] = '\0';
 	for (size_t i = 0; i < pr->n_kinds; i++)
 		if (plan_link_kind_fits(&pr->kinds[i], cp, sp))
-			inv_join(buf, len, &pr->kinds[i].id, 1);
+			eku_join(buf, len, &pr->kinds[i].id, 1);
 	if (buf[0] == '\0')
 		snprintf(buf, len, "none");
 }

@@ -124,10 +124,10 @@ int eku_plan_set_system_bundle(eku_plan *p, const char *path)
 	return path != NULL && p->system_bundle == NULL ? -1 : 0;
 }
 
-size_t eku_plan_diag_count(const eku_plan *p) { return p->n_diags; }
-const struct eku_plan_diag *eku_plan_diag(const eku_plan *p, size_t i)
+size_t eku_plan_diag_count(const eku_plan *p) { return p->diags.n; }
+const struct eku_diag *eku_plan_diag(const eku_plan *p, size_t i)
 {
-	return i < p->n_diags ? &p->diags[i] : NULL;
+	return i < p->diags.n ? &p->diags.v[i] : NULL;
 }
 int64_t eku_plan_at(const eku_plan *p) { return p->at; }
 const char *eku_plan_deployment(const eku_plan *p) { return p->deployment ? p->deployment : ""; }
@@ -235,23 +235,15 @@ static json_t *data_array(struct eku_plan *p, const char *name, const char *key)
 static int take_product_diags(struct eku_plan *p)
 {
 	struct products *pr = &p->prods;
-	struct eku_plan_diag *nv;
 
 	eku_timeline_free(p->timeline); /* load again next time, not half */
 	p->timeline = NULL;
-	if (pr->n_diags == 0)
-		return -1;
-	nv = realloc(p->diags, (p->n_diags + pr->n_diags) * sizeof(*nv));
-	if (nv == NULL) {
-		eku_error_set(&p->err, EKU_E_NOMEM, "out of memory");
-		return -1;
-	}
-	memcpy(&nv[p->n_diags], pr->diags, pr->n_diags * sizeof(*nv));
-	p->diags = nv;
-	p->n_diags += pr->n_diags;
-	free(pr->diags);
-	pr->diags = NULL;
-	pr->n_diags = 0;
+	for (size_t i = 0; i < pr->diags.n; i++)
+		if (eku_diaglist_add_copy(&p->diags, &pr->diags.v[i]) != 0) {
+			eku_error_set(&p->err, EKU_E_NOMEM, "out of memory");
+			break;
+		}
+	eku_diaglist_clear(&pr->diags);
 	return -1;
 }
 

@@ -98,8 +98,7 @@ struct eku_plan {
 	struct inv_root *public_roots;
 	size_t n_public_roots;
 	eku_strv private_roots;
-	struct eku_plan_diag *diags;
-	size_t n_diags;
+	eku_diaglist diags;      /* inventory problems, every one an error */
 	eku_hmap *node_idx;      /* node name -> index */
 	eku_certlist **certfiles;/* one per distinct certificate file */
 	size_t n_certfiles, cap_certfiles;
@@ -126,10 +125,6 @@ struct eku_plan {
 int plan_inventory_parse(struct eku_plan *p, const char *source, const char *yaml, size_t len)
 	__attribute__((warn_unused_result));
 void plan_inventory_clear(struct eku_plan *p);
-int plan_diag_add(struct eku_plan *p, int line, int col, enum eku_errcode code, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-/* The candidate closest to word by edit distance, or NULL when none is close. */
-const char *plan_nearest(const char *word, const char *const *cands, size_t n);
 
 /* live.c */
 void plan_live_clear(struct eku_plan *p);

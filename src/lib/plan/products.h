@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include <eku/diag.h>
 #include <eku/error.h>
 #include <eku/plan.h>
 
@@ -147,8 +148,7 @@ struct products {
 	struct prod_rule *universal; /* rules of every link, whatever the products */
 	size_t n_universal;
 	/* Problems found by the last load, every one (source is the file). */
-	struct eku_plan_diag *diags;
-	size_t n_diags;
+	eku_diaglist diags;
 };
 
 /* products.c: loading. dir: a --data-dir (NULL: $EKU_DATA_DIR, else the

@@ -361,9 +361,9 @@ static int finish(struct ld *c, int built, eku_error *err)
 		eku_error_set(err, EKU_E_NOMEM, "out of memory");
 		return -1;
 	}
-	if (c->pr->n_diags > 0) {
-		eku_error_set(err, EKU_E_BAD_DATA, "%zu problem%s in the product files", c->pr->n_diags,
-			c->pr->n_diags == 1 ? "" : "s");
+	if (eku_diaglist_errors(&c->pr->diags) > 0) {
+		eku_error_set(err, EKU_E_BAD_DATA, "%zu problem%s in the product files",
+			eku_diaglist_errors(&c->pr->diags), eku_diaglist_errors(&c->pr->diags) == 1 ? "" : "s");
 		return -1;
 	}
 	return 0;
@@ -444,11 +444,7 @@ void plan_products_clear(struct products *pr)
 		free(pr->kinds[i].servers);
 	}
 	free(pr->kinds);
-	for (size_t i = 0; i < pr->n_diags; i++) {
-		free(pr->diags[i].source);
-		free(pr->diags[i].message);
-	}
-	free(pr->diags);
+	eku_diaglist_clear(&pr->diags);
 	json_decref(pr->docs);
 	memset(pr, 0, sizeof(*pr));
 }

@@ -8,42 +8,39 @@
 
 #include "plan_int.h"
 #include "products_read.h"
+#include "yaml/walk.h"
 
 #define MAX_DIAGS 200
 
 /* --- diagnostics ------------------------------------------------------------ */
 
+
 static void vdiag(struct ld *c, const char *at, bool key, int line, int col, const char *label,
 	const char *fmt, va_list ap)
 {
 	struct products *pr = c->pr;
-	struct eku_plan_diag *nv;
+	struct eku_diag proto = { .source = (char *)c->d->source, .code = EKU_E_BAD_DATA, .severity = EKU_DIAG_ERROR };
 	char *msg = NULL, *full = NULL;
 
-	if (pr->n_diags >= MAX_DIAGS)
-		return;
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	if (msg != NULL && asprintf(&full, "%s%s%s", label, *label ? ": " : "", msg) < 0)
-		full = NULL;
-	free(msg);
-	nv = full != NULL ? realloc(pr->diags, (pr->n_diags + 1) * sizeof(*nv)) : NULL;
-	if (nv == NULL) {
-		free(full);
+	if (pr->diags.max == 0)
+		pr->diags.max = MAX_DIAGS;
+	if (vasprintf(&msg, fmt, ap) < 0) {
 		c->nomem = 1;
 		return;
 	}
-	pr->diags = nv;
 	if (at != NULL)
 		jsonpos_find(&c->d->pos, at, key, &line, &col);
-	nv[pr->n_diags] = (struct eku_plan_diag){ strdup(c->d->source), line, col, EKU_E_BAD_DATA, full };
-	if (nv[pr->n_diags].source == NULL) {
-		free(full);
+	proto.line = line;
+	proto.column = col;
+	if (asprintf(&full, "%s%s%s", label, *label ? ": " : "", msg) < 0)
+		full = NULL;
+	proto.message = full;
+	if (full == NULL || eku_diaglist_add_copy(&pr->diags, &proto) != 0)
 		c->nomem = 1;
-		return;
-	}
-	pr->n_diags++;
+	free(full);
+	free(msg);
 }
+
 
 void pd_diag(struct ld *c, const char *path, bool key, const char *fmt, ...)
 {
@@ -89,7 +86,7 @@ const char *pd_idx(char out[PATHLEN], const char *base, size_t i)
 /* "; did you mean 'needs'?" when a candidate is close, else the list. */
 const char *pd_hint(char *buf, size_t len, const char *word, const char *const *cands, size_t n)
 {
-	const char *near = plan_nearest(word, cands, n);
+	const char *near = eku_nearest(word, cands, n);
 
 	if (near != NULL) {
 		snprintf(buf, len, "; did you mean '%s'?", near);

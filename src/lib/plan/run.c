@@ -56,7 +56,7 @@ int eku_plan_run(eku_plan *p)
 
 	memset(&j, 0, sizeof(j));
 	plan_results_clear(p);
-	if (p->timeline == NULL || p->trust == NULL || p->n_diags > 0) {
+	if (p->timeline == NULL || p->trust == NULL || p->diags.n > 0) {
 		eku_error_set(&p->err, EKU_E_USAGE, "no valid inventory loaded");
 		return -1;
 	}

@@ -1,4 +1,4 @@
-/* Scenario tests for eku plan: one named case per behaviour of DOMAIN.md
+/* Scenario tests for eku plan: one named case per behaviour of docs/background.md
  * sections 3-5, date edges around each cut-off, and inventory errors with
  * exact positions. Certificates come from tests/plan/make-certs.sh, run once
  * into a temporary folder. */

@@ -1,6 +1,6 @@
 /* Judging links and nodes: which certificate is presented in which role,
  * what the accepting side checks, and when the issuing CA stops putting
- * clientAuth in renewals (DOMAIN.md sections 3 and 4). */
+ * clientAuth in renewals (docs/background.md). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

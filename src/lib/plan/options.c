@@ -1,5 +1,5 @@
 /* Options A-D of the decision tree for one finding: alternative root,
- * early renewal, private PKI, upgrade (DOMAIN.md section 4).
+ * early renewal, private PKI, upgrade (docs/background.md section 4).
  *
  * A finding can have several causes (an mra-sip link: C's certificate will
  * lose clientAuth that E requires, and E's lacks clientAuth that C checks).

@@ -179,7 +179,6 @@ int plan_version_cmp(const char *a, const char *b);
 /* "X15.3.2" -> 15, 3, 2; "X15.4" -> 15, 4, 0. -1 when not a version. */
 int plan_version_parse(const char *s, long v[3]);
 int plan_version_vcmp(const long a[3], const long b[3]);
-const char *plan_band_id(const struct product *prod, int band);
 const char *plan_band_label(const struct product *prod, int band);
 int plan_band_index(const struct product *prod, const char *band_id);
 /* Does the rule list the band (-1: unversioned node)? */

@@ -108,13 +108,6 @@ static const struct band *band_at(const struct product *prod, int band)
 		&prod->family->bands[band] : NULL;
 }
 
-const char *plan_band_id(const struct product *prod, int band)
-{
-	const struct band *b = band_at(prod, band);
-
-	return b != NULL ? b->id : NULL;
-}
-
 const char *plan_band_label(const struct product *prod, int band)
 {
 	const struct band *b = band_at(prod, band);

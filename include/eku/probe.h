@@ -84,12 +84,20 @@ int eku_target_parse(const char *spec, struct eku_target *out, eku_error *err)
 	__attribute__((warn_unused_result));
 void eku_target_clear(struct eku_target *t);
 
-/* Whether the server wants a client certificate. */
+/* Whether the server wants a client certificate. REQUESTED: it sent a
+ * CertificateRequest and completed the handshake without a certificate, and
+ * nothing after the handshake told whether it enforces one (a TLS-only port,
+ * a STARTTLS protocol the probe does not speak past STARTTLS). OPTIONAL: the
+ * same, and an application exchange after the handshake (HTTP, PostgreSQL,
+ * SIP) went through without one. REQUIRED: the handshake failed, an alert
+ * followed it, or the application refused (nginx's HTTP 400). Appended last
+ * so the older values keep their numbers. */
 enum eku_client_auth {
 	EKU_CLIENT_AUTH_UNKNOWN = 0,
 	EKU_CLIENT_AUTH_NONE,
 	EKU_CLIENT_AUTH_OPTIONAL,
 	EKU_CLIENT_AUTH_REQUIRED,
+	EKU_CLIENT_AUTH_REQUESTED,
 };
 const char *eku_client_auth_name(enum eku_client_auth a);
 

@@ -51,6 +51,7 @@ struct phase_ops {
 /* What one attempt observed (message callback and reads). */
 struct observed {
 	bool certreq, tls13, ticket, alert_in, eof;
+	bool app_answered;                   /* the application probe got a reply */
 	uint8_t alert;
 	char detail[200];
 };
@@ -78,6 +79,7 @@ struct job {
 	char out[2048];
 	size_t outlen, outoff;
 	struct observed ob;
+	bool alpn_offered, no_alpn;          /* no_alpn: the server refused ours */
 };
 
 /* One thread's share of a run: its own event loop and resolver (libevent
@@ -482,6 +484,26 @@ static const char *sni_of(const struct job *j)
 	return t->host;
 }
 
+/* ALPN (RFC 7301) "http/1.1": a server that selects it speaks HTTP, so a
+ * direct-TLS target on any port gets the HTTP probe. Offered on direct TLS
+ * whose protocol is unknown or HTTP; SIP and STARTTLS protocols are known. */
+static const unsigned char alpn_http11[] = "\x08http/1.1";
+
+static bool offers_alpn(const struct job *j)
+{
+	return !j->no_alpn && (j->res.proto == EKU_PROTO_TLS || j->res.proto == EKU_PROTO_HTTPS);
+}
+
+static void alpn_detect(struct job *j)
+{
+	const unsigned char *sel = NULL;
+	unsigned int n = 0;
+
+	SSL_get0_alpn_selected(j->ssl, &sel, &n);
+	if (j->res.proto == EKU_PROTO_TLS && n == 8 && memcmp(sel, "http/1.1", 8) == 0)
+		j->res.proto = EKU_PROTO_HTTPS;
+}
+
 static void begin_handshake(struct job *j)
 {
 	const eku_probe *p = j->w->p;
@@ -497,6 +519,11 @@ static void begin_handshake(struct job *j)
 	}
 	SSL_set_msg_callback(j->ssl, msg_cb);
 	SSL_set_msg_callback_arg(j->ssl, j);
+	j->alpn_offered = offers_alpn(j);
+	if (j->alpn_offered && SSL_set_alpn_protos(j->ssl, alpn_http11, sizeof(alpn_http11) - 1) != 0) {
+		attempt_end(j, OUT_ERROR, EKU_PROBE_ERR_INTERNAL, "cannot set up TLS");
+		return;
+	}
 	SSL_set_connect_state(j->ssl);
 	phases[PH_HANDSHAKE].io(j, EV_WRITE);
 }
@@ -506,6 +533,15 @@ static void handshake_failed(struct job *j)
 	char why[200];
 
 	ssl_reason(why, sizeof(why));
+	if (j->alpn_offered && j->ob.alert_in && j->ob.alert == 120) {
+		/* no_application_protocol (RFC 7301 3.2): a server with its own ALPN
+		 * list (h2 only) refuses ours; try again without one. */
+		close_conn(j);
+		j->no_alpn = true;
+		j->phase = PH_CONNECT;
+		kick(j);
+		return;
+	}
 	capture_session(j);
 	if (j->ob.certreq) {
 		/* The server asked for a certificate and then refused to go on. */
@@ -532,6 +568,7 @@ static void io_handshake(struct job *j, short what)
 		return;
 	}
 	capture_session(j);
+	alpn_detect(j);
 	if (!cfg_of(j)->detect && !has_app_probe(j)) {
 		attempt_end(j, j->ob.certreq ? OUT_ACCEPTED : OUT_NO_REQUEST, EKU_PROBE_OK, NULL);
 		return;
@@ -663,6 +700,7 @@ static bool app_decide(struct job *j, bool eof)
 	if (v == ST_MORE && !eof)
 		return false;
 	if (v == ST_NEXT) {
+		j->ob.app_answered = true;
 		set_banner(j, a.banner);
 		if ((j->res.proto == EKU_PROTO_HTTPS && http_cert_rejection(&a)) ||
 		    (j->res.proto == EKU_PROTO_POSTGRES && pg_cert_rejection(&a)))
@@ -862,7 +900,11 @@ static void record_discovery(struct job *j, enum outcome o, enum eku_probe_errcl
 
 	switch (o) {
 	case OUT_NO_REQUEST: r->client_auth = EKU_CLIENT_AUTH_NONE; break;
-	case OUT_ACCEPTED: r->client_auth = cfg_of(j)->detect ? EKU_CLIENT_AUTH_OPTIONAL : EKU_CLIENT_AUTH_UNKNOWN; break;
+	case OUT_ACCEPTED:
+		/* Only an application answer shows the request is not enforced. */
+		r->client_auth = !cfg_of(j)->detect ? EKU_CLIENT_AUTH_UNKNOWN :
+			j->ob.app_answered ? EKU_CLIENT_AUTH_OPTIONAL : EKU_CLIENT_AUTH_REQUESTED;
+		break;
 	case OUT_REJECTED:
 		r->client_auth = EKU_CLIENT_AUTH_REQUIRED;
 		r->client_auth_alert = alert_name(j);

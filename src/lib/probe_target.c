@@ -52,8 +52,8 @@ enum eku_proto eku_proto_for_port(uint16_t port)
 
 const char *eku_client_auth_name(enum eku_client_auth a)
 {
-	static const char *const n[] = { "unknown", "none", "optional", "required" };
-	return (unsigned)a < 4 ? n[a] : "unknown";
+	static const char *const n[] = { "unknown", "none", "optional", "required", "requested" };
+	return (unsigned)a < sizeof(n) / sizeof(n[0]) ? n[a] : "unknown";
 }
 
 const char *eku_probe_errclass_name(enum eku_probe_errclass c)

@@ -59,7 +59,7 @@ def test_inventory_endpoints_labelled(eku_bin, pki, tmp_path):
     got = {x["target"]: (x["label"], x["client_auth"], x["error"]) for x in res}
     assert got == {
         f"127.0.0.1:{p_req}": ("expe1 server", "required", None),
-        f"127.0.0.1:{p_opt}": ("expe1 client, partner server", "optional", None),
+        f"127.0.0.1:{p_opt}": ("expe1 client, partner server", "requested", None),
     }
 
 

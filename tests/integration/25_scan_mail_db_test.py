@@ -126,7 +126,7 @@ def test_postfix_asks_for_client_cert(eku_bin, pki, postfix):
     assert x["error"] is None, x
     assert x["protocol"] == "smtp"
     assert x["banner"] == "mx.eku-test.example ESMTP Postfix"
-    assert x["client_auth"] == "optional"
+    assert x["client_auth"] == "requested"  # SMTP is not spoken past STARTTLS
     assert x["acceptable_cas"] == ["CN=eku Test Private Root,O=eku test"]
     assert x["accepts_public_client_certs"] is False
     assert x["chain"][0]["subject"] == "CN=server.example"
@@ -137,7 +137,7 @@ def test_postfix_dry_run(eku_bin, pki, postfix):
     candidate, even one from an unknown CA, is accepted at the TLS layer."""
     x = scan(eku_bin, f"127.0.0.1:{postfix}", "--starttls", "smtp",
              *candidates(pki, "client", "server-only", "untrusted-client"))
-    assert x["client_auth"] == "optional"
+    assert x["client_auth"] == "requested"
     assert dry(x) == {"client.pem": ("accepted", None), "server-only.pem": ("accepted", None),
                       "untrusted-client.pem": ("accepted", None)}
 
@@ -206,7 +206,7 @@ def _pg_reload(data, hba):
 
 
 def test_postgres_clientcert_verify_full(eku_bin, pki, postgres):
-    """TLS alone would say "optional" (PostgreSQL asks, then judges at
+    """TLS alone would say "requested" (PostgreSQL asks, then judges at
     authentication): the StartupMessage answer makes it "required"."""
     port, _ = postgres
     x = scan(eku_bin, f"127.0.0.1:{port},starttls=postgres", "--trust", pki.p("private-root.pem"))

@@ -85,6 +85,8 @@ static void test_names(void **state)
 	assert_int_equal(p, EKU_PROTO_XMPP_CLIENT);
 	assert_int_equal(eku_proto_from_name("nntp", &p), -1);
 	assert_string_equal(eku_client_auth_name(EKU_CLIENT_AUTH_REQUIRED), "required");
+	assert_string_equal(eku_client_auth_name(EKU_CLIENT_AUTH_REQUESTED), "requested");
+	assert_string_equal(eku_client_auth_name((enum eku_client_auth)99), "unknown");
 	assert_string_equal(eku_probe_errclass_name(EKU_PROBE_ERR_STARTTLS), "starttls");
 	assert_string_equal(eku_dry_result_name(EKU_DRY_REJECTED), "rejected");
 	assert_string_equal(eku_tls_alert_name(43), "unsupported_certificate");

@@ -39,6 +39,9 @@
 #include <eku/trust.h>
 #include <eku/util.h>
 
+/* Addresses tried per target (every resolved one, up to this many). */
+#define EKU_PROBE_MAX_ADDRS 16
+
 /* Application protocol spoken around (STARTTLS) or inside (https, sip) TLS. */
 #define EKU_PROTO_LIST(X)                                                          \
 	X(EKU_PROTO_TLS, "tls")                   /* direct TLS, nothing else */    \
@@ -137,7 +140,9 @@ struct eku_dry_run {
 struct eku_probe_result {
 	const struct eku_target *target;
 	size_t index;               /* position of the target in the order added */
-	char *address;              /* "127.0.0.1:443" / "[::1]:443", NULL before connect */
+	char *address;              /* "127.0.0.1:443" / "[::1]:443": the address that
+	                             * answered (or the last one tried), NULL before connect */
+	eku_strv failed_addresses;  /* "[::1]:443: Connection refused": tried before address */
 	enum eku_proto proto;
 	char *tls_version;          /* "TLSv1.3" or NULL */
 	char *cipher;               /* IANA/OpenSSL name or NULL */
@@ -208,6 +213,12 @@ size_t eku_probe_config_public_ca_count(const eku_probe_config *cfg);
  * encrypted PEM key or PKCS#12. Returns 0, or -1 with the config error set. */
 int eku_probe_config_add_candidate(eku_probe_config *cfg, const char *cert_path,
 	const char *key_path, const char *password) __attribute__((warn_unused_result));
+/* Pins the addresses of a name, as curl's --resolve: "HOST:PORT:ADDR[,ADDR...]"
+ * with IPv4 or bracketed IPv6 literals (at most EKU_PROBE_MAX_ADDRS). Targets
+ * naming HOST (case-insensitive) on PORT connect to these instead of asking
+ * DNS; SNI is still HOST. Returns 0, or -1 with the config error set
+ * (EKU_E_USAGE: malformed). */
+int eku_probe_config_add_resolve(eku_probe_config *cfg, const char *spec) __attribute__((warn_unused_result));
 /* Evaluation instant for reports (days_left); default: now. */
 void eku_probe_config_set_at(eku_probe_config *cfg, int64_t at);
 int64_t eku_probe_config_at(const eku_probe_config *cfg);

@@ -63,6 +63,8 @@ static const char usage_text[] =
 	"  --handshake-timeout DUR   STARTTLS + TLS handshake + probe (default 10s)\n"
 	"  --timeout DUR             total per target, all attempts (default 30s)\n"
 	"  --post-handshake-wait DUR listen for a late TLS 1.3 alert (default 1s)\n"
+	"  --resolve HOST:PORT:ADDR[,ADDR...]  connect to these addresses instead of\n"
+	"                            asking DNS (IPv6 in brackets; SNI stays HOST)\n"
 	"  --trust FILE              private trust anchors (classify chains); repeatable\n"
 	"  --public-root [VENDOR=]FILE  treat this root as public (labs, what-if); repeatable\n"
 	"  --system-bundle FILE      public roots (default /etc/ssl/certs/ca-certificates.crt)\n"
@@ -85,7 +87,7 @@ struct cand_arg {
 struct scan_opts {
 	struct cli_common common;
 	struct cli_password pw;
-	eku_strv targets_files, inventories;
+	eku_strv targets_files, inventories, resolves;
 	struct cli_trust tr;
 	struct cand_arg *cand;
 	size_t n_cand;
@@ -99,7 +101,7 @@ struct scan_opts {
 enum {
 	O_TARGETS = 0x2000, O_STARTTLS, O_SNI, O_XTO, O_XFROM, O_CERT, O_KEY, O_PWFILE, O_PWENV, O_PW,
 	O_NODETECT, O_CONC, O_CTMO, O_HTMO, O_TMO, O_POST,
-	O_NOPROGRESS, O_INVENTORY, O_THREADS, O_SAVE,
+	O_NOPROGRESS, O_INVENTORY, O_THREADS, O_SAVE, O_RESOLVE,
 };
 
 static const struct option longopts[] = {
@@ -125,6 +127,7 @@ static const struct option longopts[] = {
 	{ "post-handshake-wait", required_argument, NULL, O_POST },
 	CLI_TRUST_LONGOPTS,
 	{ "no-progress", no_argument, NULL, O_NOPROGRESS },
+	{ "resolve", required_argument, NULL, O_RESOLVE },
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -187,6 +190,7 @@ static int option(struct scan_opts *o, int c, const char *arg)
 	case O_POST: o->post_given = true; return cli_parse_duration("--post-handshake-wait", arg, true, &o->post_ms);
 	case O_SAVE: o->save_chains = arg; return 0;
 	case O_NOPROGRESS: o->no_progress = true; return 0;
+	case O_RESOLVE: return eku_strv_push(&o->resolves, arg);
 	default:
 		fprintf(stderr, "run 'eku scan --help' for the options\n");
 		return -1;
@@ -343,6 +347,9 @@ static eku_probe_config *make_config(const struct scan_opts *o, eku_trust *t, co
 	/* The system and --public-root roots are already parsed in t. */
 	if (eku_probe_config_add_public_anchors(cfg, t) != 0)
 		goto fail;
+	for (size_t i = 0; i < o->resolves.n; i++)
+		if (eku_probe_config_add_resolve(cfg, o->resolves.v[i]) != 0)
+			goto fail;
 	for (size_t i = 0; i < o->n_cand; i++)
 		if (eku_probe_config_add_candidate(cfg, o->cand[i].cert, o->cand[i].key, pw) != 0)
 			goto fail;
@@ -445,6 +452,18 @@ static void render_chain_text(FILE *f, const struct eku_probe_result *r, int64_t
 	}
 }
 
+/* Addresses that failed before the one reported (every address is tried). */
+static void render_fallback_text(FILE *f, const struct eku_probe_result *r)
+{
+	if (r->failed_addresses.n == 0)
+		return;
+	fprintf(f, "  address: %s%s after", r->address ? r->address : "-",
+		r->err_class == EKU_PROBE_OK ? "" : " (last tried)");
+	for (size_t i = 0; i < r->failed_addresses.n; i++)
+		fprintf(f, "%s %s", i ? ";" : "", r->failed_addresses.v[i]);
+	fputc('\n', f);
+}
+
 static void render_text(FILE *f, const struct eku_probe_result *r, int64_t at, const struct cli_palette *p)
 {
 	fprintf(f, "%s%s%s (%s%s%s, %s)", p->bold, r->target->spec, p->reset,
@@ -453,6 +472,7 @@ static void render_text(FILE *f, const struct eku_probe_result *r, int64_t at, c
 	if (r->tls_version != NULL)
 		fprintf(f, "  %s %s", r->tls_version, r->cipher ? r->cipher : "");
 	fputc('\n', f);
+	render_fallback_text(f, r);
 	if (r->err_class != EKU_PROBE_OK)
 		fprintf(f, "  %serror%s [%s] %s\n", p->red, p->reset, eku_probe_errclass_name(r->err_class),
 			r->err_message ? r->err_message : "");
@@ -689,6 +709,7 @@ out:
 	eku_trust_free(t);
 	eku_strv_clear(&o.targets_files);
 	eku_strv_clear(&o.inventories);
+	eku_strv_clear(&o.resolves);
 	cli_trust_clear(&o.tr);
 	free(o.cand);
 	return rc;

@@ -60,8 +60,10 @@ struct worker;
 struct job {
 	struct worker *w;
 	struct eku_probe_result res;
-	struct sockaddr_storage addr;
+	struct sockaddr_storage addr;        /* the address being (or last) connected to */
 	socklen_t addrlen;
+	struct probe_addr *addrs;            /* every resolved one, in the order tried */
+	size_t n_addrs, addr_i;
 	size_t attempt;                      /* 0: no certificate; k: candidate k-1 */
 	enum phase phase;
 	int fd;
@@ -321,23 +323,53 @@ static void fail_timeout(struct job *j)
 
 static void begin_handshake(struct job *j);
 static void after_settle(struct job *j);
+static void connect_start(struct job *j);
 static const char *sni_of(const struct job *j);
+
+/* The first attempt moves on to the next address after a connect failure
+ * or timeout (sequential fallback, RFC 8305 4 order: no parallel attempts);
+ * dry runs reuse the address that answered. */
+static void connect_failed(struct job *j, enum eku_probe_errclass cls, const char *why)
+{
+	char line[INET6_ADDRSTRLEN + 300];
+
+	if (j->attempt != 0 || j->addr_i + 1 >= j->n_addrs) {
+		attempt_end(j, OUT_ERROR, cls, "connect: %s", why);
+		return;
+	}
+	snprintf(line, sizeof(line), "%s: %s", j->res.address ? j->res.address : "?", why);
+	(void)!eku_strv_push(&j->res.failed_addresses, line); /* evidence only */
+	close_conn(j);
+	j->addr_i++;
+	memcpy(&j->addr, &j->addrs[j->addr_i].ss, sizeof(j->addr));
+	j->addrlen = j->addrs[j->addr_i].len;
+	j->phase = PH_CONNECT;
+	kick(j);
+}
+
+static void connect_timeout(struct job *j)
+{
+	connect_failed(j, EKU_PROBE_ERR_TIMEOUT, "no answer in time");
+}
 
 static void connect_start(struct job *j)
 {
 	int one = 1;
 
 	j->phase = PH_CONNECT;
+	if (j->attempt == 0) {
+		free(j->res.address);
+		j->res.address = addr_string(&j->addr);
+	}
 	j->fd = socket(j->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (j->fd < 0) {
-		attempt_end(j, OUT_ERROR, EKU_PROBE_ERR_INTERNAL, "socket: %s", strerror(errno));
+		/* EAFNOSUPPORT on a host without IPv6: another address may do. */
+		connect_failed(j, EKU_PROBE_ERR_INTERNAL, strerror(errno));
 		return;
 	}
 	setsockopt(j->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (j->res.address == NULL)
-		j->res.address = addr_string(&j->addr);
 	if (connect(j->fd, (struct sockaddr *)&j->addr, j->addrlen) != 0 && errno != EINPROGRESS) {
-		attempt_end(j, OUT_ERROR, EKU_PROBE_ERR_REFUSED, "connect: %s", strerror(errno));
+		connect_failed(j, EKU_PROBE_ERR_REFUSED, strerror(errno));
 		return;
 	}
 	arm(j, EV_WRITE, now_ms() + cfg_of(j)->connect_ms);
@@ -381,7 +413,7 @@ static void io_connect(struct job *j, short what)
 	if (getsockopt(j->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
 		err = errno;
 	if (err != 0) {
-		attempt_end(j, OUT_ERROR, EKU_PROBE_ERR_REFUSED, "connect: %s", strerror(err));
+		connect_failed(j, EKU_PROBE_ERR_REFUSED, strerror(err));
 		return;
 	}
 	j->deadline = now_ms() + cfg_of(j)->handshake_ms;
@@ -750,7 +782,7 @@ static void app_timeout(struct job *j)
 
 static const struct phase_ops phases[PH__COUNT] = {
 	[PH_RESOLVE] = { "resolve", NULL, fail_timeout },
-	[PH_CONNECT] = { "connect", io_connect, fail_timeout },
+	[PH_CONNECT] = { "connect", io_connect, connect_timeout },
 	[PH_STARTTLS] = { "STARTTLS", io_starttls, fail_timeout },
 	[PH_HANDSHAKE] = { "TLS handshake", io_handshake, fail_timeout },
 	[PH_SETTLE] = { "post-handshake read", io_settle, settle_timeout },
@@ -794,6 +826,37 @@ static int numeric_addr(struct job *j)
 	return -1;
 }
 
+/* Takes the addresses to try (j->addrs, ordered) and loads the first. */
+static int set_addrs(struct job *j, const struct probe_addr *a, size_t n)
+{
+	if (n == 0 || (j->addrs = calloc(n, sizeof(*j->addrs))) == NULL)
+		return -1;
+	memcpy(j->addrs, a, n * sizeof(*a));
+	j->n_addrs = probe_addrs_order(j->addrs, n);
+	if (j->n_addrs == 0)
+		return -1;
+	j->addr_i = 0;
+	memcpy(&j->addr, &j->addrs[0].ss, sizeof(j->addr));
+	j->addrlen = j->addrs[0].len;
+	return 0;
+}
+
+static int keep_addrs(struct job *j, const struct evutil_addrinfo *res)
+{
+	struct probe_addr a[2 * EKU_PROBE_MAX_ADDRS];
+	size_t n = 0;
+
+	for (; res != NULL && n < sizeof(a) / sizeof(a[0]); res = res->ai_next) {
+		if (res->ai_addrlen > sizeof(a[n].ss) ||
+		    (res->ai_family != AF_INET && res->ai_family != AF_INET6))
+			continue;
+		memset(&a[n], 0, sizeof(a[n]));
+		memcpy(&a[n].ss, res->ai_addr, res->ai_addrlen);
+		a[n++].len = (socklen_t)res->ai_addrlen;
+	}
+	return set_addrs(j, a, n);
+}
+
 static void dns_cb(int result, struct evutil_addrinfo *res, void *arg)
 {
 	struct job *j = arg;
@@ -806,13 +869,10 @@ static void dns_cb(int result, struct evutil_addrinfo *res, void *arg)
 	j->dns_req = NULL;
 	j->dns_pending = false;
 	j->dns_error = result;
-	if (result == 0 && res != NULL && res->ai_addrlen <= sizeof(j->addr)) {
-		memcpy(&j->addr, res->ai_addr, res->ai_addrlen);
-		j->addrlen = (socklen_t)res->ai_addrlen;
+	if (result == 0 && keep_addrs(j, res) == 0)
 		j->phase = PH_CONNECT;
-	} else if (result == 0) {
+	else if (result == 0)
 		j->dns_error = EVUTIL_EAI_FAIL;
-	}
 	if (res != NULL)
 		evutil_freeaddrinfo(res);
 	kick(j);
@@ -841,6 +901,7 @@ static void resolve(struct job *j)
 	struct evutil_addrinfo hints;
 	char port[8];
 	struct evdns_getaddrinfo_request *req;
+	const struct probe_pin *pin;
 
 	if (j->dns_error != 0) {
 		attempt_end(j, OUT_ERROR, EKU_PROBE_ERR_DNS, "%s: %s", j->res.target->host,
@@ -849,6 +910,14 @@ static void resolve(struct job *j)
 	}
 	if (numeric_addr(j) == 0) {
 		connect_start(j);
+		return;
+	}
+	pin = probe_config_pin(cfg_of(j), j->res.target->host, j->res.target->port);
+	if (pin != NULL) {
+		if (set_addrs(j, pin->addr, pin->n) != 0)
+			attempt_end(j, OUT_ERROR, EKU_PROBE_ERR_INTERNAL, "out of memory");
+		else
+			connect_start(j);
 		return;
 	}
 	if (dns_base(j->w) != 0) {
@@ -998,6 +1067,7 @@ static void result_clear(struct eku_probe_result *r)
 	free(r->dry_runs);
 	eku_strv_clear(&r->acceptable_cas);
 	eku_strv_clear(&r->public_cas);
+	eku_strv_clear(&r->failed_addresses);
 	free(r->address);
 	free(r->tls_version);
 	free(r->cipher);
@@ -1015,6 +1085,7 @@ static void job_free(struct job *j)
 	if (j->ev_kick != NULL)
 		event_free(j->ev_kick);
 	result_clear(&j->res);
+	free(j->addrs);
 	free(j->buf);
 	free(j);
 }
@@ -1274,10 +1345,28 @@ static void run_teardown(eku_probe *p)
 	p->n_workers = 0;
 }
 
+/* Whether some target needs DNS (not a literal, not pinned). */
+static bool needs_dns(const eku_probe *p)
+{
+	uint8_t tmp[16];
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct eku_target *t = &p->targets[i];
+		if (inet_pton(AF_INET, t->host, tmp) != 1 && inet_pton(AF_INET6, t->host, tmp) != 1 &&
+		    probe_config_pin(p->cfg, t->host, t->port) == NULL)
+			return true;
+	}
+	return false;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 
+	/* evdns reads resolv.conf and the hosts file: before the loop runs, so
+	 * no target waits on the disk (a failure shows per target later). */
+	if (needs_dns(w->p))
+		(void)dns_base(w);
 	start_more(w);
 	if (w->active > 0)
 		event_base_dispatch(w->base);

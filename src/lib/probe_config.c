@@ -36,6 +36,7 @@ void eku_probe_config_free(eku_probe_config *cfg)
 		return;
 	for (size_t i = 0; i < cfg->n_cand; i++)
 		probe_candidate_clear(&cfg->cand[i]);
+	probe_config_pins_clear(cfg);
 	free(cfg->cand);
 	sk_X509_NAME_pop_free(cfg->public_names, X509_NAME_free);
 	free(cfg->xmpp_to);

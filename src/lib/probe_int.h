@@ -2,6 +2,8 @@
 #ifndef EKU_PROBE_INT_H
 #define EKU_PROBE_INT_H
 
+#include <sys/socket.h>
+
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -12,6 +14,21 @@ struct probe_candidate {
 	X509 *cert;
 	STACK_OF(X509) *chain; /* intermediates sent after the leaf */
 	EVP_PKEY *key;
+};
+
+/* One address to connect to. */
+struct probe_addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+};
+
+/* Addresses pinned for HOST:PORT (eku_probe_config_add_resolve), in the
+ * order they are tried. */
+struct probe_pin {
+	char *host;
+	uint16_t port;
+	size_t n;
+	struct probe_addr addr[EKU_PROBE_MAX_ADDRS];
 };
 
 struct eku_probe_config {
@@ -26,7 +43,17 @@ struct eku_probe_config {
 	size_t n_cand;
 	struct probe_candidate *cand;
 	int64_t at;
+	struct probe_pin *pins;
+	size_t n_pins;
 };
+
+/* Reorders a[0..n) for connecting (RFC 8305 4: IPv6 first, families
+ * alternating, each family's own order kept); drops other families and
+ * anything past EKU_PROBE_MAX_ADDRS. Returns the new count. */
+size_t probe_addrs_order(struct probe_addr *a, size_t n);
+/* The addresses pinned for host:port (case-insensitive), or NULL. */
+const struct probe_pin *probe_config_pin(const eku_probe_config *cfg, const char *host, uint16_t port);
+void probe_config_pins_clear(eku_probe_config *cfg);
 
 /* Loads one candidate (probe_cand.c: the only probe code touching keys). */
 int probe_candidate_load(struct probe_candidate *c, const char *cert_path, const char *key_path,

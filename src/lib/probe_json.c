@@ -35,10 +35,11 @@ json_t *eku_probe_result_json(const struct eku_probe_result *r, int64_t at)
 		json_pack("{s:s,s:s}", "class", eku_probe_errclass_name(r->err_class),
 			"message", r->err_message != NULL ? r->err_message : "");
 
-	return json_pack("{s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:s,s:o,s:b,s:o,s:o,s:o}",
+	return json_pack("{s:s,s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:s,s:o,s:b,s:o,s:o,s:o}",
 		"target", r->target->spec,
 		"label", eku_json_str_or_null(r->target->label),
 		"address", eku_json_str_or_null(r->address),
+		"failed_addresses", eku_json_strv(&r->failed_addresses),
 		"protocol", eku_proto_name(r->proto),
 		"tls_version", eku_json_str_or_null(r->tls_version),
 		"cipher", eku_json_str_or_null(r->cipher),

@@ -328,7 +328,7 @@ def test_formats(eku_bin, pki):
         peer.stop()
     lines = [json.loads(l) for l in jl.stdout.splitlines()]
     assert len(lines) == 2 and all(l["client_auth"] == "required" for l in lines)
-    assert set(lines[0]) == {"target", "label", "address", "protocol", "tls_version", "cipher", "chain", "client_auth",
+    assert set(lines[0]) == {"target", "label", "address", "failed_addresses", "protocol", "tls_version", "cipher", "chain", "client_auth",
                              "acceptable_cas", "accepts_public_client_certs", "dry_runs", "banner", "error"}
     rows = csv.stdout.splitlines()
     assert rows[0].startswith("target,address,protocol") and len(rows) == 3

@@ -329,6 +329,85 @@ static void test_target_label_owned(void **state)
 	assert_null(t.label);
 }
 
+/* --resolve specifications: accepted ones, and the exact code of the others. */
+static const struct resolve_case {
+	const char *spec;
+	int rc;
+	const char *why;
+} resolve_cases[] = {
+	{ "a.example:443:127.0.0.1", 0, "one IPv4 address" },
+	{ "a.example:443:[::1],127.0.0.1,[2001:db8::1]", 0, "both families" },
+	{ "a.example:443", -1, "no address list" },
+	{ "a.example:443:", -1, "empty address list" },
+	{ ":443:127.0.0.1", -1, "no host" },
+	{ "a.example:0:127.0.0.1", -1, "port 0" },
+	{ "a.example:65536:127.0.0.1", -1, "port out of range" },
+	{ "a.example:x:127.0.0.1", -1, "port not a number" },
+	{ "a.example:443:::1", -1, "IPv6 without brackets" },
+	{ "a.example:443:127.0.0.1,", -1, "trailing comma" },
+	{ "a.example:443:host.example", -1, "a name, not an address" },
+	{ "a.example:443:1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17", -1, "more than EKU_PROBE_MAX_ADDRS" },
+};
+
+static void test_resolve_specs(void **state)
+{
+	for (size_t i = 0; i < sizeof(resolve_cases) / sizeof(resolve_cases[0]); i++) {
+		const struct resolve_case *c = &resolve_cases[i];
+		eku_probe_config *cfg = eku_probe_config_new();
+		int rc = eku_probe_config_add_resolve(cfg, c->spec);
+
+		if (rc != c->rc)
+			fail_msg("%s (%s): rc %d", c->spec, c->why, rc);
+		if (rc != 0 && eku_probe_config_error(cfg)->code != EKU_E_USAGE)
+			fail_msg("%s (%s): code %d, not EKU_E_USAGE", c->spec, c->why, eku_probe_config_error(cfg)->code);
+		eku_probe_config_free(cfg);
+	}
+}
+
+struct addr_seen {
+	size_t n;
+	enum eku_probe_errclass cls;
+	char address[64];
+	char failed[2][64];
+	size_t n_failed;
+};
+
+static void addr_cb(const struct eku_probe_result *r, void *arg)
+{
+	struct addr_seen *s = arg;
+
+	s->n++;
+	s->cls = r->err_class;
+	snprintf(s->address, sizeof(s->address), "%s", r->address ? r->address : "");
+	s->n_failed = r->failed_addresses.n;
+	for (size_t i = 0; i < r->failed_addresses.n && i < 2; i++)
+		snprintf(s->failed[i], sizeof(s->failed[i]), "%s", r->failed_addresses.v[i]);
+}
+
+/* A pinned name with three refused addresses: every one is tried, in the
+ * given order within a family, and the last one is reported. */
+static void test_every_address_tried(void **state)
+{
+	eku_probe_config *cfg = eku_probe_config_new();
+	eku_probe *p = eku_probe_new(cfg);
+	struct eku_target t;
+	eku_error err = { 0 };
+	struct addr_seen s = { 0 };
+
+	assert_int_equal(eku_probe_config_add_resolve(cfg, "Multi.Example:1:127.0.0.3,127.0.0.2,127.0.0.1"), 0);
+	assert_int_equal(eku_target_parse("multi.example:1", &t, &err), 0);
+	assert_int_equal(eku_probe_add0_target(p, &t), 0);
+	assert_int_equal(eku_probe_run(p, addr_cb, &s), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.cls, EKU_PROBE_ERR_REFUSED);
+	assert_string_equal(s.address, "127.0.0.1:1");
+	assert_int_equal(s.n_failed, 2);
+	assert_string_equal(s.failed[0], "127.0.0.3:1: Connection refused");
+	assert_string_equal(s.failed[1], "127.0.0.2:1: Connection refused");
+	eku_probe_free(p);
+	eku_probe_config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +420,8 @@ int main(void)
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_plan_endpoints),
 		cmocka_unit_test(test_target_label_owned),
+		cmocka_unit_test(test_resolve_specs),
+		cmocka_unit_test(test_every_address_tried),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

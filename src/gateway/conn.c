@@ -508,20 +508,7 @@ static void fill_proxy_info(struct conn *c, struct gw_proxy_info *pi)
 	pi->tls = true;
 	pi->tls_version = SSL_get_version(c->in_ssl);
 	pi->cipher = SSL_get_cipher_name(c->in_ssl);
-	pi->cert_present = c->peer.present;
-	pi->verified = c->peer.present && c->peer.clean;
-	pi->cn = c->peer.subject[0] ? c->peer.subject : NULL;
-	pi->allowed_by = c->peer.allowed_by;
-	pi->eku_class = c->peer.present ? eku_eku_class_name(c->peer.eku_class) : NULL;
-	pi->policy = eku_verify_policy_name(c->route->policy);
-	if (c->peer.present && strlen(c->peer.spki_hex) == 64) {
-		pi->has_spki = true;
-		for (int i = 0; i < 32; i++) {
-			unsigned v;
-			sscanf(c->peer.spki_hex + 2 * i, "%2x", &v);
-			pi->spki[i] = (uint8_t)v;
-		}
-	}
+	gw_proxy_info_set_peer(pi, &c->peer, c->route->policy, SSL_session_reused(c->in_ssl) == 1);
 }
 
 static int send_proxy_header(struct conn *c)

@@ -130,7 +130,9 @@ static void on_status(struct gw_runtime *rt, struct evhttp_request *req)
 		"client", store_json(&c->client_store), "observed", observed_json(rt),
 		"last_reload_error", rt->last_reload_error[0] ? rt->last_reload_error : NULL);
 	if (root != NULL)
-		text = json_dumps(root, JSON_INDENT(2));
+		/* \u escapes keep bidi controls from certificate subjects off the
+		 * terminal of whoever curls /status; JSON readers decode them. */
+		text = json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	if (text == NULL || b == NULL) {
 		evhttp_send_error(req, 500, NULL);
 	} else {

@@ -438,6 +438,45 @@ def test_logs_one_line_per_connection_without_key_material(gw, pki):
     assert "PRIVATE KEY" not in text and "BEGIN" not in text
 
 
+RLO = "\u202e"
+
+
+def test_logs_escape_bidi_and_controls_from_subject(gw, pki, tmp_path):
+    """A U+202E in a certificate subject would reorder the log line on screen
+    ("exe.gpj" shown as "jpg.exe"): it is written as \\u202e, as is a C1
+    control; /status carries no raw bidi bytes either."""
+    old = os.umask(0o077)
+    try:
+        _openssl("req", "-utf8", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                 "-keyout", "rlo.key", "-out", "rlo.csr",
+                 "-subj", f"/CN=evil{RLO}exe.gpj/O=a\u0085b\u2066", cwd=tmp_path)
+        (tmp_path / "rlo.ext").write_text("extendedKeyUsage=clientAuth\n")
+        _openssl("x509", "-req", "-in", "rlo.csr", "-CA", str(pki / "ca.pem"),
+                 "-CAkey", str(pki / "ca.key"), "-CAcreateserial", "-days", "2",
+                 "-out", "rlo.pem", "-extfile", "rlo.ext", cwd=tmp_path)
+    finally:
+        os.umask(old)
+    cmd = ["curl", "-sS", "--max-time", "10", "--cacert", str(pki / "ca.pem"),
+           "--resolve", f"gw.example:{gw.ports['permissive']}:127.0.0.1",
+           "--cert", str(tmp_path / "rlo.pem"), "--key", str(tmp_path / "rlo.key"),
+           f"https://gw.example:{gw.ports['permissive']}/"]
+    r = run(cmd)
+    assert r.returncode == 0, r.stderr
+    time.sleep(0.2)
+    raw = gw.log.read_bytes()
+    for bad in (RLO, "\u0085", "\u2066"):
+        assert bad.encode() not in raw, bad
+    text = raw.decode()
+    conn = [l for l in text.splitlines() if "event=conn" in l and "exe.gpj" in l]
+    assert conn and 'subject="O=a\\u0085b\\u2066,CN=evil\\u202eexe.gpj"' in conn[-1], conn
+    obs = [l for l in text.splitlines() if "event=observe" in l and "exe.gpj" in l]
+    assert obs and "evil\\u202eexe.gpj" in obs[-1], obs
+    status = urllib.request.urlopen(f"http://127.0.0.1:{gw.admin}/status", timeout=10).read()
+    assert RLO.encode() not in status and b"exe.gpj" in status
+    subjects = [o["subject"] for o in json.loads(status)["observed"]]
+    assert any(s.endswith(f"evil{RLO}exe.gpj") for s in subjects), subjects   # JSON decodes it
+
+
 def test_status_and_store_expiry_metric(gw):
     st = gw.status()
     assert st["schema"] == "eku/1" and st["config"]["version"] >= 1

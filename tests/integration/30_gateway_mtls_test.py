@@ -197,7 +197,10 @@ class Gateway:
         raise AssertionError("gateway did not come up")
 
     def get(self, path, method="GET"):
-        req = urllib.request.Request(f"http://127.0.0.1:{self.admin}{path}", method=method)
+        # State-changing admin requests carry X-Eku-Admin (docs/gateway.md).
+        headers = {"X-Eku-Admin": "1"} if method == "POST" else {}
+        req = urllib.request.Request(f"http://127.0.0.1:{self.admin}{path}", method=method,
+                                     headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=10) as r:
                 return r.status, r.read().decode()

@@ -51,6 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pi.cert_present = flags & 4;
 	pi.verified = flags & 8;
 	pi.has_spki = flags & 16;
+	pi.resumed = flags & 32;
 	pi.authority = take(&p, &left, s[0], 256);
 	pi.tls_version = take(&p, &left, s[1], 256);
 	pi.cipher = take(&p, &left, s[2], 256);
@@ -65,9 +66,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (strcmp(out.authority, pi.authority) != 0)
 		abort();
-	if (pi.tls && strcmp(out.cn, pi.cn) != 0)
+	if (pi.tls && pi.cert_present && pi.verified && strcmp(out.cn, pi.cn) != 0)
 		abort();
 	if (pi.cert_present && pi.verified && strcmp(out.policy, pi.policy) != 0)
+		abort();
+	/* An unverified peer's header never claims an identity. */
+	if (!(pi.cert_present && pi.verified) &&
+	    ((pi.tls && out.ssl_verify == 0) || out.cn[0] != '\0' || out.allowed_by[0] != '\0' ||
+		    out.eku_class[0] != '\0' || out.policy[0] != '\0' || out.has_spki))
 		abort();
 	return 0;
 }

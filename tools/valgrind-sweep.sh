@@ -392,12 +392,12 @@ else
 	cp "$W/gw-bad.yaml" "$GC"
 	kill -HUP "$GPID"
 	sleep 3
-	curl -s -o /dev/null --max-time 20 -X POST "http://127.0.0.1:$ADMIN/reload"
+	curl -s -o /dev/null --max-time 20 -X POST -H "X-Eku-Admin: 1" "http://127.0.0.1:$ADMIN/reload"
 	gcurl "$PE" cli-dual || g+=" after-bad-reload/dual-refused"
 	gcurl "$PE" cli-server-only && g+=" after-bad-reload/server-only-accepted"
 	curl -sf -o /dev/null --max-time 20 "http://127.0.0.1:$ADMIN/status" || g+=" status2"
 	gwconfig >"$GC"
-	curl -s -o /dev/null --max-time 20 -X POST "http://127.0.0.1:$ADMIN/reload"
+	curl -s -o /dev/null --max-time 20 -X POST -H "X-Eku-Admin: 1" "http://127.0.0.1:$ADMIN/reload"
 	gsclient "$PX" cli-dual
 	# an open connection while SIGTERM drains (the upstream holds it past drain_timeout)
 	(printf 'GET / HTTP/1.0\r\n\r\n'; sleep 9) | timeout 30 openssl s_client -connect "127.0.0.1:$PH" \

@@ -54,6 +54,16 @@ int eku_utf8_check(const char *text, size_t len, int *line, int *col) __attribut
  * certificates are safe to print and to put in JSON. Returns s. */
 char *eku_utf8_sanitize(char *s);
 
+/* Copies s (NULL reads as "") into out (cap bytes, always NUL-terminated when
+ * cap > 0) as a log field that shows what the bytes are instead of acting on
+ * the terminal or the reader: C0 and C1 controls (tab included), DEL, U+061C,
+ * U+200E/F, U+2028-U+202E and U+2066-U+2069 (bidi controls and separators)
+ * become \uXXXX (lower-case hex, "\u202e"); a byte that is not valid UTF-8
+ * becomes \xNN; '"' and '\' get a backslash so a quoted field cannot be
+ * closed early. Other valid UTF-8 passes as is. Output that does not fit is
+ * cut before a whole character or escape. Returns out. Thread-safe. */
+char *eku_utf8_escape(const char *s, char *out, size_t cap);
+
 /* Overwrites len bytes with zeros in a way the compiler cannot elide. */
 void eku_wipe(void *p, size_t len);
 

@@ -124,6 +124,9 @@ static void log_conn(struct conn *c)
 	struct gw_runtime *rt = c->rt;
 	const struct gw_peer_result *p = &c->peer;
 	char na[24] = "", fails[96] = "";
+	/* Certificate text is the peer's: escaped so it cannot forge fields or
+	 * lines, or reorder what a reader sees (bidi controls). */
+	char subject[640], allowed[400], reason[400];
 	size_t fl = 0;
 
 	for (int i = 0; i < EKU_VERIFY_POLICY_COUNT; i++)
@@ -137,10 +140,12 @@ static void log_conn(struct conn *c)
 		"would_fail=%s allowed_by=\"%s\" bytes_in=%llu bytes_out=%llu duration_ms=%lld "
 		"config_version=%llu",
 		(unsigned long long)c->id, c->route->name, c->peer_text, c->result,
-		c->reason[0] ? c->reason : "-", eku_verify_policy_name(c->route->policy),
+		c->reason[0] ? eku_utf8_escape(c->reason, reason, sizeof(reason)) : "-",
+		eku_verify_policy_name(c->route->policy),
 		p->present ? "yes" : "no", p->present ? eku_eku_class_name(p->eku_class) : "-",
 		p->present ? eku_issuer_class_name(p->issuer_class) : "-", p->present ? na : "-",
-		p->subject, fails[0] ? fails : "-", p->allowed_by,
+		eku_utf8_escape(p->subject, subject, sizeof(subject)), fails[0] ? fails : "-",
+		eku_utf8_escape(p->allowed_by, allowed, sizeof(allowed)),
 		(unsigned long long)c->bytes_in, (unsigned long long)c->bytes_out,
 		(long long)(gw_now_ms() - c->start_ms), (unsigned long long)c->cfg->version);
 }
@@ -508,20 +513,7 @@ static void fill_proxy_info(struct conn *c, struct gw_proxy_info *pi)
 	pi->tls = true;
 	pi->tls_version = SSL_get_version(c->in_ssl);
 	pi->cipher = SSL_get_cipher_name(c->in_ssl);
-	pi->cert_present = c->peer.present;
-	pi->verified = c->peer.present && c->peer.clean;
-	pi->cn = c->peer.subject[0] ? c->peer.subject : NULL;
-	pi->allowed_by = c->peer.allowed_by;
-	pi->eku_class = c->peer.present ? eku_eku_class_name(c->peer.eku_class) : NULL;
-	pi->policy = eku_verify_policy_name(c->route->policy);
-	if (c->peer.present && strlen(c->peer.spki_hex) == 64) {
-		pi->has_spki = true;
-		for (int i = 0; i < 32; i++) {
-			unsigned v;
-			sscanf(c->peer.spki_hex + 2 * i, "%2x", &v);
-			pi->spki[i] = (uint8_t)v;
-		}
-	}
+	gw_proxy_info_set_peer(pi, &c->peer, c->route->policy, SSL_session_reused(c->in_ssl) == 1);
 }
 
 static int send_proxy_header(struct conn *c)
@@ -767,7 +759,7 @@ void gw_observe(struct gw_runtime *rt, const struct gw_config *cfg, const char *
 	const struct gw_peer_result *p)
 {
 	struct gw_observed *o = NULL;
-	char na[24];
+	char na[24], subject[640], reason[400];   /* escaped, as in log_conn */
 
 	pthread_mutex_lock(&rt->lock);
 
@@ -791,13 +783,15 @@ void gw_observe(struct gw_runtime *rt, const struct gw_config *cfg, const char *
 		if (r != NULL && r->observe)
 			gw_runtime_logf(rt, "event=observe route=%s subject=\"%s\" sha256=%s "
 				"eku_class=%s issuer_class=%s not_after=%s enforce=%s "
-				"ignore-client-eku=%s permissive=%s reason=\"%s\"", route, p->subject,
+				"ignore-client-eku=%s permissive=%s reason=\"%s\"", route,
+				eku_utf8_escape(p->subject, subject, sizeof(subject)),
 				p->sha256_hex, eku_eku_class_name(p->eku_class),
 				eku_issuer_class_name(p->issuer_class),
 				eku_time_iso(p->not_after, na, sizeof(na)),
 				p->fails_under[EKU_VERIFY_ENFORCE] ? "fail" : "pass",
 				p->fails_under[EKU_VERIFY_IGNORE_CLIENT_EKU] ? "fail" : "pass",
-				p->fails_under[EKU_VERIFY_PERMISSIVE] ? "fail" : "pass", p->reason);
+				p->fails_under[EKU_VERIFY_PERMISSIVE] ? "fail" : "pass",
+				eku_utf8_escape(p->reason, reason, sizeof(reason)));
 	}
 	o->count++;
 	o->last_seen = (int64_t)time(NULL);

@@ -3,6 +3,7 @@
  * into a fixed buffer with explicit bounds; the parser reads through
  * eku_cursor only. */
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <eku/cursor.h>
@@ -75,24 +76,51 @@ static uint8_t family_byte(const struct gw_proxy_info *pi)
 	return 0x00;         /* UNSPEC: receiver ignores the address block */
 }
 
-/* PP2_TYPE_SSL (2.2.5): client flags, verify result, then sub-TLVs. */
+/* PP2_TYPE_SSL (2.2.5): client flags, verify result, then sub-TLVs. verify
+ * is 0 ("successfully verified") only for a certificate we verified and
+ * admitted; the CN is an identity claim, so it goes with it. Version and
+ * cipher describe the connection and are always sent. */
 static void put_ssl(struct wbuf *w, const struct gw_proxy_info *pi)
 {
 	uint8_t tmp[1024];
 	struct wbuf s = { tmp, 0, sizeof(tmp), false };
-	uint8_t client = GW_PP2_CLIENT_SSL | (pi->cert_present ? GW_PP2_CLIENT_CERT_CONN : 0);
-	uint8_t verify[4] = { 0, 0, 0, pi->cert_present && pi->verified ? 0 : 1 };
+	bool ok = pi->cert_present && pi->verified;
+	uint8_t client = GW_PP2_CLIENT_SSL;
+	uint8_t verify[4] = { 0, 0, 0, ok ? 0 : 1 };
 
+	if (pi->cert_present)
+		client |= GW_PP2_CLIENT_CERT_SESS | (pi->resumed ? 0 : GW_PP2_CLIENT_CERT_CONN);
 	put_u8(&s, client);
 	put(&s, verify, 4);
 	put_str_tlv(&s, GW_PP2_SUBTYPE_SSL_VERSION, pi->tls_version);
 	put_str_tlv(&s, GW_PP2_SUBTYPE_SSL_CIPHER, pi->cipher);
-	put_str_tlv(&s, GW_PP2_SUBTYPE_SSL_CN, pi->cn);
+	if (ok)
+		put_str_tlv(&s, GW_PP2_SUBTYPE_SSL_CN, pi->cn);
 	if (s.overflow) {
 		w->overflow = true;
 		return;
 	}
 	put_tlv(w, GW_PP2_TYPE_SSL, tmp, s.len);
+}
+
+void gw_proxy_info_set_peer(struct gw_proxy_info *pi, const struct gw_peer_result *p,
+	enum eku_verify_policy policy, bool resumed)
+{
+	pi->cert_present = p->present;
+	pi->resumed = resumed;
+	/* clean alone is not enough: under off nothing is checked, so nothing fails */
+	pi->verified = p->present && !resumed && p->pass && p->clean && policy != EKU_VERIFY_OFF;
+	pi->cn = p->subject[0] ? p->subject : NULL;
+	pi->allowed_by = p->allowed_by;
+	pi->eku_class = p->present ? eku_eku_class_name(p->eku_class) : NULL;
+	pi->policy = eku_verify_policy_name(policy);
+	pi->has_spki = p->present && strlen(p->spki_hex) == 64;
+	for (int i = 0; pi->has_spki && i < 32; i++) {
+		unsigned v = 0;
+		if (sscanf(p->spki_hex + 2 * i, "%2x", &v) != 1)
+			pi->has_spki = false;
+		pi->spki[i] = (uint8_t)v;
+	}
 }
 
 int gw_proxy_v2_write(const struct gw_proxy_info *pi, uint8_t *out, size_t cap)

@@ -224,6 +224,63 @@ char *eku_utf8_sanitize(char *s)
 	return s;
 }
 
+static uint32_t utf8_cp(const unsigned char *p, size_t n)
+{
+	uint32_t cp = n == 1 ? p[0] : n == 2 ? p[0] & 0x1Fu : n == 3 ? p[0] & 0x0Fu : p[0] & 0x07u;
+
+	for (size_t k = 1; k < n; k++)
+		cp = (cp << 6) | (p[k] & 0x3Fu);
+	return cp;
+}
+
+/* Code points a reader must see rather than have acted upon: controls
+ * (terminal escapes, fake line breaks) and the Unicode bidi controls and
+ * separators (UTS #9 / CVE-2021-42574 "Trojan Source") that reorder or
+ * break the rest of the line. */
+static bool cp_unsafe(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C ||
+	       cp == 0x200E || cp == 0x200F || (cp >= 0x2028 && cp <= 0x202E) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+char *eku_utf8_escape(const char *s, char *out, size_t cap)
+{
+	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+	size_t j = 0;
+	char esc[8];
+
+	if (cap == 0)
+		return out;
+	while (*p != '\0') {
+		size_t n = utf8_seq(p), m;
+		const char *piece = (const char *)p;
+
+		if (n == 0) {
+			m = (size_t)snprintf(esc, sizeof(esc), "\\x%02x", p[0]);
+			piece = esc;
+			n = 1;
+		} else if (cp_unsafe(utf8_cp(p, n))) {
+			m = (size_t)snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)utf8_cp(p, n));
+			piece = esc;
+		} else if (*p == '"' || *p == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)*p;
+			m = 2;
+			piece = esc;
+		} else {
+			m = n;
+		}
+		if (m >= cap - j)
+			break;   /* never half a character or half an escape */
+		memcpy(out + j, piece, m);
+		j += m;
+		p += n;
+	}
+	out[j] = '\0';
+	return out;
+}
+
 int eku_utf8_check(const char *text, size_t len, int *line, int *col)
 {
 	const unsigned char *s = (const unsigned char *)text;

@@ -68,6 +68,11 @@ def make_pki(d: Path):
             _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{issuer}.pem",
                      "-CAkey", f"{issuer}.key", "-CAcreateserial", "-days", "10",
                      "-out", f"{name}.pem", "-extfile", ext.name, cwd=d)
+        # self-signed, as a client would send it to a policy: off route
+        _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                 "-nodes", "-keyout", "cli-selfsigned.key", "-out", "cli-selfsigned.pem",
+                 "-days", "10", "-subj", "/CN=admin.example",
+                 "-addext", "extendedKeyUsage=clientAuth", cwd=d)
     finally:
         os.umask(old)
     for k in d.glob("*.key"):
@@ -114,6 +119,16 @@ class Upstream:
             off += 3 + ln
         return 16 + hlen, tlvs
 
+    @staticmethod
+    def parse_ssl(v):
+        """PP2_TYPE_SSL: client flags, verify, then sub-TLVs (by type)."""
+        subs, off = {}, 5
+        while off + 3 <= len(v):
+            t, ln = v[off], struct.unpack(">H", v[off + 1:off + 3])[0]
+            subs[hex(t)] = v[off + 3:off + 3 + ln].decode("latin-1")
+            off += 3 + ln
+        return {"client": v[0], "verify": struct.unpack(">I", v[1:5])[0], "subs": subs}
+
     def _recv_more(self, c, data):
         chunk = c.recv(65536)
         if not chunk:
@@ -132,6 +147,8 @@ class Upstream:
                 n, tlvs = self.parse_pp2(data)
                 info = {hex(k): v.hex() if k == 0xE1 else v.decode("latin-1")
                         for k, v in tlvs.items() if k != 0x20}
+                if 0x20 in tlvs:
+                    info["ssl"] = self.parse_ssl(tlvs[0x20])
                 self.headers.append(info)
                 data = data[n:]
             while len(data) < 4:
@@ -180,7 +197,10 @@ class Gateway:
         raise AssertionError("gateway did not come up")
 
     def get(self, path, method="GET"):
-        req = urllib.request.Request(f"http://127.0.0.1:{self.admin}{path}", method=method)
+        # State-changing admin requests carry X-Eku-Admin (docs/gateway.md).
+        headers = {"X-Eku-Admin": "1"} if method == "POST" else {}
+        req = urllib.request.Request(f"http://127.0.0.1:{self.admin}{path}", method=method,
+                                     headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=10) as r:
                 return r.status, r.read().decode()
@@ -252,7 +272,8 @@ def upstream():
 @pytest.fixture(scope="module")
 def gw(eku_bin, pki, upstream, tmp_path_factory):
     need("curl")
-    ports = {n: free_port() for n in ("enforce", "ignore", "permissive", "proxy", "admin")}
+    ports = {n: free_port() for n in ("enforce", "ignore", "permissive", "proxy", "off_proxy",
+                                      "perm_proxy", "admin")}
     routes = [
         route_yaml("enforce", ports["enforce"], upstream.port, "enforce"),
         route_yaml("ignore", ports["ignore"], upstream.port, "ignore-client-eku",
@@ -260,6 +281,8 @@ def gw(eku_bin, pki, upstream, tmp_path_factory):
         route_yaml("permissive", ports["permissive"], upstream.port, "permissive", observe=True),
         route_yaml("proxy", ports["proxy"], upstream.port, "ignore-client-eku",
                    allow=["partner.example", "client.example"], proxy=True),
+        route_yaml("off-proxy", ports["off_proxy"], upstream.port, "off", proxy=True),
+        route_yaml("perm-proxy", ports["perm_proxy"], upstream.port, "permissive", proxy=True),
     ]
     cfg = tmp_path_factory.mktemp("gwcfg") / "gateway.yaml"
     cfg.write_text(config_yaml(pki, ports["admin"], routes))
@@ -381,6 +404,35 @@ def test_proxy_v2_carries_verified_identity(gw, pki, upstream):
     assert len(info["0xe1"]) == 64                   # SPKI SHA-256
 
 
+IDENTITY_TLVS = ("0xe0", "0xe1", "0xe2", "0xe3")
+
+
+def assert_unverified_header(info):
+    """PP2_TYPE_SSL says "certificate sent, not verified" and no identity."""
+    ssl_tlv = info["ssl"]
+    assert ssl_tlv["verify"] != 0, info
+    assert ssl_tlv["client"] == 0x07, info            # SSL | CERT_CONN | CERT_SESS
+    assert "0x22" not in ssl_tlv["subs"], info        # no CN
+    assert ssl_tlv["subs"]["0x21"].startswith("TLSv1"), info
+    assert not [t for t in IDENTITY_TLVS if t in info], info
+
+
+def test_proxy_v2_policy_off_claims_nothing(gw, pki):
+    ok = curl(pki, gw.ports["off_proxy"], "cli-selfsigned")
+    assert ok.returncode == 0, ok.stderr
+    assert_unverified_header(json.loads(ok.stdout)["proxy"])
+
+
+def test_proxy_v2_permissive_failing_cert_claims_nothing(gw, pki):
+    ok = curl(pki, gw.ports["perm_proxy"], "cli-server-only")   # fails enforce, admitted
+    assert ok.returncode == 0, ok.stderr
+    assert_unverified_header(json.loads(ok.stdout)["proxy"])
+    ok = curl(pki, gw.ports["perm_proxy"], "cli-dual")          # clean: identity claimed
+    info = json.loads(ok.stdout)["proxy"]
+    assert info["ssl"]["verify"] == 0 and info["ssl"]["subs"]["0x22"] == "CN=cli-dual", info
+    assert info["0xe3"] == "permissive" and len(info["0xe1"]) == 64, info
+
+
 def test_logs_one_line_per_connection_without_key_material(gw, pki):
     curl(pki, gw.ports["enforce"], "cli-dual")
     lines = [l for l in gw.logs().splitlines() if "event=conn " in l]
@@ -389,10 +441,50 @@ def test_logs_one_line_per_connection_without_key_material(gw, pki):
     assert "PRIVATE KEY" not in text and "BEGIN" not in text
 
 
+RLO = "\u202e"
+
+
+def test_logs_escape_bidi_and_controls_from_subject(gw, pki, tmp_path):
+    """A U+202E in a certificate subject would reorder the log line on screen
+    ("exe.gpj" shown as "jpg.exe"): it is written as \\u202e, as is a C1
+    control; /status carries no raw bidi bytes either."""
+    old = os.umask(0o077)
+    try:
+        _openssl("req", "-utf8", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                 "-keyout", "rlo.key", "-out", "rlo.csr",
+                 "-subj", f"/CN=evil{RLO}exe.gpj/O=a\u0085b\u2066", cwd=tmp_path)
+        (tmp_path / "rlo.ext").write_text("extendedKeyUsage=clientAuth\n")
+        _openssl("x509", "-req", "-in", "rlo.csr", "-CA", str(pki / "ca.pem"),
+                 "-CAkey", str(pki / "ca.key"), "-CAcreateserial", "-days", "2",
+                 "-out", "rlo.pem", "-extfile", "rlo.ext", cwd=tmp_path)
+    finally:
+        os.umask(old)
+    cmd = ["curl", "-sS", "--max-time", "10", "--cacert", str(pki / "ca.pem"),
+           "--resolve", f"gw.example:{gw.ports['permissive']}:127.0.0.1",
+           "--cert", str(tmp_path / "rlo.pem"), "--key", str(tmp_path / "rlo.key"),
+           f"https://gw.example:{gw.ports['permissive']}/"]
+    r = run(cmd)
+    assert r.returncode == 0, r.stderr
+    time.sleep(0.2)
+    raw = gw.log.read_bytes()
+    for bad in (RLO, "\u0085", "\u2066"):
+        assert bad.encode() not in raw, bad
+    text = raw.decode()
+    conn = [l for l in text.splitlines() if "event=conn" in l and "exe.gpj" in l]
+    assert conn and 'subject="O=a\\u0085b\\u2066,CN=evil\\u202eexe.gpj"' in conn[-1], conn
+    obs = [l for l in text.splitlines() if "event=observe" in l and "exe.gpj" in l]
+    assert obs and "evil\\u202eexe.gpj" in obs[-1], obs
+    status = urllib.request.urlopen(f"http://127.0.0.1:{gw.admin}/status", timeout=10).read()
+    assert RLO.encode() not in status and b"exe.gpj" in status
+    subjects = [o["subject"] for o in json.loads(status)["observed"]]
+    assert any(s.endswith(f"evil{RLO}exe.gpj") for s in subjects), subjects   # JSON decodes it
+
+
 def test_status_and_store_expiry_metric(gw):
     st = gw.status()
     assert st["schema"] == "eku/1" and st["config"]["version"] >= 1
-    assert {r["name"] for r in st["routes"]} >= {"enforce", "ignore", "permissive", "proxy"}
+    assert {r["name"] for r in st["routes"]} >= {"enforce", "ignore", "permissive", "proxy",
+                                                 "off-proxy", "perm-proxy"}
     assert st["stores"]["server"][0]["eku_class"] == "server_only"
     assert st["stores"]["client"][0]["eku_class"] == "client_only"
     m = gw.get("/metrics")[1]

@@ -229,7 +229,8 @@ static void test_proxy_v2_roundtrip_ipv4(void **state)
 	assert_string_equal(p.authority, "sip.example");
 	assert_string_equal(p.tls_version, "TLSv1.3");
 	assert_string_equal(p.cn, "CN=partner");
-	assert_int_equal(p.ssl_client, GW_PP2_CLIENT_SSL | GW_PP2_CLIENT_CERT_CONN);
+	assert_int_equal(p.ssl_client, GW_PP2_CLIENT_SSL | GW_PP2_CLIENT_CERT_CONN |
+		GW_PP2_CLIENT_CERT_SESS);
 	assert_int_equal(p.ssl_verify, 0);
 	assert_string_equal(p.allowed_by, pi.allowed_by);
 	assert_string_equal(p.eku_class, "server_only");
@@ -266,6 +267,88 @@ static void test_proxy_v2_ipv6_unverified(void **state)
 	assert_string_equal(p.allowed_by, "");
 	buf[12] = 0x22; /* version 2, unknown command */
 	assert_int_equal(gw_proxy_v2_parse(buf, (size_t)n, &p), -1);
+}
+
+/* What the PROXY v2 header claims about the client certificate: the identity
+ * (verify 0, CN, 0xE0-0xE3) only for a certificate verified on this
+ * connection and admitted cleanly by its policy. An upstream that trusts the
+ * header must never see an unchecked identity as verified. */
+struct pp2_peer_case {
+	const char *name;
+	enum eku_verify_policy policy;
+	bool present, pass, clean, resumed;
+	bool identity;                 /* verify 0 + CN + 0xE0-0xE3 */
+	uint8_t client;                /* PP2_TYPE_SSL client flags */
+};
+
+#define PP2_ALL (GW_PP2_CLIENT_SSL | GW_PP2_CLIENT_CERT_CONN | GW_PP2_CLIENT_CERT_SESS)
+static const struct pp2_peer_case pp2_peer_cases[] = {
+	{ "enforce: verified and clean", EKU_VERIFY_ENFORCE, true, true, true, false, true, PP2_ALL },
+	{ "ignore-client-eku: allow-listed, clean", EKU_VERIFY_IGNORE_CLIENT_EKU, true, true, true,
+		false, true, PP2_ALL },
+	/* off: verify reports nothing failed because nothing was checked */
+	{ "off: self-signed looks clean", EKU_VERIFY_OFF, true, true, true, false, false, PP2_ALL },
+	{ "permissive: admitted although it fails", EKU_VERIFY_PERMISSIVE, true, true, false, false,
+		false, PP2_ALL },
+	{ "permissive: clean", EKU_VERIFY_PERMISSIVE, true, true, true, false, true, PP2_ALL },
+	{ "enforce: refused record", EKU_VERIFY_ENFORCE, true, false, false, false, false, PP2_ALL },
+	/* resumption runs no verification; the certificate came with an earlier connection */
+	{ "enforce: resumed session", EKU_VERIFY_ENFORCE, true, false, false, true, false,
+		GW_PP2_CLIENT_SSL | GW_PP2_CLIENT_CERT_SESS },
+	{ "enforce: resumed, record clean", EKU_VERIFY_ENFORCE, true, true, true, true, false,
+		GW_PP2_CLIENT_SSL | GW_PP2_CLIENT_CERT_SESS },
+	{ "optional: no certificate", EKU_VERIFY_ENFORCE, false, false, false, false, false,
+		GW_PP2_CLIENT_SSL },
+};
+
+static void test_proxy_v2_identity_only_when_verified(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(pp2_peer_cases) / sizeof(pp2_peer_cases[0]); i++) {
+		const struct pp2_peer_case *tc = &pp2_peer_cases[i];
+		struct gw_peer_result peer = { 0 };
+		struct gw_proxy_info pi = { 0 };
+		struct gw_proxy_parsed p;
+		uint8_t buf[GW_PP2_MAX];
+		int n;
+
+		print_message("case: %s\n", tc->name);
+		peer.present = tc->present;
+		peer.pass = tc->pass;
+		peer.clean = tc->clean;
+		if (tc->present) {
+			snprintf(peer.subject, sizeof(peer.subject), "CN=mallory");
+			memset(peer.spki_hex, 'a', 64);
+			snprintf(peer.allowed_by, sizeof(peer.allowed_by), "CN mallory is allowed");
+			peer.eku_class = EKU_CLASS_CLIENT_ONLY;
+		}
+		pi.tls = true;
+		pi.tls_version = "TLSv1.3";
+		pi.cipher = "TLS_AES_128_GCM_SHA256";
+		gw_proxy_info_set_peer(&pi, &peer, tc->policy, tc->resumed);
+		n = gw_proxy_v2_write(&pi, buf, sizeof(buf));
+		assert_true(n > 16);
+		assert_int_equal(gw_proxy_v2_parse(buf, (size_t)n, &p), 0);
+		assert_int_equal(p.ssl_client, tc->client);
+		/* version and cipher describe the connection, not the peer: always sent */
+		assert_string_equal(p.tls_version, "TLSv1.3");
+		assert_string_equal(p.cipher, "TLS_AES_128_GCM_SHA256");
+		if (tc->identity) {
+			assert_int_equal(p.ssl_verify, 0);
+			assert_string_equal(p.cn, "CN=mallory");
+			assert_string_equal(p.allowed_by, "CN mallory is allowed");
+			assert_string_equal(p.eku_class, "client_only");
+			assert_string_equal(p.policy, eku_verify_policy_name(tc->policy));
+			assert_true(p.has_spki);
+		} else {
+			assert_int_not_equal(p.ssl_verify, 0);
+			assert_string_equal(p.cn, "");
+			assert_string_equal(p.allowed_by, "");
+			assert_string_equal(p.eku_class, "");
+			assert_string_equal(p.policy, "");
+			assert_false(p.has_spki);
+		}
+	}
 }
 
 /* Verdict cache: entries expire, are evicted least-recently-used first, and
@@ -365,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_sni_pick),
 		cmocka_unit_test(test_proxy_v2_roundtrip_ipv4),
 		cmocka_unit_test(test_proxy_v2_ipv6_unverified),
+		cmocka_unit_test(test_proxy_v2_identity_only_when_verified),
 		cmocka_unit_test(test_metrics_render),
 		cmocka_unit_test(test_vcache),
 	};

@@ -203,6 +203,43 @@ static void test_utf8_sanitize(void **state)
 	assert_null(eku_utf8_sanitize(NULL));
 }
 
+/* Log fields from certificates: what a reader sees must be what the bytes
+ * are. Bidi controls reorder the rest of the line ("Trojan Source"),
+ * controls fake lines or drive the terminal, a quote would end the field. */
+static void test_utf8_escape(void **state)
+{
+	static const struct { const char *name, *in, *out; } cases[] = {
+		{ "plain", "CN=sip.example", "CN=sip.example" },
+		{ "UTF-8 letters kept", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x92",
+			"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x92" },
+		{ "RLO U+202E", "CN=evil\xe2\x80\xaegpj.exe", "CN=evil\\u202egpj.exe" },
+		{ "LRE..PDF U+202A U+202C", "\xe2\x80\xaa" "a" "\xe2\x80\xac", "\\u202aa\\u202c" },
+		{ "isolates U+2066 U+2069", "\xe2\x81\xa6x\xe2\x81\xa9", "\\u2066x\\u2069" },
+		{ "marks U+200E U+200F U+061C", "\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c",
+			"\\u200e\\u200f\\u061c" },
+		{ "line separator U+2028", "a\xe2\x80\xa8" "b", "a\\u2028b" },
+		{ "C0: escape, tab, newline", "\x1b[31m\t\n", "\\u001b[31m\\u0009\\u000a" },
+		{ "DEL", "a\x7f", "a\\u007f" },
+		{ "C1 NEL U+0085", "a\xc2\x85", "a\\u0085" },
+		{ "invalid byte", "latin1 \xe9t\xe9", "latin1 \\xe9t\\xe9" },
+		{ "truncated sequence", "x\xe2\x82", "x\\xe2\\x82" },
+		{ "quote and backslash", "O=\"a\\b\"", "O=\\\"a\\\\b\\\"" },
+		{ "NULL", NULL, "" },
+	};
+	char buf[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("case: %s\n", cases[i].name);
+		assert_string_equal(eku_utf8_escape(cases[i].in, buf, sizeof(buf)), cases[i].out);
+	}
+	/* Cut before an escape or a character that does not fit, never inside. */
+	assert_string_equal(eku_utf8_escape("ab\xe2\x80\xae", buf, 8), "ab");
+	assert_string_equal(eku_utf8_escape("ab\xe2\x80\xae", buf, 9), "ab\\u202e");
+	assert_string_equal(eku_utf8_escape("a\xc3\xa9", buf, 3), "a");
+	assert_string_equal(eku_utf8_escape("abc", buf, 1), "");
+}
+
 /* The hash index behind the planner's lookups: many keys (several growths),
  * keys that differ only in length or after a NUL, replace vs add. */
 static void test_hmap(void **state)
@@ -273,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_error_first_wins),
 		cmocka_unit_test(test_utf8_sanitize),
 		cmocka_unit_test(test_utf8_check),
+		cmocka_unit_test(test_utf8_escape),
 		cmocka_unit_test(test_hmap),
 		cmocka_unit_test(test_strv_growth),
 	};

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -464,16 +465,20 @@ struct gw_config *gw_config_load(const char *path, bool load_files, eku_diaglist
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	eku_error err;
+	char why[600];
+	struct stat st;
 	struct gw_config *c = NULL;
 
-	eku_error_clear(&err);
 	if (diags->source == NULL && eku_diaglist_set_source(diags, path) != 0)
 		return NULL;
-	if (eku_read_file(path, 4u * 1024 * 1024, &buf, &len, &err) != 0) {
-		eku_diaglist_add_at(diags, EKU_DIAG_ERROR, err.code, 0, 0, "%s", err.message);
+	if (gw_file_read(path, 4u * 1024 * 1024, &buf, &len, why, sizeof(why)) != 0) {
+		eku_diaglist_add_at(diags, EKU_DIAG_ERROR, EKU_E_IO, 0, 0, "%s", why);
 		return NULL;
 	}
+	/* It names the keys the gateway serves with: others must not edit it. */
+	if (stat(path, &st) == 0 && gw_file_perm_warning(path, &st, "config file", why,
+	    sizeof(why)) != 0)
+		eku_diaglist_add_at(diags, EKU_DIAG_WARNING, EKU_E_OK, 0, 0, "%s", why);
 	c = gw_config_load_mem(path, (const char *)buf, len, load_files, diags);
 	free(buf);
 	return c;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <openssl/err.h>
@@ -40,20 +41,35 @@ int gw_ssl_verdict_index(void)
 
 /* ---- store entries ------------------------------------------------------- */
 
-static int load_certs(const char *path, struct eku_pos pos, eku_certlist *out,
+/* A folder is read by the loader (it takes regular files only); a file by
+ * gw_file_read, so a FIFO given as a certificate cannot block. */
+static int load_certs(const char *what, const char *path, struct eku_pos pos, eku_certlist *out,
 	eku_diaglist *d)
 {
 	eku_loader *ld = eku_loader_new();
 	eku_diaglist dl = { 0 };
+	struct stat st;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	char why[512];
 	int n = -1;
 
-	if (ld != NULL)
+	if (ld != NULL && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		n = eku_loader_load_path(ld, path, out, &dl);
+	} else if (ld != NULL) {
+		if (gw_file_read(path, EKU_LOADER_DEFAULT_MAX_BYTES, &buf, &len, why, sizeof(why)) != 0) {
+			DERR(d, pos, "%s %s", what, why);
+			eku_loader_free(ld);
+			return -1;
+		}
+		n = eku_loader_load_mem(ld, path, buf, len, out, &dl);
+		free(buf);
+	}
 	for (size_t i = 0; i < dl.n; i++)
-		GW_DIAG(d, EKU_DIAG_ERROR, dl.v[i].code, pos, "%s%s%s", path,
+		GW_DIAG(d, EKU_DIAG_ERROR, dl.v[i].code, pos, "%s %s%s%s", what, path,
 			dl.v[i].message[0] ? ": " : "", dl.v[i].message);
 	if (n == 0 && dl.n == 0)
-		DERR(d, pos, "%s: no certificate found", path);
+		DERR(d, pos, "%s %s: no certificate found", what, path);
 	eku_diaglist_clear(&dl);
 	eku_loader_free(ld);
 	return n > 0 ? 0 : -1;
@@ -87,22 +103,25 @@ static int load_entry(struct gw_store_entry *e, bool server, eku_diaglist *d)
 	bool warn;
 	int rc = -1;
 
+	bool cert_ok, chain_ok;
+
 	if (cl == NULL || ch == NULL || (e->chain = sk_X509_new_null()) == NULL)
 		goto out;
-	if (load_certs(e->cert_file, e->cert_pos, cl, d) != 0)
-		goto out;
-	if (e->chain_file != NULL && load_certs(e->chain_file, e->chain_pos, ch, d) != 0)
+	/* Certificate, chain and key are each read even when an earlier one
+	 * failed, so every problem of the entry is reported in one go. */
+	cert_ok = load_certs("cert", e->cert_file, e->cert_pos, cl, d) == 0;
+	chain_ok = e->chain_file == NULL ||
+		   load_certs("chain", e->chain_file, e->chain_pos, ch, d) == 0;
+	e->key = gw_key_load(e->key_file, why, sizeof(why), &warn);
+	if (why[0] != '\0')
+		GW_DIAG(d, warn ? EKU_DIAG_WARNING : EKU_DIAG_ERROR,
+			warn ? EKU_E_OK : EKU_E_IO, e->key_pos, "key %s", why);
+	if (!cert_ok || !chain_ok || e->key == NULL)
 		goto out;
 	e->ekc = eku_cert_up_ref(eku_certlist_get0(cl, 0));
 	e->cert = eku_cert_get0_x509(e->ekc);
 	X509_up_ref(e->cert);
 	if (push_chain(e->chain, cl, 1) != 0 || push_chain(e->chain, ch, 0) != 0)
-		goto out;
-	e->key = gw_key_load(e->key_file, why, sizeof(why), &warn);
-	if (why[0] != '\0')
-		GW_DIAG(d, warn ? EKU_DIAG_WARNING : EKU_DIAG_ERROR,
-			warn ? EKU_E_OK : EKU_E_IO, e->key_pos, "%s", why);
-	if (e->key == NULL)
 		goto out;
 	if (X509_check_private_key(e->cert, e->key) != 1) {
 		DERR(d, e->key_pos, "%s: key does not belong to the certificate in %s",
@@ -213,7 +232,7 @@ static X509_STORE *build_trust(const eku_strv *files, struct eku_pos pos, eku_di
 		const char *f = strcmp(files->v[i], "system") == 0 ? SYSTEM_BUNDLE : files->v[i];
 		eku_certlist *cl = eku_certlist_new();
 
-		if (cl != NULL && load_certs(f, pos, cl, d) == 0)
+		if (cl != NULL && load_certs("trust", f, pos, cl, d) == 0)
 			for (size_t j = 0; j < eku_certlist_count(cl); j++)
 				X509_STORE_add_cert(st, eku_cert_get0_x509(eku_certlist_get0(cl, j)));
 		eku_certlist_free(cl);

@@ -331,6 +331,79 @@ static void set_client_ca_list(SSL_CTX *ctx, X509_STORE *st)
 		sk_X509_NAME_pop_free(names, X509_NAME_free);
 }
 
+/* ---- revocation ------------------------------------------------------------ */
+
+static bool has_message(const eku_diaglist *d, const char *msg)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (strcmp(d->v[i].message, msg) == 0)
+			return true;
+	return false;
+}
+
+/* A CRL past its nextUpdate (RFC 5280 5.1.2.5): with crl_expired: refuse
+ * OpenSSL's X509_V_ERR_CRL_HAS_EXPIRED stands and every certificate the CRL
+ * covers fails as crl_invalid (fail closed); with warn it is ignored. Either
+ * way the load says so, once per file. */
+static void check_crl_expiry(const struct gw_config *c, const char *file, X509_CRL *crl,
+	struct eku_pos pos, eku_diaglist *d)
+{
+	const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
+	char msg[700], issuer[256] = "", when[32] = "";
+	struct tm tm;
+
+	if (next == NULL || X509_cmp_current_time(next) > 0)
+		return;
+	X509_NAME_oneline(X509_CRL_get_issuer(crl), issuer, sizeof(issuer));
+	if (ASN1_TIME_to_tm(next, &tm) == 1)
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(msg, sizeof(msg), "crl %s: the CRL of %s expired (nextUpdate %s); %s", file,
+		issuer, when, c->crl_expired_warn ?
+		"crl_expired: warn: it is still used, revoked certificates stay refused" :
+		"crl_expired: refuse: every client certificate it covers is refused "
+		"(crl_invalid) until a fresh CRL is loaded");
+	if (!has_message(d, msg))
+		GW_DIAG(d, EKU_DIAG_WARNING, EKU_E_OK, pos, "%s", msg);
+}
+
+/* The route's CRLs (its own crl:, else the shared list) go into its verify
+ * config: libeku then checks revocation for the whole chain
+ * (CRL_CHECK|CRL_CHECK_ALL, as stunnel's CRLfile and haproxy's crl-file), so
+ * every CA of a client's chain needs its CRL. Files are read as regular files
+ * only (gw_file_read), parsed by libeku (one CRL loader for eku verify and the
+ * gateway). */
+static int route_crls(struct gw_route *r, eku_diaglist *d)
+{
+	const struct gw_config *c = r->cfg;
+	const eku_strv *files = r->crl.n > 0 ? &r->crl : &c->crl;
+	struct eku_pos pos = r->crl.n > 0 ? r->crl_pos : c->crl_pos;
+	char why[600];
+	int rc = 0;
+
+	eku_verify_config_set_ignore_crl_expiry(r->vcfg, c->crl_expired_warn);
+	for (size_t i = 0; i < files->n; i++) {
+		size_t before = eku_verify_config_crl_count(r->vcfg), len = 0;
+		uint8_t *buf = NULL;
+
+		if (gw_file_read(files->v[i], EKU_LOADER_DEFAULT_MAX_BYTES, &buf, &len, why + 4,
+		    sizeof(why) - 4) != 0) {
+			memcpy(why, "crl ", 4);
+			if (!has_message(d, why))  /* the shared list: once, not per route */
+				DERR(d, pos, "%s", why);
+			rc = -1;
+			continue;
+		}
+		if (eku_verify_config_add_crl_mem(r->vcfg, files->v[i], buf, len) != 0) {
+			DERR(d, pos, "crl %s", eku_verify_config_error(r->vcfg)->message);
+			rc = -1;
+		}
+		free(buf);
+		for (size_t j = before; j < eku_verify_config_crl_count(r->vcfg); j++)
+			check_crl_expiry(c, files->v[i], eku_verify_config_get0_crl(r->vcfg, j), pos, d);
+	}
+	return rc;
+}
+
 static int route_verify_config(struct gw_route *r, X509_STORE *st, eku_diaglist *d)
 {
 	eku_error err = { 0 };
@@ -351,6 +424,8 @@ static int route_verify_config(struct gw_route *r, X509_STORE *st, eku_diaglist 
 			eku_verify_config_error(r->vcfg)->message : "out of memory");
 		goto out;
 	}
+	if (route_crls(r, d) != 0)
+		goto out;
 	rc = 0;
 out:
 	eku_allowlist_free(al);

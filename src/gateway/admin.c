@@ -156,15 +156,13 @@ static void on_text(struct evhttp_request *req, int code, const char *reason, co
 	evbuffer_free(b);
 }
 
-static void on_reload(struct gw_runtime *rt, struct evhttp_request *req)
+/* The reply waits for the reload, which runs off the main loop. */
+static void reload_replied(struct gw_runtime *rt, int rc, void *arg)
 {
+	struct evhttp_request *req = arg;
 	char msg[600];
 
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-		on_text(req, 405, "Method Not Allowed", "use POST /reload");
-		return;
-	}
-	if (gw_runtime_reload(rt) == 0) {
+	if (rc == 0) {
 		snprintf(msg, sizeof(msg), "reloaded: version %llu", (unsigned long long)rt->version);
 		on_text(req, 200, "OK", msg);
 	} else {
@@ -172,6 +170,16 @@ static void on_reload(struct gw_runtime *rt, struct evhttp_request *req)
 			(unsigned long long)rt->version, rt->last_reload_error);
 		on_text(req, 422, "Unprocessable Entity", msg);
 	}
+}
+
+static void on_reload(struct gw_runtime *rt, struct evhttp_request *req)
+{
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
+		on_text(req, 405, "Method Not Allowed", "use POST /reload");
+		return;
+	}
+	if (gw_runtime_reload_async(rt, reload_replied, req) != 0)
+		on_text(req, 503, "Service Unavailable", "cannot start a reload");
 }
 
 static void admin_cb(struct evhttp_request *req, void *arg)

@@ -89,8 +89,12 @@ def test_revoked_refused_good_passes_route_crl_applies_to_its_route(eku_bin, pki
         assert ok(pki, g.port, "cli-revoked")          # the shared CRL revokes nothing
         assert ok(pki, own, "cli-dual")
         assert not ok(pki, own, "cli-revoked")         # the route's own CRL revokes it
+        sc = gw30.s_client(pki, own, "cli-revoked")
+        assert "certificate revoked" in sc.stderr + sc.stdout   # the TLS alert
         assert g.metric("eku_gateway_handshake_failures_total", route="own",
-                        reason="peer_revoked") == 1
+                        reason="peer_revoked") == 2
+        refused = [l for l in g.logs().splitlines() if "route=own" in l and "revoked" in l]
+        assert refused and "result=handshake_failed" in refused[0], g.logs()
     finally:
         g.stop()
 
@@ -139,7 +143,8 @@ def test_sighup_with_new_crl_revokes_for_new_connections(eku_bin, pki, upstream,
         assert code == 422 and "no CRL found" in body, body
         assert not ok(pki, g.port, "cli-revoked") and ok(pki, g.port, "cli-dual")
     finally:
-        g.stop()
+        rc = g.stop()
+    assert rc == 0 and "Sanitizer" not in g.p.stderr.read()   # clean exit (also under ASan)
 
 
 def test_check_reports_bad_crl_and_crl_without_client_auth(eku_bin, pki, tmp_path):

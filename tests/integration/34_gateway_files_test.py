@@ -102,7 +102,8 @@ def test_sighup_with_fifo_keeps_serving(eku_bin, pki, upstream, tmp_path):
         code, body = g.get("/reload", method="POST")
         assert code == 422 and "is a FIFO" in body
     finally:
-        g.stop()
+        rc = g.stop()
+    assert rc == 0 and "Sanitizer" not in g.p.stderr.read()   # clean exit (also under ASan)
 
 
 def test_world_writable_config_and_key_folder_warn(eku_bin, pki, tmp_path):

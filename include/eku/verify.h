@@ -212,6 +212,16 @@ int eku_verify_config_add_untrusted_file(eku_verify_config *cfg, const char *pat
  * checking for the whole chain (every certificate needs a valid CRL). */
 int eku_verify_config_add_crl_file(eku_verify_config *cfg, const char *path)
 	__attribute__((warn_unused_result));
+/* Same from memory (name is used in messages): the _mem variant lets a
+ * caller that must not block (the gateway refuses FIFOs) read the bytes. */
+int eku_verify_config_add_crl_mem(eku_verify_config *cfg, const char *name, const uint8_t *buf,
+	size_t len) __attribute__((warn_unused_result));
+/* The CRLs added so far (get0: borrowed, valid while cfg lives). */
+size_t eku_verify_config_crl_count(const eku_verify_config *cfg);
+X509_CRL *eku_verify_config_get0_crl(const eku_verify_config *cfg, size_t i);
+/* Weakens revocation: a CRL past its nextUpdate is still used (OpenSSL's
+ * X509_V_ERR_CRL_HAS_EXPIRED is not recorded). Off by default (fail closed). */
+void eku_verify_config_set_ignore_crl_expiry(eku_verify_config *cfg, bool on);
 
 /* The allow-list (set1: the config takes a reference). NULL clears. */
 int eku_verify_config_set1_allowlist(eku_verify_config *cfg, eku_allowlist *al);

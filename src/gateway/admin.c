@@ -174,19 +174,13 @@ static void on_text(struct evhttp_request *req, int code, const char *reason, co
 	evbuffer_free(b);
 }
 
-static void on_reload(struct gw_runtime *rt, struct evhttp_request *req)
+/* The reply waits for the reload, which runs off the main loop. */
+static void reload_replied(struct gw_runtime *rt, int rc, void *arg)
 {
+	struct evhttp_request *req = arg;
 	char msg[600];
 
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-		on_text(req, 405, "Method Not Allowed", "use POST /reload");
-		return;
-	}
-	if (evhttp_find_header(evhttp_request_get_input_headers(req), ADMIN_HEADER) == NULL) {
-		on_text(req, 403, "Forbidden", "POST /reload needs the header " ADMIN_HEADER ": 1");
-		return;
-	}
-	if (gw_runtime_reload(rt) == 0) {
+	if (rc == 0) {
 		snprintf(msg, sizeof(msg), "reloaded: version %llu", (unsigned long long)rt->version);
 		on_text(req, 200, "OK", msg);
 	} else {
@@ -260,6 +254,20 @@ static bool host_allowed(struct gw_runtime *rt, struct evhttp_request *req)
 			return false;
 	}
 	return got == want && host_is_us(host, &sa);
+}
+
+static void on_reload(struct gw_runtime *rt, struct evhttp_request *req)
+{
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
+		on_text(req, 405, "Method Not Allowed", "use POST /reload");
+		return;
+	}
+	if (evhttp_find_header(evhttp_request_get_input_headers(req), ADMIN_HEADER) == NULL) {
+		on_text(req, 403, "Forbidden", "POST /reload needs the header " ADMIN_HEADER ": 1");
+		return;
+	}
+	if (gw_runtime_reload_async(rt, reload_replied, req) != 0)
+		on_text(req, 503, "Service Unavailable", "cannot start a reload");
 }
 
 static void admin_cb(struct evhttp_request *req, void *arg)

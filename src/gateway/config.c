@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -176,6 +177,36 @@ static void sec_trust(KEY_ARGS)
 	(void)eku_yaml_strv(y, v, at, "trust", &c->trust);
 }
 
+static void sec_crl(KEY_ARGS)
+{
+	struct gw_config *c = walk_of(y)->cfg;
+
+	c->crl_pos = eku_yaml_pos(v, at);
+	(void)eku_yaml_strv(y, v, at, "crl", &c->crl);
+}
+
+static void key_route_crl(KEY_ARGS)
+{
+	struct gw_route *r = obj;
+
+	r->crl_pos = eku_yaml_pos(v, at);
+	(void)eku_yaml_strv(y, v, at, "crl", &r->crl);
+}
+
+/* What an expired CRL (nextUpdate past) does: refuse (fail closed) or warn. */
+static void sec_crl_expired(KEY_ARGS)
+{
+	struct gw_config *c = walk_of(y)->cfg;
+	const char *s = eku_yaml_scalar(y, v, at, "crl_expired");
+
+	if (s == NULL)
+		return;
+	if (strcmp(s, "refuse") == 0 || strcmp(s, "warn") == 0)
+		c->crl_expired_warn = strcmp(s, "warn") == 0;
+	else
+		ERR(y, eku_yaml_pos(v, at), "'crl_expired' must be refuse or warn, not '%s'", s);
+}
+
 #define A(f) offsetof(struct gw_allow, f)
 static const struct eku_yaml_key allow_keys[] = {
 	{ "dns", eku_yaml_key_strv, A(dns), false, NULL },
@@ -299,6 +330,7 @@ static const struct eku_yaml_key route_keys[] = {
 	{ "listen", sec_listen, 0, true, NULL },
 	{ "client_auth", sec_client_auth, 0, false, NULL },
 	{ "trust", eku_yaml_key_strv, R(trust), false, NULL },
+	{ "crl", key_route_crl, 0, false, NULL },
 	{ "policy", sec_policy, 0, false, NULL },
 	{ "allow", sec_allow, 0, false, NULL },
 	{ "observe", eku_yaml_key_bool, R(observe), false, NULL },
@@ -378,6 +410,8 @@ static const struct eku_yaml_key top_keys[] = {
 	{ "admin", sec_admin, 0, false, NULL },
 	{ "limits", sec_limits, 0, false, NULL },
 	{ "trust", sec_trust, 0, false, NULL },
+	{ "crl", sec_crl, 0, false, NULL },
+	{ "crl_expired", sec_crl_expired, 0, false, NULL },
 	{ "server_store", sec_server_store, 0, true, NULL },
 	{ "client_store", sec_client_store, 0, false, NULL },
 	{ "routes", sec_routes, 0, true, NULL },
@@ -464,16 +498,20 @@ struct gw_config *gw_config_load(const char *path, bool load_files, eku_diaglist
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	eku_error err;
+	char why[600];
+	struct stat st;
 	struct gw_config *c = NULL;
 
-	eku_error_clear(&err);
 	if (diags->source == NULL && eku_diaglist_set_source(diags, path) != 0)
 		return NULL;
-	if (eku_read_file(path, 4u * 1024 * 1024, &buf, &len, &err) != 0) {
-		eku_diaglist_add_at(diags, EKU_DIAG_ERROR, err.code, 0, 0, "%s", err.message);
+	if (gw_file_read(path, 4u * 1024 * 1024, &buf, &len, why, sizeof(why)) != 0) {
+		eku_diaglist_add_at(diags, EKU_DIAG_ERROR, EKU_E_IO, 0, 0, "%s", why);
 		return NULL;
 	}
+	/* It names the keys the gateway serves with: others must not edit it. */
+	if (stat(path, &st) == 0 && gw_file_perm_warning(path, &st, "config file", why,
+	    sizeof(why)) != 0)
+		eku_diaglist_add_at(diags, EKU_DIAG_WARNING, EKU_E_OK, 0, 0, "%s", why);
 	c = gw_config_load_mem(path, (const char *)buf, len, load_files, diags);
 	free(buf);
 	return c;
@@ -499,6 +537,7 @@ static void route_clear(struct gw_route *r)
 		addr_clear(&r->listen[i]);
 	free(r->listen);
 	eku_strv_clear(&r->trust);
+	eku_strv_clear(&r->crl);
 	gw_allow_clear(&r->allow);
 	free(r->server_cert);
 	addr_clear(&r->up.addr);
@@ -519,6 +558,7 @@ void gw_config_free(struct gw_config *c)
 	gw_store_clear(&c->server_store);
 	gw_store_clear(&c->client_store);
 	eku_strv_clear(&c->trust);
+	eku_strv_clear(&c->crl);
 	eku_trust_free(c->classifier);
 	addr_clear(&c->admin);
 	free(c->user);

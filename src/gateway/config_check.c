@@ -67,6 +67,9 @@ static void check_route_policy(eku_diaglist *d, struct gw_route *r)
 	if (r->policy == EKU_VERIFY_IGNORE_CLIENT_EKU && gw_allow_empty(&r->allow))
 		SERR(d, r->pos, "route '%s': policy ignore-client-eku needs an allow-list "
 			"(allow: dns/uri/ip/cn/spki) to pin the peer identity", r->name);
+	if (r->client_auth == GW_CLIENT_AUTH_NONE && r->crl.n > 0)
+		SERR(d, r->crl_pos, "route '%s': crl checks client certificates; it needs "
+			"client_auth optional or require", r->name);
 	if (r->client_auth == GW_CLIENT_AUTH_NONE && !gw_allow_empty(&r->allow))
 		SERR(d, r->pos, "route '%s': an allow-list needs client_auth optional or require",
 			r->name);
@@ -166,11 +169,13 @@ void gw_config_resolve_paths(struct gw_config *c)
 		return; /* the config is in the current directory */
 	n = (size_t)(slash - c->path);
 	resolve_strv(c->path, n, &c->trust);
+	resolve_strv(c->path, n, &c->crl);
 	resolve_store(c->path, n, &c->server_store);
 	resolve_store(c->path, n, &c->client_store);
 	for (size_t r = 0; r < c->n_routes; r++) {
 		eku_strv *spki = &c->routes[r].allow.spki;
 		resolve_strv(c->path, n, &c->routes[r].trust);
+		resolve_strv(c->path, n, &c->routes[r].crl);
 		resolve_strv(c->path, n, &c->routes[r].up.trust);
 		/* An SPKI pin is a SHA-256 in hex or a certificate file. */
 		for (size_t i = 0; i < spki->n; i++)

@@ -86,6 +86,8 @@ struct gw_route {
 	struct gw_addr *listen;
 	enum gw_client_auth client_auth;
 	eku_strv trust;                 /* empty: the shared list */
+	eku_strv crl;                   /* empty: the shared CRLs */
+	struct eku_pos crl_pos;
 	enum eku_verify_policy policy;
 	struct gw_allow allow;
 	bool observe;
@@ -128,6 +130,9 @@ struct gw_config {
 	struct gw_limits limits;
 	eku_strv trust;                 /* shared trusted-CA list; "system" allowed */
 	struct eku_pos trust_pos;
+	eku_strv crl;                   /* shared CRL files (inbound client certificates) */
+	struct eku_pos crl_pos;
+	bool crl_expired_warn;          /* crl_expired: warn (default refuse) */
 	struct gw_store server_store, client_store;
 	size_t n_routes;
 	struct gw_route *routes;

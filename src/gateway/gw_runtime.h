@@ -105,6 +105,7 @@ struct gw_runtime {
 	struct gw_observed observed[GW_OBSERVED_MAX];
 	size_t n_observed;
 	char last_reload_error[512];
+	struct gw_reload *reload;       /* main loop only: the loader thread's job, or NULL */
 	/* upstream fail-fast: per-route backoff after a failure */
 	struct gw_backoff { char route[64]; int64_t until_ms; unsigned delay_ms; } backoff[64];
 	size_t n_backoff;
@@ -119,9 +120,18 @@ int gw_runtime_drop_privileges(struct gw_runtime *rt, char *why, size_t whylen);
 int gw_runtime_run(struct gw_runtime *rt);
 void gw_runtime_free(struct gw_runtime *rt);
 
-/* Reload from rt->cfg->path: parse fresh, validate, swap; on error keep the
- * current config and return -1 with the reason in rt->last_reload_error. */
-int gw_runtime_reload(struct gw_runtime *rt);
+/* Reload from rt->cfg->path, without blocking the main loop: a helper
+ * thread reads and validates the file and every certificate, key and CRL it
+ * names (file reads, DNS look-ups); the main loop then binds new addresses
+ * and swaps the config. On error the current config stays and the reason is
+ * in rt->last_reload_error. done (may be NULL) is called on the main loop
+ * with 0 or -1 when the reload that covers this request has finished; a
+ * request made while one runs is served by a new run after it (the file may
+ * have changed). Main loop only. Returns 0, or -1 (out of memory, or the
+ * thread cannot start) with done not called. */
+typedef void (*gw_reload_done_fn)(struct gw_runtime *rt, int rc, void *arg);
+int gw_runtime_reload_async(struct gw_runtime *rt, gw_reload_done_fn done, void *arg)
+	__attribute__((warn_unused_result));
 void gw_runtime_logf(struct gw_runtime *rt, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -1,6 +1,10 @@
 /* The only gateway code that opens private keys (STYLE.md 9). Key bytes are
  * read into a buffer that is wiped before it is freed; nothing here formats
- * key material into a message. */
+ * key material into a message.
+ *
+ * Permissions: readable or writable by others is refused; group access, or
+ * a folder others may write to (they could swap the key), is a warning. Only
+ * regular files are read (config_file.c), so a FIFO cannot hang a load. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -50,13 +54,12 @@ EVP_PKEY *gw_key_load(const char *path, char *why, size_t whylen, bool *warn)
 	size_t len = 0;
 	BIO *bio = NULL;
 	EVP_PKEY *pkey = NULL;
+	char msg[512];
 
 	*warn = false;
 	why[0] = '\0';
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0) {
-		snprintf(why, whylen, "%s: cannot open key: %s", path, strerror(errno));
+	if ((fd = gw_file_open_regular(path, &st, why, whylen)) < 0)
 		goto out;
-	}
 	if (st.st_mode & (S_IROTH | S_IWOTH)) {
 		snprintf(why, whylen, "%s: private key is readable or writable by others "
 			"(mode %04o); run chmod 600 %s", path, (unsigned)(st.st_mode & 07777), path);
@@ -65,6 +68,9 @@ EVP_PKEY *gw_key_load(const char *path, char *why, size_t whylen, bool *warn)
 	if (st.st_mode & (S_IRGRP | S_IWGRP)) {
 		snprintf(why, whylen, "%s: private key is accessible to its group (mode %04o); "
 			"chmod 600 is safer", path, (unsigned)(st.st_mode & 07777));
+		*warn = true;
+	} else if (gw_file_perm_warning(path, &st, "private key", msg, sizeof(msg)) != 0) {
+		snprintf(why, whylen, "%s: %s", path, msg);
 		*warn = true;
 	}
 	if (read_key_bytes(fd, &buf, &len) != 0 || len == KEY_MAX) {

@@ -115,35 +115,82 @@ static void unbind_stale(struct gw_runtime *rt, const struct gw_config *cfg)
 	}
 }
 
-int gw_runtime_reload(struct gw_runtime *rt)
-{
-	eku_diaglist d = { 0 };
-	struct gw_config *fresh = gw_config_load(rt->cfg->path, true, &d), *old;
-	char why[512] = "";
-	int rc = -1;
+/* ---- reload ---------------------------------------------------------------- */
 
-	for (size_t i = 0; i < d.n; i++)
+/* A caller waiting for a reload (POST /reload). */
+struct gw_reload_waiter {
+	struct gw_reload_waiter *next;
+	gw_reload_done_fn done;
+	void *arg;
+};
+
+/* One reload: the loader thread fills fresh and diags, then wakes the main
+ * loop through the pipe; only the main loop touches the rest. */
+struct gw_reload {
+	pthread_t thread;
+	bool running;
+	char *path;
+	struct gw_config *fresh;
+	eku_diaglist diags;
+	int pipe[2];
+	struct event *ev;
+	struct gw_reload_waiter *waiting;   /* covered by the running load */
+	struct gw_reload_waiter *next;      /* arrived while it ran: the next load */
+	bool again;
+};
+
+static void *reload_main(void *arg)
+{
+	struct gw_reload *job = arg;
+	char b = 1;
+
+	job->fresh = gw_config_load(job->path, true, &job->diags);
+	while (write(job->pipe[1], &b, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+/* Binds the new addresses and swaps the config in (main loop). */
+static int reload_apply(struct gw_runtime *rt, struct gw_reload *job, char *why, size_t whylen)
+{
+	eku_diaglist *d = &job->diags;
+	struct gw_config *old;
+
+	for (size_t i = 0; i < d->n; i++)
 		gw_runtime_logf(rt, "event=reload_diag severity=%s file=%s line=%d column=%d "
-			"msg=\"%s\"", d.v[i].severity == EKU_DIAG_ERROR ? "error" : "warning", d.v[i].source,
-			d.v[i].line, d.v[i].column, d.v[i].message);
-	if (fresh == NULL) {
-		for (size_t i = 0; i < d.n && why[0] == '\0'; i++)
-			if (d.v[i].severity == EKU_DIAG_ERROR)
-				snprintf(why, sizeof(why), "%s:%d:%d: %s (%zu error(s))", d.v[i].source,
-					d.v[i].line, d.v[i].column, d.v[i].message,
-					eku_diaglist_errors(&d));
-		goto out;
+			"msg=\"%s\"", d->v[i].severity == EKU_DIAG_ERROR ? "error" : "warning",
+			d->v[i].source, d->v[i].line, d->v[i].column, d->v[i].message);
+	if (job->fresh == NULL) {
+		for (size_t i = 0; i < d->n && why[0] == '\0'; i++)
+			if (d->v[i].severity == EKU_DIAG_ERROR)
+				snprintf(why, whylen, "%s:%d:%d: %s (%zu error(s))", d->v[i].source,
+					d->v[i].line, d->v[i].column, d->v[i].message,
+					eku_diaglist_errors(d));
+		if (why[0] == '\0')
+			snprintf(why, whylen, "the configuration could not be loaded");
+		return -1;
 	}
-	if (bind_new(rt, fresh, why, sizeof(why)) != 0)
-		goto out;
-	fresh->version = ++rt->version;
+	if (atomic_load(&rt->draining)) {
+		snprintf(why, whylen, "draining: the new configuration is not used");
+		return -1;
+	}
+	if (bind_new(rt, job->fresh, why, whylen) != 0)
+		return -1;
+	job->fresh->version = ++rt->version;
 	old = rt->cfg;
-	rt->cfg = fresh;
-	fresh = NULL;
+	rt->cfg = job->fresh;
+	job->fresh = NULL;
 	unbind_stale(rt, rt->cfg);
 	gw_config_free(old);  /* live connections keep their own references */
-	rc = 0;
-out:
+	return 0;
+}
+
+static void reload_finish(struct gw_runtime *rt, struct gw_reload *job)
+{
+	char why[512] = "";
+	int rc = reload_apply(rt, job, why, sizeof(why));
+	struct gw_reload_waiter *w = job->waiting, *next;
+
 	if (rc != 0) {
 		unbind_stale(rt, rt->cfg);
 		snprintf(rt->last_reload_error, sizeof(rt->last_reload_error), "%s", why);
@@ -156,9 +203,137 @@ out:
 	}
 	gw_metrics_add(rt->metrics, "eku_gateway_reloads_total", 1, "result",
 		rc == 0 ? "ok" : "failed", NULL, NULL, NULL, NULL);
-	gw_config_free(fresh);
-	eku_diaglist_clear(&d);
-	return rc;
+	gw_config_free(job->fresh);
+	job->fresh = NULL;
+	eku_diaglist_clear(&job->diags);
+	job->waiting = NULL;
+	for (; w != NULL; w = next) {
+		next = w->next;
+		w->done(rt, rc, w->arg);
+		free(w);
+	}
+}
+
+static int reload_start(struct gw_runtime *rt, struct gw_reload *job);
+
+static void reload_done_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw_runtime *rt = arg;
+	struct gw_reload *job = rt->reload;
+	char buf[16];
+
+	(void)what;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	if (!job->running)
+		return;
+	pthread_join(job->thread, NULL);
+	job->running = false;
+	reload_finish(rt, job);
+	if (job->again) {
+		job->again = false;
+		job->waiting = job->next;
+		job->next = NULL;
+		if (reload_start(rt, job) != 0)
+			reload_finish(rt, job);  /* fresh NULL: fails, tells the waiters */
+	}
+}
+
+/* The thread blocks every signal: the main loop handles them. */
+static int reload_start(struct gw_runtime *rt, struct gw_reload *job)
+{
+	sigset_t all, old;
+	int rc;
+
+	free(job->path);
+	if ((job->path = strdup(rt->cfg->path)) == NULL)
+		return -1;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&job->thread, NULL, reload_main, job);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
+		return -1;
+	job->running = true;
+	return 0;
+}
+
+static int nonblocking_pipe(int p[2]);
+
+static struct gw_reload *reload_new(struct gw_runtime *rt)
+{
+	struct gw_reload *job = calloc(1, sizeof(*job));
+
+	if (job == NULL)
+		return NULL;
+	job->pipe[0] = job->pipe[1] = -1;
+	if (nonblocking_pipe(job->pipe) != 0 || (job->ev = event_new(rt->base, job->pipe[0],
+	    EV_READ | EV_PERSIST, reload_done_cb, rt)) == NULL || event_add(job->ev, NULL) != 0) {
+		if (job->ev != NULL)
+			event_free(job->ev);
+		if (job->pipe[0] >= 0)
+			close(job->pipe[0]), close(job->pipe[1]);
+		free(job);
+		return NULL;
+	}
+	return job;
+}
+
+static void reload_free(struct gw_runtime *rt)
+{
+	struct gw_reload *job = rt->reload;
+	struct gw_reload_waiter *lists[2], *next;
+
+	if (job == NULL)
+		return;
+	if (job->running)
+		pthread_join(job->thread, NULL);
+	lists[0] = job->waiting;
+	lists[1] = job->next;
+	for (int i = 0; i < 2; i++)
+		for (struct gw_reload_waiter *w = lists[i]; w != NULL; w = next) {
+			next = w->next;
+			free(w);
+		}
+	gw_config_free(job->fresh);
+	eku_diaglist_clear(&job->diags);
+	event_free(job->ev);
+	close(job->pipe[0]);
+	close(job->pipe[1]);
+	free(job->path);
+	free(job);
+	rt->reload = NULL;
+}
+
+int gw_runtime_reload_async(struct gw_runtime *rt, gw_reload_done_fn done, void *arg)
+{
+	struct gw_reload_waiter *w = NULL;
+
+	if (rt->reload == NULL && (rt->reload = reload_new(rt)) == NULL)
+		return -1;
+	if (done != NULL) {
+		if ((w = calloc(1, sizeof(*w))) == NULL)
+			return -1;
+		w->done = done;
+		w->arg = arg;
+	}
+	if (rt->reload->running) {
+		rt->reload->again = true;
+		if (w != NULL) {
+			w->next = rt->reload->next;
+			rt->reload->next = w;
+		}
+		return 0;
+	}
+	if (reload_start(rt, rt->reload) != 0) {
+		free(w);
+		return -1;
+	}
+	if (w != NULL) {
+		w->next = rt->reload->waiting;
+		rt->reload->waiting = w;
+	}
+	return 0;
 }
 
 /* ---- workers ------------------------------------------------------------- */
@@ -397,9 +572,12 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 	struct gw_runtime *rt = arg;
 
 	(void)what;
-	if (sig == SIGHUP)
-		(void)gw_runtime_reload(rt);
-	else
+	if (sig == SIGHUP) {
+		if (gw_runtime_reload_async(rt, NULL, NULL) != 0)
+			gw_runtime_logf(rt, "event=reload result=failed kept_version=%llu "
+				"reason=\"cannot start the loader thread\"",
+				(unsigned long long)rt->cfg->version);
+	} else
 		start_drain(rt);
 }
 
@@ -510,6 +688,7 @@ void gw_runtime_free(struct gw_runtime *rt)
 	if (rt == NULL)
 		return;
 	workers_free(rt);
+	reload_free(rt);
 	unbind_stale(rt, NULL);
 	if (rt->admin != NULL)
 		evhttp_free(rt->admin);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <openssl/err.h>
@@ -40,20 +41,35 @@ int gw_ssl_verdict_index(void)
 
 /* ---- store entries ------------------------------------------------------- */
 
-static int load_certs(const char *path, struct eku_pos pos, eku_certlist *out,
+/* A folder is read by the loader (it takes regular files only); a file by
+ * gw_file_read, so a FIFO given as a certificate cannot block. */
+static int load_certs(const char *what, const char *path, struct eku_pos pos, eku_certlist *out,
 	eku_diaglist *d)
 {
 	eku_loader *ld = eku_loader_new();
 	eku_diaglist dl = { 0 };
+	struct stat st;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	char why[512];
 	int n = -1;
 
-	if (ld != NULL)
+	if (ld != NULL && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		n = eku_loader_load_path(ld, path, out, &dl);
+	} else if (ld != NULL) {
+		if (gw_file_read(path, EKU_LOADER_DEFAULT_MAX_BYTES, &buf, &len, why, sizeof(why)) != 0) {
+			DERR(d, pos, "%s %s", what, why);
+			eku_loader_free(ld);
+			return -1;
+		}
+		n = eku_loader_load_mem(ld, path, buf, len, out, &dl);
+		free(buf);
+	}
 	for (size_t i = 0; i < dl.n; i++)
-		GW_DIAG(d, EKU_DIAG_ERROR, dl.v[i].code, pos, "%s%s%s", path,
+		GW_DIAG(d, EKU_DIAG_ERROR, dl.v[i].code, pos, "%s %s%s%s", what, path,
 			dl.v[i].message[0] ? ": " : "", dl.v[i].message);
 	if (n == 0 && dl.n == 0)
-		DERR(d, pos, "%s: no certificate found", path);
+		DERR(d, pos, "%s %s: no certificate found", what, path);
 	eku_diaglist_clear(&dl);
 	eku_loader_free(ld);
 	return n > 0 ? 0 : -1;
@@ -87,22 +103,25 @@ static int load_entry(struct gw_store_entry *e, bool server, eku_diaglist *d)
 	bool warn;
 	int rc = -1;
 
+	bool cert_ok, chain_ok;
+
 	if (cl == NULL || ch == NULL || (e->chain = sk_X509_new_null()) == NULL)
 		goto out;
-	if (load_certs(e->cert_file, e->cert_pos, cl, d) != 0)
-		goto out;
-	if (e->chain_file != NULL && load_certs(e->chain_file, e->chain_pos, ch, d) != 0)
+	/* Certificate, chain and key are each read even when an earlier one
+	 * failed, so every problem of the entry is reported in one go. */
+	cert_ok = load_certs("cert", e->cert_file, e->cert_pos, cl, d) == 0;
+	chain_ok = e->chain_file == NULL ||
+		   load_certs("chain", e->chain_file, e->chain_pos, ch, d) == 0;
+	e->key = gw_key_load(e->key_file, why, sizeof(why), &warn);
+	if (why[0] != '\0')
+		GW_DIAG(d, warn ? EKU_DIAG_WARNING : EKU_DIAG_ERROR,
+			warn ? EKU_E_OK : EKU_E_IO, e->key_pos, "key %s", why);
+	if (!cert_ok || !chain_ok || e->key == NULL)
 		goto out;
 	e->ekc = eku_cert_up_ref(eku_certlist_get0(cl, 0));
 	e->cert = eku_cert_get0_x509(e->ekc);
 	X509_up_ref(e->cert);
 	if (push_chain(e->chain, cl, 1) != 0 || push_chain(e->chain, ch, 0) != 0)
-		goto out;
-	e->key = gw_key_load(e->key_file, why, sizeof(why), &warn);
-	if (why[0] != '\0')
-		GW_DIAG(d, warn ? EKU_DIAG_WARNING : EKU_DIAG_ERROR,
-			warn ? EKU_E_OK : EKU_E_IO, e->key_pos, "%s", why);
-	if (e->key == NULL)
 		goto out;
 	if (X509_check_private_key(e->cert, e->key) != 1) {
 		DERR(d, e->key_pos, "%s: key does not belong to the certificate in %s",
@@ -213,7 +232,7 @@ static X509_STORE *build_trust(const eku_strv *files, struct eku_pos pos, eku_di
 		const char *f = strcmp(files->v[i], "system") == 0 ? SYSTEM_BUNDLE : files->v[i];
 		eku_certlist *cl = eku_certlist_new();
 
-		if (cl != NULL && load_certs(f, pos, cl, d) == 0)
+		if (cl != NULL && load_certs("trust", f, pos, cl, d) == 0)
 			for (size_t j = 0; j < eku_certlist_count(cl); j++)
 				X509_STORE_add_cert(st, eku_cert_get0_x509(eku_certlist_get0(cl, j)));
 		eku_certlist_free(cl);
@@ -312,6 +331,79 @@ static void set_client_ca_list(SSL_CTX *ctx, X509_STORE *st)
 		sk_X509_NAME_pop_free(names, X509_NAME_free);
 }
 
+/* ---- revocation ------------------------------------------------------------ */
+
+static bool has_message(const eku_diaglist *d, const char *msg)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (strcmp(d->v[i].message, msg) == 0)
+			return true;
+	return false;
+}
+
+/* A CRL past its nextUpdate (RFC 5280 5.1.2.5): with crl_expired: refuse
+ * OpenSSL's X509_V_ERR_CRL_HAS_EXPIRED stands and every certificate the CRL
+ * covers fails as crl_invalid (fail closed); with warn it is ignored. Either
+ * way the load says so, once per file. */
+static void check_crl_expiry(const struct gw_config *c, const char *file, X509_CRL *crl,
+	struct eku_pos pos, eku_diaglist *d)
+{
+	const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
+	char msg[700], issuer[256] = "", when[32] = "";
+	struct tm tm;
+
+	if (next == NULL || X509_cmp_current_time(next) > 0)
+		return;
+	X509_NAME_oneline(X509_CRL_get_issuer(crl), issuer, sizeof(issuer));
+	if (ASN1_TIME_to_tm(next, &tm) == 1)
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(msg, sizeof(msg), "crl %s: the CRL of %s expired (nextUpdate %s); %s", file,
+		issuer, when, c->crl_expired_warn ?
+		"crl_expired: warn: it is still used, revoked certificates stay refused" :
+		"crl_expired: refuse: every client certificate it covers is refused "
+		"(crl_invalid) until a fresh CRL is loaded");
+	if (!has_message(d, msg))
+		GW_DIAG(d, EKU_DIAG_WARNING, EKU_E_OK, pos, "%s", msg);
+}
+
+/* The route's CRLs (its own crl:, else the shared list) go into its verify
+ * config: libeku then checks revocation for the whole chain
+ * (CRL_CHECK|CRL_CHECK_ALL, as stunnel's CRLfile and haproxy's crl-file), so
+ * every CA of a client's chain needs its CRL. Files are read as regular files
+ * only (gw_file_read), parsed by libeku (one CRL loader for eku verify and the
+ * gateway). */
+static int route_crls(struct gw_route *r, eku_diaglist *d)
+{
+	const struct gw_config *c = r->cfg;
+	const eku_strv *files = r->crl.n > 0 ? &r->crl : &c->crl;
+	struct eku_pos pos = r->crl.n > 0 ? r->crl_pos : c->crl_pos;
+	char why[600];
+	int rc = 0;
+
+	eku_verify_config_set_ignore_crl_expiry(r->vcfg, c->crl_expired_warn);
+	for (size_t i = 0; i < files->n; i++) {
+		size_t before = eku_verify_config_crl_count(r->vcfg), len = 0;
+		uint8_t *buf = NULL;
+
+		if (gw_file_read(files->v[i], EKU_LOADER_DEFAULT_MAX_BYTES, &buf, &len, why + 4,
+		    sizeof(why) - 4) != 0) {
+			memcpy(why, "crl ", 4);
+			if (!has_message(d, why))  /* the shared list: once, not per route */
+				DERR(d, pos, "%s", why);
+			rc = -1;
+			continue;
+		}
+		if (eku_verify_config_add_crl_mem(r->vcfg, files->v[i], buf, len) != 0) {
+			DERR(d, pos, "crl %s", eku_verify_config_error(r->vcfg)->message);
+			rc = -1;
+		}
+		free(buf);
+		for (size_t j = before; j < eku_verify_config_crl_count(r->vcfg); j++)
+			check_crl_expiry(c, files->v[i], eku_verify_config_get0_crl(r->vcfg, j), pos, d);
+	}
+	return rc;
+}
+
 static int route_verify_config(struct gw_route *r, X509_STORE *st, eku_diaglist *d)
 {
 	eku_error err = { 0 };
@@ -332,6 +424,8 @@ static int route_verify_config(struct gw_route *r, X509_STORE *st, eku_diaglist 
 			eku_verify_config_error(r->vcfg)->message : "out of memory");
 		goto out;
 	}
+	if (route_crls(r, d) != 0)
+		goto out;
 	rc = 0;
 out:
 	eku_allowlist_free(al);

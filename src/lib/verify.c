@@ -84,6 +84,7 @@ struct run {
 	struct verrlist openssl;   /* raw (X509_V_ERR, depth) pairs as verr with code 0 */
 	STACK_OF(X509) *chain;
 	bool oom;
+	bool ignore_crl_expiry;
 };
 
 static int collect_cb(int ok, X509_STORE_CTX *ctx)
@@ -93,6 +94,8 @@ static int collect_cb(int ok, X509_STORE_CTX *ctx)
 
 	if (ok || run == NULL)
 		return ok;
+	if (err == X509_V_ERR_CRL_HAS_EXPIRED && run->ignore_crl_expiry)
+		return 1;
 	for (size_t i = 0; i < run->openssl.n; i++)
 		if (run->openssl.v[i].openssl_error == err && run->openssl.v[i].depth == depth)
 			return 1;
@@ -144,6 +147,7 @@ static int run_openssl(const eku_verify_config *cfg, X509 *leaf, STACK_OF(X509) 
 	if (cfg->name != NULL && set_name(vp, cfg->name) != 1)
 		goto out;
 	X509_STORE_CTX_set_verify_cb(ctx, collect_cb);
+	run->ignore_crl_expiry = cfg->ignore_crl_expiry;
 	X509_STORE_CTX_set_app_data(ctx, run);
 	ok = X509_verify_cert(ctx);
 	if (ok <= 0 && run->openssl.n == 0 &&

@@ -355,6 +355,27 @@ int eku_verify_config_add_crl_file(eku_verify_config *cfg, const char *path)
 	return rc;
 }
 
+int eku_verify_config_add_crl_mem(eku_verify_config *cfg, const char *name, const uint8_t *buf,
+	size_t len)
+{
+	return parse_crls(cfg, name, buf, len);
+}
+
+size_t eku_verify_config_crl_count(const eku_verify_config *cfg)
+{
+	return (size_t)sk_X509_CRL_num(cfg->crls);
+}
+
+X509_CRL *eku_verify_config_get0_crl(const eku_verify_config *cfg, size_t i)
+{
+	return i < eku_verify_config_crl_count(cfg) ? sk_X509_CRL_value(cfg->crls, (int)i) : NULL;
+}
+
+void eku_verify_config_set_ignore_crl_expiry(eku_verify_config *cfg, bool on)
+{
+	cfg->ignore_crl_expiry = on;
+}
+
 int eku_verify_config_set1_allowlist(eku_verify_config *cfg, eku_allowlist *al)
 {
 	eku_allowlist *n = al != NULL ? eku_allowlist_up_ref(al) : eku_allowlist_new();

@@ -28,6 +28,7 @@ struct eku_verify_config {
 	bool policies_default;
 	unsigned long flags;      /* extra X509_V_FLAG_* */
 	int auth_level;
+	bool ignore_crl_expiry;
 };
 
 /* One failure under one policy. */

@@ -64,6 +64,13 @@ static const struct cfg_case {
 		"observe: expected true or false (or yes/no, on/off), found 'maybe'" },
 	{ "duplicate key: refused at the second one", "workers: 1\nworkers: 2\n" HEAD ROUTE_OK, 2, 1,
 		"YAML syntax error: duplicate key" },
+	/* Issue 9: revocation. */
+	{ "crl: one file or a list, crl_expired: warn", "crl: [a.crl, b.crl]\ncrl_expired: warn\n"
+		HEAD ROUTE_OK "    crl: r.crl\n", 0, 0, NULL },
+	{ "crl_expired: refuse or warn only", "crl_expired: maybe\n" HEAD ROUTE_OK, 1, 14,
+		"'crl_expired' must be refuse or warn, not 'maybe'" },
+	{ "a route's crl needs client certificates", HEAD ROUTE_OK "    client_auth: none\n"
+		"    crl: r.crl\n", 8, 10, "crl checks client certificates" },
 	{ "invalid UTF-8: refused at its position", "user: caf\xe9\n" HEAD ROUTE_OK, 1, 10, "not UTF-8 text" },
 };
 

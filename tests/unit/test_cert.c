@@ -42,6 +42,12 @@ static const struct load_case load_cases[] = {
 	{ "TRUSTED CERTIFICATE", "trusted-root.pem", NULL, 1, EKU_E_OK, "TRUSTED CERTIFICATE" },
 	{ "PKCS#12 without password", "dual-pw.p12", NULL, 0, EKU_E_PKCS12_PASSWORD, NULL },
 	{ "PKCS#12 wrong password", "dual-pw.p12", "Tr0ub4dor&3", 0, EKU_E_PKCS12_PASSWORD, NULL },
+	/* 2^31-1 iterations would keep OpenSSL busy for hours (make-p12-iter.c):
+	 * refused before the derivation runs, password given or not. */
+	{ "PKCS#12 MAC iterations 2^31-1", "p12-mac-iter-huge.p12", NULL, 0, EKU_E_TOO_COSTLY, NULL },
+	{ "PKCS#12 MAC iterations, password given", "p12-mac-iter-huge.p12", "Tr0ub4dor&3", 0, EKU_E_TOO_COSTLY, NULL },
+	{ "PKCS#12 encrypted safe iterations 2^31-1", "p12-certbag-iter-huge.p12", NULL, 0, EKU_E_TOO_COSTLY, NULL },
+	{ "PKCS#12 key bag iterations 2^31-1", "p12-keybag-iter-huge.p12", NULL, 0, EKU_E_TOO_COSTLY, NULL },
 	{ "truncated DER", "truncated.der", NULL, 0, EKU_E_BAD_DER, NULL },
 	{ "binary garbage", "garbage.bin", NULL, 0, EKU_E_NO_CERT, NULL },
 	{ "empty file", "empty.pem", NULL, 0, EKU_E_EMPTY, NULL },

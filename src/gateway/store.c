@@ -50,7 +50,7 @@ static int load_certs(const char *path, struct eku_pos pos, eku_certlist *out,
 	if (ld != NULL)
 		n = eku_loader_load_path(ld, path, out, &dl);
 	for (size_t i = 0; i < dl.n; i++)
-		GW_DIAG(d, EKU_DIAG_ERROR, dl.v[i].code, pos, "%s%s%s", path,
+		GW_DIAG(d, dl.v[i].severity, dl.v[i].code, pos, "%s%s%s", path,
 			dl.v[i].message[0] ? ": " : "", dl.v[i].message);
 	if (n == 0 && dl.n == 0)
 		DERR(d, pos, "%s: no certificate found", path);

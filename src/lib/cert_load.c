@@ -5,7 +5,6 @@
  * (RFC 2315 certs-only bundles, PEM or DER) and PKCS#12 (RFC 7292). Each input
  * that cannot be read gives exactly one diagnostic; PEM blocks fail one by one.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,7 +21,6 @@
 #include "cert_load_int.h"
 
 #define DEFAULT_EXTENSIONS "pem,crt,cer,cert,der,p7b,p7c,p12,pfx,ca-bundle"
-#define MAX_DEPTH 32
 
 eku_loader *eku_loader_new(void)
 {
@@ -109,7 +107,7 @@ int eku_read_file(const char *path, size_t max, uint8_t **bufp, size_t *lenp, ek
 				ncap = max + 1;
 			if (ncap <= len) {
 				eku_error_set(err, EKU_E_TOO_LARGE,
-					"larger than the %zu-byte limit (raise it with --max-size)", max);
+					"larger than the %zu-byte limit", max);
 				goto out;
 			}
 			uint8_t *nb = realloc(buf, ncap + 1);
@@ -132,7 +130,7 @@ int eku_read_file(const char *path, size_t max, uint8_t **bufp, size_t *lenp, ek
 		len += (size_t)n;
 	}
 	if (len > max) {
-		eku_error_set(err, EKU_E_TOO_LARGE, "larger than the %zu-byte limit (raise it with --max-size)",
+		eku_error_set(err, EKU_E_TOO_LARGE, "larger than the %zu-byte limit",
 			max);
 		goto out;
 	}
@@ -396,7 +394,7 @@ int eku_loader_load_mem(eku_loader *ld, const char *source, const uint8_t *buf, 
 	}
 	if (len > ld->max_bytes) {
 		eku_diaglist_add(diags, source, 0, 0, EKU_E_TOO_LARGE,
-			"larger than the %zu-byte limit (raise it with --max-size)", ld->max_bytes);
+			"larger than the %zu-byte limit", ld->max_bytes);
 		return -1;
 	}
 	if (memmem(buf, len, "-----BEGIN ", 11) != NULL || buf[ws] != 0x30)
@@ -404,27 +402,7 @@ int eku_loader_load_mem(eku_loader *ld, const char *source, const uint8_t *buf, 
 	return load_binary(ld, source, buf, len, out, diags);
 }
 
-static bool wanted(const eku_loader *ld, const char *name)
-{
-	const char *dot = strrchr(name, '.');
-
-	if (dot == NULL)
-		return false;
-	for (size_t i = 0; i < ld->extensions.n; i++)
-		if (strcasecmp(dot + 1, ld->extensions.v[i]) == 0)
-			return true;
-	return false;
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int load_dir(eku_loader *ld, const char *path, int depth, eku_certlist *out,
-	eku_diaglist *diags, int *files);
-
-static int load_file(eku_loader *ld, const char *path, eku_certlist *out, eku_diaglist *diags)
+int eku_load_file(eku_loader *ld, const char *path, eku_certlist *out, eku_diaglist *diags)
 {
 	eku_error err = { 0 };
 	uint8_t *buf = NULL;
@@ -440,82 +418,23 @@ static int load_file(eku_loader *ld, const char *path, eku_certlist *out, eku_di
 	return rc;
 }
 
-static int load_dir(eku_loader *ld, const char *path, int depth, eku_certlist *out,
-	eku_diaglist *diags, int *files)
-{
-	DIR *d = NULL;
-	struct dirent *de;
-	eku_strv names = { 0 };
-	int added = 0;
-
-	if (depth > MAX_DEPTH) {
-		eku_diaglist_add(diags, path, 0, 0, EKU_E_IO, "directory nesting deeper than %d (symlink loop?)",
-			MAX_DEPTH);
-		return 0;
-	}
-	if ((d = opendir(path)) == NULL) {
-		eku_diaglist_add(diags, path, 0, 0, EKU_E_IO, "cannot open directory: %s", strerror(errno));
-		return 0;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (eku_strv_push(&names, de->d_name) != 0)
-			break;
-	}
-	closedir(d);
-	/* Sorted, so output and diagnostics are the same on every run. */
-	if (names.n > 1)
-		qsort(names.v, names.n, sizeof(char *), cmp_names);
-	for (size_t i = 0; i < names.n; i++) {
-		char *child = NULL;
-		struct stat st;
-		if (asprintf(&child, "%s/%s", path, names.v[i]) < 0)
-			break;
-		if (stat(child, &st) == 0 && S_ISDIR(st.st_mode)) {
-			added += load_dir(ld, child, depth + 1, out, diags, files);
-		} else if (stat(child, &st) == 0 && S_ISREG(st.st_mode) && wanted(ld, names.v[i])) {
-			int n = load_file(ld, child, out, diags);
-			(*files)++;
-			if (n > 0)
-				added += n;
-		}
-		free(child);
-	}
-	eku_strv_clear(&names);
-	return added;
-}
-
-int eku_loader_load_path(eku_loader *ld, const char *path, eku_certlist *out, eku_diaglist *diags)
-{
-	struct stat st;
-	int files = 0, added;
-
-	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		added = load_dir(ld, path, 0, out, diags, &files);
-		if (added == 0 && files == 0) {
-			eku_diaglist_add(diags, path, 0, 0, EKU_E_NO_CERT,
-				"directory holds no certificate files (looked for extensions: see --ext)");
-			return -1;
-		}
-		return added > 0 ? added : -1;
-	}
-	return load_file(ld, path, out, diags);
-}
-
 eku_certlist *eku_certlist_load_strict(const char *path, eku_error *err)
 {
 	eku_loader *ld = eku_loader_new();
 	eku_certlist *l = eku_certlist_new();
 	eku_diaglist diags = { 0 };
+	const struct eku_diag *d = NULL;
 
 	if (ld == NULL || l == NULL) {
 		eku_error_set(err, EKU_E_NOMEM, "out of memory");
 		goto fail;
 	}
 	eku_loader_load_path(ld, path, l, &diags);
-	if (diags.n > 0) {
-		const struct eku_diag *d = &diags.v[0];
+	/* Warnings (a link read twice, skipped) do not spoil the input. */
+	for (size_t i = 0; i < diags.n && d == NULL; i++)
+		if (diags.v[i].severity == EKU_DIAG_ERROR)
+			d = &diags.v[i];
+	if (d != NULL) {
 		if (d->line > 0)
 			eku_error_set(err, d->code, "%s:%d: %s", d->source, d->line, d->message);
 		else
@@ -526,6 +445,7 @@ eku_certlist *eku_certlist_load_strict(const char *path, eku_error *err)
 		eku_error_set(err, EKU_E_NO_CERT, "%s: no certificate found", path);
 		goto fail;
 	}
+	eku_diaglist_clear(&diags);
 	eku_loader_free(ld);
 	return l;
 fail:

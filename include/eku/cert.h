@@ -143,6 +143,13 @@ void eku_certlist_sort_by_expiry(eku_certlist *l);
 /* The loader: configured once, then used for any number of inputs. */
 typedef struct eku_loader eku_loader;
 #define EKU_LOADER_DEFAULT_MAX_BYTES (16u * 1024u * 1024u)
+/* PKCS#12 key-derivation caps, checked before each derivation runs: no MAC,
+ * encrypted safe or shrouded key bag may ask for more iterations than
+ * EKU_PKCS12_MAX_ITERATIONS (exporters use 2048 to 600000; one million costs
+ * about 0.25 s of CPU), nor a whole file for more than EKU_PKCS12_MAX_WORK.
+ * scrypt counts N*r*p. Past either, the input fails with EKU_E_TOO_COSTLY. */
+#define EKU_PKCS12_MAX_ITERATIONS 1000000u
+#define EKU_PKCS12_MAX_WORK 4000000u
 eku_loader *eku_loader_new(void);
 void eku_loader_free(eku_loader *ld); /* wipes the password */
 void eku_loader_set_max_bytes(eku_loader *ld, size_t max);

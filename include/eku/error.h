@@ -28,6 +28,7 @@ enum eku_errclass {
 	X(EKU_E_INTERNAL, INTERNAL, "internal", "internal error")                      \
 	X(EKU_E_IO, IO, "io", "cannot read input")                                     \
 	X(EKU_E_TOO_LARGE, IO, "too_large", "input exceeds the size limit")            \
+	X(EKU_E_TOO_COSTLY, IO, "too_costly", "input asks for more work than allowed") \
 	X(EKU_E_EMPTY, PARSE, "empty", "input is empty")                               \
 	X(EKU_E_NO_CERT, PARSE, "no_certificate", "no certificate found")              \
 	X(EKU_E_BAD_PEM, PARSE, "bad_pem", "malformed PEM block")                      \

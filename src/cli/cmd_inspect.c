@@ -280,23 +280,29 @@ static void print_csv_cert(const eku_cert *c, const struct eku_classification *c
 
 static void print_diag_line(const struct eku_diag *d)
 {
+	void (*say)(const char *, ...) = d->severity == EKU_DIAG_WARNING ? cli_warn : cli_error;
+	/* The loader states the limit; the option that raises it is ours. */
+	const char *hint = d->code == EKU_E_TOO_LARGE ? " (raise it with --max-size)" : "";
+
 	if (d->line > 0)
-		cli_error("%s:%d: %s", d->source, d->line, d->message);
+		say("%s:%d: %s%s", d->source, d->line, d->message, hint);
 	else
-		cli_error("%s: %s", d->source, d->message);
+		say("%s: %s%s", d->source, d->message, hint);
 }
 
 static int emit(const struct inspect_opts *o, eku_trust *t, const eku_timeline *pol,
 	eku_certlist *certs, const eku_diaglist *diags)
 {
 	struct cli_palette pal = cli_palette(cli_use_color(o->common.color, stdout));
-	json_t *doc = NULL, *arr = NULL, *errs = NULL;
+	json_t *doc = NULL, *arr = NULL, *errs = NULL, *warns = NULL;
 	int rc = -1;
 
 	if (o->common.format == FMT_JSON) {
-		doc = json_pack("{s:s,s:[],s:[]}", "schema", EKU_SCHEMA, "certificates", "errors");
+		doc = json_pack("{s:s,s:[],s:[],s:[]}", "schema", EKU_SCHEMA, "certificates", "errors",
+			"warnings");
 		arr = json_object_get(doc, "certificates");
 		errs = json_object_get(doc, "errors");
+		warns = json_object_get(doc, "warnings");
 	}
 	if (o->common.format == FMT_CSV)
 		print_csv_header();
@@ -336,7 +342,8 @@ static int emit(const struct inspect_opts *o, eku_trust *t, const eku_timeline *
 	}
 	for (size_t i = 0; i < diags->n; i++) {
 		if (o->common.format == FMT_JSON)
-			json_array_append_new(errs, eku_report_diag_json(&diags->v[i]));
+			json_array_append_new(diags->v[i].severity == EKU_DIAG_WARNING ? warns : errs,
+				eku_report_diag_json(&diags->v[i]));
 		print_diag_line(&diags->v[i]);
 	}
 	if (doc != NULL) {
@@ -386,7 +393,7 @@ int cmd_inspect(int argc, char **argv)
 		rc = 3;
 		goto out;
 	}
-	rc = diags.n > 0 ? 2 : 0;
+	rc = eku_diaglist_errors(&diags) > 0 ? 2 : 0;
 out:
 	cli_password_free(pw);
 	eku_diaglist_clear(&diags);

@@ -245,12 +245,15 @@ static eku_certlist *load_cert(const char *path)
 		goto fail;
 	if (eku_loader_load_path(ld, path, l, &diags) <= 0 || eku_certlist_count(l) == 0) {
 		const struct eku_diag *d = diags.n ? &diags.v[0] : NULL;
+		/* The format hint helps with unreadable contents only, not with a
+		 * missing file, a size or work limit or a password. */
+		const char *hint = d == NULL || eku_errcode_class(d->code) == EKU_ERRCLASS_PARSE
+					   ? "; give a PEM, DER, PKCS#7 or PKCS#12 certificate" : "";
 		if (d != NULL && d->line > 0)
-			cli_error("%s:%d: %s; give a PEM, DER, PKCS#7 or PKCS#12 certificate", d->source,
-				d->line, d->message);
+			cli_error("%s:%d: %s%s", d->source, d->line, d->message, hint);
 		else
-			cli_error("%s: %s; give a PEM, DER, PKCS#7 or PKCS#12 certificate",
-				d ? d->source : path, d ? d->message : "no certificate found");
+			cli_error("%s: %s%s", d ? d->source : path, d ? d->message : "no certificate found",
+				hint);
 		goto fail;
 	}
 	for (size_t i = 0; i < diags.n; i++)

@@ -66,7 +66,7 @@ static int load_certs(const char *what, const char *path, struct eku_pos pos, ek
 		free(buf);
 	}
 	for (size_t i = 0; i < dl.n; i++)
-		GW_DIAG(d, EKU_DIAG_ERROR, dl.v[i].code, pos, "%s %s%s%s", what, path,
+		GW_DIAG(d, dl.v[i].severity, dl.v[i].code, pos, "%s %s%s%s", what, path,
 			dl.v[i].message[0] ? ": " : "", dl.v[i].message);
 	if (n == 0 && dl.n == 0)
 		DERR(d, pos, "%s %s: no certificate found", what, path);

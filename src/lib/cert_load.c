@@ -5,7 +5,6 @@
  * (RFC 2315 certs-only bundles, PEM or DER) and PKCS#12 (RFC 7292). Each input
  * that cannot be read gives exactly one diagnostic; PEM blocks fail one by one.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,21 +15,12 @@
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
-#include <openssl/pkcs12.h>
 #include <openssl/pkcs7.h>
-#include <openssl/provider.h>
 #include <openssl/x509.h>
 
-#include <eku/cert.h>
-
-struct eku_loader {
-	size_t max_bytes;
-	char *password;  /* NULL: try the empty password */
-	eku_strv extensions;
-};
+#include "cert_load_int.h"
 
 #define DEFAULT_EXTENSIONS "pem,crt,cer,cert,der,p7b,p7c,p12,pfx,ca-bundle"
-#define MAX_DEPTH 32
 
 eku_loader *eku_loader_new(void)
 {
@@ -117,7 +107,7 @@ int eku_read_file(const char *path, size_t max, uint8_t **bufp, size_t *lenp, ek
 				ncap = max + 1;
 			if (ncap <= len) {
 				eku_error_set(err, EKU_E_TOO_LARGE,
-					"larger than the %zu-byte limit (raise it with --max-size)", max);
+					"larger than the %zu-byte limit", max);
 				goto out;
 			}
 			uint8_t *nb = realloc(buf, ncap + 1);
@@ -140,7 +130,7 @@ int eku_read_file(const char *path, size_t max, uint8_t **bufp, size_t *lenp, ek
 		len += (size_t)n;
 	}
 	if (len > max) {
-		eku_error_set(err, EKU_E_TOO_LARGE, "larger than the %zu-byte limit (raise it with --max-size)",
+		eku_error_set(err, EKU_E_TOO_LARGE, "larger than the %zu-byte limit",
 			max);
 		goto out;
 	}
@@ -160,8 +150,7 @@ out:
 	return rc;
 }
 
-/* Adds one X509 to out. Returns 1 when added, -1 on failure (diag added). */
-static int add_x509(X509 *x, const char *source, int index, int line, const char *container,
+int eku_load_add_x509(X509 *x, const char *source, int index, int line, const char *container,
 	eku_certlist *out, eku_diaglist *diags)
 {
 	eku_error err = { 0 };
@@ -179,13 +168,13 @@ static int add_x509(X509 *x, const char *source, int index, int line, const char
 	return 1;
 }
 
-static int add_stack(STACK_OF(X509) *sk, const char *source, int line, int first_index,
+int eku_load_add_stack(STACK_OF(X509) *sk, const char *source, int line, int first_index,
 	const char *container, eku_certlist *out, eku_diaglist *diags)
 {
 	int added = 0;
 
 	for (int i = 0; i < sk_X509_num(sk); i++)
-		if (add_x509(sk_X509_value(sk, i), source, first_index + i, line, container, out, diags) > 0)
+		if (eku_load_add_x509(sk_X509_value(sk, i), source, first_index + i, line, container, out, diags) > 0)
 			added++;
 	return added;
 }
@@ -212,7 +201,7 @@ static int add_pkcs7(PKCS7 *p7, const char *source, int line, int index, eku_cer
 			"PKCS#7 bundle holds no certificates");
 		return -1;
 	}
-	return add_stack(sk, source, line, index, "PKCS#7", out, diags);
+	return eku_load_add_stack(sk, source, line, index, "PKCS#7", out, diags);
 }
 
 /* Line number of at, counting on from a known (position, line) pair so a
@@ -269,7 +258,7 @@ static int load_pem_block(const char *source, const uint8_t *begin, size_t len, 
 			ERR_reason_error_string(ERR_peek_last_error()) ?: "decode error");
 		goto out;
 	}
-	rc = add_x509(x, source, block, line,
+	rc = eku_load_add_x509(x, source, block, line,
 		strcmp(label, "TRUSTED CERTIFICATE") == 0 ? "TRUSTED CERTIFICATE" : "PEM", out, diags);
 out:
 	ERR_clear_error();
@@ -346,86 +335,6 @@ static int load_pem(const char *source, const uint8_t *buf, size_t len, eku_cert
 	return added > 0 ? added : -1;
 }
 
-/* PKCS#12 files exported by older tools (Windows, Java, OpenSSL 1.x) use
- * RC2/3DES, which OpenSSL 3 keeps in the legacy provider. Load it on first
- * need only, keeping the default provider available (retain_fallbacks). */
-static OSSL_PROVIDER *legacy_provider;
-
-static void unload_legacy_provider(void)
-{
-	OSSL_PROVIDER_unload(legacy_provider);
-	legacy_provider = NULL;
-}
-
-static bool load_legacy_provider(void)
-{
-	static int state; /* 0 not tried, 1 loaded, -1 unavailable */
-
-	if (state == 0) {
-		legacy_provider = OSSL_PROVIDER_try_load(NULL, "legacy", 1);
-		state = legacy_provider != NULL ? 1 : -1;
-		/* Unloaded before OpenSSL's own exit cleanup, so nothing leaks. */
-		if (legacy_provider != NULL)
-			atexit(unload_legacy_provider);
-	}
-	ERR_clear_error();
-	return state == 1;
-}
-
-static bool pkcs12_mac_ok(PKCS12 *p12, const char *pw)
-{
-	if (!PKCS12_mac_present(p12))
-		return true;
-	return PKCS12_verify_mac(p12, pw, pw != NULL ? -1 : 0) == 1;
-}
-
-static int load_pkcs12(eku_loader *ld, const char *source, PKCS12 *p12, eku_certlist *out,
-	eku_diaglist *diags)
-{
-	const char *pw = ld->password;
-	EVP_PKEY *key = NULL;
-	X509 *cert = NULL;
-	STACK_OF(X509) *ca = NULL;
-	int added = 0, rc = -1;
-
-	if (pw == NULL) {
-		/* No password given: the empty string and the absent password are
-		 * distinct in PKCS#12; try both, as openssl pkcs12 does. */
-		pw = pkcs12_mac_ok(p12, "") ? "" : pkcs12_mac_ok(p12, NULL) ? NULL : "";
-		if (!pkcs12_mac_ok(p12, pw)) {
-			eku_diaglist_add(diags, source, 0, 0, EKU_E_PKCS12_PASSWORD,
-				"PKCS#12 is password-protected: give the password with --password-file FILE or --password-env VAR");
-			goto out;
-		}
-	} else if (!pkcs12_mac_ok(p12, pw)) {
-		eku_diaglist_add(diags, source, 0, 0, EKU_E_PKCS12_PASSWORD,
-			"wrong PKCS#12 password (MAC check failed): check --password-file / --password-env");
-		goto out;
-	}
-	if (PKCS12_parse(p12, pw, &key, &cert, &ca) != 1 &&
-	    (!load_legacy_provider() || PKCS12_parse(p12, pw, &key, &cert, &ca) != 1)) {
-		eku_diaglist_add(diags, source, 0, 0, EKU_E_BAD_PKCS12,
-			"PKCS#12 cannot be decrypted: %s (cipher unsupported even by the legacy provider?)",
-			ERR_reason_error_string(ERR_peek_last_error()) ?: "decode error");
-		goto out;
-	}
-	if (cert != NULL && add_x509(cert, source, 1, 0, "PKCS#12", out, diags) > 0)
-		added++;
-	if (ca != NULL)
-		added += add_stack(ca, source, 0, cert != NULL ? 2 : 1, "PKCS#12", out, diags);
-	if (added == 0) {
-		eku_diaglist_add(diags, source, 0, 0, EKU_E_NO_CERT, "PKCS#12 holds no certificates");
-		goto out;
-	}
-	rc = added;
-out:
-	ERR_clear_error();
-	EVP_PKEY_free(key); /* the key is never used nor kept */
-	X509_free(cert);
-	sk_X509_pop_free(ca, X509_free);
-	return rc;
-}
-
 /* Binary input: DER certificate, DER PKCS#7 or PKCS#12, tried in that order. */
 static int load_binary(eku_loader *ld, const char *source, const uint8_t *buf, size_t len,
 	eku_certlist *out, eku_diaglist *diags)
@@ -448,7 +357,7 @@ static int load_binary(eku_loader *ld, const char *source, const uint8_t *buf, s
 				"DER certificate followed by %zu unexpected bytes", (size_t)(buf + len - p));
 			goto out;
 		}
-		rc = add_x509(x, source, 1, 0, "DER", out, diags);
+		rc = eku_load_add_x509(x, source, 1, 0, "DER", out, diags);
 		goto out;
 	}
 	p = buf;
@@ -458,7 +367,7 @@ static int load_binary(eku_loader *ld, const char *source, const uint8_t *buf, s
 	}
 	p = buf;
 	if ((p12 = d2i_PKCS12(NULL, &p, (long)len)) != NULL) {
-		rc = load_pkcs12(ld, source, p12, out, diags);
+		rc = eku_load_pkcs12(ld, source, p12, out, diags);
 		goto out;
 	}
 	eku_diaglist_add(diags, source, 0, 0, EKU_E_BAD_DER,
@@ -485,7 +394,7 @@ int eku_loader_load_mem(eku_loader *ld, const char *source, const uint8_t *buf, 
 	}
 	if (len > ld->max_bytes) {
 		eku_diaglist_add(diags, source, 0, 0, EKU_E_TOO_LARGE,
-			"larger than the %zu-byte limit (raise it with --max-size)", ld->max_bytes);
+			"larger than the %zu-byte limit", ld->max_bytes);
 		return -1;
 	}
 	if (memmem(buf, len, "-----BEGIN ", 11) != NULL || buf[ws] != 0x30)
@@ -493,27 +402,7 @@ int eku_loader_load_mem(eku_loader *ld, const char *source, const uint8_t *buf, 
 	return load_binary(ld, source, buf, len, out, diags);
 }
 
-static bool wanted(const eku_loader *ld, const char *name)
-{
-	const char *dot = strrchr(name, '.');
-
-	if (dot == NULL)
-		return false;
-	for (size_t i = 0; i < ld->extensions.n; i++)
-		if (strcasecmp(dot + 1, ld->extensions.v[i]) == 0)
-			return true;
-	return false;
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int load_dir(eku_loader *ld, const char *path, int depth, eku_certlist *out,
-	eku_diaglist *diags, int *files);
-
-static int load_file(eku_loader *ld, const char *path, eku_certlist *out, eku_diaglist *diags)
+int eku_load_file(eku_loader *ld, const char *path, eku_certlist *out, eku_diaglist *diags)
 {
 	eku_error err = { 0 };
 	uint8_t *buf = NULL;
@@ -529,82 +418,23 @@ static int load_file(eku_loader *ld, const char *path, eku_certlist *out, eku_di
 	return rc;
 }
 
-static int load_dir(eku_loader *ld, const char *path, int depth, eku_certlist *out,
-	eku_diaglist *diags, int *files)
-{
-	DIR *d = NULL;
-	struct dirent *de;
-	eku_strv names = { 0 };
-	int added = 0;
-
-	if (depth > MAX_DEPTH) {
-		eku_diaglist_add(diags, path, 0, 0, EKU_E_IO, "directory nesting deeper than %d (symlink loop?)",
-			MAX_DEPTH);
-		return 0;
-	}
-	if ((d = opendir(path)) == NULL) {
-		eku_diaglist_add(diags, path, 0, 0, EKU_E_IO, "cannot open directory: %s", strerror(errno));
-		return 0;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (eku_strv_push(&names, de->d_name) != 0)
-			break;
-	}
-	closedir(d);
-	/* Sorted, so output and diagnostics are the same on every run. */
-	if (names.n > 1)
-		qsort(names.v, names.n, sizeof(char *), cmp_names);
-	for (size_t i = 0; i < names.n; i++) {
-		char *child = NULL;
-		struct stat st;
-		if (asprintf(&child, "%s/%s", path, names.v[i]) < 0)
-			break;
-		if (stat(child, &st) == 0 && S_ISDIR(st.st_mode)) {
-			added += load_dir(ld, child, depth + 1, out, diags, files);
-		} else if (stat(child, &st) == 0 && S_ISREG(st.st_mode) && wanted(ld, names.v[i])) {
-			int n = load_file(ld, child, out, diags);
-			(*files)++;
-			if (n > 0)
-				added += n;
-		}
-		free(child);
-	}
-	eku_strv_clear(&names);
-	return added;
-}
-
-int eku_loader_load_path(eku_loader *ld, const char *path, eku_certlist *out, eku_diaglist *diags)
-{
-	struct stat st;
-	int files = 0, added;
-
-	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		added = load_dir(ld, path, 0, out, diags, &files);
-		if (added == 0 && files == 0) {
-			eku_diaglist_add(diags, path, 0, 0, EKU_E_NO_CERT,
-				"directory holds no certificate files (looked for extensions: see --ext)");
-			return -1;
-		}
-		return added > 0 ? added : -1;
-	}
-	return load_file(ld, path, out, diags);
-}
-
 eku_certlist *eku_certlist_load_strict(const char *path, eku_error *err)
 {
 	eku_loader *ld = eku_loader_new();
 	eku_certlist *l = eku_certlist_new();
 	eku_diaglist diags = { 0 };
+	const struct eku_diag *d = NULL;
 
 	if (ld == NULL || l == NULL) {
 		eku_error_set(err, EKU_E_NOMEM, "out of memory");
 		goto fail;
 	}
 	eku_loader_load_path(ld, path, l, &diags);
-	if (diags.n > 0) {
-		const struct eku_diag *d = &diags.v[0];
+	/* Warnings (a link read twice, skipped) do not spoil the input. */
+	for (size_t i = 0; i < diags.n && d == NULL; i++)
+		if (diags.v[i].severity == EKU_DIAG_ERROR)
+			d = &diags.v[i];
+	if (d != NULL) {
 		if (d->line > 0)
 			eku_error_set(err, d->code, "%s:%d: %s", d->source, d->line, d->message);
 		else
@@ -615,6 +445,7 @@ eku_certlist *eku_certlist_load_strict(const char *path, eku_error *err)
 		eku_error_set(err, EKU_E_NO_CERT, "%s: no certificate found", path);
 		goto fail;
 	}
+	eku_diaglist_clear(&diags);
 	eku_loader_free(ld);
 	return l;
 fail:

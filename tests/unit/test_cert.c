@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -42,6 +44,12 @@ static const struct load_case load_cases[] = {
 	{ "TRUSTED CERTIFICATE", "trusted-root.pem", NULL, 1, EKU_E_OK, "TRUSTED CERTIFICATE" },
 	{ "PKCS#12 without password", "dual-pw.p12", NULL, 0, EKU_E_PKCS12_PASSWORD, NULL },
 	{ "PKCS#12 wrong password", "dual-pw.p12", "Tr0ub4dor&3", 0, EKU_E_PKCS12_PASSWORD, NULL },
+	/* 2^31-1 iterations would keep OpenSSL busy for hours (make-p12-iter.c):
+	 * refused before the derivation runs, password given or not. */
+	{ "PKCS#12 MAC iterations 2^31-1", "p12-mac-iter-huge.p12", NULL, 0, EKU_E_TOO_COSTLY, NULL },
+	{ "PKCS#12 MAC iterations, password given", "p12-mac-iter-huge.p12", "Tr0ub4dor&3", 0, EKU_E_TOO_COSTLY, NULL },
+	{ "PKCS#12 encrypted safe iterations 2^31-1", "p12-certbag-iter-huge.p12", NULL, 0, EKU_E_TOO_COSTLY, NULL },
+	{ "PKCS#12 key bag iterations 2^31-1", "p12-keybag-iter-huge.p12", NULL, 0, EKU_E_TOO_COSTLY, NULL },
 	{ "truncated DER", "truncated.der", NULL, 0, EKU_E_BAD_DER, NULL },
 	{ "binary garbage", "garbage.bin", NULL, 0, EKU_E_NO_CERT, NULL },
 	{ "empty file", "empty.pem", NULL, 0, EKU_E_EMPTY, NULL },
@@ -137,6 +145,58 @@ static void test_size_cap_and_directory(void **state)
 	assert_int_equal(eku_loader_load_path(ld, fixture(""), l, &d), 1);
 	assert_int_equal(d.n, 1);
 	assert_int_equal(d.v[0].code, EKU_E_BAD_DER);
+	eku_diaglist_clear(&d);
+	eku_certlist_free(l);
+	eku_loader_free(ld);
+}
+
+/* Issue 9: links back into the tree (d/a -> ., d/b -> .) made the walk
+ * exponential. Each directory and file is read once; each skip is a warning
+ * naming the path, so the input still loads, strictly too. */
+static void test_directory_link_loops(void **state)
+{
+	char dir[] = "/tmp/eku-test-loops-XXXXXX", p[512], q[512];
+	static const char *const links[][2] = {
+		{ ".", "a" }, { ".", "b" }, { "loop.pem", "loop.pem" }, { "leaf.pem", "same.pem" },
+		{ "..", "sub/up" },
+	};
+	eku_loader *ld = eku_loader_new();
+	eku_certlist *l = eku_certlist_new();
+	eku_diaglist d = { 0 };
+	eku_error e = { 0 };
+	FILE *in, *out;
+	int ch;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/leaf.pem", dir);
+	assert_non_null(in = fopen(fixture("leaf-dual.pem"), "r"));
+	assert_non_null(out = fopen(p, "w"));
+	while ((ch = fgetc(in)) != EOF)
+		fputc(ch, out);
+	fclose(in);
+	fclose(out);
+	snprintf(p, sizeof(p), "%s/sub", dir);
+	assert_int_equal(mkdir(p, 0700), 0);
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, links[i][1]);
+		assert_int_equal(symlink(links[i][0], p), 0);
+	}
+	assert_int_equal(eku_loader_load_path(ld, dir, l, &d), 1);
+	assert_int_equal(eku_diaglist_errors(&d), 0);
+	assert_int_equal(d.n, 5);
+	for (size_t i = 0; i < d.n; i++)
+		assert_int_equal(d.v[i].severity, EKU_DIAG_WARNING);
+	assert_non_null(strstr(d.v[0].message, "same directory")); /* a, sorted first */
+	eku_certlist_free(eku_certlist_load_strict(dir, &e));
+	assert_int_equal(e.code, EKU_E_OK);
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, links[i][1]);
+		unlink(p);
+	}
+	snprintf(p, sizeof(p), "%s/sub", dir);
+	snprintf(q, sizeof(q), "%s/leaf.pem", dir);
+	assert_int_equal(rmdir(p) | unlink(q) | rmdir(dir), 0);
 	eku_diaglist_clear(&d);
 	eku_certlist_free(l);
 	eku_loader_free(ld);
@@ -294,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_load_table),
 		cmocka_unit_test(test_pem_positions),
 		cmocka_unit_test(test_size_cap_and_directory),
+		cmocka_unit_test(test_directory_link_loops),
 		cmocka_unit_test(test_eku_class),
 		cmocka_unit_test(test_facts_dual),
 		cmocka_unit_test(test_self_signed_and_ca),

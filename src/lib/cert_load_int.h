@@ -1,0 +1,32 @@
+/* Internal to the certificate loader (cert_load.c, cert_load_p12.c,
+ * cert_load_dir.c). */
+#ifndef EKU_CERT_LOAD_INT_H
+#define EKU_CERT_LOAD_INT_H
+
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+
+#include <eku/cert.h>
+
+struct eku_loader {
+	size_t max_bytes;
+	char *password;  /* NULL: try the empty password */
+	eku_strv extensions;
+};
+
+/* Adds one X509 (or each of a stack) to out, labelled with container.
+ * add_x509 returns 1 when added, -1 with a diag; add_stack the count added. */
+int eku_load_add_x509(X509 *x, const char *source, int index, int line, const char *container,
+	eku_certlist *out, eku_diaglist *diags);
+int eku_load_add_stack(STACK_OF(X509) *sk, const char *source, int line, int first_index,
+	const char *container, eku_certlist *out, eku_diaglist *diags);
+
+/* The certificates of a PKCS#12 (cert_load_p12.c): count added, or -1 with
+ * exactly one diag. */
+int eku_load_pkcs12(eku_loader *ld, const char *source, PKCS12 *p12, eku_certlist *out,
+	eku_diaglist *diags);
+
+/* One file (or "-"): count added, or -1 with a diag. */
+int eku_load_file(eku_loader *ld, const char *path, eku_certlist *out, eku_diaglist *diags);
+
+#endif

@@ -1,5 +1,6 @@
 /* The eku_cert object, certificate lists, load diagnostics and names. */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,9 @@
 #include "cert_int.h"
 
 struct eku_cert {
-	int refs;
+	/* Atomic: anchors of a shared eku_trust are referenced by every chain
+	 * built from them, on whichever thread classifies (gateway workers). */
+	atomic_int refs;
 	X509 *x509;
 	struct eku_facts *facts;
 	char *source;
@@ -84,7 +87,7 @@ eku_cert *eku_cert_new_x509(X509 *x, const char *source, int index, int line, ek
 		eku_error_set(err, EKU_E_NOMEM, "out of memory");
 		return NULL;
 	}
-	c->refs = 1;
+	atomic_init(&c->refs, 1);
 	c->index = index;
 	c->line = line;
 	c->container = "PEM";
@@ -127,14 +130,18 @@ out:
 
 eku_cert *eku_cert_up_ref(eku_cert *c)
 {
+	/* Relaxed: a new reference is taken from an existing one, which already
+	 * orders it after the object's construction. */
 	if (c != NULL)
-		c->refs++;
+		atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
 	return c;
 }
 
 void eku_cert_free(eku_cert *c)
 {
-	if (c == NULL || --c->refs > 0)
+	/* acq_rel: the last owner must see every other owner's writes before
+	 * freeing (the Boost/libstdc++ shared_ptr pattern). */
+	if (c == NULL || atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) != 1)
 		return;
 	X509_free(c->x509);
 	eku_facts_free(c->facts);

@@ -9,6 +9,8 @@
  * job, and an expired chain still tells who issued it.
  */
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +39,14 @@ struct anchor {
 };
 
 struct eku_trust {
-	eku_error err;
+	eku_error err;     /* written under lock once classify may run on threads */
 	char *data_dir;
-	bool data_loaded;
+	/* The data tables are loaded on first need, possibly by several threads
+	 * classifying at once (probe workers): loading happens under lock, and
+	 * the release store of data_loaded publishes the tables to the
+	 * lock-free acquire load of every later classify. */
+	pthread_mutex_t lock;
+	atomic_bool data_loaded;
 	struct eku_chrome_root *chrome;
 	size_t n_chrome;
 	json_t *vendors;   /* array from ca-vendors.json */
@@ -63,10 +70,12 @@ eku_trust *eku_trust_new(void)
 	if (t == NULL)
 		return NULL;
 	t->untrusted = eku_certlist_new();
-	if (t->untrusted == NULL) {
+	if (t->untrusted == NULL || pthread_mutex_init(&t->lock, NULL) != 0) {
+		eku_certlist_free(t->untrusted);
 		free(t);
 		return NULL;
 	}
+	atomic_init(&t->data_loaded, false);
 	return t;
 }
 
@@ -84,6 +93,7 @@ void eku_trust_free(eku_trust *t)
 	}
 	free(t->anchors);
 	eku_certlist_free(t->untrusted);
+	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
 
@@ -93,7 +103,7 @@ int eku_trust_set_data_dir(eku_trust *t, const char *dir)
 {
 	free(t->data_dir);
 	t->data_dir = dir != NULL ? strdup(dir) : NULL;
-	t->data_loaded = false;
+	atomic_store(&t->data_loaded, false);
 	return dir == NULL || t->data_dir != NULL ? 0 : -1;
 }
 
@@ -128,15 +138,13 @@ out:
 	return arr;
 }
 
-int eku_trust_load_data(eku_trust *t)
+static int load_data_locked(eku_trust *t)
 {
 	size_t len = 0;
 	uint8_t *csv;
 	char *origin = NULL;
 	int rc = -1;
 
-	if (t->data_loaded)
-		return 0;
 	csv = eku_data_read(t->data_dir, "chrome-root-store.csv", &len, &origin, &t->err);
 	if (csv == NULL)
 		goto out;
@@ -151,11 +159,26 @@ int eku_trust_load_data(eku_trust *t)
 	t->alt_roots = load_json_array(t, "alt-roots.json", "roots");
 	if (t->vendors == NULL || t->alt_roots == NULL)
 		goto out;
-	t->data_loaded = true;
 	rc = 0;
 out:
 	free(origin);
 	free(csv);
+	return rc;
+}
+
+int eku_trust_load_data(eku_trust *t)
+{
+	int rc = 0;
+
+	if (atomic_load_explicit(&t->data_loaded, memory_order_acquire))
+		return 0;
+	pthread_mutex_lock(&t->lock);
+	if (!atomic_load_explicit(&t->data_loaded, memory_order_relaxed)) {
+		rc = load_data_locked(t);
+		if (rc == 0)
+			atomic_store_explicit(&t->data_loaded, true, memory_order_release);
+	}
+	pthread_mutex_unlock(&t->lock);
 	return rc;
 }
 
@@ -496,7 +519,9 @@ struct eku_classification *eku_trust_classify(eku_trust *t, const eku_cert *c,
 		goto nomem;
 	return cl;
 nomem:
+	pthread_mutex_lock(&t->lock);
 	eku_error_set(&t->err, EKU_E_NOMEM, "out of memory");
+	pthread_mutex_unlock(&t->lock);
 	eku_classification_free(cl);
 	return NULL;
 }

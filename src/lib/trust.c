@@ -26,6 +26,7 @@
 #include <eku/data.h>
 #include <eku/trust.h>
 
+#include "cert_int.h"
 #include "trust_int.h"
 
 #define MAX_CHAIN 12
@@ -53,6 +54,7 @@ struct eku_trust {
 	json_t *alt_roots; /* array from alt-roots.json */
 	struct anchor *anchors;
 	size_t n_anchors;
+	eku_certlist *anchor_certs; /* anchors[i].cert at position i: the issuer index */
 	eku_certlist *untrusted;
 };
 
@@ -70,8 +72,11 @@ eku_trust *eku_trust_new(void)
 	if (t == NULL)
 		return NULL;
 	t->untrusted = eku_certlist_new();
-	if (t->untrusted == NULL || pthread_mutex_init(&t->lock, NULL) != 0) {
+	t->anchor_certs = eku_certlist_new();
+	if (t->untrusted == NULL || t->anchor_certs == NULL ||
+	    pthread_mutex_init(&t->lock, NULL) != 0) {
 		eku_certlist_free(t->untrusted);
+		eku_certlist_free(t->anchor_certs);
 		free(t);
 		return NULL;
 	}
@@ -92,6 +97,7 @@ void eku_trust_free(eku_trust *t)
 		free(t->anchors[i].vendor);
 	}
 	free(t->anchors);
+	eku_certlist_free(t->anchor_certs);
 	eku_certlist_free(t->untrusted);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
@@ -186,12 +192,13 @@ static int add_anchor(eku_trust *t, eku_cert *c, enum anchor_kind kind, const ch
 {
 	struct anchor *nv = realloc(t->anchors, (t->n_anchors + 1) * sizeof(*nv));
 
-	if (nv == NULL) {
+	if (nv != NULL)
+		t->anchors = nv;
+	if (nv == NULL || eku_certlist_push0(t->anchor_certs, eku_cert_up_ref(c)) != 0) {
 		eku_cert_free(c);
 		eku_error_set(&t->err, EKU_E_NOMEM, "out of memory");
 		return -1;
 	}
-	t->anchors = nv;
 	nv[t->n_anchors].cert = c;
 	nv[t->n_anchors].kind = kind;
 	nv[t->n_anchors].vendor = vendor != NULL ? strdup(vendor) : NULL;
@@ -274,6 +281,10 @@ static const struct anchor *find_anchor(const eku_trust *t, const eku_cert *c)
 {
 	const uint8_t *h = eku_cert_facts(c)->sha256;
 
+	/* Most certificates of a chain are not anchors: answer those from the
+	 * index, and scan only to pick among anchors loaded more than once. */
+	if (eku_certlist_find_sha256(t->anchor_certs, h) == NULL)
+		return NULL;
 	/* Public declarations win over the same root loaded from elsewhere. */
 	for (size_t i = 0; i < t->n_anchors; i++)
 		if (t->anchors[i].kind == ANCHOR_PUBLIC &&
@@ -307,23 +318,34 @@ static bool in_chain(const struct eku_classification *cl, const eku_cert *c)
 	return false;
 }
 
-static eku_cert *find_issuer(const eku_trust *t, const eku_certlist *extra,
-	const struct eku_classification *cl, const eku_cert *cur)
+/* The first certificate of l, in list order, that issued cur and is not in
+ * the chain yet; only certificates named like cur's issuer are tried. */
+static eku_cert *issuer_in(const eku_certlist *l, const struct eku_classification *cl,
+	const eku_cert *cur)
 {
-	for (size_t i = 0; i < t->n_anchors; i++)
-		if (!in_chain(cl, t->anchors[i].cert) && issued_by(t->anchors[i].cert, cur))
-			return t->anchors[i].cert;
-	for (size_t i = 0; i < eku_certlist_count(extra); i++) {
-		eku_cert *c = eku_certlist_get0(extra, i);
-		if (!in_chain(cl, c) && issued_by(c, cur))
-			return c;
-	}
-	for (size_t i = 0; i < eku_certlist_count(t->untrusted); i++) {
-		eku_cert *c = eku_certlist_get0(t->untrusted, i);
+	const X509_NAME *name = X509_get_issuer_name(eku_cert_get0_x509(cur));
+
+	for (size_t i = eku_certlist_issuer_first(l, name); i != SIZE_MAX;
+	     i = eku_certlist_issuer_next(l, i)) {
+		eku_cert *c = eku_certlist_get0(l, i);
 		if (!in_chain(cl, c) && issued_by(c, cur))
 			return c;
 	}
 	return NULL;
+}
+
+/* Anchors first, then the certificates that came with the leaf, then the
+ * configured intermediates. */
+static eku_cert *find_issuer(const eku_trust *t, const eku_certlist *extra,
+	const struct eku_classification *cl, const eku_cert *cur)
+{
+	eku_cert *c = issuer_in(t->anchor_certs, cl, cur);
+
+	if (c == NULL)
+		c = issuer_in(extra, cl, cur);
+	if (c == NULL)
+		c = issuer_in(t->untrusted, cl, cur);
+	return c;
 }
 
 static int chain_push(struct eku_classification *cl, const eku_cert *c)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs what the tests need, builds with warnings as errors, and runs every
-# test: unit tests (plain and ASan+UBSan), integration scenarios with real
+# test: unit tests (plain, ASan+UBSan, TSan), integration scenarios with real
 # peers, and each fuzz target for a bounded time. This is what CI runs.
 set -eu
 cd "$(dirname "$0")/.."
@@ -40,6 +40,26 @@ if ls "$asan_dir"/* > /dev/null 2>&1; then
 	exit 1
 fi
 rm -rf "$asan_dir"
+
+step "ThreadSanitizer: unit tests and the gateway with workers: 4"
+# Shared read-only objects (eku_trust, eku_cert, verify configs) used from
+# several threads: tests/unit/test_threads.c and the gateway scenarios with
+# four worker loops. Third-party suppressions: see tools/tsan.supp.
+[ -d build-tsan ] || meson setup build-tsan -Dwerror=true -Db_sanitize=thread -Db_lundef=false
+ninja -C build-tsan
+tsan_dir=$(mktemp -d)
+export TSAN_OPTIONS="halt_on_error=1:suppressions=$PWD/tools/tsan.supp"
+meson test -C build-tsan --print-errorlogs
+EKU_BIN="$PWD/build-tsan/eku" EKU_GW_WORKERS=4 TSAN_OPTIONS="$TSAN_OPTIONS:log_path=$tsan_dir/tsan" \
+	pytest-3 -q -rs tests/integration/30_gateway_mtls_test.py \
+	tests/integration/33_gateway_workers_threads_test.py
+unset TSAN_OPTIONS
+if ls "$tsan_dir"/* > /dev/null 2>&1; then
+	cat "$tsan_dir"/*
+	echo "ThreadSanitizer reports above"
+	exit 1
+fi
+rm -rf "$tsan_dir"
 
 step "valgrind memcheck sweep over every command (incl. a live gateway)"
 [ -d build-vg ] || meson setup build-vg -Dbuildtype=debug -Dwerror=true

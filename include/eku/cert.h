@@ -6,7 +6,13 @@
  * this certificate authenticate". eku_facts_from_der() is the one function
  * that computes facts; a faster parser can replace it without changing callers.
  *
- * Thread-safety: objects are not locked; share them read-only after loading.
+ * Thread-safety: eku_cert and eku_facts are immutable after creation except
+ * eku_cert_set_container (call it before sharing); reference counts are
+ * atomic, so eku_cert_up_ref/eku_cert_free may run on any thread and a cert
+ * may be shared read-only by any number of threads. An eku_certlist may be
+ * read (count, get0, as extra for eku_trust_classify) by many threads once
+ * nobody modifies it (push0, sort); its issuer index is built on push, never
+ * on read. An eku_loader is used by one thread at a time.
  */
 #ifndef EKU_CERT_H
 #define EKU_CERT_H
@@ -127,7 +133,8 @@ void eku_cert_set_container(eku_cert *c, const char *container);
 const eku_strv *eku_cert_aux_trusted(const eku_cert *c);
 const eku_strv *eku_cert_aux_rejected(const eku_cert *c);
 
-/* Owning, growable list of certificates. */
+/* Owning, growable list of certificates, indexed by subject name as
+ * certificates are pushed (chain building looks issuers up through it). */
 typedef struct eku_certlist eku_certlist;
 eku_certlist *eku_certlist_new(void);
 void eku_certlist_free(eku_certlist *l);
@@ -135,7 +142,7 @@ size_t eku_certlist_count(const eku_certlist *l);
 eku_cert *eku_certlist_get0(const eku_certlist *l, size_t i);
 /* Appends taking ownership (set0); on failure c is freed. */
 int eku_certlist_push0(eku_certlist *l, eku_cert *c) __attribute__((warn_unused_result));
-/* Sorts by not_after ascending (stable on ties by source, index). */
+/* Sorts by not_after ascending (ties by source, then index); re-indexes. */
 void eku_certlist_sort_by_expiry(eku_certlist *l);
 
 /* Problems with inputs: struct eku_diag and eku_diaglist (eku/diag.h). */

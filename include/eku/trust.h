@@ -4,8 +4,16 @@
  * bundle) and anchor sets (system bundle, the Chrome Root Store snapshot,
  * user --trust files, roots declared public). eku_trust_classify() builds the
  * chain of one certificate from those (no network) and says who stands behind
- * it. Build once, then classify many certificates; not thread-safe while
- * being configured, read-only afterwards.
+ * it. Build once, then classify many certificates.
+ *
+ * Thread-safety: configure (set_data_dir, add_*) from one thread; after the
+ * last add_* call an eku_trust may be shared by any number of threads calling
+ * eku_trust_classify, eku_trust_load_data, eku_trust_vendor_name,
+ * eku_trust_anchor_count/get0 at once (gateway workers, probe threads). The
+ * data tables are loaded once under an internal lock (the first caller
+ * loads, the others wait); anchors are referenced with atomic counts.
+ * eku_trust_error() describes the last failure of any thread: with several
+ * threads, use it only to log, not to tell which call failed.
  */
 #ifndef EKU_TRUST_H
 #define EKU_TRUST_H
@@ -76,7 +84,11 @@ struct eku_classification {
 
 /* Classifies c: builds its chain from the store and extra (certificates that
  * came with it, may be NULL), decides issuer class and vendor. Returns a new
- * record (free with eku_classification_free) or NULL with the trust error set. */
+ * record (free with eku_classification_free) or NULL with the trust error set.
+ * Issuers are looked up by name through the lists' indexes, so classifying
+ * every certificate of a run against the run is linear in its size. Thread-
+ * safe on a configured t (see above); extra is only read. The record belongs
+ * to the caller's thread and may be freed on any thread. */
 struct eku_classification *eku_trust_classify(eku_trust *t, const eku_cert *c,
 	const eku_certlist *extra);
 void eku_classification_free(struct eku_classification *cl);

@@ -1,5 +1,6 @@
 /* The eku_cert object, certificate lists, load diagnostics and names. */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +11,12 @@
 #include <eku/cert.h>
 
 #include "cert_int.h"
+#include "hash.h"
 
 struct eku_cert {
-	int refs;
+	/* Atomic: anchors of a shared eku_trust are referenced by every chain
+	 * built from them, on whichever thread classifies (gateway workers). */
+	atomic_int refs;
 	X509 *x509;
 	struct eku_facts *facts;
 	char *source;
@@ -84,7 +88,7 @@ eku_cert *eku_cert_new_x509(X509 *x, const char *source, int index, int line, ek
 		eku_error_set(err, EKU_E_NOMEM, "out of memory");
 		return NULL;
 	}
-	c->refs = 1;
+	atomic_init(&c->refs, 1);
 	c->index = index;
 	c->line = line;
 	c->container = "PEM";
@@ -127,14 +131,18 @@ out:
 
 eku_cert *eku_cert_up_ref(eku_cert *c)
 {
+	/* Relaxed: a new reference is taken from an existing one, which already
+	 * orders it after the object's construction. */
 	if (c != NULL)
-		c->refs++;
+		atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
 	return c;
 }
 
 void eku_cert_free(eku_cert *c)
 {
-	if (c == NULL || --c->refs > 0)
+	/* acq_rel: the last owner must see every other owner's writes before
+	 * freeing (the Boost/libstdc++ shared_ptr pattern). */
+	if (c == NULL || atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) != 1)
 		return;
 	X509_free(c->x509);
 	eku_facts_free(c->facts);
@@ -154,14 +162,37 @@ void eku_cert_set_container(eku_cert *c, const char *container) { c->container =
 const eku_strv *eku_cert_aux_trusted(const eku_cert *c) { return &c->aux_trusted; }
 const eku_strv *eku_cert_aux_rejected(const eku_cert *c) { return &c->aux_rejected; }
 
+/* Besides the array, a list keeps an index for chain building: certificates
+ * by subject name (OpenSSL's hash of the canonical name, the form
+ * X509_check_issued compares) so an issuer lookup is not a scan of the whole
+ * run, which made `eku inspect` of 20,000 certificates quadratic. Exact
+ * copies (same SHA-256) are indexed once: a copy is rejected or accepted as
+ * issuer exactly when the first one is. The index is built as certificates
+ * are pushed, never on lookup, so a list is read-only after loading. When
+ * it cannot be built (memory, SHA-1 unavailable) lookups fall back to every
+ * position in order: slower, same answers. */
+#define NO_POS SIZE_MAX
+
 struct eku_certlist {
 	size_t n, cap;
 	eku_cert **v;
+	eku_hmap *by_subject; /* subject name hash -> first position */
+	eku_hmap *by_sha256;  /* certificate hash -> first position */
+	size_t *next;         /* next position with the same subject name hash */
+	size_t *last;         /* for a first position: the last one of its name */
+	bool unindexed;       /* the index could not be built: lookups scan */
 };
 
 eku_certlist *eku_certlist_new(void)
 {
 	return calloc(1, sizeof(eku_certlist));
+}
+
+static void index_clear(eku_certlist *l)
+{
+	eku_hmap_free(l->by_subject);
+	eku_hmap_free(l->by_sha256);
+	l->by_subject = l->by_sha256 = NULL;
 }
 
 void eku_certlist_free(eku_certlist *l)
@@ -170,6 +201,9 @@ void eku_certlist_free(eku_certlist *l)
 		return;
 	for (size_t i = 0; i < l->n; i++)
 		eku_cert_free(l->v[i]);
+	index_clear(l);
+	free(l->next);
+	free(l->last);
 	free(l->v);
 	free(l);
 }
@@ -181,19 +215,139 @@ eku_cert *eku_certlist_get0(const eku_certlist *l, size_t i)
 	return i < l->n ? l->v[i] : NULL;
 }
 
+/* OpenSSL's hash of the canonical name (X509_NAME_hash_ex); 0 with *ok false
+ * when SHA-1 is unavailable. */
+static uint32_t name_key(const X509_NAME *name, bool *ok)
+{
+	int good = 0;
+	unsigned long h = X509_NAME_hash_ex(name, NULL, NULL, &good);
+
+	*ok = good == 1;
+	return (uint32_t)h;
+}
+
+/* Indexes position i (l->next and l->last have room for it). */
+static int index_add(eku_certlist *l, size_t i)
+{
+	const eku_cert *c = l->v[i];
+	size_t first;
+	bool ok;
+	uint32_t key = name_key(X509_get_subject_name(c->x509), &ok);
+	int added;
+
+	l->next[i] = l->last[i] = NO_POS;
+	if (!ok)
+		return -1;
+	if ((added = eku_hmap_add(l->by_sha256, c->facts->sha256, 32, i)) != 1)
+		return added; /* 0: a copy, found through the first one */
+	if ((added = eku_hmap_add(l->by_subject, &key, sizeof(key), i)) < 0)
+		return -1;
+	if (added == 1) {
+		l->last[i] = i;
+		return 0;
+	}
+	if (!eku_hmap_get(l->by_subject, &key, sizeof(key), &first))
+		return -1;
+	l->next[l->last[first]] = i;
+	l->last[first] = i;
+	return 0;
+}
+
+static void index_give_up(eku_certlist *l)
+{
+	index_clear(l);
+	l->unindexed = true;
+}
+
+static void index_rebuild(eku_certlist *l)
+{
+	index_clear(l);
+	l->unindexed = false;
+	if ((l->by_subject = eku_hmap_new()) == NULL || (l->by_sha256 = eku_hmap_new()) == NULL) {
+		index_give_up(l);
+		return;
+	}
+	for (size_t i = 0; i < l->n; i++)
+		if (index_add(l, i) != 0) {
+			index_give_up(l);
+			return;
+		}
+}
+
+size_t eku_certlist_issuer_first(const eku_certlist *l, const X509_NAME *issuer)
+{
+	size_t pos;
+	bool ok;
+	uint32_t key;
+
+	if (l == NULL || l->n == 0)
+		return NO_POS;
+	if (l->unindexed)
+		return 0;
+	key = name_key(issuer, &ok);
+	if (!ok || !eku_hmap_get(l->by_subject, &key, sizeof(key), &pos))
+		return NO_POS;
+	return pos;
+}
+
+size_t eku_certlist_issuer_next(const eku_certlist *l, size_t pos)
+{
+	if (pos >= l->n)
+		return NO_POS;
+	if (l->unindexed)
+		return pos + 1 < l->n ? pos + 1 : NO_POS;
+	return l->next[pos];
+}
+
+eku_cert *eku_certlist_find_sha256(const eku_certlist *l, const uint8_t sha256[32])
+{
+	size_t pos;
+
+	if (l == NULL || l->n == 0)
+		return NULL;
+	if (l->unindexed) {
+		for (size_t i = 0; i < l->n; i++)
+			if (memcmp(l->v[i]->facts->sha256, sha256, 32) == 0)
+				return l->v[i];
+		return NULL;
+	}
+	if (!eku_hmap_get(l->by_sha256, sha256, 32, &pos))
+		return NULL;
+	return l->v[pos];
+}
+
+static int grow(eku_certlist *l)
+{
+	size_t cap = l->cap ? 2 * l->cap : 16;
+	eku_cert **nv;
+	size_t *nn, *nl;
+
+	if ((nv = realloc(l->v, cap * sizeof(*nv))) == NULL)
+		return -1;
+	l->v = nv;
+	if ((nn = realloc(l->next, cap * sizeof(*nn))) == NULL)
+		return -1;
+	l->next = nn;
+	if ((nl = realloc(l->last, cap * sizeof(*nl))) == NULL)
+		return -1;
+	l->last = nl;
+	l->cap = cap;
+	return 0;
+}
+
 int eku_certlist_push0(eku_certlist *l, eku_cert *c)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		eku_cert **nv = realloc(l->v, cap * sizeof(*nv));
-		if (nv == NULL) {
-			eku_cert_free(c);
-			return -1;
-		}
-		l->v = nv;
-		l->cap = cap;
+	if (l->n == l->cap && grow(l) != 0) {
+		eku_cert_free(c);
+		return -1;
 	}
 	l->v[l->n++] = c;
+	if (l->unindexed)
+		return 0;
+	if ((l->by_subject == NULL && (l->by_subject = eku_hmap_new()) == NULL) ||
+	    (l->by_sha256 == NULL && (l->by_sha256 = eku_hmap_new()) == NULL) ||
+	    index_add(l, l->n - 1) != 0)
+		index_give_up(l);
 	return 0;
 }
 
@@ -212,6 +366,10 @@ static int by_expiry(const void *a, const void *b)
 
 void eku_certlist_sort_by_expiry(eku_certlist *l)
 {
-	if (l->n > 1)
-		qsort(l->v, l->n, sizeof(*l->v), by_expiry);
+	if (l->n < 2)
+		return;
+	qsort(l->v, l->n, sizeof(*l->v), by_expiry);
+	/* Issuer lookups follow list order, so positions are indexed anew. */
+	if (!l->unindexed)
+		index_rebuild(l);
 }

@@ -4,4 +4,15 @@
 #include <openssl/x509.h>
 #include <eku/cert.h>
 struct eku_facts *eku_facts_from_x509(X509 *x, eku_error *err);
+
+/* Issuer candidates for chain building, in list order: the positions of l
+ * whose subject name may equal issuer (a superset: callers still check with
+ * X509_check_issued), one per distinct certificate. SIZE_MAX ends the walk:
+ *   for (size_t i = eku_certlist_issuer_first(l, n); i != SIZE_MAX;
+ *        i = eku_certlist_issuer_next(l, i)) ... eku_certlist_get0(l, i) ...
+ * Read-only: safe from several threads on a list nobody modifies. */
+size_t eku_certlist_issuer_first(const eku_certlist *l, const X509_NAME *issuer);
+size_t eku_certlist_issuer_next(const eku_certlist *l, size_t pos);
+/* The first certificate of l with this SHA-256, or NULL. Read-only. */
+eku_cert *eku_certlist_find_sha256(const eku_certlist *l, const uint8_t sha256[32]);
 #endif

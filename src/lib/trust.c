@@ -9,6 +9,8 @@
  * job, and an expired chain still tells who issued it.
  */
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,7 @@
 #include <eku/data.h>
 #include <eku/trust.h>
 
+#include "cert_int.h"
 #include "trust_int.h"
 
 #define MAX_CHAIN 12
@@ -37,15 +40,21 @@ struct anchor {
 };
 
 struct eku_trust {
-	eku_error err;
+	eku_error err;     /* written under lock once classify may run on threads */
 	char *data_dir;
-	bool data_loaded;
+	/* The data tables are loaded on first need, possibly by several threads
+	 * classifying at once (probe workers): loading happens under lock, and
+	 * the release store of data_loaded publishes the tables to the
+	 * lock-free acquire load of every later classify. */
+	pthread_mutex_t lock;
+	atomic_bool data_loaded;
 	struct eku_chrome_root *chrome;
 	size_t n_chrome;
 	json_t *vendors;   /* array from ca-vendors.json */
 	json_t *alt_roots; /* array from alt-roots.json */
 	struct anchor *anchors;
 	size_t n_anchors;
+	eku_certlist *anchor_certs; /* anchors[i].cert at position i: the issuer index */
 	eku_certlist *untrusted;
 };
 
@@ -63,10 +72,15 @@ eku_trust *eku_trust_new(void)
 	if (t == NULL)
 		return NULL;
 	t->untrusted = eku_certlist_new();
-	if (t->untrusted == NULL) {
+	t->anchor_certs = eku_certlist_new();
+	if (t->untrusted == NULL || t->anchor_certs == NULL ||
+	    pthread_mutex_init(&t->lock, NULL) != 0) {
+		eku_certlist_free(t->untrusted);
+		eku_certlist_free(t->anchor_certs);
 		free(t);
 		return NULL;
 	}
+	atomic_init(&t->data_loaded, false);
 	return t;
 }
 
@@ -83,7 +97,9 @@ void eku_trust_free(eku_trust *t)
 		free(t->anchors[i].vendor);
 	}
 	free(t->anchors);
+	eku_certlist_free(t->anchor_certs);
 	eku_certlist_free(t->untrusted);
+	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
 
@@ -93,7 +109,7 @@ int eku_trust_set_data_dir(eku_trust *t, const char *dir)
 {
 	free(t->data_dir);
 	t->data_dir = dir != NULL ? strdup(dir) : NULL;
-	t->data_loaded = false;
+	atomic_store(&t->data_loaded, false);
 	return dir == NULL || t->data_dir != NULL ? 0 : -1;
 }
 
@@ -128,15 +144,13 @@ out:
 	return arr;
 }
 
-int eku_trust_load_data(eku_trust *t)
+static int load_data_locked(eku_trust *t)
 {
 	size_t len = 0;
 	uint8_t *csv;
 	char *origin = NULL;
 	int rc = -1;
 
-	if (t->data_loaded)
-		return 0;
 	csv = eku_data_read(t->data_dir, "chrome-root-store.csv", &len, &origin, &t->err);
 	if (csv == NULL)
 		goto out;
@@ -151,7 +165,6 @@ int eku_trust_load_data(eku_trust *t)
 	t->alt_roots = load_json_array(t, "alt-roots.json", "roots");
 	if (t->vendors == NULL || t->alt_roots == NULL)
 		goto out;
-	t->data_loaded = true;
 	rc = 0;
 out:
 	free(origin);
@@ -159,16 +172,33 @@ out:
 	return rc;
 }
 
+int eku_trust_load_data(eku_trust *t)
+{
+	int rc = 0;
+
+	if (atomic_load_explicit(&t->data_loaded, memory_order_acquire))
+		return 0;
+	pthread_mutex_lock(&t->lock);
+	if (!atomic_load_explicit(&t->data_loaded, memory_order_relaxed)) {
+		rc = load_data_locked(t);
+		if (rc == 0)
+			atomic_store_explicit(&t->data_loaded, true, memory_order_release);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return rc;
+}
+
 static int add_anchor(eku_trust *t, eku_cert *c, enum anchor_kind kind, const char *vendor)
 {
 	struct anchor *nv = realloc(t->anchors, (t->n_anchors + 1) * sizeof(*nv));
 
-	if (nv == NULL) {
+	if (nv != NULL)
+		t->anchors = nv;
+	if (nv == NULL || eku_certlist_push0(t->anchor_certs, eku_cert_up_ref(c)) != 0) {
 		eku_cert_free(c);
 		eku_error_set(&t->err, EKU_E_NOMEM, "out of memory");
 		return -1;
 	}
-	t->anchors = nv;
 	nv[t->n_anchors].cert = c;
 	nv[t->n_anchors].kind = kind;
 	nv[t->n_anchors].vendor = vendor != NULL ? strdup(vendor) : NULL;
@@ -251,6 +281,10 @@ static const struct anchor *find_anchor(const eku_trust *t, const eku_cert *c)
 {
 	const uint8_t *h = eku_cert_facts(c)->sha256;
 
+	/* Most certificates of a chain are not anchors: answer those from the
+	 * index, and scan only to pick among anchors loaded more than once. */
+	if (eku_certlist_find_sha256(t->anchor_certs, h) == NULL)
+		return NULL;
 	/* Public declarations win over the same root loaded from elsewhere. */
 	for (size_t i = 0; i < t->n_anchors; i++)
 		if (t->anchors[i].kind == ANCHOR_PUBLIC &&
@@ -284,23 +318,34 @@ static bool in_chain(const struct eku_classification *cl, const eku_cert *c)
 	return false;
 }
 
-static eku_cert *find_issuer(const eku_trust *t, const eku_certlist *extra,
-	const struct eku_classification *cl, const eku_cert *cur)
+/* The first certificate of l, in list order, that issued cur and is not in
+ * the chain yet; only certificates named like cur's issuer are tried. */
+static eku_cert *issuer_in(const eku_certlist *l, const struct eku_classification *cl,
+	const eku_cert *cur)
 {
-	for (size_t i = 0; i < t->n_anchors; i++)
-		if (!in_chain(cl, t->anchors[i].cert) && issued_by(t->anchors[i].cert, cur))
-			return t->anchors[i].cert;
-	for (size_t i = 0; i < eku_certlist_count(extra); i++) {
-		eku_cert *c = eku_certlist_get0(extra, i);
-		if (!in_chain(cl, c) && issued_by(c, cur))
-			return c;
-	}
-	for (size_t i = 0; i < eku_certlist_count(t->untrusted); i++) {
-		eku_cert *c = eku_certlist_get0(t->untrusted, i);
+	const X509_NAME *name = X509_get_issuer_name(eku_cert_get0_x509(cur));
+
+	for (size_t i = eku_certlist_issuer_first(l, name); i != SIZE_MAX;
+	     i = eku_certlist_issuer_next(l, i)) {
+		eku_cert *c = eku_certlist_get0(l, i);
 		if (!in_chain(cl, c) && issued_by(c, cur))
 			return c;
 	}
 	return NULL;
+}
+
+/* Anchors first, then the certificates that came with the leaf, then the
+ * configured intermediates. */
+static eku_cert *find_issuer(const eku_trust *t, const eku_certlist *extra,
+	const struct eku_classification *cl, const eku_cert *cur)
+{
+	eku_cert *c = issuer_in(t->anchor_certs, cl, cur);
+
+	if (c == NULL)
+		c = issuer_in(extra, cl, cur);
+	if (c == NULL)
+		c = issuer_in(t->untrusted, cl, cur);
+	return c;
 }
 
 static int chain_push(struct eku_classification *cl, const eku_cert *c)
@@ -496,7 +541,9 @@ struct eku_classification *eku_trust_classify(eku_trust *t, const eku_cert *c,
 		goto nomem;
 	return cl;
 nomem:
+	pthread_mutex_lock(&t->lock);
 	eku_error_set(&t->err, EKU_E_NOMEM, "out of memory");
+	pthread_mutex_unlock(&t->lock);
 	eku_classification_free(cl);
 	return NULL;
 }

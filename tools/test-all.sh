@@ -52,7 +52,7 @@ export TSAN_OPTIONS="halt_on_error=1:suppressions=$PWD/tools/tsan.supp"
 meson test -C build-tsan --print-errorlogs
 EKU_BIN="$PWD/build-tsan/eku" EKU_GW_WORKERS=4 TSAN_OPTIONS="$TSAN_OPTIONS:log_path=$tsan_dir/tsan" \
 	pytest-3 -q -rs tests/integration/30_gateway_mtls_test.py \
-	tests/integration/33_gateway_workers_threads_test.py
+	tests/integration/36_gateway_workers_threads_test.py
 unset TSAN_OPTIONS
 if ls "$tsan_dir"/* > /dev/null 2>&1; then
 	cat "$tsan_dir"/*

@@ -129,10 +129,15 @@ const char *eku_verify_code_explain(enum eku_verify_code c);
 
 /* Matching rules (all case-insensitive except URI paths and SPKI):
  *   dns   "host.example" matches a DNS SAN exactly; "*.partner.example"
- *         matches a DNS SAN with exactly one extra left-most label
- *         ("a.partner.example", not "a.b.partner.example"); "*.example" (a
- *         whole TLD) is refused; a wildcard SAN in the certificate is only
- *         matched literally by the same pattern.
+ *         matches a DNS SAN with exactly one extra, non-empty left-most label
+ *         ("a.partner.example", not "a.b.partner.example"). Refused patterns
+ *         (RFC 6125 6.4.3): a '*' anywhere but as the whole left-most label
+ *         ("a*.x.example", "x.*.example"), and "*.S" when S is a public
+ *         suffix of the Public Suffix List compiled into libeku, ICANN or
+ *         private section ("*.com", "*.example", "*.co.uk", "*.github.io").
+ *         A SAN containing '*' anywhere ("*.x.example", "a*.x.example") is a
+ *         wildcard certificate: it is only matched literally by the
+ *         identical pattern, never expanded.
  *   uri   the URI SAN must equal the entry (scheme and host case-insensitive).
  *   ip    an IPv4 or IPv6 address (textual, any canonical form), or a CIDR
  *         prefix ("192.0.2.0/24"), matched against IP SANs.

@@ -283,6 +283,16 @@ BAD = [
     ("missing untrusted file", lambda d: ["--role", "client", "--trust", d / "root.pem",
                                           "--untrusted", d / "gone.pem", d / "dual.pem"],
      "gone.pem"),
+    # Public Suffix List: a wildcard over co.uk is as wide as one over com.
+    ("wildcard over an ICANN public suffix",
+     lambda d: ["--role", "client", "--policy", "ignore-client-eku", "--allow-dns", "*.co.uk",
+                d / "dual.pem"], "'*.co.uk': the wildcard covers a public suffix (ICANN"),
+    ("wildcard over a private-section suffix",
+     lambda d: ["--role", "client", "--policy", "ignore-client-eku", "--allow-dns",
+                "*.github.io", d / "dual.pem"], "(private section"),
+    ("partial-label wildcard pattern",
+     lambda d: ["--role", "client", "--policy", "ignore-client-eku", "--allow-dns",
+                "a*.partner.example", d / "dual.pem"], "partial-label"),
 ]
 
 

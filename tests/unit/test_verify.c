@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <openssl/x509v3.h>
 
 #include <eku/cert.h>
 #include <eku/verify.h>
@@ -261,6 +262,102 @@ static void test_allowlist(void **state)
 	assert_int_equal(eku_allowlist_add_ip(al, "300.1.1.1"), -1);
 	eku_allowlist_free(al);
 	eku_cert_free(leaf);
+}
+
+/* Allow-list DNS patterns: which are accepted, and why the others are refused
+ * (RFC 6125 6.4.3 and the Public Suffix List; docs/verify.md). */
+static void test_allowlist_patterns(void **state)
+{
+	static const struct {
+		const char *pattern;
+		int rc;            /* 0 accepted, -1 refused with EKU_E_USAGE */
+		const char *why;   /* fragment of the refusal message */
+	} cases[] = {
+		{ "*.example.co.uk", 0, NULL },          /* registrable domain under co.uk */
+		{ "*.partner.example", 0, NULL },        /* unlisted TLD: partner.example is registrable */
+		{ "sip.partner.example", 0, NULL },
+		{ "co.uk", 0, NULL },                    /* exact names are never expanded */
+		{ "*.www.ck", 0, NULL },                 /* "!www.ck" exception to "*.ck" */
+		{ "*.co.uk", -1, "ICANN section" },      /* public suffix, two labels */
+		{ "*.com", -1, "ICANN section" },
+		{ "*.example", -1, "ICANN section" },     /* implicit "*" rule: every TLD */
+		{ "*.foo.ck", -1, "ICANN section" },     /* child of the "*.ck" wildcard rule */
+		{ "*.CO.UK", -1, "ICANN section" },      /* case-insensitive */
+		{ "*.xn--55qx5d.cn", -1, "ICANN section" }, /* IDN rule, as A-labels */
+		{ "*.github.io", -1, "private section" }, /* PRIVATE DOMAINS are refused too */
+		{ "*.user.github.io", 0, NULL },
+		{ "a*.partner.example", -1, "partial-label" },
+		{ "*a.partner.example", -1, "whole left-most label" },
+		{ "sip.*.example", -1, "partial-label" },
+		{ "*.*.example", -1, "partial-label" },
+		{ "*", -1, "whole left-most label" },
+		{ "*.", -1, "not a DNS name" },
+		{ "a..example", -1, "not a DNS name" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		eku_allowlist *al = eku_allowlist_new();
+		int rc = eku_allowlist_add_dns(al, cases[i].pattern);
+
+		if (rc != cases[i].rc)
+			fail_msg("pattern '%s': rc %d, want %d", cases[i].pattern, rc, cases[i].rc);
+		if (rc != 0 && (eku_allowlist_error(al)->code != EKU_E_USAGE ||
+				       strstr(eku_allowlist_error(al)->message, cases[i].why) == NULL))
+			fail_msg("pattern '%s': error %d '%s', want usage '%s'", cases[i].pattern,
+				eku_allowlist_error(al)->code, eku_allowlist_error(al)->message, cases[i].why);
+		eku_allowlist_free(al);
+	}
+}
+
+/* A leaf carrying only the given SAN (unsigned: matching reads SANs only). */
+static X509 *leaf_with_san(const char *san)
+{
+	X509 *x = X509_new();
+	X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name, san);
+
+	assert_non_null(x);
+	assert_non_null(ext);
+	assert_int_equal(X509_add_ext(x, ext, -1), 1);
+	X509_EXTENSION_free(ext);
+	return x;
+}
+
+/* SAN side of DNS matching: a wildcard expands one whole label; a SAN that is
+ * itself a wildcard (whole or partial label) only matches the identical
+ * pattern, never an expansion. */
+static void test_allowlist_san_match(void **state)
+{
+	static const struct {
+		const char *pattern, *san;
+		bool match;
+	} cases[] = {
+		{ "*.trunks.example", "DNS:a.trunks.example", true },
+		{ "*.trunks.example", "DNS:A.TRUNKS.example", true },
+		{ "*.trunks.example", "DNS:trunks.example", false },       /* no empty label */
+		{ "*.trunks.example", "DNS:a.b.trunks.example", false },   /* one label only */
+		{ "*.trunks.example", "DNS:a*.trunks.example", false },    /* partial-label SAN */
+		{ "*.trunks.example", "DNS:*a.trunks.example", false },
+		{ "*.trunks.example", "DNS:*.trunks.example", true },      /* literal equality */
+		{ "*.trunks.example", "DNS:*.x.trunks.example", false },
+		{ "*.trunks.example", "DNS:.trunks.example", false },
+		{ "a.trunks.example", "DNS:*.trunks.example", false },     /* exact never expands the SAN */
+		{ "a.trunks.example", "DNS:a*.trunks.example", false },
+		{ "*.example.co.uk", "DNS:www.example.co.uk", true },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		eku_allowlist *al = eku_allowlist_new();
+		X509 *x = leaf_with_san(cases[i].san);
+
+		assert_int_equal(eku_allowlist_add_dns(al, cases[i].pattern), 0);
+		if (eku_allowlist_match(al, x, NULL, 0) != cases[i].match)
+			fail_msg("pattern '%s' vs %s: want %s", cases[i].pattern, cases[i].san,
+				cases[i].match ? "match" : "no match");
+		X509_free(x);
+		eku_allowlist_free(al);
+	}
 }
 
 static void test_config_errors(void **state)
@@ -568,6 +665,8 @@ int main(void)
 		cmocka_unit_test(test_fixture_cases),
 		cmocka_unit_test(test_other_policies),
 		cmocka_unit_test(test_allowlist),
+		cmocka_unit_test(test_allowlist_patterns),
+		cmocka_unit_test(test_allowlist_san_match),
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_pkits),
 		cmocka_unit_test(test_openssl_manifest),

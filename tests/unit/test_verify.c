@@ -17,6 +17,8 @@
 #include <eku/cert.h>
 #include <eku/verify.h>
 
+#define CCASE_PROFILE(cfg, cc) ((void)(cfg), (void)(cc)) /* no profiles yet */
+
 static char srcdir[1024];
 static char shared[1200];
 
@@ -180,6 +182,77 @@ static void test_fixture_cases(void **state)
 		eku_verify_config_free(cfg);
 		eku_cert_free(leaf);
 	}
+}
+
+/* ---- chains from other fixture folders (tests/verify/<dir>/) --------------- */
+
+static const char *vfile(const char *dir, const char *name)
+{
+	static char buf[8][1400];
+	static int i;
+
+	i = (i + 1) % 8;
+	snprintf(buf[i], sizeof(buf[i]), "%s/tests/verify/%s/%s.pem", srcdir, dir, name);
+	return buf[i];
+}
+
+struct ccase {
+	const char *name;
+	const char *dir, *anchor, *inter, *leaf; /* inter may be NULL */
+	bool strict;                             /* --profile strict */
+	bool pass;
+	enum eku_verify_code codes[4];           /* exact codes, EKU_V_OK-terminated */
+};
+
+static const struct ccase ccases[] = {
+	/* RFC 5280 7.1: names compare after case folding and whitespace folding,
+	 * whatever the string type (tests/verify/make-name-fixtures.sh). */
+	{ "names: UTF8String issuer vs PrintableString anchor subject", "names", "ca-printable",
+		NULL, "leaf-issuer-utf8", false, true, { 0 } },
+	{ "names: issuer differs in case and inner spaces", "names", "ca-printable", NULL,
+		"leaf-issuer-case", false, true, { 0 } },
+	{ "names: UTF8String issuer vs PrintableString intermediate", "names", "root",
+		"inter-printable", "leaf-issuer-utf8", false, true, { 0 } },
+	{ "names: case-folded issuer under an intermediate", "names", "root", "inter-printable",
+		"leaf-issuer-case", false, true, { 0 } },
+};
+
+static void run_ccase(const struct ccase *cc)
+{
+	eku_cert *leaf = load_one(vfile(cc->dir, cc->leaf));
+	eku_verify_config *cfg = eku_verify_config_new();
+	eku_verify_result *r = NULL;
+	size_t n = 0;
+
+	assert_non_null(leaf);
+	assert_int_equal(eku_verify_config_set_time(cfg, eku_cert_facts(leaf)->not_before + 86400), 0);
+	assert_int_equal(eku_verify_config_add_trust_file(cfg, vfile(cc->dir, cc->anchor)), 0);
+	if (cc->inter != NULL)
+		assert_int_equal(eku_verify_config_add_untrusted_file(cfg, vfile(cc->dir, cc->inter)), 0);
+	CCASE_PROFILE(cfg, cc);
+	assert_int_equal(eku_verify_cert(cfg, leaf, NULL, &r), 0);
+	while (n < 4 && cc->codes[n] != EKU_V_OK)
+		n++;
+	if (eku_verify_result_passed(r) != cc->pass || eku_verify_result_error_count(r) != n) {
+		print_error("case '%s': passed=%d errors=%zu (want %d, %zu)\n", cc->name,
+			eku_verify_result_passed(r), eku_verify_result_error_count(r), cc->pass, n);
+		for (size_t k = 0; k < eku_verify_result_error_count(r); k++)
+			print_error("  %s: %s\n", eku_verify_code_name(eku_verify_result_error_get0(r, k)->code),
+				eku_verify_result_error_get0(r, k)->message);
+		fail();
+	}
+	for (size_t k = 0; k < n; k++)
+		assert_int_equal(eku_verify_result_error_get0(r, k)->code, cc->codes[k]);
+	eku_verify_result_free(r);
+	eku_verify_config_free(cfg);
+	eku_cert_free(leaf);
+}
+
+static void test_chain_cases(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(ccases) / sizeof(ccases[0]); i++)
+		run_ccase(&ccases[i]);
 }
 
 /* The verdicts under the other policies explain themselves. */
@@ -663,6 +736,7 @@ int main(void)
 	const char *s = getenv("EKU_SRCDIR");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture_cases),
+		cmocka_unit_test(test_chain_cases),
 		cmocka_unit_test(test_other_policies),
 		cmocka_unit_test(test_allowlist),
 		cmocka_unit_test(test_allowlist_patterns),

@@ -17,8 +17,6 @@
 #include <eku/cert.h>
 #include <eku/verify.h>
 
-#define CCASE_PROFILE(cfg, cc) ((void)(cfg), (void)(cc)) /* no profiles yet */
-
 static char srcdir[1024];
 static char shared[1200];
 
@@ -215,21 +213,59 @@ static const struct ccase ccases[] = {
 		"inter-printable", "leaf-issuer-utf8", false, true, { 0 } },
 	{ "names: case-folded issuer under an intermediate", "names", "root", "inter-printable",
 		"leaf-issuer-case", false, true, { 0 } },
+	{ "names: strict profile compares names the same way", "names", "root", "inter-printable",
+		"leaf-issuer-utf8", true, true, { 0 } },
+	/* --profile strict (tests/verify/make-strict-fixtures.sh): each defect is
+	 * refused under strict with its own code and passes the openssl profile. */
+#define S(name, inter, leaf, code, depth_note) \
+	{ "strict: " name, "strict", "root", inter, leaf, true, false, { code } }, \
+	{ "openssl profile ignores: " name, "strict", "root", inter, leaf, false, true, { 0 } }
+	S("leaf without AKI", "inter", "leaf-no-aki", EKU_V_STRICT_AKI_MISSING, 0),
+	S("CA with non-critical basicConstraints", "inter-bc-noncrit", "leaf-under-bc-noncrit",
+		EKU_V_STRICT_CA_BC_NOT_CRITICAL, 1),
+	S("keyCertSign on a CA:FALSE leaf", "inter", "leaf-keycertsign",
+		EKU_V_STRICT_KEYCERTSIGN_NON_CA, 0),
+	S("empty subject, non-critical SAN", "inter", "leaf-empty-subject",
+		EKU_V_STRICT_EMPTY_SUBJECT_SAN, 0),
+	S("negative serial", "inter", "leaf-serial-negative", EKU_V_STRICT_SERIAL, 0),
+	S("21-octet serial", "inter", "leaf-serial-21", EKU_V_STRICT_SERIAL, 0),
+	S("GeneralizedTime for 2045", "inter", "leaf-gentime-2030", EKU_V_STRICT_TIME_ENCODING, 0),
+#undef S
+	{ "strict: CA without SKI (its leaf's AKI has no keyIdentifier)", "strict", "root",
+		"inter-no-ski", "leaf-under-no-ski", true, false,
+		{ EKU_V_STRICT_AKI_MISSING, EKU_V_STRICT_SKI_MISSING } },
+	{ "strict: UTCTime without seconds is also a bad time field", "strict", "root", "inter",
+		"leaf-utctime-noseconds", true, false, { EKU_V_BAD_TIME_FIELD, EKU_V_STRICT_TIME_ENCODING } },
+	{ "strict: fractional GeneralizedTime is also a bad time field", "strict", "root", "inter",
+		"leaf-gentime-frac", true, false, { EKU_V_BAD_TIME_FIELD, EKU_V_STRICT_TIME_ENCODING } },
+	{ "openssl profile: fractional seconds are a bad time field", "strict", "root", "inter",
+		"leaf-gentime-frac", false, false, { EKU_V_BAD_TIME_FIELD } },
+	{ "strict: clean chain passes", "strict", "root", "inter", "leaf-ok", true, true, { 0 } },
+	{ "strict: empty subject with critical SAN passes", "strict", "root", "inter",
+		"leaf-empty-subject-ok", true, true, { 0 } },
+	{ "strict: 20-octet serial passes", "strict", "root", "inter", "leaf-serial-20", true, true, { 0 } },
+	{ "strict: GeneralizedTime for 2055 passes", "strict", "root", "inter", "leaf-gentime-2055",
+		true, true, { 0 } },
 };
 
 static void run_ccase(const struct ccase *cc)
 {
 	eku_cert *leaf = load_one(vfile(cc->dir, cc->leaf));
+	eku_cert *anchor = load_one(vfile(cc->dir, cc->anchor));
 	eku_verify_config *cfg = eku_verify_config_new();
 	eku_verify_result *r = NULL;
 	size_t n = 0;
 
 	assert_non_null(leaf);
-	assert_int_equal(eku_verify_config_set_time(cfg, eku_cert_facts(leaf)->not_before + 86400), 0);
+	assert_non_null(anchor);
+	/* The anchor's notBefore + 1 day: some leaves' own times are the defect. */
+	assert_int_equal(eku_verify_config_set_time(cfg, eku_cert_facts(anchor)->not_before + 86400), 0);
+	eku_cert_free(anchor);
 	assert_int_equal(eku_verify_config_add_trust_file(cfg, vfile(cc->dir, cc->anchor)), 0);
 	if (cc->inter != NULL)
 		assert_int_equal(eku_verify_config_add_untrusted_file(cfg, vfile(cc->dir, cc->inter)), 0);
-	CCASE_PROFILE(cfg, cc);
+	assert_int_equal(eku_verify_config_set_profile(cfg, cc->strict ? EKU_VERIFY_PROFILE_STRICT
+								     : EKU_VERIFY_PROFILE_OPENSSL), 0);
 	assert_int_equal(eku_verify_cert(cfg, leaf, NULL, &r), 0);
 	while (n < 4 && cc->codes[n] != EKU_V_OK)
 		n++;

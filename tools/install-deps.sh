@@ -3,7 +3,7 @@
 #   tools/install-deps.sh          build dependencies only
 #   tools/install-deps.sh --test   plus test peers, sanitizers and fuzzing tools
 set -eu
-BUILD="gcc meson ninja-build pkg-config openssl libssl-dev libevent-dev libjansson-dev
+BUILD="gcc meson ninja-build pkg-config openssl libssl-dev libevent-dev libjansson-dev publicsuffix
 libfyaml-dev libsqlite3-dev libcmocka-dev python3"
 TEST="bc time valgrind clang libclang-rt-14-dev python3-pytest python3-yaml python3-jsonschema curl nginx-light haproxy stunnel4 prosody postfix postgresql ca-certificates"
 pkgs=$BUILD

@@ -65,6 +65,22 @@ const char *eku_verify_role_name(enum eku_verify_role r);
 int eku_verify_role_parse(const char *s, enum eku_verify_role *out)
 	__attribute__((warn_unused_result));
 
+/* Verification profiles (docs/verify.md): which structural rules apply.
+ *   openssl  what `openssl verify` checks (the default).
+ *   strict   also OpenSSL's -x509_strict, plus eku's RFC 5280 / CA/B Forum
+ *            structural checks (AKI, SKI, critical basicConstraints on CAs,
+ *            keyCertSign only on CAs, empty subject needs a critical SAN,
+ *            serial number, validity time encoding), each reported with its
+ *            own strict_* code at the certificate's depth. */
+enum eku_verify_profile {
+	EKU_VERIFY_PROFILE_OPENSSL = 0,
+	EKU_VERIFY_PROFILE_STRICT,
+};
+/* "openssl" / "strict"; never NULL. */
+const char *eku_verify_profile_name(enum eku_verify_profile p);
+int eku_verify_profile_parse(const char *s, enum eku_verify_profile *out)
+	__attribute__((warn_unused_result));
+
 /* EKU policies (docs/verify.md). The order is the order verdicts are reported in. */
 enum eku_verify_policy {
 	EKU_VERIFY_ENFORCE = 0,
@@ -116,6 +132,21 @@ int eku_verify_policy_parse(const char *s, enum eku_verify_policy *out)
 	X(EKU_V_ALLOWLIST_REQUIRED, "allowlist_required",                                         \
 		"ignore-client-eku needs an allow-list (DNS/URI/IP SAN, CN or SPKI) to pin identity") \
 	X(EKU_V_PROXY_CERT, "proxy_certificate", "proxy certificates are not allowed")           \
+	X(EKU_V_STRICT_AKI_MISSING, "strict_aki_missing",                                         \
+		"profile strict: a certificate that is not self-signed lacks the authority key identifier (RFC 5280 4.2.1.1)") \
+	X(EKU_V_STRICT_SKI_MISSING, "strict_ski_missing",                                         \
+		"profile strict: a CA certificate lacks the subject key identifier (RFC 5280 4.2.1.2)") \
+	X(EKU_V_STRICT_CA_BC_NOT_CRITICAL, "strict_ca_bc_not_critical",                           \
+		"profile strict: a CA certificate's basic constraints are not critical (RFC 5280 4.2.1.9)") \
+	X(EKU_V_STRICT_KEYCERTSIGN_NON_CA, "strict_keycertsign_non_ca",                           \
+		"profile strict: key usage keyCertSign without basic constraints cA=TRUE (RFC 5280 4.2.1.3)") \
+	X(EKU_V_STRICT_EMPTY_SUBJECT_SAN, "strict_empty_subject_san",                             \
+		"profile strict: an empty subject needs a critical subjectAltName (RFC 5280 4.1.2.6)") \
+	X(EKU_V_STRICT_SERIAL, "strict_serial",                                                   \
+		"profile strict: the serial number is not positive or longer than 20 octets (RFC 5280 4.1.2.2)") \
+	X(EKU_V_STRICT_TIME_ENCODING, "strict_time_encoding",                                     \
+		"profile strict: a validity time is not UTCTime through 2049 / GeneralizedTime from 2050, " \
+		"in seconds with Z (RFC 5280 4.1.2.5)")                                                \
 	X(EKU_V_OTHER, "openssl_other", "OpenSSL reported another verification error")
 
 #define EKU_X_ENUM(code, name, msg) code,
@@ -129,10 +160,15 @@ const char *eku_verify_code_explain(enum eku_verify_code c);
 
 /* Matching rules (all case-insensitive except URI paths and SPKI):
  *   dns   "host.example" matches a DNS SAN exactly; "*.partner.example"
- *         matches a DNS SAN with exactly one extra left-most label
- *         ("a.partner.example", not "a.b.partner.example"); "*.example" (a
- *         whole TLD) is refused; a wildcard SAN in the certificate is only
- *         matched literally by the same pattern.
+ *         matches a DNS SAN with exactly one extra, non-empty left-most label
+ *         ("a.partner.example", not "a.b.partner.example"). Refused patterns
+ *         (RFC 6125 6.4.3): a '*' anywhere but as the whole left-most label
+ *         ("a*.x.example", "x.*.example"), and "*.S" when S is a public
+ *         suffix of the Public Suffix List compiled into libeku, ICANN or
+ *         private section ("*.com", "*.example", "*.co.uk", "*.github.io").
+ *         A SAN containing '*' anywhere ("*.x.example", "a*.x.example") is a
+ *         wildcard certificate: it is only matched literally by the
+ *         identical pattern, never expanded.
  *   uri   the URI SAN must equal the entry (scheme and host case-insensitive).
  *   ip    an IPv4 or IPv6 address (textual, any canonical form), or a CIDR
  *         prefix ("192.0.2.0/24"), matched against IP SANs.
@@ -176,6 +212,8 @@ const eku_error *eku_verify_config_error(const eku_verify_config *cfg);
 
 int eku_verify_config_set_role(eku_verify_config *cfg, enum eku_verify_role role);
 int eku_verify_config_set_policy(eku_verify_config *cfg, enum eku_verify_policy policy);
+/* Default EKU_VERIFY_PROFILE_OPENSSL. Returns 0, or -1 for an unknown profile. */
+int eku_verify_config_set_profile(eku_verify_config *cfg, enum eku_verify_profile profile);
 /* Fixed instant (UTC seconds) for validity and CRL checks; see
  * eku_verify_config_set_time_now() to go back to the wall clock. */
 int eku_verify_config_set_time(eku_verify_config *cfg, int64_t at);

@@ -28,6 +28,9 @@ static const char usage_text[] =
 	"                      the whole chain; repeatable\n"
 	"  --name HOST         expected DNS name or IP address of the peer\n"
 	"  --policy P          enforce (default), ignore-client-eku, permissive or off\n"
+	"  --profile P         openssl (default: what openssl verify checks) or strict\n"
+	"                      (also RFC 5280 / CA/B Forum structure: AKI, SKI, critical\n"
+	"                      CA basicConstraints, serial, time encoding; docs/verify.md)\n"
 	"  --allow-dns PATTERN allow-list: DNS SAN, '*.example' for one label; repeatable\n"
 	"  --allow-uri URI     allow-list: URI SAN; repeatable\n"
 	"  --allow-ip ADDR     allow-list: IP SAN or CIDR prefix; repeatable\n"
@@ -64,6 +67,7 @@ struct verify_opts {
 	enum eku_verify_role role;
 	bool role_given;
 	enum eku_verify_policy policy;
+	enum eku_verify_profile profile;
 	eku_strv trust, untrusted, crl, policy_oids;
 	const char *name;
 	bool partial_chain;
@@ -73,7 +77,8 @@ struct verify_opts {
 };
 
 enum { O_ROLE = 0x2000, O_TRUST, O_UNTRUSTED, O_CRL, O_NAME, O_POLICY, O_DNS, O_URI, O_IP,
-	O_CN, O_SPKI, O_PARTIAL, O_AUTH, O_POLICY_OID, O_EXPLICIT, O_INHIBIT_MAP, O_INHIBIT_ANY };
+	O_CN, O_SPKI, O_PARTIAL, O_AUTH, O_POLICY_OID, O_EXPLICIT, O_INHIBIT_MAP, O_INHIBIT_ANY,
+	O_PROFILE };
 
 static const struct option longopts[] = {
 	{ "role", required_argument, NULL, O_ROLE },
@@ -82,6 +87,7 @@ static const struct option longopts[] = {
 	{ "crl", required_argument, NULL, O_CRL },
 	{ "name", required_argument, NULL, O_NAME },
 	{ "policy", required_argument, NULL, O_POLICY },
+	{ "profile", required_argument, NULL, O_PROFILE },
 	{ "allow-dns", required_argument, NULL, O_DNS },
 	{ "allow-uri", required_argument, NULL, O_URI },
 	{ "allow-ip", required_argument, NULL, O_IP },
@@ -131,6 +137,12 @@ static int own_option(struct verify_opts *o, int c, const char *arg)
 	case O_POLICY:
 		if (eku_verify_policy_parse(arg, &o->policy) != 0) {
 			cli_error("--policy %s: use enforce, ignore-client-eku, permissive or off", arg);
+			return -1;
+		}
+		return 0;
+	case O_PROFILE:
+		if (eku_verify_profile_parse(arg, &o->profile) != 0) {
+			cli_error("--profile %s: use openssl or strict", arg);
 			return -1;
 		}
 		return 0;
@@ -202,6 +214,7 @@ static eku_verify_config *make_config(const struct verify_opts *o, eku_allowlist
 	}
 	if (eku_verify_config_set_role(cfg, o->role) != 0 ||
 	    eku_verify_config_set_policy(cfg, o->policy) != 0 ||
+	    eku_verify_config_set_profile(cfg, o->profile) != 0 ||
 	    eku_verify_config_set_time(cfg, o->common.at) != 0 ||
 	    eku_verify_config_set_name(cfg, o->name) != 0 ||
 	    eku_verify_config_set_auth_level(cfg, o->auth_level) != 0 ||

@@ -123,7 +123,8 @@ static int run_openssl(const eku_verify_config *cfg, X509 *leaf, STACK_OF(X509) 
 {
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
 	X509_VERIFY_PARAM *vp;
-	unsigned long flags = cfg->flags | X509_V_FLAG_POLICY_CHECK;
+	unsigned long flags = cfg->flags | X509_V_FLAG_POLICY_CHECK |
+			      (cfg->profile == EKU_VERIFY_PROFILE_STRICT ? X509_V_FLAG_X509_STRICT : 0);
 	int rc = -1, ok;
 
 	if (ctx == NULL || X509_STORE_CTX_init(ctx, cfg->store, leaf, untrusted) != 1)
@@ -231,6 +232,17 @@ static enum eku_verify_code map_openssl(int e)
 	case X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION:
 	case X509_V_ERR_UNHANDLED_CRITICAL_CRL_EXTENSION:
 		return EKU_V_CRITICAL_EXTENSION;
+	/* -x509_strict findings that profile strict also makes itself (verify_strict.c) */
+	case X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER:
+		return EKU_V_STRICT_AKI_MISSING;
+	case X509_V_ERR_MISSING_SUBJECT_KEY_IDENTIFIER:
+		return EKU_V_STRICT_SKI_MISSING;
+	case X509_V_ERR_CA_BCONS_NOT_CRITICAL:
+		return EKU_V_STRICT_CA_BC_NOT_CRITICAL;
+	case X509_V_ERR_KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA:
+		return EKU_V_STRICT_KEYCERTSIGN_NON_CA;
+	case X509_V_ERR_EMPTY_SUBJECT_SAN_NOT_CRITICAL:
+		return EKU_V_STRICT_EMPTY_SUBJECT_SAN;
 	case X509_V_ERR_INVALID_EXTENSION:
 	case X509_V_ERR_INVALID_NON_CA:
 		return EKU_V_INVALID_EXTENSION;
@@ -310,6 +322,9 @@ static int translate(const struct run *run, const struct eku_facts *lf, enum eku
 		const char *s = subject_of(run->chain, v->depth, subj, sizeof(subj));
 		int rc;
 
+		if (code >= EKU_V_STRICT_AKI_MISSING && code <= EKU_V_STRICT_TIME_ENCODING &&
+		    eku_verrlist_has(out, code, v->depth))
+			continue;
 		if (v->openssl_error == X509_V_ERR_INVALID_PURPOSE && v->depth == 0)
 			rc = add_leaf_purpose(out, lf, role, v->openssl_error);
 		else if (v->openssl_error == X509_V_ERR_INVALID_PURPOSE)
@@ -352,6 +367,13 @@ static int check_allowlist(const struct input *in, struct verrlist *errs, bool r
 		in->lf->subject);
 }
 
+static int check_profile(const eku_verify_config *cfg, STACK_OF(X509) *chain, struct verrlist *errs)
+{
+	if (cfg->profile != EKU_VERIFY_PROFILE_STRICT)
+		return 0;
+	return eku_verify_strict_check(chain, errs);
+}
+
 /* RFC 5280 + OpenSSL's purpose for the role. */
 static int eval_enforce(const struct input *in, struct eval *ev, struct run *run)
 {
@@ -360,6 +382,7 @@ static int eval_enforce(const struct input *in, struct eval *ev, struct run *run
 
 	if (run_openssl(in->cfg, in->leaf, in->untrusted, in->at, purpose, 0, run) != 0 ||
 	    translate(run, in->lf, in->cfg->role, &ev->errs) != 0 ||
+	    check_profile(in->cfg, run->chain, &ev->errs) != 0 ||
 	    check_allowlist(in, &ev->errs, false) != 0)
 		return -1;
 	ev->evaluated = true;
@@ -450,6 +473,7 @@ static int eval_ignore(const struct input *in, struct eval *ev, struct run *run)
 	}
 	raw.chain = run->chain;
 	if (translate(&raw, in->lf, in->cfg->role, &ev->errs) != 0 ||
+	    check_profile(in->cfg, run->chain, &ev->errs) != 0 ||
 	    check_leaf_relaxed(in, &ev->errs) != 0 ||
 	    check_cas_relaxed(in, run, &ev->errs, &ev->errs) != 0 ||
 	    check_allowlist(in, &ev->errs, true) != 0)

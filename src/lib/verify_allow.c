@@ -1,6 +1,9 @@
 /* Allow-lists: the identity pin that makes ignore-client-eku safe.
- * DNS matching follows RFC 6125 6.4.3 for the pattern side (one left-most
- * wildcard label); IP entries are matched on the decoded address bytes. */
+ * DNS matching follows RFC 6125 6.4.3: a pattern's wildcard is the whole
+ * left-most label and never stands for a public suffix's child (the Public
+ * Suffix List, verify_psl.c); partial-label wildcards ("a*.example") are
+ * refused in patterns and never expanded in SANs. IP entries are matched on
+ * the decoded address bytes. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdatomic.h>
@@ -13,6 +16,8 @@
 #include <openssl/x509v3.h>
 
 #include <eku/verify.h>
+
+#include "verify_psl.h"
 
 enum allow_kind { ALLOW_DNS, ALLOW_URI, ALLOW_IP, ALLOW_CN, ALLOW_SPKI };
 
@@ -80,26 +85,43 @@ static struct allow_entry *push(eku_allowlist *al, enum allow_kind kind, const c
 	return &nv[al->n++];
 }
 
-static bool dns_pattern_ok(const char *p)
+/* Why a DNS pattern is refused, or NULL when it is fine. */
+static const char *dns_pattern_problem(const char *p)
 {
 	size_t len = strlen(p);
+	const char *base = p[0] == '*' ? p + 2 : p;
 
-	if (len == 0 || len > 253 || p[len - 1] == '.')
-		return false;
-	if (p[0] == '*' && (p[1] != '.' || strchr(p + 2, '.') == NULL))
-		return false; /* "*.example" needs at least two labels after the star */
-	for (const char *s = p[0] == '*' ? p + 2 : p; *s; s++)
+	if (len == 0 || len > 253 || p[len - 1] == '.' || strstr(p, "..") != NULL)
+		return "not a DNS name";
+	if (p[0] == '*' && p[1] != '.')
+		return "a wildcard must be the whole left-most label (RFC 6125 6.4.3)";
+	if (strchr(base, '*') != NULL)
+		return "partial-label or non-left-most wildcards are not supported (RFC 6125 6.4.3)";
+	for (const char *s = base; *s; s++)
 		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '.' && *s != '_')
-			return false;
-	return strstr(p, "..") == NULL;
+			return "not a DNS name (use A-labels for IDNs)";
+	if (base[0] == '.' || base[0] == '\0')
+		return "not a DNS name";
+	if (p[0] != '*')
+		return NULL;
+	switch (eku_psl_public_suffix(base)) {
+	case EKU_PSL_ICANN:
+		return "the wildcard covers a public suffix (ICANN section of the Public Suffix List)";
+	case EKU_PSL_PRIVATE_SECTION:
+		return "the wildcard covers a public suffix (private section of the Public Suffix List)";
+	default:
+		return NULL;
+	}
 }
 
 int eku_allowlist_add_dns(eku_allowlist *al, const char *pattern)
 {
-	if (pattern == NULL || !dns_pattern_ok(pattern)) {
+	const char *why = pattern != NULL ? dns_pattern_problem(pattern) : "not a DNS name";
+
+	if (why != NULL) {
 		eku_error_set(&al->err, EKU_E_USAGE,
-			"allow-dns '%s': not a DNS name or '*.domain' pattern (example: *.partner.example)",
-			pattern ? pattern : "");
+			"allow-dns '%s': %s; give a DNS name or '*.domain' pattern (example: *.partner.example)",
+			pattern ? pattern : "", why);
 		return -1;
 	}
 	return push(al, ALLOW_DNS, pattern) != NULL ? 0 : -1;
@@ -238,7 +260,9 @@ static bool dns_match(const char *pattern, const char *name)
 
 	if (strcasecmp(pattern, name) == 0)
 		return true;
-	if (pattern[0] != '*' || name[0] == '*')
+	/* A SAN carrying '*' anywhere ("*.x", "a*.x") is a wildcard certificate:
+	 * only the literal pattern above matches it, never an expansion. */
+	if (pattern[0] != '*' || strchr(name, '*') != NULL)
 		return false;
 	dot = strchr(name, '.');
 	return dot != NULL && dot != name && strcasecmp(dot, pattern + 1) == 0;

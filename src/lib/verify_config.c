@@ -34,6 +34,33 @@ int eku_verify_role_parse(const char *s, enum eku_verify_role *out)
 	return -1;
 }
 
+static const char *const profile_names[] = { "openssl", "strict" };
+
+const char *eku_verify_profile_name(enum eku_verify_profile p)
+{
+	return (unsigned)p < 2 ? profile_names[p] : "?";
+}
+
+int eku_verify_profile_parse(const char *s, enum eku_verify_profile *out)
+{
+	for (unsigned i = 0; s != NULL && i < 2; i++)
+		if (strcmp(s, profile_names[i]) == 0) {
+			*out = (enum eku_verify_profile)i;
+			return 0;
+		}
+	return -1;
+}
+
+int eku_verify_config_set_profile(eku_verify_config *cfg, enum eku_verify_profile profile)
+{
+	if ((unsigned)profile > EKU_VERIFY_PROFILE_STRICT) {
+		eku_error_set(&cfg->err, EKU_E_USAGE, "unknown verification profile %d", (int)profile);
+		return -1;
+	}
+	cfg->profile = profile;
+	return 0;
+}
+
 const char *eku_verify_policy_name(enum eku_verify_policy p)
 {
 	return (unsigned)p < EKU_VERIFY_POLICY_COUNT ? policy_names[p] : "?";

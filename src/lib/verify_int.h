@@ -14,6 +14,7 @@ struct eku_verify_config {
 	eku_error err;
 	enum eku_verify_role role;
 	enum eku_verify_policy policy;
+	enum eku_verify_profile profile;
 	bool time_fixed;
 	int64_t at;
 	char *name;
@@ -71,5 +72,11 @@ int eku_verrlist_add(struct verrlist *l, enum eku_verify_code code, int depth, i
 	const char *fmt, ...) __attribute__((format(printf, 5, 6), warn_unused_result));
 void eku_verrlist_clear(struct verrlist *l);
 bool eku_verrlist_has(const struct verrlist *l, enum eku_verify_code code, int depth);
+
+/* Profile strict's structural checks over a built chain (leaf first),
+ * verify_strict.c. Adds strict_* errors to errs, skipping a (code, depth)
+ * already there (OpenSSL's -x509_strict reports some of the same). */
+int eku_verify_strict_check(STACK_OF(X509) *chain, struct verrlist *errs)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -283,6 +283,16 @@ BAD = [
     ("missing untrusted file", lambda d: ["--role", "client", "--trust", d / "root.pem",
                                           "--untrusted", d / "gone.pem", d / "dual.pem"],
      "gone.pem"),
+    # Public Suffix List: a wildcard over co.uk is as wide as one over com.
+    ("wildcard over an ICANN public suffix",
+     lambda d: ["--role", "client", "--policy", "ignore-client-eku", "--allow-dns", "*.co.uk",
+                d / "dual.pem"], "'*.co.uk': the wildcard covers a public suffix (ICANN"),
+    ("wildcard over a private-section suffix",
+     lambda d: ["--role", "client", "--policy", "ignore-client-eku", "--allow-dns",
+                "*.github.io", d / "dual.pem"], "(private section"),
+    ("partial-label wildcard pattern",
+     lambda d: ["--role", "client", "--policy", "ignore-client-eku", "--allow-dns",
+                "a*.partner.example", d / "dual.pem"], "partial-label"),
 ]
 
 
@@ -342,3 +352,52 @@ def test_enforce_matches_openssl_verify_purpose(eku_bin, pki):
                  str(pki / f"{leaf}.pem")])
         e = verify(eku_bin, pki, leaf, "--role", "client", crls=True)
         assert (o.returncode == 0) == (e.returncode == 0), f"{leaf}: {o.stderr} / {e.stdout}"
+
+
+# ---- --profile strict (committed fixtures: tests/verify/make-strict-fixtures.sh) ----
+
+STRICT_DIR = Path(__file__).resolve().parents[1] / "verify" / "strict"
+STRICT = [
+    # leaf, intermediate, strict codes, OpenSSL -x509_strict also refuses?
+    ("leaf-ok", "inter", [], False),
+    ("leaf-no-aki", "inter", ["strict_aki_missing"], True),
+    ("leaf-under-bc-noncrit", "inter-bc-noncrit", ["strict_ca_bc_not_critical"], True),
+    ("leaf-keycertsign", "inter", ["strict_keycertsign_non_ca"], True),
+    ("leaf-empty-subject", "inter", ["strict_empty_subject_san"], True),
+    ("leaf-under-no-ski", "inter-no-ski", ["strict_aki_missing", "strict_ski_missing"], True),
+    # eku-only rules (docs/verify.md): OpenSSL accepts these
+    ("leaf-serial-negative", "inter", ["strict_serial"], False),
+    ("leaf-serial-21", "inter", ["strict_serial"], False),
+    ("leaf-gentime-2030", "inter", ["strict_time_encoding"], False),
+]
+
+
+def _strict_at():
+    r = subprocess.run(["openssl", "x509", "-in", STRICT_DIR / "root.pem", "-noout", "-startdate"],
+                       capture_output=True, text=True, check=True)
+    from datetime import datetime, timedelta, timezone
+    t = datetime.strptime(r.stdout.split("=", 1)[1].strip(), "%b %d %H:%M:%S %Y %Z")
+    return (t.replace(tzinfo=timezone.utc) + timedelta(days=1))
+
+
+@pytest.mark.parametrize("leaf,inter,want,ossl_refuses", STRICT, ids=[s[0] for s in STRICT])
+def test_profile_strict(eku_bin, leaf, inter, want, ossl_refuses):
+    at = _strict_at()
+    base = [eku_bin, "verify", "--format", "json", "--role", "client", "--at",
+            at.strftime("%Y-%m-%dT%H:%M:%SZ"), "--trust", STRICT_DIR / "root.pem",
+            "--untrusted", STRICT_DIR / f"{inter}.pem"]
+    leafp = STRICT_DIR / f"{leaf}.pem"
+    r = run([*map(str, base), "--profile", "strict", str(leafp)])
+    assert r.returncode == (1 if want else 0), r.stdout + r.stderr
+    assert codes(doc_of(r)) == want
+    r = run([*map(str, base), str(leafp)])  # default profile openssl
+    assert r.returncode == 0 and codes(doc_of(r)) == []
+    o = subprocess.run(["openssl", "verify", "-x509_strict", "-attime", str(int(at.timestamp())),
+                        "-CAfile", STRICT_DIR / "root.pem", "-untrusted",
+                        STRICT_DIR / f"{inter}.pem", leafp], capture_output=True, text=True)
+    assert (o.returncode != 0) == ossl_refuses, o.stdout + o.stderr
+
+
+def test_profile_unknown_is_a_usage_error(eku_bin, pki):
+    r = verify(eku_bin, pki, "dual", "--role", "client", "--profile", "pedantic")
+    assert r.returncode == 2 and "--profile pedantic" in r.stderr

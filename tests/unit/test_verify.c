@@ -12,9 +12,14 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509v3.h>
 
 #include <eku/cert.h>
 #include <eku/verify.h>
+
+#include "verify_int.h" /* eku_verify_strict_check: compared rule by rule */
 
 static char srcdir[1024];
 static char shared[1200];
@@ -181,6 +186,307 @@ static void test_fixture_cases(void **state)
 	}
 }
 
+/* ---- chains from other fixture folders (tests/verify/<dir>/) --------------- */
+
+static const char *vfile(const char *dir, const char *name)
+{
+	static char buf[8][1400];
+	static int i;
+
+	i = (i + 1) % 8;
+	snprintf(buf[i], sizeof(buf[i]), "%s/tests/verify/%s/%s.pem", srcdir, dir, name);
+	return buf[i];
+}
+
+struct ccase {
+	const char *name;
+	const char *dir, *anchor, *inter, *leaf; /* inter may be NULL */
+	bool strict;                             /* --profile strict */
+	bool pass;
+	enum eku_verify_code codes[4];           /* exact codes, EKU_V_OK-terminated */
+};
+
+static const struct ccase ccases[] = {
+	/* RFC 5280 7.1: names compare after case folding and whitespace folding,
+	 * whatever the string type (tests/verify/make-name-fixtures.sh). */
+	{ "names: UTF8String issuer vs PrintableString anchor subject", "names", "ca-printable",
+		NULL, "leaf-issuer-utf8", false, true, { 0 } },
+	{ "names: issuer differs in case and inner spaces", "names", "ca-printable", NULL,
+		"leaf-issuer-case", false, true, { 0 } },
+	{ "names: UTF8String issuer vs PrintableString intermediate", "names", "root",
+		"inter-printable", "leaf-issuer-utf8", false, true, { 0 } },
+	{ "names: case-folded issuer under an intermediate", "names", "root", "inter-printable",
+		"leaf-issuer-case", false, true, { 0 } },
+	{ "names: strict profile compares names the same way", "names", "root", "inter-printable",
+		"leaf-issuer-utf8", true, true, { 0 } },
+	/* --profile strict (tests/verify/make-strict-fixtures.sh): each defect is
+	 * refused under strict with its own code and passes the openssl profile. */
+#define S(name, inter, leaf, code, depth_note) \
+	{ "strict: " name, "strict", "root", inter, leaf, true, false, { code } }, \
+	{ "openssl profile ignores: " name, "strict", "root", inter, leaf, false, true, { 0 } }
+	S("leaf without AKI", "inter", "leaf-no-aki", EKU_V_STRICT_AKI_MISSING, 0),
+	S("CA with non-critical basicConstraints", "inter-bc-noncrit", "leaf-under-bc-noncrit",
+		EKU_V_STRICT_CA_BC_NOT_CRITICAL, 1),
+	S("keyCertSign on a CA:FALSE leaf", "inter", "leaf-keycertsign",
+		EKU_V_STRICT_KEYCERTSIGN_NON_CA, 0),
+	S("empty subject, non-critical SAN", "inter", "leaf-empty-subject",
+		EKU_V_STRICT_EMPTY_SUBJECT_SAN, 0),
+	S("negative serial", "inter", "leaf-serial-negative", EKU_V_STRICT_SERIAL, 0),
+	S("21-octet serial", "inter", "leaf-serial-21", EKU_V_STRICT_SERIAL, 0),
+	S("GeneralizedTime for 2045", "inter", "leaf-gentime-2030", EKU_V_STRICT_TIME_ENCODING, 0),
+#undef S
+	{ "strict: CA without SKI (its leaf's AKI has no keyIdentifier)", "strict", "root",
+		"inter-no-ski", "leaf-under-no-ski", true, false,
+		{ EKU_V_STRICT_AKI_MISSING, EKU_V_STRICT_SKI_MISSING } },
+	{ "strict: UTCTime without seconds is also a bad time field", "strict", "root", "inter",
+		"leaf-utctime-noseconds", true, false, { EKU_V_BAD_TIME_FIELD, EKU_V_STRICT_TIME_ENCODING } },
+	{ "strict: fractional GeneralizedTime is also a bad time field", "strict", "root", "inter",
+		"leaf-gentime-frac", true, false, { EKU_V_BAD_TIME_FIELD, EKU_V_STRICT_TIME_ENCODING } },
+	{ "openssl profile: fractional seconds are a bad time field", "strict", "root", "inter",
+		"leaf-gentime-frac", false, false, { EKU_V_BAD_TIME_FIELD } },
+	{ "strict: clean chain passes", "strict", "root", "inter", "leaf-ok", true, true, { 0 } },
+	{ "strict: empty subject with critical SAN passes", "strict", "root", "inter",
+		"leaf-empty-subject-ok", true, true, { 0 } },
+	{ "strict: 20-octet serial passes", "strict", "root", "inter", "leaf-serial-20", true, true, { 0 } },
+	{ "strict: GeneralizedTime for 2055 passes", "strict", "root", "inter", "leaf-gentime-2055",
+		true, true, { 0 } },
+};
+
+static void run_ccase(const struct ccase *cc)
+{
+	eku_cert *leaf = load_one(vfile(cc->dir, cc->leaf));
+	eku_cert *anchor = load_one(vfile(cc->dir, cc->anchor));
+	eku_verify_config *cfg = eku_verify_config_new();
+	eku_verify_result *r = NULL;
+	size_t n = 0;
+
+	assert_non_null(leaf);
+	assert_non_null(anchor);
+	/* The anchor's notBefore + 1 day: some leaves' own times are the defect. */
+	assert_int_equal(eku_verify_config_set_time(cfg, eku_cert_facts(anchor)->not_before + 86400), 0);
+	eku_cert_free(anchor);
+	assert_int_equal(eku_verify_config_add_trust_file(cfg, vfile(cc->dir, cc->anchor)), 0);
+	if (cc->inter != NULL)
+		assert_int_equal(eku_verify_config_add_untrusted_file(cfg, vfile(cc->dir, cc->inter)), 0);
+	assert_int_equal(eku_verify_config_set_profile(cfg, cc->strict ? EKU_VERIFY_PROFILE_STRICT
+								     : EKU_VERIFY_PROFILE_OPENSSL), 0);
+	assert_int_equal(eku_verify_cert(cfg, leaf, NULL, &r), 0);
+	while (n < 4 && cc->codes[n] != EKU_V_OK)
+		n++;
+	if (eku_verify_result_passed(r) != cc->pass || eku_verify_result_error_count(r) != n) {
+		print_error("case '%s': passed=%d errors=%zu (want %d, %zu)\n", cc->name,
+			eku_verify_result_passed(r), eku_verify_result_error_count(r), cc->pass, n);
+		for (size_t k = 0; k < eku_verify_result_error_count(r); k++)
+			print_error("  %s: %s\n", eku_verify_code_name(eku_verify_result_error_get0(r, k)->code),
+				eku_verify_result_error_get0(r, k)->message);
+		fail();
+	}
+	for (size_t k = 0; k < n; k++)
+		assert_int_equal(eku_verify_result_error_get0(r, k)->code, cc->codes[k]);
+	eku_verify_result_free(r);
+	eku_verify_config_free(cfg);
+	eku_cert_free(leaf);
+}
+
+static void test_chain_cases(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(ccases) / sizeof(ccases[0]); i++)
+		run_ccase(&ccases[i]);
+}
+
+/* ---- profile strict vs `openssl verify -x509_strict` on external corpora ---- */
+
+/* The five rules both make, as (OpenSSL code, our code). */
+static const struct {
+	int ossl;
+	enum eku_verify_code ours;
+} strict_pairs[] = {
+	{ X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER, EKU_V_STRICT_AKI_MISSING },
+	{ X509_V_ERR_MISSING_SUBJECT_KEY_IDENTIFIER, EKU_V_STRICT_SKI_MISSING },
+	{ X509_V_ERR_CA_BCONS_NOT_CRITICAL, EKU_V_STRICT_CA_BC_NOT_CRITICAL },
+	{ X509_V_ERR_KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA, EKU_V_STRICT_KEYCERTSIGN_NON_CA },
+	{ X509_V_ERR_EMPTY_SUBJECT_SAN_NOT_CRITICAL, EKU_V_STRICT_EMPTY_SUBJECT_SAN },
+};
+#define N_STRICT_PAIRS (sizeof(strict_pairs) / sizeof(strict_pairs[0]))
+
+/* Known, documented disagreements (docs/verify.md, "Profile strict"):
+ * file and rule; the test fails when one disappears or a new one appears. */
+static const struct {
+	const char *file;
+	enum eku_verify_code code;
+} strict_known[] = {
+	/* Empty subject with a critical SAN, but a critical AKI / SKI: OpenSSL 3.0
+	 * marks the certificate invalid while caching extensions and never records
+	 * that the SAN is critical, so it reports EMPTY_SUBJECT_SAN_NOT_CRITICAL.
+	 * The SAN is critical; eku does not report it (the critical AKI/SKI are
+	 * refused by OpenSSL's own INVALID_EXTENSION-class errors anyway). */
+	{ "pkilint-typed/tls_br/dv_final_certificate/critical_aki.crttest", EKU_V_STRICT_EMPTY_SUBJECT_SAN },
+	{ "pkilint-typed/tls_br/dv_final_certificate/critical_ski.crttest", EKU_V_STRICT_EMPTY_SUBJECT_SAN },
+	{ NULL, EKU_V_OK },
+};
+
+static int ossl_seen_cb(int ok, X509_STORE_CTX *ctx)
+{
+	unsigned *seen = X509_STORE_CTX_get_app_data(ctx);
+
+	for (size_t i = 0; !ok && i < N_STRICT_PAIRS; i++)
+		if (X509_STORE_CTX_get_error(ctx) == strict_pairs[i].ossl &&
+		    X509_STORE_CTX_get_error_depth(ctx) == 0)
+			*seen |= 1u << i;
+	return 1;
+}
+
+/* An anchor that OpenSSL will take as x's issuer: x's issuer name, SKI = x's
+ * AKI keyIdentifier. Signatures then fail, which is not what is compared. */
+static X509 *fake_issuer(X509 *x, EVP_PKEY *key)
+{
+	X509 *f = X509_new();
+	const ASN1_OCTET_STRING *akid = X509_get0_authority_key_id(x);
+	X509V3_CTX v3;
+	X509_EXTENSION *e;
+
+	assert_non_null(f);
+	assert_int_equal(X509_set_version(f, X509_VERSION_3), 1);
+	ASN1_INTEGER_set(X509_get_serialNumber(f), 1);
+	assert_int_equal(X509_set_issuer_name(f, X509_get_issuer_name(x)), 1);
+	assert_int_equal(X509_set_subject_name(f, X509_get_issuer_name(x)), 1);
+	X509_gmtime_adj(X509_getm_notBefore(f), -(long)86400 * 365 * 60);
+	X509_gmtime_adj(X509_getm_notAfter(f), (long)86400 * 365 * 60);
+	assert_int_equal(X509_set_pubkey(f, key), 1);
+	X509V3_set_ctx(&v3, f, f, NULL, NULL, 0);
+	e = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints, "critical,CA:TRUE");
+	X509_add_ext(f, e, -1);
+	X509_EXTENSION_free(e);
+	if (akid != NULL)
+		X509_add1_ext_i2d(f, NID_subject_key_identifier, (void *)akid, 0, 0);
+	assert_true(X509_sign(f, key, EVP_sha256()) > 0);
+	return f;
+}
+
+/* bit i set: pair i reported at depth 0. */
+static void strict_both(X509 *x, EVP_PKEY *key, unsigned *ossl, unsigned *ours)
+{
+	X509 *f = fake_issuer(x, key);
+	X509_STORE *st = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	STACK_OF(X509) *chain;
+	struct verrlist errs = { 0 };
+
+	*ossl = *ours = 0;
+	assert_int_equal(X509_STORE_add_cert(st, f), 1);
+	assert_int_equal(X509_STORE_CTX_init(ctx, st, x, NULL), 1);
+	X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx), X509_V_FLAG_X509_STRICT);
+	{
+		struct tm tm;
+		if (ASN1_TIME_to_tm(X509_get0_notBefore(x), &tm) == 1)
+			X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), timegm(&tm) + 3600);
+	}
+	X509_STORE_CTX_set_verify_cb(ctx, ossl_seen_cb);
+	X509_STORE_CTX_set_app_data(ctx, ossl);
+	(void)X509_verify_cert(ctx);
+	chain = X509_STORE_CTX_get1_chain(ctx);
+	if (sk_X509_num(chain) < 2) /* OpenSSL skips its strict checks on 1-certificate chains */
+		*ossl = ~0u;
+	assert_int_equal(eku_verify_strict_check(chain, &errs), 0);
+	for (size_t i = 0; i < N_STRICT_PAIRS; i++)
+		if (eku_verrlist_has(&errs, strict_pairs[i].ours, 0))
+			*ours |= 1u << i;
+	eku_verrlist_clear(&errs);
+	sk_X509_pop_free(chain, X509_free);
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(st);
+	X509_free(f);
+	ERR_clear_error();
+}
+
+static bool strict_is_known(const char *file, enum eku_verify_code code)
+{
+	for (size_t i = 0; strict_known[i].file != NULL; i++)
+		if (strcmp(strict_known[i].file, file) == 0 && strict_known[i].code == code)
+			return true;
+	return false;
+}
+
+/* Every certificate under dir (recursively, .pem and .crttest). */
+/* OpenSSL only takes a certificate as issuer when its key type matches the
+ * subject's signature algorithm: keys[0] EC, keys[1] RSA. */
+static EVP_PKEY *key_for(X509 *x, EVP_PKEY *keys[2])
+{
+	int md, pk = NID_undef;
+
+	if (OBJ_find_sigid_algs(X509_get_signature_nid(x), &md, &pk) == 1 && pk == EVP_PKEY_RSA)
+		return keys[1];
+	return keys[0];
+}
+
+static int strict_walk(const char *dir, EVP_PKEY *keys[2], size_t *n, size_t *skipped, size_t *diffs)
+{
+	char cmd[1400], line[1200];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "find '%s' -name '*.pem' -o -name '*.crttest' | sort", dir);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof(line), p) != NULL) {
+		eku_cert *c;
+		unsigned o, u;
+		const char *base;
+
+		line[strcspn(line, "\n")] = '\0';
+		c = load_one(line);
+		if (c == NULL) {
+			(*skipped)++;
+			continue;
+		}
+		base = line + strlen(shared) + 1;
+		strict_both(eku_cert_get0_x509(c), key_for(eku_cert_get0_x509(c), keys), &o, &u);
+		eku_cert_free(c);
+		if (o == ~0u) {
+			(*skipped)++;
+			continue;
+		}
+		(*n)++;
+		for (size_t i = 0; i < N_STRICT_PAIRS; i++) {
+			bool differ = ((o ^ u) >> i) & 1;
+			if (differ != strict_is_known(base, strict_pairs[i].ours)) {
+				print_error("%s: %s: openssl %s, eku %s%s\n", base,
+					eku_verify_code_name(strict_pairs[i].ours), (o >> i) & 1 ? "yes" : "no",
+					(u >> i) & 1 ? "yes" : "no", differ ? "" : " (listed as known)");
+				(*diffs)++;
+			}
+		}
+	}
+	pclose(p);
+	return 0;
+}
+
+static void test_strict_differential(void **state)
+{
+	static const char *const corpora[] = { "zlint-eku", "pkilint-typed", "openssl-certs" };
+	EVP_PKEY *keys[2] = { EVP_EC_gen("P-256"), EVP_RSA_gen(2048) };
+	size_t n = 0, skipped = 0, diffs = 0;
+	char dir[1300];
+
+	(void)state;
+	assert_non_null(keys[0]);
+	assert_non_null(keys[1]);
+	for (size_t i = 0; i < sizeof(corpora) / sizeof(corpora[0]); i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", shared, corpora[i]);
+		if (access(dir, R_OK) != 0) {
+			print_message("skipped %s: %s not found\n", corpora[i], dir);
+			continue;
+		}
+		assert_int_equal(strict_walk(dir, keys, &n, &skipped, &diffs), 0);
+	}
+	print_message("strict vs -x509_strict: %zu certificates compared (%zu skipped: unreadable, or "
+		"no 2-certificate chain: self-signed, or a signature algorithm without a stand-in key), %zu unexpected differences\n",
+		n, skipped, diffs);
+	EVP_PKEY_free(keys[0]);
+	EVP_PKEY_free(keys[1]);
+	assert_int_equal(diffs, 0);
+}
+
 /* The verdicts under the other policies explain themselves. */
 static void test_other_policies(void **state)
 {
@@ -261,6 +567,102 @@ static void test_allowlist(void **state)
 	assert_int_equal(eku_allowlist_add_ip(al, "300.1.1.1"), -1);
 	eku_allowlist_free(al);
 	eku_cert_free(leaf);
+}
+
+/* Allow-list DNS patterns: which are accepted, and why the others are refused
+ * (RFC 6125 6.4.3 and the Public Suffix List; docs/verify.md). */
+static void test_allowlist_patterns(void **state)
+{
+	static const struct {
+		const char *pattern;
+		int rc;            /* 0 accepted, -1 refused with EKU_E_USAGE */
+		const char *why;   /* fragment of the refusal message */
+	} cases[] = {
+		{ "*.example.co.uk", 0, NULL },          /* registrable domain under co.uk */
+		{ "*.partner.example", 0, NULL },        /* unlisted TLD: partner.example is registrable */
+		{ "sip.partner.example", 0, NULL },
+		{ "co.uk", 0, NULL },                    /* exact names are never expanded */
+		{ "*.www.ck", 0, NULL },                 /* "!www.ck" exception to "*.ck" */
+		{ "*.co.uk", -1, "ICANN section" },      /* public suffix, two labels */
+		{ "*.com", -1, "ICANN section" },
+		{ "*.example", -1, "ICANN section" },     /* implicit "*" rule: every TLD */
+		{ "*.foo.ck", -1, "ICANN section" },     /* child of the "*.ck" wildcard rule */
+		{ "*.CO.UK", -1, "ICANN section" },      /* case-insensitive */
+		{ "*.xn--55qx5d.cn", -1, "ICANN section" }, /* IDN rule, as A-labels */
+		{ "*.github.io", -1, "private section" }, /* PRIVATE DOMAINS are refused too */
+		{ "*.user.github.io", 0, NULL },
+		{ "a*.partner.example", -1, "partial-label" },
+		{ "*a.partner.example", -1, "whole left-most label" },
+		{ "sip.*.example", -1, "partial-label" },
+		{ "*.*.example", -1, "partial-label" },
+		{ "*", -1, "whole left-most label" },
+		{ "*.", -1, "not a DNS name" },
+		{ "a..example", -1, "not a DNS name" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		eku_allowlist *al = eku_allowlist_new();
+		int rc = eku_allowlist_add_dns(al, cases[i].pattern);
+
+		if (rc != cases[i].rc)
+			fail_msg("pattern '%s': rc %d, want %d", cases[i].pattern, rc, cases[i].rc);
+		if (rc != 0 && (eku_allowlist_error(al)->code != EKU_E_USAGE ||
+				       strstr(eku_allowlist_error(al)->message, cases[i].why) == NULL))
+			fail_msg("pattern '%s': error %d '%s', want usage '%s'", cases[i].pattern,
+				eku_allowlist_error(al)->code, eku_allowlist_error(al)->message, cases[i].why);
+		eku_allowlist_free(al);
+	}
+}
+
+/* A leaf carrying only the given SAN (unsigned: matching reads SANs only). */
+static X509 *leaf_with_san(const char *san)
+{
+	X509 *x = X509_new();
+	X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name, san);
+
+	assert_non_null(x);
+	assert_non_null(ext);
+	assert_int_equal(X509_add_ext(x, ext, -1), 1);
+	X509_EXTENSION_free(ext);
+	return x;
+}
+
+/* SAN side of DNS matching: a wildcard expands one whole label; a SAN that is
+ * itself a wildcard (whole or partial label) only matches the identical
+ * pattern, never an expansion. */
+static void test_allowlist_san_match(void **state)
+{
+	static const struct {
+		const char *pattern, *san;
+		bool match;
+	} cases[] = {
+		{ "*.trunks.example", "DNS:a.trunks.example", true },
+		{ "*.trunks.example", "DNS:A.TRUNKS.example", true },
+		{ "*.trunks.example", "DNS:trunks.example", false },       /* no empty label */
+		{ "*.trunks.example", "DNS:a.b.trunks.example", false },   /* one label only */
+		{ "*.trunks.example", "DNS:a*.trunks.example", false },    /* partial-label SAN */
+		{ "*.trunks.example", "DNS:*a.trunks.example", false },
+		{ "*.trunks.example", "DNS:*.trunks.example", true },      /* literal equality */
+		{ "*.trunks.example", "DNS:*.x.trunks.example", false },
+		{ "*.trunks.example", "DNS:.trunks.example", false },
+		{ "a.trunks.example", "DNS:*.trunks.example", false },     /* exact never expands the SAN */
+		{ "a.trunks.example", "DNS:a*.trunks.example", false },
+		{ "*.example.co.uk", "DNS:www.example.co.uk", true },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		eku_allowlist *al = eku_allowlist_new();
+		X509 *x = leaf_with_san(cases[i].san);
+
+		assert_int_equal(eku_allowlist_add_dns(al, cases[i].pattern), 0);
+		if (eku_allowlist_match(al, x, NULL, 0) != cases[i].match)
+			fail_msg("pattern '%s' vs %s: want %s", cases[i].pattern, cases[i].san,
+				cases[i].match ? "match" : "no match");
+		X509_free(x);
+		eku_allowlist_free(al);
+	}
 }
 
 static void test_config_errors(void **state)
@@ -566,8 +968,12 @@ int main(void)
 	const char *s = getenv("EKU_SRCDIR");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture_cases),
+		cmocka_unit_test(test_chain_cases),
+		cmocka_unit_test(test_strict_differential),
 		cmocka_unit_test(test_other_policies),
 		cmocka_unit_test(test_allowlist),
+		cmocka_unit_test(test_allowlist_patterns),
+		cmocka_unit_test(test_allowlist_san_match),
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_pkits),
 		cmocka_unit_test(test_openssl_manifest),

@@ -324,6 +324,15 @@ static void sec_policy(KEY_ARGS)
 		ERR(y, eku_yaml_pos(v, at), "'policy' must be enforce, ignore-client-eku, permissive or off, not '%s'", s);
 }
 
+static void sec_profile(KEY_ARGS)
+{
+	struct gw_route *r = obj;
+	const char *s = eku_yaml_scalar(y, v, at, "profile");
+
+	if (s != NULL && eku_verify_profile_parse(s, &r->profile) != 0)
+		ERR(y, eku_yaml_pos(v, at), "'profile' must be openssl or strict, not '%s'", s);
+}
+
 #define R(f) offsetof(struct gw_route, f)
 static const struct eku_yaml_key route_keys[] = {
 	{ "name", eku_yaml_key_str, R(name), true, NULL },
@@ -332,6 +341,7 @@ static const struct eku_yaml_key route_keys[] = {
 	{ "trust", eku_yaml_key_strv, R(trust), false, NULL },
 	{ "crl", key_route_crl, 0, false, NULL },
 	{ "policy", sec_policy, 0, false, NULL },
+	{ "profile", sec_profile, 0, false, NULL },
 	{ "allow", sec_allow, 0, false, NULL },
 	{ "observe", eku_yaml_key_bool, R(observe), false, NULL },
 	{ "present_server_cert_as_client", eku_yaml_key_bool, R(present_server_cert_as_client), false, NULL },

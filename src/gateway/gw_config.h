@@ -89,6 +89,7 @@ struct gw_route {
 	eku_strv crl;                   /* empty: the shared CRLs */
 	struct eku_pos crl_pos;
 	enum eku_verify_policy policy;
+	enum eku_verify_profile profile; /* openssl (default) or strict structural checks */
 	struct gw_allow allow;
 	bool observe;
 	bool present_server_cert_as_client;

@@ -417,6 +417,7 @@ static int route_verify_config(struct gw_route *r, X509_STORE *st, eku_diaglist 
 	if ((r->vcfg = eku_verify_config_new()) == NULL ||
 	    eku_verify_config_set_role(r->vcfg, EKU_VERIFY_ROLE_CLIENT) != 0 ||
 	    eku_verify_config_set_policy(r->vcfg, r->policy) != 0 ||
+	    eku_verify_config_set_profile(r->vcfg, r->profile) != 0 ||
 	    eku_verify_config_set1_store(r->vcfg, st) != 0 ||
 	    eku_verify_config_set1_allowlist(r->vcfg, al) != 0 ||
 	    eku_verify_config_check(r->vcfg) != 0) {

@@ -71,6 +71,10 @@ static const struct cfg_case {
 		"'crl_expired' must be refuse or warn, not 'maybe'" },
 	{ "a route's crl needs client certificates", HEAD ROUTE_OK "    client_auth: none\n"
 		"    crl: r.crl\n", 8, 10, "crl checks client certificates" },
+	/* Issue 9: a route may verify under the strict structural profile. */
+	{ "profile: strict", HEAD ROUTE_OK "    profile: strict\n", 0, 0, NULL },
+	{ "profile: openssl or strict only", HEAD ROUTE_OK "    profile: rfc\n", 7, 14,
+		"'profile' must be openssl or strict, not 'rfc'" },
 	{ "invalid UTF-8: refused at its position", "user: caf\xe9\n" HEAD ROUTE_OK, 1, 10, "not UTF-8 text" },
 };
 

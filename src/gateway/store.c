@@ -2,6 +2,7 @@
  * derived). Every route gets an inbound SSL_CTX (server store, chosen by SNI,
  * route trust and policy through the verify API) and, for a TLS upstream, an
  * outbound SSL_CTX (one client store entry, upstream trust). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,10 @@
 
 #define DERR(d, pos, ...) GW_DIAG(d, EKU_DIAG_ERROR, EKU_E_BAD_CONFIG, pos, __VA_ARGS__)
 
+/* Allocated once for the process: worker threads ask for it from their
+ * verify callbacks concurrently, so it must not be lazily written by them. */
 static int verdict_idx = -1;
+static pthread_once_t verdict_once = PTHREAD_ONCE_INIT;
 
 static void free_verdict(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
 	void *argp)
@@ -32,10 +36,14 @@ static void free_verdict(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, l
 	free(ptr);
 }
 
+static void verdict_index_init(void)
+{
+	verdict_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, free_verdict);
+}
+
 int gw_ssl_verdict_index(void)
 {
-	if (verdict_idx < 0)
-		verdict_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, free_verdict);
+	pthread_once(&verdict_once, verdict_index_init);
 	return verdict_idx;
 }
 

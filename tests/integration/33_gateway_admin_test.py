@@ -8,19 +8,15 @@ refused. A request head is bounded, so a client streaming an endless header
 is cut off early with bounded gateway memory.
 """
 import http.client
-import importlib.util
 import socket
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import free_port
+from conftest import free_port, gateway_helpers
 
-_spec = importlib.util.spec_from_file_location(
-    "gw30", Path(__file__).with_name("30_gateway_mtls_test.py"))
-gw30 = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(gw30)
+gw30 = gateway_helpers()
 
 
 @pytest.fixture(scope="module")

@@ -6,21 +6,16 @@ a reload, which keeps the running config serving. A world-writable config, a
 key in a world-writable folder, and an entry whose cert and key are both
 missing are reported (all problems at once).
 """
-import importlib.util
 import os
 import signal
 import socket
 import time
-from pathlib import Path
 
 import pytest
 
-from conftest import free_port, need, run
+from conftest import free_port, gateway_helpers, need, run
 
-_spec = importlib.util.spec_from_file_location(
-    "gw30", Path(__file__).with_name("30_gateway_mtls_test.py"))
-gw30 = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(gw30)
+gw30 = gateway_helpers()
 
 
 @pytest.fixture(scope="module")

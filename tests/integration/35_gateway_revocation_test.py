@@ -7,19 +7,14 @@ deleted, cannot serve here) plus a clientAuth leaf that gets revoked. CRLs are
 made with `openssl ca -gencrl`: an empty one, one revoking cli-revoked, and
 one whose nextUpdate is in the past.
 """
-import importlib.util
 import signal
 import time
-from pathlib import Path
 
 import pytest
 
-from conftest import free_port, need, run
+from conftest import free_port, gateway_helpers, need, run
 
-_spec = importlib.util.spec_from_file_location(
-    "gw30", Path(__file__).with_name("30_gateway_mtls_test.py"))
-gw30 = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(gw30)
+gw30 = gateway_helpers()
 
 
 def _ca(d, *args):

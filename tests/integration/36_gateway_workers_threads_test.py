@@ -8,19 +8,13 @@ loops together. Under a ThreadSanitizer build (tools/test-all.sh, build-tsan)
 a race ends the gateway with a report; here every connection must get its
 answer and the gateway must drain and exit 0.
 """
-import importlib.util
 import ssl
 import threading
-from pathlib import Path
 
-import pytest
 
-from conftest import free_port
+from conftest import free_port, gateway_helpers
 
-_spec = importlib.util.spec_from_file_location(
-    "gw30", Path(__file__).with_name("30_gateway_mtls_test.py"))
-gw30 = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(gw30)
+gw30 = gateway_helpers()
 
 CLIENTS = ["cli-dual", "cli-server-only", "cli-stranger", "cli-untrusted"]
 ROUNDS = 6

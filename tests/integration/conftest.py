@@ -4,6 +4,7 @@ Scenarios are numbered files (NN_topic_test.py) that start real peers on
 127.0.0.1, skip with a reason when a peer is missing, and clean up after
 themselves. EKU_BIN points at the eku binary (default: build/eku).
 """
+import importlib.util
 import os
 import shutil
 import socket
@@ -58,3 +59,13 @@ def wait_port(port, proc=None, timeout=10.0):
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"port {port} never opened")
+
+
+def gateway_helpers():
+    """The PKI, gateway and upstream helpers of 30_gateway_mtls_test.py, for
+    the other gateway scenarios (a fresh module instance per caller)."""
+    spec = importlib.util.spec_from_file_location(
+        "gw30", Path(__file__).with_name("30_gateway_mtls_test.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod

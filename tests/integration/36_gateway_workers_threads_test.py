@@ -11,7 +11,6 @@ answer and the gateway must drain and exit 0.
 import ssl
 import threading
 
-
 from conftest import free_port, gateway_helpers
 
 gw30 = gateway_helpers()

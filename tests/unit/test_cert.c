@@ -12,16 +12,9 @@
 
 #include <cmocka.h>
 
+#include "fixtures.h"
+
 #include <eku/cert.h>
-
-static char *fixture(const char *name)
-{
-	static char buf[4096];
-	const char *src = getenv("EKU_SRCDIR");
-
-	snprintf(buf, sizeof(buf), "%s/tests/data/%s", src != NULL ? src : ".", name);
-	return buf;
-}
 
 struct load_case {
 	const char *name;     /* what the case shows */

@@ -9,21 +9,12 @@
 
 #include <cmocka.h>
 
+#include "fixtures.h"
+
 #include <eku/cert.h>
 #include <eku/timeline.h>
 #include <eku/sunset.h>
 #include <eku/trust.h>
-
-static char *fixture(const char *name)
-{
-	static char buf[4][4096];
-	static int slot;
-	const char *src = getenv("EKU_SRCDIR");
-	char *b = buf[slot++ % 4];
-
-	snprintf(b, sizeof(buf[0]), "%s/tests/data/%s", src != NULL ? src : ".", name);
-	return b;
-}
 
 static int64_t day(const char *s)
 {

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "fixtures.h"
+
 #include <eku/cert.h>
 #include <eku/timeline.h>
 #include <eku/trust.h>
@@ -24,29 +26,6 @@
 
 #define THREADS 4
 #define ROUNDS 200
-
-static char *fixture(const char *name)
-{
-	static char buf[4][4096];
-	static int slot;
-	const char *src = getenv("EKU_SRCDIR");
-	char *b = buf[slot++ % 4];
-
-	snprintf(b, sizeof(buf[0]), "%s/tests/data/%s", src != NULL ? src : ".", name);
-	return b;
-}
-
-static eku_certlist *load(const char *path)
-{
-	eku_loader *ld = eku_loader_new();
-	eku_certlist *l = eku_certlist_new();
-	eku_diaglist d = { 0 };
-
-	eku_loader_load_path(ld, path, l, &d);
-	assert_int_equal(d.n, 0);
-	eku_loader_free(ld);
-	return l;
-}
 
 /* What every thread shares, set up on the main thread before they start. */
 struct shared {
@@ -115,8 +94,8 @@ static void run_threads(struct shared *s)
 static void setup_shared(struct shared *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->chain = load(fixture("chain-dual.pem"));
-	s->alone = load(fixture("leaf-dual.pem"));
+	s->chain = fixture_load(fixture("chain-dual.pem"));
+	s->alone = fixture_load(fixture("leaf-dual.pem"));
 	assert_int_equal(eku_certlist_count(s->chain), 3);
 	s->trust = eku_trust_new();
 	assert_non_null(s->trust);

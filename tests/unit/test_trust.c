@@ -14,31 +14,10 @@
 
 #include <cmocka.h>
 
+#include "fixtures.h"
+
 #include <eku/cert.h>
 #include <eku/trust.h>
-
-static char *fixture(const char *name)
-{
-	static char buf[4][4096];
-	static int slot;
-	const char *src = getenv("EKU_SRCDIR");
-	char *b = buf[slot++ % 4];
-
-	snprintf(b, sizeof(buf[0]), "%s/tests/data/%s", src != NULL ? src : ".", name);
-	return b;
-}
-
-static eku_certlist *load(const char *path)
-{
-	eku_loader *ld = eku_loader_new();
-	eku_certlist *l = eku_certlist_new();
-	eku_diaglist d = { 0 };
-
-	eku_loader_load_path(ld, path, l, &d);
-	assert_int_equal(d.n, 0);
-	eku_loader_free(ld);
-	return l;
-}
 
 static bool has_evidence(const struct eku_classification *cl, const char *needle)
 {
@@ -51,7 +30,7 @@ static bool has_evidence(const struct eku_classification *cl, const char *needle
 static void test_private_chain(void **state)
 {
 	eku_trust *t = eku_trust_new();
-	eku_certlist *l = load(fixture("leaf-dual.pem"));
+	eku_certlist *l = fixture_load(fixture("leaf-dual.pem"));
 	struct eku_classification *cl;
 
 	(void)state;
@@ -73,8 +52,8 @@ static void test_private_chain(void **state)
 static void test_chain_from_extra_and_incomplete(void **state)
 {
 	eku_trust *t = eku_trust_new();
-	eku_certlist *chain = load(fixture("chain-dual.pem"));
-	eku_certlist *alone = load(fixture("leaf-dual.pem"));
+	eku_certlist *chain = fixture_load(fixture("chain-dual.pem"));
+	eku_certlist *alone = fixture_load(fixture("leaf-dual.pem"));
 	struct eku_classification *cl;
 
 	(void)state;
@@ -99,7 +78,7 @@ static void test_chain_from_extra_and_incomplete(void **state)
 static void test_self_signed(void **state)
 {
 	eku_trust *t = eku_trust_new();
-	eku_certlist *l = load(fixture("selfsigned-dual.pem"));
+	eku_certlist *l = fixture_load(fixture("selfsigned-dual.pem"));
 	struct eku_classification *cl = eku_trust_classify(t, eku_certlist_get0(l, 0), NULL);
 
 	(void)state;
@@ -112,7 +91,7 @@ static void test_self_signed(void **state)
 static void test_declared_public_root(void **state)
 {
 	eku_trust *t = eku_trust_new();
-	eku_certlist *l = load(fixture("leaf-fake-le-dual.pem"));
+	eku_certlist *l = fixture_load(fixture("leaf-fake-le-dual.pem"));
 	struct eku_classification *cl;
 
 	(void)state;
@@ -131,8 +110,8 @@ static void test_declared_public_root(void **state)
 static void test_lookalike_root_is_not_public(void **state)
 {
 	eku_trust *t = eku_trust_new();
-	eku_certlist *l = load(fixture("leaf-fake-le-dual.pem"));
-	eku_certlist *extra = load(fixture("fake-le-r3.pem"));
+	eku_certlist *l = fixture_load(fixture("leaf-fake-le-dual.pem"));
+	eku_certlist *extra = fixture_load(fixture("fake-le-r3.pem"));
 	struct eku_classification *cl;
 
 	(void)state;
@@ -151,7 +130,7 @@ static void test_lookalike_root_is_not_public(void **state)
 static void test_inferred_vendor(void **state)
 {
 	eku_trust *t = eku_trust_new();
-	eku_certlist *l = load(fixture("leaf-fake-le-server.pem"));
+	eku_certlist *l = fixture_load(fixture("leaf-fake-le-server.pem"));
 	struct eku_classification *cl = eku_trust_classify(t, eku_certlist_get0(l, 0), NULL);
 
 	(void)state;
@@ -203,7 +182,7 @@ static void test_system_roots(void **state)
 			print_message("skipping %s: not in this system bundle\n", system_cases[i].file);
 			continue;
 		}
-		l = load(p);
+		l = fixture_load(p);
 		cl = eku_trust_classify(t, eku_certlist_get0(l, 0), NULL);
 		if (cl->issuer_class != system_cases[i].cls)
 			fail_msg("%s: class %s", system_cases[i].file, eku_issuer_class_name(cl->issuer_class));
@@ -298,7 +277,7 @@ static double classify_time(eku_trust *t, const eku_cert *leaf, const eku_certli
 static void test_issuer_lookup_does_not_scan(void **state)
 {
 	eku_trust *t = eku_trust_new();
-	eku_certlist *leaf = load(fixture("leaf-dual.pem"));
+	eku_certlist *leaf = fixture_load(fixture("leaf-dual.pem"));
 	eku_certlist *small, *big;
 	double ts, tb;
 
@@ -324,7 +303,7 @@ static void test_issuer_lookup_does_not_scan(void **state)
 static void test_sorted_list_still_builds_chains(void **state)
 {
 	eku_trust *t = eku_trust_new();
-	eku_certlist *chain = load(fixture("chain-dual.pem"));
+	eku_certlist *chain = fixture_load(fixture("chain-dual.pem"));
 	struct eku_classification *cl;
 
 	(void)state;

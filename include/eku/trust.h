@@ -52,6 +52,9 @@ int eku_trust_load_data(eku_trust *t) __attribute__((warn_unused_result));
 int eku_trust_add_system(eku_trust *t, const char *bundle) __attribute__((warn_unused_result));
 /* User anchors: chains ending here are private unless declared public. */
 int eku_trust_add_anchor_file(eku_trust *t, const char *path) __attribute__((warn_unused_result));
+/* The same for a certificate the caller has already read (c is borrowed: the
+ * trust takes its own reference). */
+int eku_trust_add_anchor(eku_trust *t, eku_cert *c) __attribute__((warn_unused_result));
 /* Intermediates offered for chain building (not anchors). */
 int eku_trust_add_untrusted_file(eku_trust *t, const char *path) __attribute__((warn_unused_result));
 int eku_trust_add_untrusted(eku_trust *t, eku_cert *c) __attribute__((warn_unused_result));

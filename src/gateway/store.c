@@ -230,19 +230,28 @@ struct gw_store_entry *gw_store_pick(const struct gw_store *s, const char *sni)
 
 /* ---- trust ---------------------------------------------------------------- */
 
-static X509_STORE *build_trust(const eku_strv *files, struct eku_pos pos, eku_diaglist *d)
+/* The verify store of a trust list. Each file is read once, through the
+ * regular-file check; its certificates also become anchors of the issuer
+ * classifier when cls is given (inbound trust: the peers it classifies), so
+ * the classifier never reads a trust file a second time. */
+static X509_STORE *build_trust(const eku_strv *files, struct eku_pos pos, eku_diaglist *d, eku_trust *cls)
 {
 	X509_STORE *st = X509_STORE_new();
 
 	if (st == NULL)
 		return NULL;
 	for (size_t i = 0; i < files->n; i++) {
-		const char *f = strcmp(files->v[i], "system") == 0 ? SYSTEM_BUNDLE : files->v[i];
+		bool system = strcmp(files->v[i], "system") == 0;
 		eku_certlist *cl = eku_certlist_new();
 
-		if (cl != NULL && load_certs("trust", f, pos, cl, d) == 0)
-			for (size_t j = 0; j < eku_certlist_count(cl); j++)
-				X509_STORE_add_cert(st, eku_cert_get0_x509(eku_certlist_get0(cl, j)));
+		if (cl != NULL && load_certs("trust", system ? SYSTEM_BUNDLE : files->v[i], pos, cl, d) == 0)
+			for (size_t j = 0; j < eku_certlist_count(cl); j++) {
+				eku_cert *c = eku_certlist_get0(cl, j);
+				X509_STORE_add_cert(st, eku_cert_get0_x509(c));
+				/* The system roots are the classifier's own (add_system). */
+				if (cls != NULL && !system && eku_trust_add_anchor(cls, c) != 0)
+					DERR(d, pos, "trust %s: out of memory", files->v[i]);
+			}
 		eku_certlist_free(cl);
 	}
 	ERR_clear_error();
@@ -441,7 +450,7 @@ out:
 	return rc;
 }
 
-static void build_inbound(struct gw_route *r, X509_STORE *shared, eku_diaglist *d)
+static void build_inbound(struct gw_route *r, X509_STORE *shared, eku_trust *cls, eku_diaglist *d)
 {
 	X509_STORE *st = shared;
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
@@ -449,7 +458,7 @@ static void build_inbound(struct gw_route *r, X509_STORE *shared, eku_diaglist *
 	static const unsigned char sid[] = "eku-gateway";
 
 	if (r->trust.n > 0)
-		st = build_trust(&r->trust, r->pos, d);
+		st = build_trust(&r->trust, r->pos, d, cls);
 	else
 		X509_STORE_up_ref(st);
 	if (ctx == NULL || st == NULL || r->cfg->server_store.dflt == NULL ||
@@ -499,7 +508,7 @@ static void build_outbound(struct gw_route *r, X509_STORE *shared, eku_diaglist 
 	else
 		r->out_entry = r->up.client_cert != NULL ?
 			gw_store_find(&c->client_store, r->up.client_cert) : c->client_store.dflt;
-	st = r->up.trust.n > 0 ? build_trust(&r->up.trust, r->up.pos, d) : shared;
+	st = r->up.trust.n > 0 ? build_trust(&r->up.trust, r->up.pos, d, NULL) : shared;
 	if (st == shared)
 		X509_STORE_up_ref(st);
 	if (st == NULL || (ctx = SSL_CTX_new(TLS_client_method())) == NULL)
@@ -523,38 +532,29 @@ out:
 	X509_STORE_free(st);
 }
 
-static void build_classifier(struct gw_config *c)
+/* The issuer classifier of observed peers: the system roots plus every
+ * inbound trust file, which build_trust() hands it as it reads them. NULL
+ * when it cannot be set up (peers are then logged without an issuer class). */
+static eku_trust *classifier_new(void)
 {
 	eku_trust *t = eku_trust_new();
 
 	if (t == NULL || eku_trust_add_system(t, NULL) != 0) {
 		eku_trust_free(t);
-		return;
+		return NULL;
 	}
-	for (size_t i = 0; i < c->trust.n; i++)
-		if (strcmp(c->trust.v[i], "system") != 0 &&
-		    eku_trust_add_anchor_file(t, c->trust.v[i]) != 0)
-			break;
-	for (size_t r = 0; r < c->n_routes; r++)
-		for (size_t i = 0; i < c->routes[r].trust.n; i++)
-			if (strcmp(c->routes[r].trust.v[i], "system") != 0 &&
-			    eku_trust_add_anchor_file(t, c->routes[r].trust.v[i]) != 0)
-				break;
-	if (eku_trust_load_data(t) != 0) {
-		eku_trust_free(t);
-		return;
-	}
-	c->classifier = t;
+	return t;
 }
 
 void gw_config_load_files(struct gw_config *c, eku_diaglist *d)
 {
 	X509_STORE *shared = NULL;
+	eku_trust *cls = classifier_new();
 
 	load_store(&c->server_store, true, d);
 	load_store(&c->client_store, false, d);
-	if ((shared = build_trust(&c->trust, c->trust_pos, d)) == NULL)
-		return;
+	if ((shared = build_trust(&c->trust, c->trust_pos, d, cls)) == NULL)
+		goto out;
 	for (size_t i = 0; i < c->n_routes; i++) {
 		struct gw_route *r = &c->routes[i];
 
@@ -564,12 +564,16 @@ void gw_config_load_files(struct gw_config *c, eku_diaglist *d)
 				gw_client_auth_name(r->client_auth));
 		if (eku_diaglist_errors(d) > 0)
 			continue;
-		build_inbound(r, shared, d);
+		build_inbound(r, shared, cls, d);
 		build_outbound(r, shared, d);
 	}
 	X509_STORE_free(shared);
-	if (eku_diaglist_errors(d) == 0)
-		build_classifier(c);
+	if (eku_diaglist_errors(d) == 0 && cls != NULL && eku_trust_load_data(cls) == 0) {
+		c->classifier = cls;
+		cls = NULL;
+	}
+out:
+	eku_trust_free(cls);
 }
 
 void gw_route_derived_free(struct gw_route *r)

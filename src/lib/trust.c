@@ -53,7 +53,7 @@ struct eku_trust {
 	json_t *vendors;   /* array from ca-vendors.json */
 	json_t *alt_roots; /* array from alt-roots.json */
 	struct anchor *anchors;
-	size_t n_anchors;
+	size_t n_anchors, cap_anchors;
 	eku_certlist *anchor_certs; /* anchors[i].cert at position i: the issuer index */
 	eku_certlist *untrusted;
 };
@@ -190,10 +190,16 @@ int eku_trust_load_data(eku_trust *t)
 
 static int add_anchor(eku_trust *t, eku_cert *c, enum anchor_kind kind, const char *vendor)
 {
-	struct anchor *nv = realloc(t->anchors, (t->n_anchors + 1) * sizeof(*nv));
+	struct anchor *nv = t->anchors;
 
-	if (nv != NULL)
-		t->anchors = nv;
+	/* Geometric growth: a system bundle adds a hundred and more. */
+	if (t->n_anchors == t->cap_anchors) {
+		size_t cap = t->cap_anchors ? t->cap_anchors * 2 : 64;
+		if ((nv = realloc(t->anchors, cap * sizeof(*nv))) != NULL) {
+			t->anchors = nv;
+			t->cap_anchors = cap;
+		}
+	}
 	if (nv == NULL || eku_certlist_push0(t->anchor_certs, eku_cert_up_ref(c)) != 0) {
 		eku_cert_free(c);
 		eku_error_set(&t->err, EKU_E_NOMEM, "out of memory");
@@ -234,6 +240,11 @@ int eku_trust_add_system(eku_trust *t, const char *bundle)
 int eku_trust_add_anchor_file(eku_trust *t, const char *path)
 {
 	return add_anchor_file(t, path, ANCHOR_USER, NULL);
+}
+
+int eku_trust_add_anchor(eku_trust *t, eku_cert *c)
+{
+	return add_anchor(t, eku_cert_up_ref(c), ANCHOR_USER, NULL);
 }
 
 int eku_trust_add_public_root_file(eku_trust *t, const char *path, const char *vendor_id)

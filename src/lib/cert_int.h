@@ -3,7 +3,12 @@
 #define EKU_CERT_INT_H
 #include <openssl/x509.h>
 #include <eku/cert.h>
+/* The oracle: facts through OpenSSL's parse (X509 object). Same layout as
+ * the fast path (one block, freed by eku_facts_free). */
 struct eku_facts *eku_facts_from_x509(X509 *x, eku_error *err);
+/* d2i_X509, then the oracle: what eku_facts_from_der did before the DER
+ * walker; the differential tests and the fuzzer compare the two. */
+struct eku_facts *eku_facts_from_der_oracle(const uint8_t *der, size_t len, eku_error *err);
 
 /* Issuer candidates for chain building, in list order: the positions of l
  * whose subject name may equal issuer (a superset: callers still check with

@@ -1,0 +1,289 @@
+/* Differential test of the DER facts walker (src/lib/der/) against the
+ * OpenSSL oracle (eku_facts_from_der_oracle): every certificate of the
+ * system bundle, tests/data and ../shared/testdata, plus truncated and
+ * byte-flipped copies of each. Both must accept or refuse alike, and agree
+ * on every field when they accept. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include <eku/cert.h>
+
+#include "cert_int.h"
+#include "der/der.h"
+
+struct stats {
+	size_t certs, fast, mutants, mutants_fast;
+};
+
+static bool str_eq(const char *a, const char *b)
+{
+	return (a == NULL || b == NULL) ? a == b : strcmp(a, b) == 0;
+}
+
+static const char *strv_diff(const eku_strv *a, const eku_strv *b)
+{
+	if (a->n != b->n)
+		return "count";
+	for (size_t i = 0; i < a->n; i++)
+		if (!str_eq(a->v[i], b->v[i]))
+			return a->v[i];
+	return NULL;
+}
+
+/* The first differing field's name, or NULL when a and b agree. */
+static const char *facts_diff(const struct eku_facts *a, const struct eku_facts *b)
+{
+#define S(x) if (!str_eq(a->x, b->x)) return #x
+#define V(x) if (a->x != b->x) return #x
+#define L(x) if (strv_diff(&a->x, &b->x) != NULL) return #x
+	S(subject); S(issuer); S(serial); V(not_before); V(not_after);
+	if (memcmp(a->sha256, b->sha256, 32) != 0) return "sha256";
+	if (memcmp(a->spki_sha256, b->spki_sha256, 32) != 0) return "spki_sha256";
+	S(key_type); V(key_bits); S(curve); S(sig_alg); V(has_eku); L(eku_oids); L(eku_names);
+	V(eku_class); V(has_key_usage); V(key_usage); V(has_basic_constraints); V(is_ca);
+	V(path_len); V(n_san);
+	for (size_t i = 0; i < a->n_san; i++)
+		if (a->san[i].type != b->san[i].type || !str_eq(a->san[i].value, b->san[i].value))
+			return "san";
+	S(ski); S(aki); L(crl_dp); L(ocsp); L(ca_issuers); L(policies); V(n_scts);
+	V(self_signed); V(can_serve); V(can_client);
+	return NULL;
+#undef S
+#undef V
+#undef L
+}
+
+static void show(const char *what, const struct eku_facts *f)
+{
+	fprintf(stderr, "  %s: subject=%s issuer=%s serial=%s key=%s/%d/%s sig=%s eku=%d/%d ku=%d/%x "
+		"bc=%d/%d/%ld san=%zu ski=%s aki=%s scts=%d ss=%d serve=%d client=%d nb=%lld na=%lld\n",
+		what, f->subject, f->issuer, f->serial, f->key_type, f->key_bits,
+		f->curve ? f->curve : "-", f->sig_alg, f->has_eku, f->eku_class, f->has_key_usage,
+		f->key_usage, f->has_basic_constraints, f->is_ca, f->path_len, f->n_san,
+		f->ski ? f->ski : "-", f->aki ? f->aki : "-", f->n_scts, f->self_signed,
+		f->can_serve, f->can_client, (long long)f->not_before, (long long)f->not_after);
+}
+
+static int failures;
+
+/* Compares both paths on one input; returns 1 when the walker answered. */
+static int compare(const char *file, int idx, const char *variant, const uint8_t *der, size_t len)
+{
+	eku_error e1 = { 0 }, e2 = { 0 };
+	struct eku_facts *fast = eku_der_facts(der, len);
+	struct eku_facts *slow = eku_facts_from_der_oracle(der, len, &e1);
+	struct eku_facts *pub = eku_facts_from_der(der, len, &e2);
+	const char *d;
+	int answered = fast != NULL;
+
+	if (fast != NULL && slow == NULL) {
+		fprintf(stderr, "%s #%d %s: walker accepts, oracle refuses (%s)\n", file, idx,
+			variant, e1.message);
+		failures++;
+	} else if (fast != NULL && (d = facts_diff(fast, slow)) != NULL) {
+		fprintf(stderr, "%s #%d %s: field %s differs\n", file, idx, variant, d);
+		show("walker", fast);
+		show("oracle", slow);
+		failures++;
+	}
+	/* The public entry must refuse exactly when the oracle does, with its
+	 * code. */
+	if ((pub == NULL) != (slow == NULL) || (pub == NULL && e1.code != e2.code)) {
+		fprintf(stderr, "%s #%d %s: eku_facts_from_der and the oracle disagree\n", file,
+			idx, variant);
+		failures++;
+	}
+	eku_facts_free(fast);
+	eku_facts_free(slow);
+	eku_facts_free(pub);
+	return answered;
+}
+
+static void mutate(const char *file, int idx, const uint8_t *der, size_t len, struct stats *st)
+{
+	uint8_t *m = malloc(len);
+	const size_t flips[] = { 1, 4, len / 3, len / 2, len - 3 };
+
+	assert_non_null(m);
+	for (size_t cut = 7; cut < len; cut += 7) {
+		st->mutants++;
+		st->mutants_fast += (size_t)compare(file, idx, "truncated", der, cut);
+	}
+	for (size_t i = 0; i < sizeof(flips) / sizeof(flips[0]); i++) {
+		const uint8_t xors[] = { 0x01, 0x80, 0xff };
+		if (flips[i] >= len)
+			continue;
+		for (size_t k = 0; k < sizeof(xors); k++) {
+			memcpy(m, der, len);
+			m[flips[i]] ^= xors[k];
+			st->mutants++;
+			st->mutants_fast += (size_t)compare(file, idx, "flipped", m, len);
+		}
+	}
+	free(m);
+}
+
+static void one_cert(const char *file, int idx, const uint8_t *der, size_t len, struct stats *st,
+	bool mutants)
+{
+	st->certs++;
+	st->fast += (size_t)compare(file, idx, "original", der, len);
+	if (mutants)
+		mutate(file, idx, der, len, st);
+}
+
+/* Every CERTIFICATE block of a PEM file, else the file as one DER blob. */
+static void one_file(const char *path, struct stats *st, bool mutants)
+{
+	BIO *bio = BIO_new_file(path, "rb");
+	char *name = NULL, *header = NULL;
+	unsigned char *data = NULL;
+	long len;
+	int idx = 0;
+
+	if (bio == NULL)
+		return;
+	while (PEM_read_bio(bio, &name, &header, &data, &len) == 1) {
+		if (strcmp(name, "CERTIFICATE") == 0 || strcmp(name, "X509 CERTIFICATE") == 0)
+			one_cert(path, ++idx, data, (size_t)len, st, mutants);
+		OPENSSL_free(name);
+		OPENSSL_free(header);
+		OPENSSL_free(data);
+	}
+	ERR_clear_error();
+	BIO_free(bio);
+	if (idx == 0) {
+		uint8_t *buf = NULL;
+		size_t n = 0;
+		eku_error err = { 0 };
+		if (eku_read_file(path, 1u << 20, &buf, &n, &err) == 0 && n > 0 && buf[0] == 0x30)
+			one_cert(path, 1, buf, n, st, mutants);
+		free(buf);
+	}
+}
+
+static void walk_dir(const char *dir, struct stats *st, bool mutants)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d == NULL) {
+		one_file(dir, st, mutants);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char path[4096];
+		struct stat sb;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (stat(path, &sb) != 0)
+			continue;
+		if (S_ISDIR(sb.st_mode))
+			walk_dir(path, st, mutants);
+		else if (S_ISREG(sb.st_mode) && sb.st_size < (1 << 20))
+			one_file(path, st, mutants);
+	}
+	closedir(d);
+}
+
+static void report(const char *what, const struct stats *st)
+{
+	fprintf(stderr, "%s: %zu certificates (%zu by the walker), %zu mutants (%zu by the walker)\n",
+		what, st->certs, st->fast, st->mutants, st->mutants_fast);
+}
+
+static void test_system_bundle(void **state)
+{
+	struct stats st = { 0 };
+
+	(void)state;
+	failures = 0;
+	walk_dir("/etc/ssl/certs/ca-certificates.crt", &st, true);
+	report("system bundle", &st);
+	if (st.certs == 0) {
+		fprintf(stderr, "SKIP: /etc/ssl/certs/ca-certificates.crt holds no certificates\n");
+		skip();
+	}
+	assert_int_equal(failures, 0);
+	/* The point of the walker: it must answer for ordinary roots. */
+	assert_true(st.fast * 10 >= st.certs * 9);
+}
+
+static void test_fixtures(void **state)
+{
+	struct stats st = { 0 };
+	char dir[4096];
+
+	(void)state;
+	failures = 0;
+	snprintf(dir, sizeof(dir), "%s/tests/data", getenv("EKU_SRCDIR") ?: ".");
+	walk_dir(dir, &st, true);
+	report("tests/data", &st);
+	assert_true(st.certs > 0);
+	assert_int_equal(failures, 0);
+}
+
+static void test_shared_testdata(void **state)
+{
+	struct stats st = { 0 };
+	char dir[4096];
+	struct stat sb;
+
+	(void)state;
+	failures = 0;
+	snprintf(dir, sizeof(dir), "%s/../shared/testdata", getenv("EKU_SRCDIR") ?: ".");
+	if (stat(dir, &sb) != 0) {
+		fprintf(stderr, "SKIP: %s is absent (corpora from other projects)\n", dir);
+		skip();
+	}
+	walk_dir(dir, &st, getenv("EKU_DER_NO_MUTANTS") == NULL);
+	report("shared testdata", &st);
+	assert_int_equal(failures, 0);
+}
+
+/* Hand-made edge cases: each must stay in agreement (most go to the oracle). */
+static void test_refusals(void **state)
+{
+	static const struct { const char *name; const uint8_t *der; size_t len; } cases[] = {
+		{ "empty", (const uint8_t *)"", 0 },
+		{ "lone SEQUENCE", (const uint8_t *)"\x30\x00", 2 },
+		{ "indefinite length", (const uint8_t *)"\x30\x80\x00\x00", 4 },
+		{ "long-form small length", (const uint8_t *)"\x30\x81\x01\x00", 4 },
+	};
+
+	(void)state;
+	failures = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		eku_error err = { 0 };
+		struct eku_facts *f = eku_facts_from_der(cases[i].der, cases[i].len, &err);
+		assert_null(eku_der_facts(cases[i].der, cases[i].len));
+		assert_null(f);
+		assert_int_equal(err.code, EKU_E_BAD_DER);
+		compare(cases[i].name, 0, "case", cases[i].der, cases[i].len);
+	}
+	assert_int_equal(failures, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_fixtures),
+		cmocka_unit_test(test_system_bundle),
+		cmocka_unit_test(test_shared_testdata),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -8,6 +8,11 @@
 struct eku_facts *eku_facts_from_x509(X509 *x, eku_error *err);
 /* d2i_X509, then the oracle: what eku_facts_from_der did before the DER
  * walker; the differential tests and the fuzzer compare the two. */
+/* A certificate from DER through the walker only (no X509 until
+ * eku_cert_get0_x509 asks): NULL when the walker is not sure or memory ran
+ * out, and the caller takes its OpenSSL path. container is static. */
+eku_cert *eku_cert_new_der_fast(const uint8_t *der, size_t len, const char *source, int index,
+	int line, const char *container);
 struct eku_facts *eku_facts_from_der_oracle(const uint8_t *der, size_t len, eku_error *err);
 
 /* Issuer candidates for chain building, in list order: the positions of l

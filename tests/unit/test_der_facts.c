@@ -26,44 +26,6 @@ struct stats {
 	size_t certs, fast, mutants, mutants_fast;
 };
 
-static bool str_eq(const char *a, const char *b)
-{
-	return (a == NULL || b == NULL) ? a == b : strcmp(a, b) == 0;
-}
-
-static const char *strv_diff(const eku_strv *a, const eku_strv *b)
-{
-	if (a->n != b->n)
-		return "count";
-	for (size_t i = 0; i < a->n; i++)
-		if (!str_eq(a->v[i], b->v[i]))
-			return a->v[i];
-	return NULL;
-}
-
-/* The first differing field's name, or NULL when a and b agree. */
-static const char *facts_diff(const struct eku_facts *a, const struct eku_facts *b)
-{
-#define S(x) if (!str_eq(a->x, b->x)) return #x
-#define V(x) if (a->x != b->x) return #x
-#define L(x) if (strv_diff(&a->x, &b->x) != NULL) return #x
-	S(subject); S(issuer); S(serial); V(not_before); V(not_after);
-	if (memcmp(a->sha256, b->sha256, 32) != 0) return "sha256";
-	if (memcmp(a->spki_sha256, b->spki_sha256, 32) != 0) return "spki_sha256";
-	S(key_type); V(key_bits); S(curve); S(sig_alg); V(has_eku); L(eku_oids); L(eku_names);
-	V(eku_class); V(has_key_usage); V(key_usage); V(has_basic_constraints); V(is_ca);
-	V(path_len); V(n_san);
-	for (size_t i = 0; i < a->n_san; i++)
-		if (a->san[i].type != b->san[i].type || !str_eq(a->san[i].value, b->san[i].value))
-			return "san";
-	S(ski); S(aki); L(crl_dp); L(ocsp); L(ca_issuers); L(policies); V(n_scts);
-	V(self_signed); V(can_serve); V(can_client);
-	return NULL;
-#undef S
-#undef V
-#undef L
-}
-
 static void show(const char *what, const struct eku_facts *f)
 {
 	fprintf(stderr, "  %s: subject=%s issuer=%s serial=%s key=%s/%d/%s sig=%s eku=%d/%d ku=%d/%x "
@@ -91,7 +53,7 @@ static int compare(const char *file, int idx, const char *variant, const uint8_t
 		fprintf(stderr, "%s #%d %s: walker accepts, oracle refuses (%s)\n", file, idx,
 			variant, e1.message);
 		failures++;
-	} else if (fast != NULL && (d = facts_diff(fast, slow)) != NULL) {
+	} else if (fast != NULL && (d = eku_facts_diff(fast, slow)) != NULL) {
 		fprintf(stderr, "%s #%d %s: field %s differs\n", file, idx, variant, d);
 		show("walker", fast);
 		show("oracle", slow);

@@ -55,6 +55,7 @@ static int read_serial(struct eku_walk *w, eku_cursor *c)
 	if (eku_der_expect(c, 0x02, &v) != 0 || v.left == 0 || (v.p[0] & 0x80) ||
 	    (v.left > 1 && v.p[0] == 0 && !(v.p[1] & 0x80)))
 		return -1;
+	w->serial = v;
 	p = v.p;
 	n = v.left;
 	if (n > 1 && p[0] == 0) {
@@ -233,6 +234,12 @@ static int self_signed(const struct eku_walk *w)
 	    (w->akid_keyid.left != w->ski.left ||
 	     memcmp(w->akid_keyid.p, w->ski.p, w->ski.left) != 0))
 		return 0;
+	/* Both serials are positive and minimal: equal values, equal bytes. */
+	if (w->has_akid_serial && (w->akid_serial.left != w->serial.left ||
+				   memcmp(w->akid_serial.p, w->serial.p, w->serial.left) != 0))
+		return 0;
+	if (w->has_akid_dirname && (eq = eku_der_name_equal(w->akid_dirname, w->issuer)) != 1)
+		return eq;
 	return sig_matches_key(w);
 }
 

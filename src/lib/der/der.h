@@ -48,11 +48,17 @@ int eku_oid_dotted(const uint8_t *p, size_t n, char *out, size_t cap);
  * caller then asks the oracle (eku_facts_from_der_oracle). */
 struct eku_facts *eku_der_facts(const uint8_t *der, size_t len);
 
+/* The name of the first field where a and b differ, or NULL when they
+ * agree on every field (facts_diff.c). */
+const char *eku_facts_diff(const struct eku_facts *a, const struct eku_facts *b);
+
 /* Names (name.c). */
 struct eku_fb;
 /* RFC 4514 text exactly as X509_NAME_print_ex(XN_FLAG_RFC2253 &
  * ~ASN1_STRFLGS_ESC_MSB), then eku_utf8_sanitize; -1 when not sure. */
 int eku_der_name_print(struct eku_fb *b, int slot, eku_cursor name) __attribute__((warn_unused_result));
+/* Is this Name one the walker reproduces (and d2i_X509_NAME accepts)? */
+int eku_der_name_check(eku_cursor name) __attribute__((warn_unused_result));
 /* X509_NAME_cmp(a, b) == 0? 1 yes, 0 no, -1 not sure. */
 int eku_der_name_equal(eku_cursor a, eku_cursor b);
 

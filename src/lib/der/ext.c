@@ -190,10 +190,24 @@ static void ip_text(struct eku_walk *w, eku_cursor v)
 	eku_fb_end(&w->b, 0);
 }
 
+/* otherName ::= SEQUENCE { type-id OID, value [0] EXPLICIT ANY } with a
+ * value OpenSSL stores without decoding its contents. */
+static int other_name(eku_cursor v)
+{
+	eku_cursor oid, exp;
+	struct eku_der_tlv t;
+
+	if (eku_der_expect(&v, 0x06, &oid) != 0 || !eku_oid_valid(oid.p, oid.left) ||
+	    eku_der_expect(&v, 0xa0, &exp) != 0 || !eku_cursor_empty(&v) ||
+	    eku_der_read(&exp, &t) != 0 || !eku_cursor_empty(&exp))
+		return -1;
+	return (t.tag == 0x16 || t.tag == 0x13 || t.tag == 0x04 || t.tag == 0x30) ? 0 : -1;
+}
+
 /* GeneralNames (4.2.1.6) of the SAN: the IMPLICIT string forms only. */
 static int subject_alt_name(struct eku_walk *w, eku_cursor v)
 {
-	eku_cursor seq;
+	eku_cursor seq, name;
 
 	if (eku_der_expect(&v, 0x30, &seq) != 0 || !eku_cursor_empty(&v))
 		return -1;
@@ -206,6 +220,15 @@ static int subject_alt_name(struct eku_walk *w, eku_cursor v)
 		case 0x82: eku_fb_text(&w->b, EKU_FB_SAN, EKU_SAN_DNS, g.val.p, g.val.left); break;
 		case 0x86: eku_fb_text(&w->b, EKU_FB_SAN, EKU_SAN_URI, g.val.p, g.val.left); break;
 		case 0x87: ip_text(w, g.val); break;
+		case 0xa4: /* directoryName: skipped by the facts, decoded by OpenSSL */
+			if (eku_der_expect(&g.val, 0x30, &name) != 0 || !eku_cursor_empty(&g.val) ||
+			    eku_der_name_check(name) != 0)
+				return -1;
+			break;
+		case 0xa0: /* otherName: skipped, but its value must decode */
+			if (other_name(g.val) != 0)
+				return -1;
+			break;
 		default: return -1;
 		}
 	}
@@ -363,6 +386,29 @@ static int aki(struct eku_walk *w, eku_cursor v)
 			return -1;
 		w->has_akid_keyid = true;
 		eku_fb_hex(&w->b, EKU_FB_AKI, w->akid_keyid.p, w->akid_keyid.left);
+	}
+	if (eku_der_peek(&seq) == 0xa1) {
+		eku_cursor gens, name;
+		if (eku_der_expect(&seq, 0xa1, &gens) != 0)
+			return -1;
+		while (!eku_cursor_empty(&gens)) {
+			/* directoryName only: X509_check_akid reads the first one. */
+			if (eku_der_expect(&gens, 0xa4, &name) != 0 ||
+			    eku_der_expect(&name, 0x30, &name) != 0 || eku_der_name_check(name) != 0)
+				return -1;
+			if (!w->has_akid_dirname)
+				w->akid_dirname = name;
+			w->has_akid_dirname = true;
+		}
+	}
+	if (eku_der_peek(&seq) == 0x82) {
+		if (eku_der_expect(&seq, 0x82, &w->akid_serial) != 0)
+			return -1;
+		const eku_cursor *sn = &w->akid_serial;
+		if (sn->left == 0 || (sn->p[0] & 0x80) ||
+		    (sn->left > 1 && sn->p[0] == 0 && !(sn->p[1] & 0x80)))
+			return -1; /* negative or badly padded: the oracle decides */
+		w->has_akid_serial = true;
 	}
 	return eku_cursor_empty(&seq) ? 0 : -1;
 }

@@ -146,6 +146,14 @@ static void print_hex_dump(struct eku_fb *b, const struct entry *e)
 	}
 }
 
+int eku_der_name_check(eku_cursor name)
+{
+	struct entry e[MAX_ENTRIES];
+	size_t n;
+
+	return entries(name, e, &n);
+}
+
 int eku_der_name_print(struct eku_fb *b, int slot, eku_cursor name)
 {
 	struct entry e[MAX_ENTRIES];

@@ -16,8 +16,11 @@ struct eku_walk {
 	uint32_t kusage;             /* ex_kusage (KU_* bits) */
 	bool has_ns;
 	uint8_t ns;                  /* ex_nscert */
-	bool has_ski, has_akid_keyid;
+	bool has_ski, has_akid_keyid, has_akid_serial, has_akid_dirname;
 	eku_cursor ski, akid_keyid;
+	eku_cursor serial;           /* the certificate's, contents */
+	eku_cursor akid_serial;      /* contents */
+	eku_cursor akid_dirname;     /* the first directoryName's Name contents */
 };
 
 /* Reads the [3] Extensions contents; -1 when not sure. */

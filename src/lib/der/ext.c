@@ -255,8 +255,8 @@ static int crl_dp(struct eku_walk *w, eku_cursor v)
 	while (!eku_cursor_empty(&seq)) {
 		if (eku_der_expect(&seq, 0x30, &dp) != 0)
 			return -1;
-		if (eku_cursor_empty(&dp))
-			continue;
+		/* Neither name nor cRLIssuer: setup_dp() flags the certificate
+		 * EXFLAG_INVALID, so the oracle answers. */
 		if (eku_der_expect(&dp, 0xa0, &dpn) != 0 || !eku_cursor_empty(&dp) ||
 		    eku_der_expect(&dpn, 0xa0, &full) != 0 || !eku_cursor_empty(&dpn))
 			return -1;
@@ -294,9 +294,11 @@ static int info_access(struct eku_walk *w, eku_cursor v)
 	return 0;
 }
 
-static bool display_text_tag(int tag)
+/* DisplayText; asn1_ex_c2i refuses a BMPString of odd length. */
+static bool display_text(const struct eku_der_tlv *t)
 {
-	return tag == 0x16 || tag == 0x1a || tag == 0x1e || tag == 0x0c;
+	return t->tag == 0x16 || t->tag == 0x1a || t->tag == 0x0c ||
+	       (t->tag == 0x1e && t->val.left % 2 == 0);
 }
 
 /* UserNotice (4.2.1.4): noticeRef and explicitText, both optional. */
@@ -307,14 +309,14 @@ static int user_notice(eku_cursor un)
 
 	if (eku_der_peek(&un) == 0x30) {
 		if (eku_der_expect(&un, 0x30, &ref) != 0 || eku_der_read(&ref, &t) != 0 ||
-		    !display_text_tag(t.tag) || eku_der_expect(&ref, 0x30, &nums) != 0 ||
+		    !display_text(&t) || eku_der_expect(&ref, 0x30, &nums) != 0 ||
 		    !eku_cursor_empty(&ref))
 			return -1;
 		while (!eku_cursor_empty(&nums))
 			if (eku_der_expect(&nums, 0x02, &num) != 0 || small_uint(num) < 0)
 				return -1;
 	}
-	if (!eku_cursor_empty(&un) && (eku_der_read(&un, &t) != 0 || !display_text_tag(t.tag)))
+	if (!eku_cursor_empty(&un) && (eku_der_read(&un, &t) != 0 || !display_text(&t)))
 		return -1;
 	return eku_cursor_empty(&un) ? 0 : -1;
 }

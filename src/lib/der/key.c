@@ -126,7 +126,7 @@ int eku_der_key(int alg_nid, bool has_params, eku_cursor params, eku_cursor bits
 		if (has_params || bits.left != (alg_nid == NID_ED25519 ? 32u : 57u))
 			return -1;
 		k->type = alg_nid == NID_ED25519 ? "ED25519" : "ED448";
-		k->bits = alg_nid == NID_ED25519 ? 253 : 456;
+		k->bits = alg_nid == NID_ED25519 ? 256 : 456; /* ED25519_BITS, ED448_BITS */
 		k->curve = NULL;
 		return 0;
 	default:

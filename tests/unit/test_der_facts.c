@@ -4,6 +4,7 @@
  * byte-flipped copies of each. Both must accept or refuse alike, and agree
  * on every field when they accept. */
 #include <dirent.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -240,10 +241,111 @@ static void test_refusals(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* The first certificate of a fixture, as DER (caller frees). */
+static uint8_t *fixture_der(const char *name, size_t *len)
+{
+	char path[4096];
+	BIO *bio;
+	X509 *x;
+	uint8_t *der = NULL;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/tests/data/%s", getenv("EKU_SRCDIR") ?: ".", name);
+	bio = BIO_new_file(path, "rb");
+	assert_non_null(bio);
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	assert_non_null(x);
+	n = i2d_X509(x, &der);
+	assert_true(n > 0);
+	*len = (size_t)n;
+	X509_free(x);
+	BIO_free(bio);
+	return der;
+}
+
+/* eku_cert_new_der keeps today's refusals and messages. */
+static void test_cert_new_der_refusals(void **state)
+{
+	size_t len;
+	uint8_t *der = fixture_der("leaf-dual.pem", &len);
+	uint8_t *longer = malloc(len + 1);
+	eku_error err = { 0 };
+	eku_cert *c;
+
+	(void)state;
+	assert_non_null(longer);
+	memcpy(longer, der, len);
+	longer[len] = 0;
+	assert_null(eku_cert_new_der(longer, len + 1, "x.der", 1, &err));
+	assert_int_equal(err.code, EKU_E_BAD_DER);
+	assert_non_null(strstr(err.message, "trailing bytes after the DER certificate"));
+	memset(&err, 0, sizeof(err));
+	assert_null(eku_cert_new_der(der, len - 1, "x.der", 1, &err));
+	assert_int_equal(err.code, EKU_E_BAD_DER);
+	assert_non_null(strstr(err.message, "not a DER certificate"));
+	c = eku_cert_new_der(der, len, "x.der", 1, &err);
+	assert_non_null(c);
+	assert_string_equal(eku_cert_container(c), "DER");
+	eku_cert_free(c);
+	free(longer);
+	OPENSSL_free(der);
+}
+
+struct race {
+	eku_cert *c;
+	X509 *seen;
+};
+
+static void *get_x509(void *arg)
+{
+	struct race *r = arg;
+
+	r->seen = eku_cert_get0_x509(r->c);
+	return NULL;
+}
+
+/* The lazily built X509: threads racing on the first eku_cert_get0_x509
+ * all get the same object, and it is the certificate's DER (TSan in CI
+ * checks the publication). */
+static void test_lazy_x509_race(void **state)
+{
+	size_t len;
+	uint8_t *der = fixture_der("leaf-dual.pem", &len), *again = NULL;
+	eku_error err = { 0 };
+	eku_cert *c = eku_cert_new_der(der, len, "x.der", 1, &err);
+	pthread_t t[8];
+	struct race r[8];
+	int n;
+
+	struct eku_facts *f = eku_der_facts(der, len);
+
+	(void)state;
+	assert_non_null(f); /* the walker's path: no X509 until asked */
+	eku_facts_free(f);
+	assert_non_null(c);
+	for (int i = 0; i < 8; i++) {
+		r[i].c = c;
+		assert_int_equal(pthread_create(&t[i], NULL, get_x509, &r[i]), 0);
+	}
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_non_null(r[i].seen);
+		assert_ptr_equal(r[i].seen, r[0].seen);
+	}
+	n = i2d_X509(r[0].seen, &again);
+	assert_int_equal((size_t)n, len);
+	assert_memory_equal(again, der, len);
+	OPENSSL_free(again);
+	eku_cert_free(c);
+	OPENSSL_free(der);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_cert_new_der_refusals),
+		cmocka_unit_test(test_lazy_x509_race),
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_system_bundle),
 		cmocka_unit_test(test_shared_testdata),

@@ -446,6 +446,55 @@ static int scts(struct eku_walk *w, eku_cursor v)
 	return 0;
 }
 
+/* A GeneralName OpenSSL would decode, whatever its form's use here. */
+static bool general_name_ok(struct eku_der_tlv *g)
+{
+	eku_cursor name;
+
+	switch (g->tag) {
+	case 0x81: case 0x82: case 0x86: case 0x87:
+		return true;
+	case 0xa0:
+		return other_name(g->val) == 0;
+	case 0xa4:
+		return eku_der_expect(&g->val, 0x30, &name) == 0 && eku_cursor_empty(&g->val) &&
+		       eku_der_name_check(name) == 0;
+	default:
+		return false;
+	}
+}
+
+/* NameConstraints (4.2.1.10): only decoded (ossl_x509v3_cache_extensions
+ * flags an undecodable one invalid); the facts do not report it. */
+static int name_constraints(eku_cursor v)
+{
+	eku_cursor seq, trees, sub, n;
+
+	if (eku_der_expect(&v, 0x30, &seq) != 0 || !eku_cursor_empty(&v))
+		return -1;
+	for (uint8_t tag = 0xa0; tag <= 0xa1; tag++) {
+		if (eku_der_peek(&seq) != tag)
+			continue;
+		if (eku_der_expect(&seq, tag, &trees) != 0)
+			return -1;
+		while (!eku_cursor_empty(&trees)) {
+			struct eku_der_tlv g;
+			if (eku_der_expect(&trees, 0x30, &sub) != 0 || eku_der_read(&sub, &g) != 0 ||
+			    !general_name_ok(&g))
+				return -1;
+			if (eku_der_peek(&sub) == 0x80 &&
+			    (eku_der_expect(&sub, 0x80, &n) != 0 || small_uint(n) < 0))
+				return -1;
+			if (eku_der_peek(&sub) == 0x81 &&
+			    (eku_der_expect(&sub, 0x81, &n) != 0 || small_uint(n) < 0))
+				return -1;
+			if (!eku_cursor_empty(&sub))
+				return -1;
+		}
+	}
+	return eku_cursor_empty(&seq) ? 0 : -1;
+}
+
 static int one_extension(struct eku_walk *w, int nid, eku_cursor v)
 {
 	switch (nid) {
@@ -460,7 +509,8 @@ static int one_extension(struct eku_walk *w, int nid, eku_cursor v)
 	case NID_info_access: return info_access(w, v);
 	case NID_certificate_policies: return policies(w, v);
 	case NID_ct_precert_scts: return scts(w, v);
-	case NID_proxyCertInfo: case NID_name_constraints:
+	case NID_name_constraints: return name_constraints(v);
+	case NID_proxyCertInfo:
 	case NID_sbgp_ipAddrBlock: case NID_sbgp_autonomousSysNum:
 		return -1;
 	default:

@@ -83,3 +83,23 @@ for k, v in cases.items(): emit('ext-' + k, v)
 emit('v1-noext', None, None); emit('v1-exts', [ext(KU, T(3, b'\x07\x80'))], None); emit('v2-noext', None, 1)
 emit('v1-explicit', None, 0); emit('v4', None, 3)
 print(len(cases))
+# Validity edge cases: forms ASN1_TIME_to_tm accepts or refuses.
+def emit_time(label, nb, na):
+    t = list(tbs[1])
+    vi = 4 if t[0][0] == 0xa0 else 3
+    t[vi] = [0x30, [list(nb), list(na)]]
+    c = [0x30, [[0x30, t], cert[1][1], cert[1][2]]]
+    open(os.path.join(outdir, label + '.der'), 'wb').write(ser(c))
+U = lambda s: [0x17, s]; G = lambda s: [0x18, s]
+times = {
+ 'utc-ok': (U(b'491231235959Z'), U(b'500101000000Z')), 'gen-ok': (G(b'19700101000000Z'), G(b'99991231235959Z')),
+ 'utc-noseconds': (U(b'4912312359Z'), U(b'500101000000Z')), 'utc-offset': (U(b'491231235959+0100'), U(b'500101000000Z')),
+ 'gen-frac': (G(b'20200101000000.5Z'), G(b'20300101000000Z')), 'gen-local': (G(b'20200101000000'), G(b'20300101000000Z')),
+ 'feb29-leap': (G(b'20240229000000Z'), G(b'20300101000000Z')), 'feb29-noleap': (G(b'20230229000000Z'), G(b'20300101000000Z')),
+ 'feb29-2000': (G(b'20000229000000Z'), G(b'21000228000000Z')), 'feb29-2100': (G(b'21000229000000Z'), G(b'21000301000000Z')),
+ 'sec60': (U(b'201231235960Z'), U(b'301231235959Z')), 'hour24': (U(b'201231240000Z'), U(b'301231235959Z')),
+ 'month13': (U(b'201331000000Z'), U(b'301231235959Z')), 'day00': (U(b'201200000000Z'), U(b'301231235959Z')),
+ 'gen-1950': (G(b'19500101000000Z'), G(b'20500101000000Z')), 'gen-year0': (G(b'00000101000000Z'), G(b'20500101000000Z')),
+ 'letters': (U(b'2012a1000000Z'), U(b'301231235959Z')), 'wrong-type': ([0x13, b'201231000000Z'], U(b'301231235959Z')),
+}
+for k, (nb, na) in times.items(): emit_time('time-' + k, nb, na)

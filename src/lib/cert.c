@@ -26,6 +26,10 @@ struct eku_cert {
 	_Atomic(X509 *) x509;
 	const uint8_t *der;
 	size_t der_len;
+	/* X509_NAME_hash_ex of the subject computed from the DER, so indexing
+	 * a list does not build the X509 either. */
+	bool has_subject_hash;
+	uint32_t subject_hash;
 	struct eku_facts *facts;
 	char *source;
 	int index;
@@ -123,6 +127,7 @@ eku_cert *eku_cert_new_der_fast(const uint8_t *der, size_t len, const char *sour
 	struct eku_facts *f = eku_der_facts(der, len);
 	eku_cert *c = NULL;
 	uint8_t *copy;
+	eku_cursor subject;
 
 	if (f == NULL)
 		return NULL;
@@ -138,6 +143,8 @@ eku_cert *eku_cert_new_der_fast(const uint8_t *der, size_t len, const char *sour
 	atomic_init(&c->x509, NULL);
 	c->der = copy;
 	c->der_len = len;
+	c->has_subject_hash = eku_der_cert_subject(copy, len, &subject) == 0 &&
+			      eku_der_name_hash(subject, &c->subject_hash) == 0;
 	c->facts = f;
 	c->index = index;
 	c->line = line;
@@ -292,9 +299,16 @@ static int index_add(eku_certlist *l, size_t i)
 	const eku_cert *c = l->v[i];
 	size_t first;
 	bool ok;
-	X509 *x = eku_cert_get0_x509(c);
-	uint32_t key = x != NULL ? name_key(X509_get_subject_name(x), &ok) : (ok = false, 0);
+	uint32_t key;
 	int added;
+
+	if (c->has_subject_hash) {
+		key = c->subject_hash;
+		ok = true;
+	} else {
+		X509 *x = eku_cert_get0_x509(c);
+		key = x != NULL ? name_key(X509_get_subject_name(x), &ok) : (ok = false, 0);
+	}
 
 	l->next[i] = l->last[i] = NO_POS;
 	if (!ok)

@@ -236,7 +236,7 @@ static int subject_alt_name(struct eku_walk *w, eku_cursor v)
 }
 
 /* A GeneralNames list whose members must all be URIs (CRL DP, AIA). */
-int eku_der_general_name_uri(struct eku_walk *w, eku_cursor *names, int slot)
+static int general_name_uri(struct eku_walk *w, eku_cursor *names, int slot)
 {
 	struct eku_der_tlv g;
 
@@ -261,7 +261,7 @@ static int crl_dp(struct eku_walk *w, eku_cursor v)
 		    eku_der_expect(&dpn, 0xa0, &full) != 0 || !eku_cursor_empty(&dpn))
 			return -1;
 		while (!eku_cursor_empty(&full))
-			if (eku_der_general_name_uri(w, &full, EKU_FB_CRL_DP) != 0)
+			if (general_name_uri(w, &full, EKU_FB_CRL_DP) != 0)
 				return -1;
 	}
 	return 0;
@@ -285,7 +285,7 @@ static int info_access(struct eku_walk *w, eku_cursor v)
 			struct eku_der_tlv g;
 			if (eku_der_read(&ad, &g) != 0 || g.tag != 0x86)
 				return -1;
-		} else if (eku_der_general_name_uri(w, &ad, slot) != 0) {
+		} else if (general_name_uri(w, &ad, slot) != 0) {
 			return -1;
 		}
 		if (!eku_cursor_empty(&ad))

@@ -99,12 +99,6 @@ void eku_fb_put(struct eku_fb *b, const void *p, size_t n)
 	b->len += n;
 }
 
-char *eku_fb_open_text(struct eku_fb *b, size_t *len)
-{
-	*len = b->failed ? 0 : b->len - b->open;
-	return b->failed ? NULL : b->buf + b->open;
-}
-
 void eku_fb_end(struct eku_fb *b, int sanitize)
 {
 	if (reserve(b, 1) != 0)

@@ -51,8 +51,6 @@ void eku_fb_begin(struct eku_fb *b, enum eku_fb_slot slot, enum eku_san_type san
 void eku_fb_put(struct eku_fb *b, const void *p, size_t n);
 /* Ends the open string; sanitize runs eku_utf8_sanitize over it. */
 void eku_fb_end(struct eku_fb *b, int sanitize);
-/* The open string so far (valid until the next put). */
-char *eku_fb_open_text(struct eku_fb *b, size_t *len);
 /* One-shot helpers. */
 void eku_fb_str(struct eku_fb *b, enum eku_fb_slot slot, const char *s);
 /* Certificate text (IA5String and friends) as the oracle copies it: NUL

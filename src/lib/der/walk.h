@@ -25,7 +25,4 @@ struct eku_walk {
 
 /* Reads the [3] Extensions contents; -1 when not sure. */
 int eku_der_extensions(struct eku_walk *w, eku_cursor exts) __attribute__((warn_unused_result));
-/* Reads a GeneralName the facts use; -1 when not sure. */
-int eku_der_general_name_uri(struct eku_walk *w, eku_cursor *names, int slot)
-	__attribute__((warn_unused_result));
 #endif

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/objects.h>
+#include <openssl/x509v3.h>
 #include <openssl/x509.h>
 
 #include <eku/cert.h>
@@ -214,6 +216,11 @@ X509 *eku_cert_get0_x509(const eku_cert *c)
 	 * accepts (tests/unit/test_der_facts.c, fuzz/der_facts.c). */
 	if ((x = d2i_X509(NULL, &p, (long)c->der_len)) == NULL)
 		return NULL;
+	/* Fill OpenSSL's extension cache before publishing, as the oracle did
+	 * at load: readers of a shared X509 (X509_check_issued...) read the
+	 * cached akid/skid without its lock (TSan, tests/unit/test_threads.c). */
+	X509_check_purpose(x, -1, 0);
+	ERR_clear_error();
 	if (!atomic_compare_exchange_strong_explicit(&m->x509, &expected, x, memory_order_acq_rel,
 		    memory_order_acquire)) {
 		X509_free(x);

@@ -1,9 +1,13 @@
 /* Distinguished names (RFC 5280 4.1.2.4) straight from DER: the RFC 4514
  * text OpenSSL prints (crypto/asn1/a_strex.c do_name_ex/do_buf/do_esc_char
  * with XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) and the X509_NAME_cmp
- * equality (crypto/x509/x_name.c canonical encoding). String types the
- * walker does not reproduce (BMPString, UniversalString, non-string values)
- * make it "not sure" so the oracle answers. */
+ * equality (crypto/x509/x_name.c canonical encoding). "Not sure" (the
+ * oracle answers): BMPString, UniversalString, VisibleString (refused by
+ * X509_NAME_ENTRY's ASN1_PRINTABLE) and non-string values; UTF8String that
+ * is not strict UTF-8 (x509_name_canon refuses it); empty RDNs; more than
+ * 64 attributes; unknown attribute OIDs longer than OpenSSL's 80-byte text
+ * buffer; comparing or hashing names with multi-valued RDNs (OpenSSL
+ * sorts the SET OF) or values over 1 KB. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

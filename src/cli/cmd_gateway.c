@@ -122,13 +122,13 @@ int cmd_gateway(int argc, char **argv)
 	const char *log_path = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "qh", longopts)) != -1) {
 		switch (c) {
 		case O_CHECK: do_check = true; break;
 		case O_LOG: log_path = optarg; break;
 		case 'q': cli_quiet = true; break;
-		case 'h': fputs(usage_text, stdout); return 0;
-		default: fputs(usage_text, stderr); return 2;
+		case 'h': cli_help(stdout, usage_text); return 0;
+		default: return 2; /* cli_getopt said why */
 		}
 	}
 	if (optind + 1 != argc) {

@@ -192,8 +192,7 @@ static int option(struct scan_opts *o, int c, const char *arg)
 	case O_NOPROGRESS: o->no_progress = true; return 0;
 	case O_RESOLVE: return eku_strv_push(&o->resolves, arg);
 	default:
-		fprintf(stderr, "run 'eku scan --help' for the options\n");
-		return -1;
+		return -1; /* cli_getopt said why */
 	}
 }
 
@@ -202,7 +201,7 @@ static int parse_args(int argc, char **argv, struct scan_opts *o)
 	int c, r;
 	enum eku_proto pr;
 
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "qh", longopts)) != -1) {
 		r = cli_common_option(&o->common, c, optarg,
 			1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_JSONL | 1u << FMT_CSV);
 		if (r == 0)
@@ -212,7 +211,7 @@ static int parse_args(int argc, char **argv, struct scan_opts *o)
 		if (r > 0)
 			continue;
 		if (c == 'h') {
-			fputs(usage_text, stdout);
+			cli_help(stdout, usage_text);
 			exit(0);
 		}
 		if (option(o, c, optarg) != 0)

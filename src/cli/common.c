@@ -89,3 +89,111 @@ int cli_common_option(struct cli_common *c, int opt, const char *arg, unsigned a
 		return 0;
 	}
 }
+
+/* ---- option errors --------------------------------------------------------- */
+
+/* "--allow" matching --allow-dns and --allow-uri: getopt says only '?'. */
+static size_t prefix_matches(const struct option *longopts, const char *name, size_t len)
+{
+	size_t n = 0;
+
+	for (const struct option *o = longopts; o->name != NULL; o++)
+		if (strncmp(o->name, name, len) == 0)
+			n++;
+	return n;
+}
+
+static void bad_option(int c, const char *arg, const struct option *longopts)
+{
+	size_t len;
+
+	if (arg == NULL || strncmp(arg, "--", 2) != 0) {
+		if (c == ':')
+			cli_error("option '-%c' needs an argument", optopt);
+		else
+			cli_error("unrecognized option '-%c'", optopt);
+	} else {
+		len = strcspn(arg + 2, "=");
+		if (c == ':')
+			cli_error("option '%s' needs an argument", arg);
+		else if (optopt != 0)
+			cli_error("option '%.*s' takes no argument", (int)len + 2, arg);
+		else if (prefix_matches(longopts, arg + 2, len) > 1)
+			cli_error("option '%.*s' is ambiguous; spell it out", (int)len + 2, arg);
+		else
+			cli_error("unrecognized option '%.*s'", (int)len + 2, arg);
+	}
+	fprintf(stderr, "run '%s --help' for the options\n", cli_progname);
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	char opts[64];
+	int c;
+
+	/* Leading ':' tells a missing argument (':') from an unknown option. */
+	snprintf(opts, sizeof(opts), ":%s", shortopts);
+	opterr = 0;
+	c = getopt_long(argc, argv, opts, longopts, NULL);
+	if (c != '?' && c != ':')
+		return c;
+	/* The offending word: optind has moved past it, except inside "-qz". */
+	bad_option(c, optind > 0 && optind <= argc ? argv[optind - 1] : NULL, longopts);
+	return '?';
+}
+
+/* ---- help --------------------------------------------------------------------- */
+
+static const char *const common_help[][2] = {
+	{ "--at DATE", "evaluate at this instant (default now);\n"
+		       "DATE: YYYY-MM-DD[THH:MM[:SS]][Z|+hh:mm]" },
+	{ "--data-dir DIR", "read data files from DIR instead of the embedded copies" },
+	{ "--color WHEN", "auto|always|never (NO_COLOR is honoured)" },
+	{ "-q, --quiet", "no notes or warnings on stderr" },
+	{ "-h, --help", "this help" },
+};
+
+/* Column of the first "  --option  description" line; 20 if none. */
+static int help_column(const char *text)
+{
+	for (const char *l = text; *l != '\0'; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : "") {
+		size_t term = strcspn(l, "\n");
+		const char *gap;
+		if (strncmp(l, "  -", 3) != 0)
+			continue;
+		gap = strstr(l + 3, "  ");
+		if (gap != NULL && gap < l + term) {
+			while (*gap == ' ')
+				gap++;
+			return (int)(gap - l);
+		}
+	}
+	return 20;
+}
+
+static void print_common(FILE *f, int col)
+{
+	for (size_t i = 0; i < sizeof(common_help) / sizeof(common_help[0]); i++) {
+		const char *d = common_help[i][1];
+		fprintf(f, "  %-*s", col - 2, common_help[i][0]);
+		for (size_t n; *d != '\0'; d += n + (d[n] == '\n')) {
+			n = strcspn(d, "\n");
+			fprintf(f, "%.*s\n", (int)n, d);
+			if (d[n] == '\n')
+				fprintf(f, "%*s", col, "");
+		}
+	}
+}
+
+void cli_help(FILE *f, const char *usage_text)
+{
+	const char *mark = strstr(usage_text, CLI_COMMON_HELP_MARK "\n");
+
+	if (mark == NULL) {
+		fputs(usage_text, f);
+		return;
+	}
+	fwrite(usage_text, 1, (size_t)(mark - usage_text), f);
+	print_common(f, help_column(usage_text));
+	fputs(mark + strlen(CLI_COMMON_HELP_MARK "\n"), f);
+}

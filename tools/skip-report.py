@@ -19,7 +19,8 @@ def meson_skips(path):
         if t.get("result") != "SKIP":
             continue
         said = [l for l in (t.get("stdout") or "").splitlines() if l.strip()]
-        yield f"meson test {t['name']}", said[-1] if said else "exit 77 without a reason"
+        why = said[-1] if said else "exit 77 without a reason"
+        yield f"meson test {t['name']}", re.sub(r"^SKIP \S+: ", "", why)
 
 
 def pytest_skips(path):

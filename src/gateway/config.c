@@ -484,7 +484,8 @@ struct gw_config *gw_config_load_mem(const char *name, const char *yaml, size_t 
 	if (eku_yaml_load(&w.y, diags, yaml, len, &root) != 0)
 		goto out;
 	if (root == NULL) {
-		ERR(&w.y, origin, "empty configuration");
+		ERR(&w.y, origin, "the file is empty (or only comments): a gateway config needs at "
+			"least server_store: and routes:; start from examples/gateway/gateway.yaml");
 		goto out;
 	}
 	eku_yaml_walk_map(&w.y, root, origin, "the configuration", top_keys, NKEYS(top_keys), c);

@@ -247,6 +247,10 @@ int cmd_data(int argc, char **argv)
 		return cmd_list(&c);
 	if (strcmp(argv[optind], "show") == 0 && optind + 1 < argc)
 		return cmd_show(&c, argv[optind + 1]);
+	if (strcmp(argv[optind], "export") == 0 && optind + 1 < argc && argv[optind + 1][0] == '\0') {
+		cli_error("export: empty directory name; example: eku data export /etc/eku/data");
+		return 2;
+	}
 	if (strcmp(argv[optind], "export") == 0 && optind + 1 < argc)
 		return cmd_export(argv[optind + 1], force);
 	cli_error("'%s': expected list, show NAME or export DIR", argv[optind]);

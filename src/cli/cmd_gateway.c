@@ -135,5 +135,9 @@ int cmd_gateway(int argc, char **argv)
 		cli_error("expected one CONFIG file; see 'eku gateway --help'");
 		return 2;
 	}
+	if (*argv[optind] == '\0') {
+		cli_error("CONFIG: empty file name; example: eku gateway --check examples/gateway/gateway.yaml");
+		return 2;
+	}
 	return do_check ? check(argv[optind]) : run(argv[optind], log_path);
 }

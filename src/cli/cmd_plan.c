@@ -112,10 +112,18 @@ static int parse_args(int argc, char **argv, struct plan_opts *o)
 			}
 			break;
 		case O_ASSUME: o->assume_renewed = true; break;
-		case O_SYSBUNDLE: o->system_bundle = optarg; break;
+		case O_SYSBUNDLE:
+			if (cli_check_file("--system-bundle", optarg) != 0)
+				return -1;
+			o->system_bundle = optarg;
+			break;
 		case O_NOSYS: o->no_system = true; break;
 		case O_SCAN: o->scan = true; break;
-		case O_CHAINS: o->chains = optarg; break;
+		case O_CHAINS:
+			if (cli_check_dir("--chains", optarg) != 0)
+				return -1;
+			o->chains = optarg;
+			break;
 		case O_CTMO:
 			if (cli_parse_duration("--connect-timeout", optarg, false, &o->connect_ms) != 0)
 				return -1;

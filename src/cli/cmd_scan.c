@@ -153,7 +153,13 @@ static int option(struct scan_opts *o, int c, const char *arg)
 	case O_TARGETS: return eku_strv_push(&o->targets_files, arg);
 	case O_INVENTORY: return eku_strv_push(&o->inventories, arg);
 	case O_STARTTLS: o->td.starttls = arg; return 0;
-	case O_SNI: o->td.sni = arg; return 0;
+	case O_SNI:
+		if (*arg == '\0') {
+			cli_error("--sni: empty name; give the server name to send, or drop --sni");
+			return -1;
+		}
+		o->td.sni = arg;
+		return 0;
 	case O_XTO: o->xmpp_to = arg; return 0;
 	case O_XFROM: o->xmpp_from = arg; return 0;
 	case O_CERT: return add_cand(o, arg);
@@ -188,7 +194,13 @@ static int option(struct scan_opts *o, int c, const char *arg)
 	case O_HTMO: return cli_parse_duration("--handshake-timeout", arg, false, &o->handshake_ms);
 	case O_TMO: return cli_parse_duration("--timeout", arg, false, &o->total_ms);
 	case O_POST: o->post_given = true; return cli_parse_duration("--post-handshake-wait", arg, true, &o->post_ms);
-	case O_SAVE: o->save_chains = arg; return 0;
+	case O_SAVE:
+		if (*arg == '\0') {
+			cli_error("--save-chains: empty directory name");
+			return -1;
+		}
+		o->save_chains = arg;
+		return 0;
 	case O_NOPROGRESS: o->no_progress = true; return 0;
 	case O_RESOLVE: return eku_strv_push(&o->resolves, arg);
 	default:

@@ -187,7 +187,8 @@ static int parse_args(int argc, char **argv, struct verify_opts *o, eku_allowlis
 		return -1;
 	}
 	o->cert = argv[optind];
-	return 0;
+	/* A directory would be walked and its first certificate taken as CERT. */
+	return cli_check_file("CERT", o->cert);
 }
 
 static int add_trust(eku_verify_config *cfg, const struct verify_opts *o, const char *t)

@@ -1,4 +1,5 @@
 /* Parsing of the shared options. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -63,6 +64,10 @@ int cli_common_option(struct cli_common *c, int opt, const char *arg, unsigned a
 	case 0x1003:
 		/* A mistyped directory would otherwise fall back to the embedded
 		 * files without a word: every file "not in the directory". */
+		if (*arg == '\0') {
+			cli_error("--data-dir: empty directory name; give a directory or drop --data-dir");
+			return -1;
+		}
 		if (!cli_is_dir(arg)) {
 			cli_error("--data-dir %s: not a directory; create it with 'eku data export %s' or drop "
 				"--data-dir to use the embedded data", arg, arg);
@@ -89,6 +94,34 @@ int cli_common_option(struct cli_common *c, int opt, const char *arg, unsigned a
 		return 0;
 	}
 }
+
+/* ---- paths ------------------------------------------------------------------- */
+
+static int check_path(const char *what, const char *path, bool want_dir)
+{
+	struct stat st;
+
+	if (*path == '\0') {
+		cli_error("%s: empty %s name", what, want_dir ? "directory" : "file");
+		return -1;
+	}
+	if (stat(path, &st) != 0) {
+		cli_error("%s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	if (want_dir && !S_ISDIR(st.st_mode)) {
+		cli_error("%s %s: not a directory", what, path);
+		return -1;
+	}
+	if (!want_dir && S_ISDIR(st.st_mode)) {
+		cli_error("%s %s: is a directory; give a file", what, path);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_check_file(const char *what, const char *path) { return check_path(what, path, false); }
+int cli_check_dir(const char *what, const char *path) { return check_path(what, path, true); }
 
 /* ---- option errors --------------------------------------------------------- */
 

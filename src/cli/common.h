@@ -47,6 +47,14 @@ const char *cli_format_name(enum cli_format f);
  * exits 2 without printing more. Otherwise as getopt_long. */
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
 
+/* Checks a path given on the command line before any work starts, so a typo
+ * is a usage error (exit 2) naming the option: what is "" (no name), does not
+ * exist, or is the wrong kind (a directory where a file is expected, or the
+ * reverse). what: "--chains" or "CONFIG". Returns 0, or -1 with the message
+ * printed. A FIFO counts as a file: '<(command)' and '-' style use is legal. */
+int cli_check_file(const char *what, const char *path);
+int cli_check_dir(const char *what, const char *path);
+
 /* Prints a command's usage text to f (stdout for --help). Where the text has
  * CLI_COMMON_HELP, the common options follow, their descriptions in the same
  * column as the first option line of the text. */

@@ -388,10 +388,14 @@ int eku_verify_config_add_crl_file(eku_verify_config *cfg, const char *path)
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
+	eku_error e = { 0 };
 	int rc;
 
-	if (eku_read_file(path, EKU_LOADER_DEFAULT_MAX_BYTES, &buf, &len, &cfg->err) != 0)
+	/* eku_read_file's message does not name the file: say which CRL. */
+	if (eku_read_file(path, EKU_LOADER_DEFAULT_MAX_BYTES, &buf, &len, &e) != 0) {
+		eku_error_set(&cfg->err, e.code, "CRL file %s: %s", path, e.message);
 		return -1;
+	}
 	rc = parse_crls(cfg, path, buf, len);
 	free(buf);
 	return rc;

@@ -112,7 +112,7 @@ static json_t *chain_cert_json(const eku_cert *c, const struct eku_classificatio
 {
 	json_t *o = eku_report_cert_json(c, cl, at);
 
-	if (o != NULL && eku_cert_source(c) == NULL)
+	if (o != NULL && eku_cert_source(c)[0] == '\0') /* "" = no file */
 		json_object_set_new(o, "source", json_null());
 	return o;
 }

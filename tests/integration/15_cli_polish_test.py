@@ -139,3 +139,41 @@ def test_empty_inventory(eku_bin, tmp_path, content):
     r = run([eku_bin, "plan", str(f)])
     assert r.returncode == 2
     assert "syntax error" not in r.stderr and "examples/expressway/inventory.yaml" in r.stderr
+
+
+# ---- the sweep: bad values a new user types ------------------------------------
+
+@pytest.mark.parametrize("args,message", [
+    (["gateway", ""], "eku gateway: error: CONFIG: empty file name"),
+    (["data", "export", ""], "eku data: error: export: empty directory name"),
+    (["inspect", "--data-dir", "", "x.pem"], "eku inspect: error: --data-dir: empty directory name"),
+    (["inspect", "--system-bundle", "/nonexistent/bundle.crt", "tests/data/leaf-dual.pem"],
+     "eku inspect: error: --system-bundle /nonexistent/bundle.crt: No such file or directory"),
+    (["scan", "--system-bundle", "tests", "x"], "eku scan: error: --system-bundle tests: is a directory"),
+    (["plan", "--system-bundle", "/nonexistent/bundle.crt", "examples/expressway/inventory.yaml"],
+     "eku plan: error: --system-bundle /nonexistent/bundle.crt: No such file or directory"),
+    (["plan", "--chains", "/nonexistent/chains", "examples/expressway/inventory.yaml"],
+     "eku plan: error: --chains /nonexistent/chains: No such file or directory"),
+    (["plan", "--chains", "README.md", "examples/expressway/inventory.yaml"],
+     "eku plan: error: --chains README.md: not a directory"),
+    (["plan", "--chains", "", "examples/expressway/inventory.yaml"],
+     "eku plan: error: --chains: empty directory name"),
+    (["scan", "--sni", "", "x"], "eku scan: error: --sni: empty name"),
+    (["scan", "--save-chains", "", "--inventory", "examples/expressway/inventory.yaml"],
+     "eku scan: error: --save-chains: empty directory name"),
+    (["verify", "--role", "client", "tests"], "eku verify: error: CERT tests: is a directory"),
+    (["verify", "--role", "client", ""], "eku verify: error: CERT: empty file name"),
+    (["verify", "--role", "client", "--crl", "/nonexistent.crl", "tests/data/leaf-dual.pem"],
+     "eku verify: error: CRL file /nonexistent.crl: cannot open"),
+])
+def test_bad_values_are_usage_errors(eku_bin, args, message):
+    r = run([eku_bin] + args, cwd=ROOT, timeout=20)
+    assert r.returncode == 2, (r.returncode, r.stdout[-500:], r.stderr)
+    assert r.stderr.startswith(message), r.stderr
+
+
+def test_gateway_missing_config_names_file_once(eku_bin, tmp_path):
+    f = tmp_path / "nosuch.yaml"
+    r = run([eku_bin, "gateway", "--check", str(f)])
+    assert r.returncode == 2
+    assert r.stderr.splitlines()[0] == f"eku gateway: error: {f}: cannot open: No such file or directory"

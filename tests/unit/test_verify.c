@@ -488,6 +488,43 @@ static void test_config_errors(void **state)
 	eku_verify_config_free(cfg);
 }
 
+/* chain[].source in JSON: the file each certificate came from (the leaf's,
+ * an --untrusted file's), null for an anchor from a store (docs/verify.md). */
+static void test_chain_sources(void **state)
+{
+	eku_verify_config *cfg = eku_verify_config_new();
+	X509_STORE *store = X509_STORE_new();
+	eku_cert *root = load_one(fix("root")), *leaf = load_one(fix("leaf-dual"));
+	eku_verify_result *r = NULL;
+	json_t *j, *chain;
+
+	(void)state;
+	assert_non_null(root);
+	assert_non_null(leaf);
+	assert_int_equal(X509_STORE_add_cert(store, eku_cert_get0_x509(root)), 1);
+	assert_int_equal(eku_verify_config_set1_store(cfg, store), 0);
+	assert_int_equal(eku_verify_config_add_untrusted_file(cfg, fix("inter")), 0);
+	assert_int_equal(eku_verify_config_set_role(cfg, EKU_VERIFY_ROLE_CLIENT), 0);
+	assert_int_equal(eku_verify_cert(cfg, leaf, NULL, &r), 0);
+	assert_true(eku_verify_result_passed(r));
+	j = eku_verify_result_json(r);
+	chain = json_object_get(j, "chain");
+	assert_int_equal(json_array_size(chain), 3);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(chain, 0), "source")),
+		fix("leaf-dual"));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(chain, 1), "source")),
+		fix("inter"));
+	if (!json_is_null(json_object_get(json_array_get(chain, 2), "source")))
+		fail_msg("root from the store: source %s, want null",
+			json_dumps(json_object_get(json_array_get(chain, 2), "source"), JSON_ENCODE_ANY));
+	json_decref(j);
+	eku_verify_result_free(r);
+	eku_cert_free(leaf);
+	eku_cert_free(root);
+	X509_STORE_free(store);
+	eku_verify_config_free(cfg);
+}
+
 int main(void)
 {
 	const char *s = getenv("EKU_SRCDIR");
@@ -499,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_allowlist_patterns),
 		cmocka_unit_test(test_allowlist_san_match),
 		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_chain_sources),
 	};
 
 	snprintf(srcdir, sizeof(srcdir), "%s", s != NULL ? s : ".");

@@ -160,14 +160,26 @@ static int option(struct scan_opts *o, int c, const char *arg)
 		}
 		o->td.sni = arg;
 		return 0;
-	case O_XTO: o->xmpp_to = arg; return 0;
-	case O_XFROM: o->xmpp_from = arg; return 0;
-	case O_CERT: return add_cand(o, arg);
+	case O_XTO:
+	case O_XFROM:
+		if (*arg == '\0') {
+			cli_error("--%s: empty domain; give one or drop the option",
+				c == O_XTO ? "xmpp-to" : "xmpp-from");
+			return -1;
+		}
+		*(c == O_XTO ? &o->xmpp_to : &o->xmpp_from) = arg;
+		return 0;
+	case O_CERT:
+		if (cli_check_file("--client-cert", arg) != 0)
+			return -1;
+		return add_cand(o, arg);
 	case O_KEY:
 		if (o->n_cand == 0 || o->cand[o->n_cand - 1].key != NULL) {
 			cli_error("--client-key %s: give it after its --client-cert", arg);
 			return -1;
 		}
+		if (cli_check_file("--client-key", arg) != 0)
+			return -1;
 		o->cand[o->n_cand - 1].key = arg;
 		return 0;
 	case O_PWFILE: o->pw.file = arg; return 0;

@@ -42,7 +42,7 @@ static int parse_format(struct cli_common *c, const char *arg, unsigned allowed)
 	return -1;
 }
 
-static bool cli_is_dir(const char *path)
+bool cli_is_directory(const char *path)
 {
 	struct stat st;
 
@@ -68,7 +68,7 @@ int cli_common_option(struct cli_common *c, int opt, const char *arg, unsigned a
 			cli_error("--data-dir: empty directory name; give a directory or drop --data-dir");
 			return -1;
 		}
-		if (!cli_is_dir(arg)) {
+		if (!cli_is_directory(arg)) {
 			cli_error("--data-dir %s: not a directory; create it with 'eku data export %s' or drop "
 				"--data-dir to use the embedded data", arg, arg);
 			return -1;

@@ -54,6 +54,7 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
  * printed. A FIFO counts as a file: '<(command)' and '-' style use is legal. */
 int cli_check_file(const char *what, const char *path);
 int cli_check_dir(const char *what, const char *path);
+bool cli_is_directory(const char *path);
 
 /* Prints a command's usage text to f (stdout for --help). Where the text has
  * CLI_COMMON_HELP, the common options follow, their descriptions in the same

@@ -66,6 +66,13 @@ int cli_trust_option(struct cli_trust *o, int opt, const char *arg)
 	case CLI_O_NOSYS: o->no_system = true; return 1;
 	default: return 0;
 	}
+	/* "--trust ''" or "--public-root letsencrypt=": no file named at all. */
+	if (*arg == '\0' || (opt == CLI_O_PUBROOT && strchr(arg, '=') != NULL &&
+	    strchr(arg, '=')[1] == '\0')) {
+		cli_error("--%s %s: no file name given", opt == CLI_O_TRUST ? "trust" :
+			opt == CLI_O_PUBROOT ? "public-root" : "untrusted", arg);
+		return -1;
+	}
 	if (eku_strv_push(dst, arg) != 0) {
 		cli_error("out of memory");
 		return -1;

@@ -189,13 +189,13 @@ static const char *const common_help[][2] = {
 /* Column of the first "  --option  description" line; 20 if none. */
 static int help_column(const char *text)
 {
-	for (const char *l = text; *l != '\0'; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : "") {
-		size_t term = strcspn(l, "\n");
+	for (const char *l = text, *nl; l != NULL; l = nl != NULL ? nl + 1 : NULL) {
 		const char *gap;
+		nl = strchr(l, '\n');
 		if (strncmp(l, "  -", 3) != 0)
 			continue;
 		gap = strstr(l + 3, "  ");
-		if (gap != NULL && gap < l + term) {
+		if (gap != NULL && (nl == NULL || gap < nl)) {
 			while (*gap == ' ')
 				gap++;
 			return (int)(gap - l);

@@ -25,7 +25,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: eku COMMAND [options] ...\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\n'eku COMMAND --help' shows a command's options and an example.\n");
+	fprintf(f, "\n'eku COMMAND --help' (or 'eku help COMMAND') shows a command's options and an\n"
+		   "example; 'eku --version' (-V, version) the versions of eku, libeku and OpenSSL.\n");
 }
 
 static const struct command *find(const char *name)

@@ -10,7 +10,7 @@ import json
 import re
 import sys
 
-PYTEST_SKIP = re.compile(r"^SKIPPED \[\d+\] (\S+?):\d+: (.*)$")
+PYTEST_SKIP = re.compile(r"^SKIPPED \[\d+\] (\S+?:\d+): (.*)$")
 
 
 def meson_skips(path):

@@ -84,7 +84,7 @@ static int parse_args(int argc, char **argv, struct inspect_opts *o)
 	char *end;
 	unsigned long n;
 
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "qh", longopts)) != -1) {
 		r = cli_common_option(&o->common, c, optarg,
 			1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_JSONL | 1u << FMT_CSV);
 		if (r == 0)
@@ -94,7 +94,7 @@ static int parse_args(int argc, char **argv, struct inspect_opts *o)
 		if (r > 0)
 			continue;
 		switch (c) {
-		case 'h': fputs(usage_text, stdout); exit(0);
+		case 'h': cli_help(stdout, usage_text); exit(0);
 		case O_PWFILE: o->pw.file = optarg; break;
 		case O_PWENV: o->pw.env = optarg; break;
 		case O_PW: o->pw.literal = optarg; break;
@@ -122,8 +122,7 @@ static int parse_args(int argc, char **argv, struct inspect_opts *o)
 			o->skip_signatures = strcmp(optarg, "skip") == 0;
 			break;
 		default:
-			fprintf(stderr, "run 'eku inspect --help' for the options\n");
-			return -1;
+			return -1; /* cli_getopt said why */
 		}
 	}
 	if (optind >= argc) {

@@ -100,6 +100,8 @@ const char *eku_jsonw_data(const eku_jsonw *w, size_t *len);
 void eku_jsonw_drain(eku_jsonw *w);
 /* Writes the pending bytes to f and drains them. 0, or -1 with EKU_E_IO. */
 int eku_jsonw_flush(eku_jsonw *w, FILE *f) __attribute__((warn_unused_result));
+/* The same on a file descriptor, retrying short writes and EINTR. */
+int eku_jsonw_flush_fd(eku_jsonw *w, int fd) __attribute__((warn_unused_result));
 /* Is the writer between top-level values (nothing open, no key pending)? */
 bool eku_jsonw_complete(const eku_jsonw *w);
 

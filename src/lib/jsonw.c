@@ -6,10 +6,12 @@
  * container is "[]" / "{}". Indentation is '\n' plus indent*depth spaces when
  * indent > 0; otherwise one space after ',' unless JSON_COMPACT. JSON text is
  * RFC 8259; UTF-8 validity is RFC 3629 section 4. */
+#include <errno.h>
 #include <locale.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <eku/jsonw.h>
 
@@ -425,6 +427,25 @@ int eku_jsonw_flush(eku_jsonw *w, FILE *f)
 		return -1;
 	if (w->len > 0 && fwrite(w->buf, 1, w->len, f) != w->len)
 		return fail(w, EKU_E_IO, "cannot write its output");
+	w->len = 0;
+	return 0;
+}
+
+int eku_jsonw_flush_fd(eku_jsonw *w, int fd)
+{
+	size_t off = 0;
+
+	if (failed(w))
+		return -1;
+	while (off < w->len) {
+		ssize_t n = write(fd, w->buf + off, w->len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return fail(w, EKU_E_IO, "cannot write its output");
+		off += (size_t)n;
+	}
 	w->len = 0;
 	return 0;
 }

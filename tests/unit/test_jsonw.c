@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -328,6 +329,35 @@ static void test_limits_and_lines(void **state)
 	for (int i = 0; i < 10000; i++)
 		assert_int_equal(eku_jsonw_string(w, "0123456789"), 0);
 	assert_true(eku_jsonw_complete(w));
+	eku_jsonw_free(w);
+}
+
+/* Flushing to a descriptor writes everything and empties the buffer; a bad
+ * descriptor is an io error. */
+static void test_flush_fd(void **state)
+{
+	eku_jsonw *w = eku_jsonw_new(EKU_JSONW_INDENT(2), 0);
+	int fds[2];
+	char got[64];
+	size_t len;
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(eku_jsonw_array_begin(w) || eku_jsonw_string(w, "a/\xc3\xa9") ||
+		eku_jsonw_object_begin(w) || eku_jsonw_object_end(w) || eku_jsonw_array_end(w), 0);
+	assert_int_equal(eku_jsonw_flush_fd(w, fds[1]), 0);
+	(void)eku_jsonw_data(w, &len);
+	assert_int_equal(len, 0);
+	n = read(fds[0], got, sizeof(got) - 1);
+	assert_true(n > 0);
+	got[n] = '\0';
+	assert_string_equal(got, "[\n  \"a/\xc3\xa9\",\n  {}\n]");
+	close(fds[0]);
+	close(fds[1]);
+	assert_int_equal(eku_jsonw_null(w), 0);
+	assert_int_equal(eku_jsonw_flush_fd(w, -1), -1);
+	assert_int_equal(eku_jsonw_error(w)->code, EKU_E_IO);
 	eku_jsonw_free(w);
 }
 
@@ -720,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_acceptance),
 		cmocka_unit_test(test_misuse),
 		cmocka_unit_test(test_limits_and_lines),
+		cmocka_unit_test(test_flush_fd),
 		cmocka_unit_test(test_cert_objects),
 		cmocka_unit_test(test_streamed_document),
 	};

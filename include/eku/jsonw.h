@@ -87,7 +87,8 @@ int eku_jsonw_null(eku_jsonw *w) __attribute__((warn_unused_result));
 /* A value already written by another writer with the same flags and base
  * depth eku_jsonw_depth(w): its bytes are copied verbatim, with the separator
  * and indentation this position needs before them. */
-int eku_jsonw_splice(eku_jsonw *w, const char *text, size_t len) __attribute__((warn_unused_result));
+int eku_jsonw_splice(eku_jsonw *w, const char *text, size_t len)
+	__attribute__((warn_unused_result));
 /* Bytes between top-level values (such as the '\n' of JSON Lines); fails
  * while a container is open. */
 int eku_jsonw_raw(eku_jsonw *w, const char *bytes, size_t len) __attribute__((warn_unused_result));

@@ -29,9 +29,11 @@ int eku_report_cert_write_fields(eku_jsonw *w, const eku_cert *c,
 	const struct eku_classification *cl, int64_t at) __attribute__((warn_unused_result));
 struct eku_sunset;
 /* The sunset object (see eku_report_sunset_json). */
-int eku_report_sunset_write(eku_jsonw *w, const struct eku_sunset *s) __attribute__((warn_unused_result));
+int eku_report_sunset_write(eku_jsonw *w, const struct eku_sunset *s)
+	__attribute__((warn_unused_result));
 /* The diagnostic object (see eku_report_diag_json). */
-int eku_report_diag_write(eku_jsonw *w, const struct eku_diag *d) __attribute__((warn_unused_result));
+int eku_report_diag_write(eku_jsonw *w, const struct eku_diag *d)
+	__attribute__((warn_unused_result));
 
 /* The certificate object of eku inspect's JSON. cl may be NULL (no
  * issuer fields then). at is the instant for days_left. Returns a new

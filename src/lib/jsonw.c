@@ -257,7 +257,8 @@ static int end(eku_jsonw *w, bool object)
 	if (failed(w))
 		return -1;
 	if (f == NULL || f->object != object)
-		return fail(w, EKU_E_USAGE, object ? "object end without its begin" : "array end without its begin");
+		return fail(w, EKU_E_USAGE,
+			object ? "object end without its begin" : "array end without its begin");
 	if (f->keyed)
 		return fail(w, EKU_E_USAGE, "object end where a value is due");
 	if (f->n > 0 && put_ws(w, w->base + (unsigned)w->open - 1, false) != 0)

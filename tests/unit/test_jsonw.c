@@ -68,8 +68,10 @@ static const struct {
 	/* NUL in keys: the parser refuses them; random_value() makes some. */
 	{ "NUL inside strings", "{\"a\":\"\\u0000\",\"b\":[\"x\\u0000y\"]}" },
 	{ "2-byte UTF-8", "[\"\\u00e9\",\"\\u0080\",\"\\u07ff\",\"caf\xc3\xa9\"]" },
-	{ "3-byte UTF-8", "[\"\\u0800\",\"\\u20ac\",\"\\ud7ff\",\"\\ue000\",\"\\uffff\",\"\xe2\x82\xac\"]" },
-	{ "4-byte UTF-8", "[\"\\ud83d\\ude00\",\"\\udbff\\udfff\",\"\\ud800\\udc00\",\"\xf0\x9f\x98\x80\"]" },
+	{ "3-byte UTF-8",
+	  "[\"\\u0800\",\"\\u20ac\",\"\\ud7ff\",\"\\ue000\",\"\\uffff\",\"\xe2\x82\xac\"]" },
+	{ "4-byte UTF-8",
+	  "[\"\\ud83d\\ude00\",\"\\udbff\\udfff\",\"\\ud800\\udc00\",\"\xf0\x9f\x98\x80\"]" },
 	{ "UTF-8 keys", "{\"\xc3\xa9\":1,\"\xe2\x82\xac\":2,\"\xf0\x9f\x98\x80\":{\"\\n\":3}}" },
 	{ "reals", "[0.0,-0.0,1.5,0.1,1e22,1e-5,1e300,-2.5e-300,123456789012345678.0,1e16,1e17,"
 	  "5e-324,1.7976931348623157e308,100.0,0.0001,3.14159]" },
@@ -570,7 +572,8 @@ static void assert_text(eku_jsonw *w, json_t *oracle, unsigned flags, const char
 }
 
 /* The object eku inspect emits: the certificate, then "sunset". */
-static int inspect_object_write(eku_jsonw *w, const eku_cert *c, const struct eku_classification *cl,
+static int inspect_object_write(eku_jsonw *w, const eku_cert *c,
+	const struct eku_classification *cl,
 	int64_t at, const struct eku_sunset *sun)
 {
 	return eku_jsonw_object_begin(w) || eku_report_cert_write_fields(w, c, cl, at) ||
@@ -660,7 +663,8 @@ static void test_streamed_document(void **state)
 
 	(void)state;
 	corpus_load(&k);
-	doc = json_pack("{s:s,s:[],s:[],s:[]}", "schema", EKU_SCHEMA, "certificates", "errors", "warnings");
+	doc = json_pack("{s:s,s:[],s:[],s:[]}", "schema", EKU_SCHEMA, "certificates", "errors",
+		"warnings");
 	arr = json_object_get(doc, "certificates");
 	errs = json_object_get(doc, "errors");
 	warns = json_object_get(doc, "warnings");
@@ -693,13 +697,15 @@ static void test_streamed_document(void **state)
 		eku_classification_free(cl);
 	}
 	assert_int_equal(eku_jsonw_flush(lw, lf), 0);
-	assert_int_equal(eku_jsonw_array_end(dw) || eku_jsonw_key(dw, "errors") || eku_jsonw_array_begin(dw), 0);
+	assert_int_equal(eku_jsonw_array_end(dw) || eku_jsonw_key(dw, "errors") ||
+		eku_jsonw_array_begin(dw), 0);
 	for (size_t i = 0; i < k.diags.n; i++)
 		if (k.diags.v[i].severity != EKU_DIAG_WARNING) {
 			json_array_append_new(errs, oracle_diag_json(&k.diags.v[i]));
 			assert_int_equal(eku_report_diag_write(dw, &k.diags.v[i]), 0);
 		}
-	assert_int_equal(eku_jsonw_array_end(dw) || eku_jsonw_key(dw, "warnings") || eku_jsonw_array_begin(dw), 0);
+	assert_int_equal(eku_jsonw_array_end(dw) || eku_jsonw_key(dw, "warnings") ||
+		eku_jsonw_array_begin(dw), 0);
 	for (size_t i = 0; i < k.diags.n; i++)
 		if (k.diags.v[i].severity == EKU_DIAG_WARNING) {
 			json_array_append_new(warns, oracle_diag_json(&k.diags.v[i]));

@@ -17,6 +17,15 @@
  * json_string() refuses to make a value. Callers holding untrusted bytes
  * (file names) clean them first (eku_utf8_sanitize).
  *
+ * Streaming a document (what eku inspect --format json needs): one writer d
+ * with JSON_INDENT(2) writes the skeleton, {"schema":..,"certificates":[ ;
+ * for each certificate a writer c (same flags) is reset, given
+ * eku_jsonw_set_depth(c, eku_jsonw_depth(d)) and writes the object, and
+ * eku_jsonw_splice(d, text of c) puts it in with the right separator; d is
+ * flushed whenever convenient; then ],"errors":[..],"warnings":[..]} . The
+ * bytes are those json_dumpf(doc, f, JSON_INDENT(2)) writes for the whole
+ * tree (tests/unit/test_jsonw.c, test_streamed_document).
+ *
  * Errors are sticky: after the first failure (misuse such as a value where a
  * key is due, invalid UTF-8, the maximum size, allocation) every later call
  * fails with the first error kept, so a caller may issue a run of calls and
@@ -85,12 +94,13 @@ int eku_jsonw_real(eku_jsonw *w, double v) __attribute__((warn_unused_result));
 int eku_jsonw_bool(eku_jsonw *w, bool v) __attribute__((warn_unused_result));
 int eku_jsonw_null(eku_jsonw *w) __attribute__((warn_unused_result));
 /* A value already written by another writer with the same flags and base
- * depth eku_jsonw_depth(w): its bytes are copied verbatim, with the separator
- * and indentation this position needs before them. */
+ * depth eku_jsonw_depth(w): its bytes are copied verbatim (not checked: only
+ * pass a writer's complete output), with the separator and indentation this
+ * position needs before them. */
 int eku_jsonw_splice(eku_jsonw *w, const char *text, size_t len)
 	__attribute__((warn_unused_result));
-/* Bytes between top-level values (such as the '\n' of JSON Lines); fails
- * while a container is open. */
+/* Bytes between top-level values (such as the '\n' of JSON Lines), copied
+ * verbatim; fails while a container is open. */
 int eku_jsonw_raw(eku_jsonw *w, const char *bytes, size_t len) __attribute__((warn_unused_result));
 
 /* The bytes written and not drained yet (not NUL-terminated); valid until the

@@ -1,0 +1,82 @@
+/* The certificates table from `eku inspect --format json` ("certificates")
+ * or `eku scan --format json` ("results", each with its presented
+ * "chain"): where, subject, EKU class, issuer class and vendor, expiry and
+ * the sunset verdict. An array of such documents is read one by one. */
+#include <string.h>
+
+#include "report_int.h"
+
+static void cell(FILE *f, const char *s)
+{
+	fputs("<td>", f);
+	html_put(f, s);
+	fputs("</td>", f);
+}
+
+static void cert_tr(FILE *f, const char *where, const json_t *c)
+{
+	const json_t *sun = json_object_get(c, "sunset");
+	const char *verdict = rep_str(sun, "client_use"), *vendor = rep_str(c, "ca_vendor_name");
+	char day[11];
+
+	fputs("<tr>", f);
+	cell(f, where);
+	cell(f, rep_str(c, "subject"));
+	cell(f, rep_str(c, "eku_class"));
+	fputs("<td>", f);
+	html_put(f, rep_str(c, "issuer_class"));
+	if (*vendor) {
+		fputs(" (", f);
+		html_put(f, vendor);
+		fputs(")", f);
+	}
+	fputs("</td>", f);
+	/* The day is enough here; the instant is in the JSON. */
+	snprintf(day, sizeof(day), "%s", rep_str(c, "not_after"));
+	cell(f, day);
+	fputs("<td>", f);
+	if (*verdict) {
+		fputs("<span class=\"sev sev-", f);
+		html_put(f, verdict);
+		fputs("\">", f);
+		html_put(f, verdict);
+		fputs("</span>", f);
+	}
+	if (*rep_str(sun, "breaks_on")) {
+		fputs(" from ", f);
+		html_put(f, rep_str(sun, "breaks_on"));
+	}
+	if (*rep_str(sun, "explanation")) {
+		fputs(": ", f);
+		html_put_linked(f, rep_str(sun, "explanation"));
+	}
+	fputs("</td></tr>\n", f);
+}
+
+static void rows(FILE *f, const json_t *doc)
+{
+	const json_t *v, *c;
+	size_t i, k;
+
+	json_array_foreach(json_object_get(doc, "certificates"), i, c)
+		cert_tr(f, rep_str(c, "source"), c);
+	json_array_foreach(json_object_get(doc, "results"), i, v)
+		json_array_foreach(json_object_get(v, "chain"), k, c)
+			cert_tr(f, rep_str(v, "target"), c);
+}
+
+void html_certificates(FILE *f, const json_t *scan)
+{
+	const json_t *d;
+	size_t i;
+
+	fputs("<section id=\"certificates\"><h2>Certificates</h2>\n<div class=\"scroll\"><table class=\"stack\">\n<thead><tr>"
+		"<th>where</th><th>subject</th><th>EKU class</th><th>issuer class (vendor)</th><th>expires</th>"
+		"<th>sunset verdict (client use)</th></tr></thead><tbody>\n", f);
+	if (json_is_array(scan))
+		json_array_foreach(scan, i, d)
+			rows(f, d);
+	else
+		rows(f, scan);
+	fputs("</tbody></table></div></section>\n", f);
+}

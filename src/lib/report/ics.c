@@ -231,12 +231,11 @@ static void actions(struct cal *c, const json_t *doc, const json_t *by_id)
 	size_t i;
 
 	json_array_foreach(json_object_get(doc, "actions"), i, a) {
-		char *ident, *desc, summary[160];
+		char *ident, *desc;
 		if (rep_day(a, "by") == 0)
 			continue; /* no date, no event */
 		ident = action_identity(a);
 		desc = action_desc(a, by_id);
-		snprintf(summary, sizeof(summary), "eku: %s", rep_str(a, "action"));
 		if (ident == NULL || desc == NULL)
 			c->failed = true;
 		else

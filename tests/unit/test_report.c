@@ -200,6 +200,28 @@ static void test_ics_stable_uids(void **state)
 	json_decref(b);
 }
 
+/* Two actions of one kind for the same findings stay two events. */
+static void test_ics_repeated_identity(void **state)
+{
+	json_t *a = json_loads(plan_ok, 0, NULL);
+	json_t *acts = json_object_get(a, "actions");
+	eku_error err = { 0 };
+	char *cal, *u1, *u2;
+
+	(void)state;
+	json_array_append_new(acts, json_deep_copy(json_array_get(acts, 0)));
+	json_object_set_new(json_array_get(acts, 1), "action", json_string("Renew elsewhere"));
+	cal = eku_ics_calendar(a, 1795737600, &err);
+	assert_non_null(cal);
+	u1 = strstr(cal, "UID:");
+	assert_non_null(u1);
+	u2 = strstr(u1 + 4, "UID:");
+	assert_non_null(u2);
+	assert_true(strncmp(u1, u2, strcspn(u1, "\r")) != 0);
+	free(cal);
+	json_decref(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_html_escape),
 		cmocka_unit_test(test_check_plan),
 		cmocka_unit_test(test_ics_stable_uids),
+		cmocka_unit_test(test_ics_repeated_identity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

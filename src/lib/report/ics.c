@@ -15,6 +15,7 @@
 #include <eku/util.h>
 
 #include "report_int.h"
+#include "../hash.h"
 
 #define FOLD 75
 
@@ -84,6 +85,7 @@ struct cal {
 	bool failed;
 	const char *deployment;
 	int64_t dtstamp;
+	eku_hmap *seen;    /* identity -> times used: a repeat gets "#2", "#3" */
 };
 
 /* NAME:value (value already escaped or not TEXT), folded. */
@@ -122,7 +124,7 @@ static void uid(struct cal *c, const char *identity, char out[64])
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
 	char *key = NULL;
-	size_t len = 0;
+	size_t len = 0, n_seen;
 	FILE *f = open_memstream(&key, &len);
 
 	out[0] = '\0';
@@ -130,7 +132,15 @@ static void uid(struct cal *c, const char *identity, char out[64])
 		c->failed = true;
 		return;
 	}
+	if (!eku_hmap_gets(c->seen, identity, &n_seen))
+		n_seen = 0;
+	if (eku_hmap_puts(c->seen, identity, ++n_seen) != 0)
+		c->failed = true;
+	/* Two events about the same thing in one export (two actions of one
+	 * kind for the same findings) stay distinct, in plan order. */
 	fprintf(f, "%s\n%s", c->deployment, identity);
+	if (n_seen > 1)
+		fprintf(f, "#%zu", n_seen);
 	if (fclose(f) != 0 || EVP_Digest(key, len, md, &n, EVP_sha256(), NULL) != 1)
 		c->failed = true;
 	for (unsigned int i = 0; !c->failed && i < 16; i++)
@@ -262,7 +272,7 @@ static void breaks(struct cal *c, const json_t *doc)
 
 char *eku_ics_calendar(const json_t *doc, int64_t dtstamp, eku_error *err)
 {
-	struct cal c = { NULL, false, "", dtstamp };
+	struct cal c = { NULL, false, "", dtstamp, NULL };
 	json_t *by_id = NULL;
 	const json_t *fi;
 	char *out = NULL, name[512];
@@ -271,7 +281,8 @@ char *eku_ics_calendar(const json_t *doc, int64_t dtstamp, eku_error *err)
 	if (eku_report_check_plan(doc, err) != 0)
 		return NULL;
 	c.deployment = rep_str(doc, "deployment");
-	if ((by_id = json_object()) == NULL || (c.f = open_memstream(&out, &len)) == NULL)
+	if ((by_id = json_object()) == NULL || (c.seen = eku_hmap_new()) == NULL ||
+	    (c.f = open_memstream(&out, &len)) == NULL)
 		goto nomem;
 	json_array_foreach(json_object_get(doc, "findings"), i, fi)
 		json_object_set(by_id, rep_str(fi, "id"), (json_t *)fi);
@@ -285,9 +296,11 @@ char *eku_ics_calendar(const json_t *doc, int64_t dtstamp, eku_error *err)
 	if (fclose(c.f) != 0 || c.failed)
 		goto nomem;
 	json_decref(by_id);
+	eku_hmap_free(c.seen);
 	return out;
 nomem:
 	json_decref(by_id);
+	eku_hmap_free(c.seen);
 	free(out);
 	eku_error_set(err, EKU_E_NOMEM, "out of memory");
 	return NULL;

@@ -198,7 +198,7 @@ static void cert_row(FILE *f, const json_t *c, const struct axis *a, double y)
 	fputs("\" data-role=\"", f);
 	html_put(f, rep_str(c, "role"));
 	fputs("\">\n", f);
-	label(f, y + 13, lbl, tip);
+	label(f, y + 14, lbl, tip);
 	/* Each certificate from its issue (or renewal) to the next renewal: the
 	 * one in service, so the spans of a lane never overlap. */
 	rs = json_object_get(c, "renewals");

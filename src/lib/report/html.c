@@ -250,7 +250,7 @@ static void data_versions(FILE *f, const json_t *doc)
 	html_put(f, *rep_str(d, "dir") ? rep_str(d, "dir") : "embedded copy");
 	fputs("</td></tr>\n</tbody></table></div>\n", f);
 	if (json_array_size(json_object_get(json_object_get(doc, "chart"), "rules")) > 0)
-		fputs("<h3>Dated rules on the chart</h3>\n<div class=\"scroll\"><table class=\"stack\"><thead><tr><th>date</th><th>rule</th>"
+		fputs("<h3>Dated rules for the CAs present (those after the plan date are on the chart)</h3>\n<div class=\"scroll\"><table class=\"stack\"><thead><tr><th>date</th><th>rule</th>"
 			"<th>what</th></tr></thead><tbody>\n", f);
 	json_array_foreach(json_object_get(json_object_get(doc, "chart"), "rules"), i, r) {
 		fputs("<tr><td>", f);

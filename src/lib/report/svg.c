@@ -127,9 +127,10 @@ static void label(FILE *f, double y, const char *text, const char *tip)
 	for (const char *p = text; *p; p++)
 		if (((unsigned char)*p & 0xC0) != 0x80 && ++n == 23)
 			cut = (size_t)(p - text);
-	fprintf(f, "<text class=\"label\" x=\"6\" y=\"%.1f\"><title>", y);
+	/* The tooltip is the group's, so the label's own text stays the label. */
+	fputs("<g class=\"lbl\"><title>", f);
 	html_put(f, tip);
-	fputs("</title>", f);
+	fprintf(f, "</title><text class=\"label\" x=\"6\" y=\"%.1f\">", y);
 	if (cut == 0) {
 		html_put(f, text);
 	} else {
@@ -138,7 +139,7 @@ static void label(FILE *f, double y, const char *text, const char *tip)
 		html_put(f, buf);
 		fputs("&#8230;", f);
 	}
-	fputs("</text>\n", f);
+	fputs("</text></g>\n", f);
 }
 
 static double rule_rows(FILE *f, const json_t *rules, const struct axis *a, double y, double height)
@@ -178,7 +179,8 @@ static void span(FILE *f, const struct axis *a, const char *cls, int64_t from, i
 	fprintf(f, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"12\" rx=\"2\"><title>", cls,
 		xpos(a, from), y, w);
 	html_put(f, tip);
-	fprintf(f, " %s to %s</title></rect>\n", eku_time_date(from, d1, sizeof(d1)), eku_time_date(to, d2, sizeof(d2)));
+	fprintf(f, ", in service %s to %s</title></rect>\n", eku_time_date(from, d1, sizeof(d1)),
+		eku_time_date(to, d2, sizeof(d2)));
 }
 
 static void cert_row(FILE *f, const json_t *c, const struct axis *a, double y)
@@ -203,6 +205,8 @@ static void cert_row(FILE *f, const json_t *c, const struct axis *a, double y)
 	 * one in service, so the spans of a lane never overlap. */
 	rs = json_object_get(c, "renewals");
 	next = json_array_size(rs) > 0 ? rep_day(json_array_get(rs, 0), "on") : rep_day(c, "not_after");
+	snprintf(tip, sizeof(tip), "%s %s certificate in the file, %s, valid until %s", rep_str(c, "node"),
+		rep_str(c, "role"), ca ? "with clientAuth" : "serverAuth only", rep_str(c, "not_after"));
 	span(f, a, ca ? "cur ca" : "cur noca", rep_day(c, "not_before"), next, y + 3, tip);
 	json_array_foreach(rs, i, r) {
 		bool rca = json_is_true(json_object_get(r, "clientauth"));

@@ -26,9 +26,15 @@
  * not_affected, got \"bad\"". */
 int eku_report_check_plan(const json_t *doc, eku_error *err) __attribute__((warn_unused_result));
 
+/* Checks that scan is what --scan takes: the JSON of `eku inspect --format
+ * json` (an object with "certificates") or `eku scan --format json` (with
+ * "results"), or an array of them. Returns 0, or -1 with err set
+ * (EKU_E_BAD_DATA) naming the element ("[2]: ..."). */
+int eku_report_check_scan(const json_t *scan, eku_error *err) __attribute__((warn_unused_result));
+
 /* The HTML page for plan document doc (checked first, as above). scan: the
  * JSON of `eku inspect --format json` or `eku scan --format json` (an object
- * or an array of them), or NULL. Returns a NUL-terminated string the caller
+ * or an array of them; checked as above), or NULL. Returns a NUL-terminated string the caller
  * frees, or NULL with err set (EKU_E_BAD_DATA, EKU_E_NOMEM). */
 char *eku_html_report(const json_t *doc, const json_t *scan, eku_error *err);
 

@@ -91,8 +91,9 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		cli_error("give either an inventory or --from plan.json, not both");
 		return -1;
 	}
-	if (o->from != NULL && o->common.at_given) {
-		cli_error("--at applies to an inventory; a plan.json was judged already (re-run eku plan --at)");
+	if (o->from != NULL && (o->common.at_given || o->common.data_dir != NULL || o->no_system)) {
+		cli_error("--at, --data-dir and --no-system apply to an inventory; a plan.json was judged already "
+			"(re-run eku plan with them)");
 		return -1;
 	}
 	if (o->from == NULL && optind != argc - 1) {
@@ -188,8 +189,15 @@ int cmd_report(int argc, char **argv)
 		doc = load_json(o.from, "plan");
 	else
 		doc = plan_inventory(&o, &rc);
-	if (doc == NULL || (o.scan != NULL && (scan = load_json(o.scan, "scan results")) == NULL))
+	if (doc == NULL)
 		goto out;
+	rc = 2; /* a --scan file that is not what it should be */
+	if (o.scan != NULL && (scan = load_json(o.scan, "scan results")) == NULL)
+		goto out;
+	if (scan != NULL && eku_report_check_scan(scan, &err) != 0) {
+		cli_error("%s: %s", o.scan, err.message);
+		goto out;
+	}
 	text = o.ics ? eku_ics_calendar(doc, (int64_t)time(NULL), &err) : eku_html_report(doc, scan, &err);
 	if (text == NULL) {
 		/* Only a plan.json can be malformed: one we made is checked by tests. */

@@ -172,6 +172,16 @@ def test_bad_plan_json_names_the_field(eku_bin, plan_doc, tmp_path):
     assert r.returncode == 2 and re.search(rf"{re.escape(str(p))}:2:\d+: plan: ", r.stderr), r.stderr
     r = report(eku_bin, "--from", p, EXAMPLE)
     assert r.returncode == 2 and "not both" in r.stderr
+    r = report(eku_bin, "--from", p, "--at", "2027-01-01")
+    assert r.returncode == 2 and "--at, --data-dir and --no-system apply to an inventory" in r.stderr
+
+
+def test_bad_scan_json_is_refused(eku_bin, tmp_path):
+    scan = tmp_path / "scan.json"
+    scan.write_text('[{"schema": "eku/1", "certificates": []}, {"schema": "eku/1"}]')
+    r = report(eku_bin, EXAMPLE, "--scan", scan)
+    assert r.returncode == 2 and r.stdout == ""
+    assert f"{scan}: [1]: expected the JSON of 'eku inspect --format json'" in r.stderr
 
 
 def test_hostile_strings_render_as_text(eku_bin, tmp_path):

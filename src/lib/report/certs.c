@@ -4,6 +4,8 @@
  * the sunset verdict. An array of such documents is read one by one. */
 #include <string.h>
 
+#include <eku/html_report.h>
+
 #include "report_int.h"
 
 static void cell(FILE *f, const char *s)
@@ -63,6 +65,32 @@ static void rows(FILE *f, const json_t *doc)
 	json_array_foreach(json_object_get(doc, "results"), i, v)
 		json_array_foreach(json_object_get(v, "chain"), k, c)
 			cert_tr(f, rep_str(v, "target"), c);
+}
+
+static int check_one(const json_t *d, const char *where, eku_error *err)
+{
+	if (json_is_object(d) && (json_is_array(json_object_get(d, "certificates")) ||
+	    json_is_array(json_object_get(d, "results"))))
+		return 0;
+	eku_error_set(err, EKU_E_BAD_DATA, "%s%sexpected the JSON of 'eku inspect --format json' (\"certificates\") "
+		"or 'eku scan --format json' (\"results\")", where, *where ? ": " : "");
+	return -1;
+}
+
+int eku_report_check_scan(const json_t *scan, eku_error *err)
+{
+	const json_t *d;
+	char where[32];
+	size_t i;
+
+	if (!json_is_array(scan))
+		return check_one(scan, "", err);
+	json_array_foreach(scan, i, d) {
+		snprintf(where, sizeof(where), "[%zu]", i);
+		if (check_one(d, where, err) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 void html_certificates(FILE *f, const json_t *scan)

@@ -276,7 +276,7 @@ char *eku_html_report(const json_t *doc, const json_t *scan, eku_error *err)
 	size_t len = 0;
 	FILE *f = NULL;
 
-	if (eku_report_check_plan(doc, err) != 0)
+	if (eku_report_check_plan(doc, err) != 0 || (scan != NULL && eku_report_check_scan(scan, err) != 0))
 		return NULL;
 	if (css_hash(hash) != 0 || (f = open_memstream(&out, &len)) == NULL)
 		goto nomem;

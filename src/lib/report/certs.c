@@ -8,9 +8,10 @@
 
 #include "report_int.h"
 
-static void cell(FILE *f, const char *s)
+/* h: the column, shown before the value when a phone stacks the cells. */
+static void cell(FILE *f, const char *h, const char *s)
 {
-	fputs("<td>", f);
+	fprintf(f, "<td data-h=\"%s\">", h);
 	html_put(f, s);
 	fputs("</td>", f);
 }
@@ -22,10 +23,10 @@ static void cert_tr(FILE *f, const char *where, const json_t *c)
 	char day[11];
 
 	fputs("<tr>", f);
-	cell(f, where);
-	cell(f, rep_str(c, "subject"));
-	cell(f, rep_str(c, "eku_class"));
-	fputs("<td>", f);
+	cell(f, "where", where);
+	cell(f, "subject", rep_str(c, "subject"));
+	cell(f, "EKU class", rep_str(c, "eku_class"));
+	fputs("<td data-h=\"issuer\">", f);
 	html_put(f, rep_str(c, "issuer_class"));
 	if (*vendor) {
 		fputs(" (", f);
@@ -35,15 +36,10 @@ static void cert_tr(FILE *f, const char *where, const json_t *c)
 	fputs("</td>", f);
 	/* The day is enough here; the instant is in the JSON. */
 	snprintf(day, sizeof(day), "%s", rep_str(c, "not_after"));
-	cell(f, day);
-	fputs("<td>", f);
-	if (*verdict) {
-		fputs("<span class=\"sev sev-", f);
-		html_put(f, verdict);
-		fputs("\">", f);
-		html_put(f, verdict);
-		fputs("</span>", f);
-	}
+	cell(f, "expires", day);
+	fputs("<td data-h=\"sunset\">", f);
+	if (*verdict)
+		html_sev(f, verdict);
 	if (*rep_str(sun, "breaks_on")) {
 		fputs(" from ", f);
 		html_put(f, rep_str(sun, "breaks_on"));

@@ -97,6 +97,21 @@ void html_put_linked(FILE *f, const char *s)
 	}
 }
 
+void html_sev(FILE *f, const char *sev)
+{
+	fputs("<span class=\"sev sev-", f);
+	html_put(f, sev);
+	fputs("\">", f);
+	for (const char *p = sev; *p; p += strcspn(p, "_")) {
+		if (*p == '_') {
+			fputc(' ', f);
+			p++;
+		}
+		put_span(f, p, strcspn(p, "_"));
+	}
+	fputs("</span>", f);
+}
+
 char *eku_html_escape(const char *s)
 {
 	char *out = NULL;

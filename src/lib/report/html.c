@@ -92,16 +92,6 @@ static void timeline(FILE *f, const json_t *doc)
 	fputs("</div></section>\n", f);
 }
 
-static void sev_span(FILE *f, const char *sev)
-{
-	fputs("<span class=\"sev sev-", f);
-	html_put(f, sev);
-	fputs("\">", f);
-	for (const char *p = sev; *p; p++)
-		fputc(*p == '_' ? ' ' : *p, f);
-	fputs("</span>", f);
-}
-
 static void strings(FILE *f, const json_t *a, const char *sep)
 {
 	const json_t *v;
@@ -124,7 +114,7 @@ static void findings_table(FILE *f, const json_t *fs)
 		"<th>link / node</th><th>breaks on</th><th>reasons</th></tr></thead><tbody>\n", f);
 	json_array_foreach(fs, i, fi) {
 		fputs("<tr><td>", f);
-		sev_span(f, rep_str(fi, "severity"));
+		html_sev(f, rep_str(fi, "severity"));
 		fprintf(f, "</td><td><a href=\"#f%zu\">", i);
 		html_put(f, rep_str(fi, "subject"));
 		fputs("</a></td><td class=\"d\" data-h=\"breaks on\">", f);
@@ -165,7 +155,7 @@ static void finding_detail(FILE *f, const json_t *fi, size_t i)
 	fputs("<article class=\"finding ", f);
 	html_put(f, rep_str(fi, "severity"));
 	fprintf(f, "\" id=\"f%zu\"><h3>", i);
-	sev_span(f, rep_str(fi, "severity"));
+	html_sev(f, rep_str(fi, "severity"));
 	fputs(" ", f);
 	html_put(f, rep_str(fi, "subject"));
 	fputs("</h3>\n<p class=\"mut\"><code>", f);

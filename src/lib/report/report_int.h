@@ -16,6 +16,10 @@ void html_put(FILE *f, const char *s);
 /* The same, with every http(s) URL made a link to itself. */
 void html_put_linked(FILE *f, const char *s);
 
+/* A severity or verdict ("at_risk") as a span of class sev-at_risk reading
+ * "at risk": the stylesheet adds its shape (✕ ▲ ? ✓ –). */
+void html_sev(FILE *f, const char *sev);
+
 /* A member as a string, "" when missing or not a string. */
 const char *rep_str(const json_t *o, const char *key);
 /* "YYYY-MM-DD" (or an ISO instant) as a UTC midnight instant, 0 when

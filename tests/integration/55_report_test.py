@@ -152,6 +152,12 @@ def test_from_plan_json_is_the_same_page(eku_bin, page, tmp_path):
     r = report(eku_bin, "--from", plan, "-o", out)
     assert r.returncode == 0, r.stderr
     assert out.read_text() == page.read_text()
+    # A plan.json from an eku without the chart still renders, and says so.
+    doc = json.loads(plan.read_text())
+    del doc["chart"]
+    plan.write_text(json.dumps(doc))
+    r = report(eku_bin, "--from", plan)
+    assert r.returncode == 0 and "has no <code>chart</code>" in r.stdout and 'class="cert-row"' not in r.stdout
 
 
 def test_bad_plan_json_names_the_field(eku_bin, plan_doc, tmp_path):

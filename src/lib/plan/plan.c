@@ -58,6 +58,8 @@ void plan_results_clear(struct eku_plan *p)
 	p->upgrades = NULL;
 	p->n_upgrades = p->cap_upgrades = 0;
 	eku_strv_clear(&p->unread);
+	json_decref(p->chart);
+	p->chart = NULL;
 	p->findings = NULL;
 	p->actions = NULL;
 	p->n_findings = p->n_actions = p->cap_findings = p->cap_actions = 0;

@@ -119,6 +119,7 @@ struct eku_plan {
 	eku_strv unread;
 	struct plan_live *live;  /* live.c */
 	size_t n_live;
+	json_t *chart;           /* chart.c: certificates and dated rules, per run */
 };
 
 /* inventory.c */

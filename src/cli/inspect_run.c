@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <eku/jsonw.h>
 #include <eku/pool.h>
 #include <eku/report.h>
 
@@ -31,6 +32,7 @@ struct run {
 	const eku_timeline *tl;
 	struct cli_palette pal;
 	eku_loader **loaders;    /* one per worker */
+	eku_jsonw **writers;     /* one per worker (json, jsonl) */
 	eku_certlist *held;      /* text/json: the whole run; jsonl/csv: possible issuers */
 	eku_diaglist diags;      /* in input order */
 	uint8_t *stdin_buf;      /* "-", read once */
@@ -66,13 +68,28 @@ static bool may_issue(const struct eku_facts *f)
 	return !f->has_key_usage || (f->key_usage & EKU_KU_KEY_CERT_SIGN) != 0;
 }
 
+/* One certificate object with its "sunset" member, on the worker's writer
+ * (compact for jsonl; for json at the depth of the "certificates" array
+ * members, so its lines are those of the whole document's dump). */
+static int write_json(eku_jsonw *w, const eku_cert *c, const struct eku_classification *cl,
+	const struct eku_sunset *sun, int64_t at, bool nested)
+{
+	eku_jsonw_reset(w);
+	if ((nested && eku_jsonw_set_depth(w, 2) != 0) || eku_jsonw_object_begin(w) != 0 ||
+	    eku_report_cert_write_fields(w, c, cl, at) != 0 || eku_jsonw_key(w, "sunset") != 0 ||
+	    eku_report_sunset_write(w, sun) != 0 || eku_jsonw_object_end(w) != 0)
+		return -1;
+	return 0;
+}
+
 /* Classifies and prints one certificate into out. */
-static int format_one(struct run *r, FILE *out, const eku_cert *c, const eku_certlist *extra)
+static int format_one(struct run *r, unsigned worker, FILE *out, const eku_cert *c,
+	const eku_certlist *extra)
 {
 	struct eku_classification *cl = eku_trust_classify(r->t, c, extra);
 	struct eku_sunset sun;
-	json_t *j = NULL;
-	char *text = NULL;
+	const char *text;
+	size_t len;
 	int rc = -1;
 
 	if (cl == NULL) {
@@ -88,34 +105,25 @@ static int format_one(struct run *r, FILE *out, const eku_cert *c, const eku_cer
 		inspect_print_csv(out, c, cl, &sun, r->o->at);
 		break;
 	default:
-		j = eku_report_cert_json(c, cl, r->o->at);
-		if (j == NULL || json_object_set_new(j, "sunset", eku_report_sunset_json(&sun)) != 0)
+		if (write_json(r->writers[worker], c, cl, &sun, r->o->at, r->o->format == FMT_JSON) != 0) {
+			cli_error("%s #%d: cannot write its JSON object: %s", eku_cert_source(c),
+				eku_cert_index(c), eku_jsonw_error(r->writers[worker])->message);
 			goto out;
+		}
+		text = eku_jsonw_data(r->writers[worker], &len);
 		if (r->o->format == FMT_JSONL) {
-			if (json_dumpf(j, out, JSON_COMPACT) != 0)
-				goto out;
+			fwrite(text, 1, len, out);
 			fputc('\n', out);
 		} else {
-			/* One member of the "certificates" array of a document dumped
-			 * with JSON_INDENT(2): the object's own lines, indented by two
-			 * levels. The separator is added when the slices are joined. */
-			if ((text = json_dumps(j, JSON_INDENT(2))) == NULL)
-				goto out;
+			/* A member of the "certificates" array; the separator is
+			 * added when the slices are joined. */
 			fputs("    ", out);
-			for (const char *p = text; *p != '\0'; p++) {
-				fputc(*p, out);
-				if (*p == '\n')
-					fputs("    ", out);
-			}
+			fwrite(text, 1, len, out);
 			fputc('\0', out); /* record separator, replaced when printed */
 		}
 	}
 	rc = 0;
 out:
-	if (rc != 0)
-		cli_error("%s #%d: cannot build its JSON object", eku_cert_source(c), eku_cert_index(c));
-	free(text);
-	json_decref(j);
 	eku_classification_free(cl);
 	return rc;
 }
@@ -147,10 +155,10 @@ static void work(void *arg, unsigned worker)
 	}
 	if (k->source != NULL) {
 		for (size_t i = 0; i < eku_certlist_count(k->certs) && !k->failed; i++)
-			k->failed = format_one(r, out, eku_certlist_get0(k->certs, i), extra) != 0;
+			k->failed = format_one(r, worker, out, eku_certlist_get0(k->certs, i), extra) != 0;
 	} else {
 		for (size_t i = k->from; i < k->to && !k->failed; i++)
-			k->failed = format_one(r, out, eku_certlist_get0(r->held, i), extra) != 0;
+			k->failed = format_one(r, worker, out, eku_certlist_get0(r->held, i), extra) != 0;
 	}
 	if (fclose(out) != 0)
 		k->failed = true;
@@ -330,39 +338,37 @@ static void print_diag_line(const struct eku_diag *d)
 
 /* The "errors" or "warnings" member of the json document, as JSON_INDENT(2)
  * prints it. */
-static int print_json_diags(const eku_diaglist *dl, enum eku_diag_severity sev, const char *key)
+static int print_json_diags(eku_jsonw *w, const eku_diaglist *dl, enum eku_diag_severity sev,
+	const char *key)
 {
-	size_t n = 0;
+	size_t n = 0, len;
+	const char *text;
 
 	printf(",\n  \"%s\": [", key);
 	for (size_t i = 0; i < dl->n; i++) {
-		json_t *j;
-		char *text;
 		if (dl->v[i].severity != sev)
 			continue;
-		if ((j = eku_report_diag_json(&dl->v[i])) == NULL ||
-		    (text = json_dumps(j, JSON_INDENT(2))) == NULL) {
-			json_decref(j);
+		eku_jsonw_reset(w);
+		if (eku_jsonw_set_depth(w, 2) != 0 || eku_report_diag_write(w, &dl->v[i]) != 0)
 			return -1;
-		}
+		text = eku_jsonw_data(w, &len);
 		fputs(n++ == 0 ? "\n    " : ",\n    ", stdout);
-		for (const char *p = text; *p != '\0'; p++) {
-			putchar(*p);
-			if (*p == '\n')
-				fputs("    ", stdout);
-		}
-		free(text);
-		json_decref(j);
+		fwrite(text, 1, len, stdout);
 	}
 	fputs(n > 0 ? "\n  ]" : "]", stdout);
 	return 0;
 }
 
-static int new_loaders(struct run *r)
+static int new_workers(struct run *r)
 {
-	if ((r->loaders = calloc(r->o->jobs, sizeof(*r->loaders))) == NULL)
+	unsigned flags = r->o->format == FMT_JSON ? EKU_JSONW_INDENT(2) : EKU_JSONW_COMPACT;
+
+	if ((r->loaders = calloc(r->o->jobs, sizeof(*r->loaders))) == NULL ||
+	    (r->writers = calloc(r->o->jobs, sizeof(*r->writers))) == NULL)
 		return -1;
 	for (unsigned i = 0; i < r->o->jobs; i++) {
+		if ((r->writers[i] = eku_jsonw_new(flags, 0)) == NULL)
+			return -1;
 		if ((r->loaders[i] = eku_loader_new()) == NULL ||
 		    eku_loader_set1_password(r->loaders[i], r->o->password) != 0 ||
 		    eku_loader_set_extensions(r->loaders[i], r->o->ext) != 0)
@@ -380,7 +386,7 @@ int inspect_run(const struct inspect_run_opts *o, char **inputs, int n_inputs, e
 	int rc = 3;
 
 	r.pal = cli_palette(cli_use_color(o->color, stdout));
-	if (new_loaders(&r) != 0 || (r.held = eku_certlist_new()) == NULL) {
+	if (new_workers(&r) != 0 || (r.held = eku_certlist_new()) == NULL) {
 		cli_error("out of memory");
 		goto out;
 	}
@@ -403,8 +409,8 @@ int inspect_run(const struct inspect_run_opts *o, char **inputs, int n_inputs, e
 			goto out;
 		if (o->format == FMT_JSON) {
 			fputs(r.n_out > 0 ? "\n  ]" : "]", stdout);
-			if (print_json_diags(&r.diags, EKU_DIAG_ERROR, "errors") != 0 ||
-			    print_json_diags(&r.diags, EKU_DIAG_WARNING, "warnings") != 0)
+			if (print_json_diags(r.writers[0], &r.diags, EKU_DIAG_ERROR, "errors") != 0 ||
+			    print_json_diags(r.writers[0], &r.diags, EKU_DIAG_WARNING, "warnings") != 0)
 				r.failed = true;
 			fputs("\n}\n", stdout);
 		}
@@ -421,7 +427,10 @@ int inspect_run(const struct inspect_run_opts *o, char **inputs, int n_inputs, e
 out:
 	for (unsigned i = 0; r.loaders != NULL && i < o->jobs; i++)
 		eku_loader_free(r.loaders[i]);
+	for (unsigned i = 0; r.writers != NULL && i < o->jobs; i++)
+		eku_jsonw_free(r.writers[i]);
 	free(r.loaders);
+	free(r.writers);
 	eku_certlist_free(r.held);
 	eku_diaglist_clear(&r.diags);
 	eku_diaglist_clear(&r.stdin_diag);

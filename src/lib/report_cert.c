@@ -53,19 +53,24 @@ static int kv_strv(eku_jsonw *w, const char *k, const eku_strv *sv)
 
 /* The file name with invalid UTF-8 and control characters replaced: file
  * names are bytes, and the object must still be written. */
-static int kv_source(eku_jsonw *w, const char *source)
+static int kv_bytes(eku_jsonw *w, const char *key, const char *bytes)
 {
-	char *copy = strdup(source);
+	char *copy = strdup(bytes);
 	int rc = -1;
 
 	if (copy == NULL) {
 		eku_jsonw_set_error(w, EKU_E_NOMEM, "out of memory");
 		goto out;
 	}
-	rc = kv_string(w, "source", eku_utf8_sanitize(copy));
+	rc = kv_string(w, key, eku_utf8_sanitize(copy));
 out:
 	free(copy);
 	return rc;
+}
+
+static int kv_source(eku_jsonw *w, const char *source)
+{
+	return kv_bytes(w, "source", source);
 }
 
 static int key_usage_write(eku_jsonw *w, const struct eku_facts *f)
@@ -186,10 +191,12 @@ int eku_report_cert_write(eku_jsonw *w, const eku_cert *c, const struct eku_clas
 
 int eku_report_diag_write(eku_jsonw *w, const struct eku_diag *d)
 {
-	if (eku_jsonw_object_begin(w) != 0 || kv_string(w, "source", d->source) != 0 ||
+	/* Diagnostics name files, whose names are bytes: cleaned like a
+	 * certificate's source, so a bad name never drops the diagnostic. */
+	if (eku_jsonw_object_begin(w) != 0 || kv_source(w, d->source) != 0 ||
 	    kv_string(w, "code", eku_errcode_name(d->code)) != 0 ||
 	    kv_string(w, "class", eku_errclass_name(eku_errcode_class(d->code))) != 0 ||
-	    kv_string(w, "message", d->message) != 0)
+	    kv_bytes(w, "message", d->message) != 0)
 		return -1;
 	if ((d->line > 0 && kv_int(w, "line", d->line) != 0) ||
 	    (d->block > 0 && kv_int(w, "block", d->block) != 0))

@@ -13,7 +13,7 @@
 #include "ca_int.h"
 
 static const char *const created_files[] = {
-	"ca.db", "ca.db-wal", "ca.db-shm", "chain.pem", "issuing.crt", "root.crt",
+	"ca.db", "ca.db-wal", "ca.db-shm", "chain.pem", "root-crl.pem", "issuing.crt", "root.crt",
 	"private/issuing.key", "private/root.key",
 };
 
@@ -137,7 +137,8 @@ out:
 	return rc;
 }
 
-static int write_files(struct init_state *s, const char *dir, const char *pass, eku_error *err)
+static int write_files(struct init_state *s, const char *dir, const char *pass, int64_t now,
+	eku_error *err)
 {
 	char p[CA_PATH_MAX];
 
@@ -155,7 +156,7 @@ static int write_files(struct init_state *s, const char *dir, const char *pass, 
 	    write_pem(dir, "issuing.crt", s->iss, NULL, err) != 0 ||
 	    write_pem(dir, "chain.pem", s->iss, s->root, err) != 0)
 		return -1;
-	return 0;
+	return ca_root_crl_write(dir, s->root, s->root_key, 1, CA_ROOT_CRL_DAYS, now, err);
 io:
 	eku_error_setx(err, EKU_E_IO, "%s: %s", p, strerror(errno));
 	return -1;
@@ -198,6 +199,7 @@ static int write_db(struct init_state *s, const char *dir, const struct eku_ca_i
 	    ca_db_meta_set(db, "permit_dns", permit, err) != 0 ||
 	    ca_db_meta_set(db, "encrypted", o->passphrase ? "1" : "0", err) != 0 ||
 	    ca_db_meta_set(db, "crl_number", "0", err) != 0 ||
+	    ca_db_meta_set(db, "root_crl_number", "1", err) != 0 ||
 	    ca_db_audit(db, o->now, "init", NULL, detail, err) != 0 ||
 	    /* format last: its presence marks a complete CA */
 	    ca_db_meta_set(db, "format", CA_FORMAT, err) != 0 || ca_db_exec(db, "COMMIT", err) != 0)
@@ -216,7 +218,7 @@ int eku_ca_init(const char *dir, const struct eku_ca_init_opts *o, eku_error *er
 
 	if (make_certs(&s, o, err) != 0 || dir_prepare(dir, err) != 0)
 		goto out;
-	if (write_files(&s, dir, o->passphrase, err) != 0 || write_db(&s, dir, o, err) != 0) {
+	if (write_files(&s, dir, o->passphrase, o->now, err) != 0 || write_db(&s, dir, o, err) != 0) {
 		dir_cleanup(dir);
 		goto out;
 	}

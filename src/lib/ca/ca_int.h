@@ -24,6 +24,9 @@
 #define CA_DB_NAME "ca.db"
 #define CA_FORMAT "eku-ca-1"
 #define CA_PATH_MAX 4096
+/* The root CRL (no entries: the issuing CA is not revoked) is re-signed by
+ * each eku ca crl while the root key is present; made at init otherwise. */
+#define CA_ROOT_CRL_DAYS 365
 
 struct eku_ca {
 	char *dir;
@@ -75,7 +78,7 @@ int ca_db_set_status(sqlite3 *db, const char *serial, const char *status, int64_
 
 /* ca_key.c */
 EVP_PKEY *ca_key_generate(enum eku_ca_keyalg alg, eku_error *err);
-/* PEM PKCS#8; encrypted (PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC) when pass. */
+/* PEM PKCS#8; encrypted (PBES2, scrypt, AES-256-CBC) when pass. */
 int ca_key_write(const char *path, EVP_PKEY *key, const char *pass, eku_error *err)
 	__attribute__((warn_unused_result));
 EVP_PKEY *ca_key_load(const char *path, const char *pass, eku_error *err);
@@ -99,6 +102,10 @@ X509 *ca_cert_build(const struct ca_cert_spec *s, X509 *issuer, EVP_PKEY *issuer
 X509 *ca_cert_load(const char *path, eku_error *err);
 int ca_cert_pem(X509 *x, char **pem, size_t *len, eku_error *err) __attribute__((warn_unused_result));
 int ca_serial_random(uint8_t serial[16], char hex[40], eku_error *err) __attribute__((warn_unused_result));
+
+/* ca_revoke.c: writes DIR/root-crl.pem signed by the root. */
+int ca_root_crl_write(const char *dir, X509 *root, EVP_PKEY *key, long number, int days, int64_t now,
+	eku_error *err) __attribute__((warn_unused_result));
 
 /* ca_input.c */
 /* Parses "DNS:x"/"IP:a"/"URI:u"/"email:e"/bare into gens. */

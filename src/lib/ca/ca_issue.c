@@ -101,6 +101,20 @@ static int der_of(X509 *x, uint8_t **der, size_t *len, eku_error *err)
 	return 0;
 }
 
+/* RFC 4514 form, as eku inspect prints subjects. */
+static void subject_text(X509_NAME *n, char *buf, size_t len)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	int r = b ? X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253) : -1;
+
+	buf[0] = '\0';
+	if (r >= 0) {
+		r = BIO_read(b, buf, (int)len - 1);
+		buf[r > 0 ? r : 0] = '\0';
+	}
+	BIO_free(b);
+}
+
 /* Signs and records; retries on the (2^-126) chance of a serial collision. */
 static X509 *sign_and_record(eku_ca *ca, const struct eku_ca_profile *p, struct issue_input *in,
 	struct signer *s, int days, const char *renew_of, int64_t now, char serial_hex[40])
@@ -114,7 +128,7 @@ static X509 *sign_and_record(eku_ca *ca, const struct eku_ca_profile *p, struct 
 		.pathlen = -1, .eku = p->eku, .sans = in->sans };
 	int r = 1;
 
-	X509_NAME_oneline(in->subject, subj, sizeof(subj));
+	subject_text(in->subject, subj, sizeof(subj));
 	for (int tries = 0; r == 1 && tries < 8 && sans != NULL; tries++) {
 		X509_free(x);
 		free(der);

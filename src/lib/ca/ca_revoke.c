@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -147,29 +148,30 @@ static long next_crl_number(eku_ca *ca)
 	return ca_db_meta_set(ca->db, "crl_number", buf, &ca->err) == 0 ? n : -1;
 }
 
-static X509_CRL *build_crl(eku_ca *ca, X509 *iss, EVP_PKEY *key, long number, int days, int64_t now)
+/* An unsigned v2 CRL from iss with number and nextUpdate (5.1.2.5). */
+static X509_CRL *crl_new(X509 *iss, long number, int days, int64_t now)
 {
 	X509_CRL *crl = X509_CRL_new();
-	ASN1_TIME *lu = ASN1_TIME_set(NULL, (time_t)now), *nu = ASN1_TIME_set(NULL, (time_t)(now + 86400LL * days));
+	ASN1_TIME *lu = ASN1_TIME_set(NULL, (time_t)now);
+	ASN1_TIME *nu = ASN1_TIME_set(NULL, (time_t)(now + 86400LL * days));
 	ASN1_INTEGER *num = ASN1_INTEGER_new();
 	X509V3_CTX ctx;
 	X509_EXTENSION *aki = NULL;
 	int ok = 0;
 
-	if (crl == NULL || lu == NULL || nu == NULL || num == NULL || !X509_CRL_set_version(crl, X509_CRL_VERSION_2) ||
+	if (crl == NULL || lu == NULL || nu == NULL || num == NULL ||
+	    !X509_CRL_set_version(crl, X509_CRL_VERSION_2) ||
 	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(iss)) ||
 	    !X509_CRL_set1_lastUpdate(crl, lu) || !X509_CRL_set1_nextUpdate(crl, nu) ||
 	    !ASN1_INTEGER_set(num, number) || X509_CRL_add1_ext_i2d(crl, NID_crl_number, num, 0, 0) != 1)
 		goto out;
 	X509V3_set_ctx(&ctx, iss, NULL, NULL, crl, 0);
 	if ((aki = X509V3_EXT_conf_nid(NULL, &ctx, NID_authority_key_identifier, "keyid:always")) == NULL ||
-	    !X509_CRL_add_ext(crl, aki, -1) || add_entries(ca, crl) != 0 || !X509_CRL_sort(crl) ||
-	    X509_CRL_sign(crl, key, ca_key_md(key)) <= 0)
+	    !X509_CRL_add_ext(crl, aki, -1))
 		goto out;
 	ok = 1;
 out:
 	if (!ok) {
-		eku_error_set_openssl(&ca->err, EKU_E_OPENSSL, "cannot build the CRL");
 		X509_CRL_free(crl);
 		crl = NULL;
 	}
@@ -180,25 +182,121 @@ out:
 	return crl;
 }
 
-static int write_crl(eku_ca *ca, X509_CRL *crl, const char *out_path)
+static int crl_pem(X509_CRL *crl, char **pem, size_t *len, eku_error *err)
 {
 	BIO *b = BIO_new(BIO_s_mem());
-	char p[CA_PATH_MAX], *data;
+	char *data;
 	long n;
 	int rc = -1;
 
+	*pem = NULL;
 	if (b == NULL || !PEM_write_bio_X509_CRL(b, crl)) {
-		eku_error_set_openssl(&ca->err, EKU_E_OPENSSL, "CRL encoding");
+		eku_error_set_openssl(err, EKU_E_OPENSSL, "CRL encoding");
 		goto out;
 	}
 	n = BIO_get_mem_data(b, &data);
-	if (ca_path(p, sizeof(p), ca->dir, "crl.pem", &ca->err) != 0 ||
-	    ca_write_atomic(p, data, (size_t)n, 0644, &ca->err) != 0 ||
-	    (out_path != NULL && ca_write_atomic(out_path, data, (size_t)n, 0644, &ca->err) != 0))
+	if ((*pem = malloc((size_t)n + 1)) == NULL)
 		goto out;
+	memcpy(*pem, data, (size_t)n);
+	*len = (size_t)n;
 	rc = 0;
 out:
 	BIO_free(b);
+	return rc;
+}
+
+int ca_root_crl_write(const char *dir, X509 *root, EVP_PKEY *key, long number, int days, int64_t now,
+	eku_error *err)
+{
+	X509_CRL *crl = crl_new(root, number, days, now);
+	char p[CA_PATH_MAX], *pem = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	if (crl == NULL || !X509_CRL_sort(crl) || X509_CRL_sign(crl, key, ca_key_md(key)) <= 0) {
+		eku_error_set_openssl(err, EKU_E_OPENSSL, "cannot build the root CRL");
+		goto out;
+	}
+	if (crl_pem(crl, &pem, &len, err) != 0 || ca_path(p, sizeof(p), dir, "root-crl.pem", err) != 0 ||
+	    ca_write_atomic(p, pem, len, 0644, err) != 0)
+		goto out;
+	rc = 0;
+out:
+	free(pem);
+	X509_CRL_free(crl);
+	return rc;
+}
+
+static X509_CRL *build_crl(eku_ca *ca, X509 *iss, EVP_PKEY *key, long number, int days, int64_t now)
+{
+	X509_CRL *crl = crl_new(iss, number, days, now);
+
+	if (crl == NULL || add_entries(ca, crl) != 0 || !X509_CRL_sort(crl) ||
+	    X509_CRL_sign(crl, key, ca_key_md(key)) <= 0) {
+		eku_error_set_openssl(&ca->err, EKU_E_OPENSSL, "cannot build the CRL");
+		X509_CRL_free(crl);
+		return NULL;
+	}
+	return crl;
+}
+
+/* crl.pem holds the issuing CA's CRL and then the root's (which says the
+ * issuing CA is not revoked): peers that check the whole chain, as nginx's
+ * ssl_crl does, need both. */
+static int write_crl(eku_ca *ca, X509_CRL *crl, const char *out_path)
+{
+	char p[CA_PATH_MAX], *pem = NULL, *all = NULL;
+	uint8_t *root = NULL;
+	size_t len = 0, rlen = 0;
+	int rc = -1;
+
+	if (crl_pem(crl, &pem, &len, &ca->err) != 0 ||
+	    ca_path(p, sizeof(p), ca->dir, "root-crl.pem", &ca->err) != 0 ||
+	    ca_read_all(p, 1 << 20, &root, &rlen, &ca->err) != 0 || (all = malloc(len + rlen)) == NULL)
+		goto out;
+	memcpy(all, pem, len);
+	memcpy(all + len, root, rlen);
+	if (ca_path(p, sizeof(p), ca->dir, "crl.pem", &ca->err) != 0 ||
+	    ca_write_atomic(p, all, len + rlen, 0644, &ca->err) != 0 ||
+	    (out_path != NULL && ca_write_atomic(out_path, all, len + rlen, 0644, &ca->err) != 0))
+		goto out;
+	rc = 0;
+out:
+	free(pem);
+	free(root);
+	free(all);
+	return rc;
+}
+
+/* Re-signs the root CRL when the root key is at hand (it may live offline;
+ * then the one made at init, valid for a year, is reused). */
+static int refresh_root_crl(eku_ca *ca, int64_t now)
+{
+	char p[CA_PATH_MAX], buf[32], *v;
+	X509 *root = NULL;
+	EVP_PKEY *key = NULL;
+	long n;
+	int rc = -1;
+
+	if (ca_path(p, sizeof(p), ca->dir, "private/root.key", &ca->err) != 0)
+		return -1;
+	if (access(p, F_OK) != 0)
+		return 0;
+	if ((key = ca_key_load(p, ca->pass, &ca->err)) == NULL ||
+	    ca_path(p, sizeof(p), ca->dir, "root.crt", &ca->err) != 0 ||
+	    (root = ca_cert_load(p, &ca->err)) == NULL ||
+	    (v = ca_db_meta_get(ca->db, "root_crl_number", &ca->err)) == NULL)
+		goto out;
+	n = strtol(v, NULL, 10) + 1;
+	free(v);
+	snprintf(buf, sizeof(buf), "%ld", n);
+	if (ca_db_meta_set(ca->db, "root_crl_number", buf, &ca->err) != 0 ||
+	    ca_root_crl_write(ca->dir, root, key, n, CA_ROOT_CRL_DAYS, now, &ca->err) != 0)
+		goto out;
+	rc = 0;
+out:
+	X509_free(root);
+	EVP_PKEY_free(key);
 	return rc;
 }
 
@@ -228,7 +326,7 @@ int eku_ca_crl(eku_ca *ca, int days, const char *out_path, int64_t now, long *cr
 	if (ca_db_exec(ca->db, "BEGIN IMMEDIATE", &ca->err) != 0)
 		goto out;
 	snprintf(detail, sizeof(detail), "next_update_days=%d", days);
-	if ((num = next_crl_number(ca)) < 0 || (crl = build_crl(ca, iss, key, num, days, now)) == NULL ||
+	if (refresh_root_crl(ca, now) != 0 || (num = next_crl_number(ca)) < 0 || (crl = build_crl(ca, iss, key, num, days, now)) == NULL ||
 	    write_crl(ca, crl, out_path) != 0 || ca_db_audit(ca->db, now, "crl", NULL, detail, &ca->err) != 0 ||
 	    ca_db_exec(ca->db, "COMMIT", &ca->err) != 0) {
 		sqlite3_exec(ca->db, "ROLLBACK", NULL, NULL, NULL);

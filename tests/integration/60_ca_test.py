@@ -1,0 +1,394 @@
+"""eku ca (issue 11): a private PKI whose client certificates real peers accept,
+that refuses bad input without changing anything, and that survives kill -9.
+
+- issued client certificates pass `openssl verify -x509_strict -purpose
+  sslclient`; server-only ones do not;
+- nginx (ssl_verify_client on) accepts them; after `eku ca revoke` + `eku ca
+  crl`, nginx with ssl_crl and `eku verify --crl` refuse the revoked one;
+- bad inputs exit 2 with `eku ca: error:` and leave the database and the
+  directory byte-for-byte as they were;
+- a bounded loop kills `eku ca issue` at random moments: no file without a
+  record, no partial file, no duplicate serial, `eku ca check` explains the rest;
+- concurrent issuers never collide.
+"""
+import hashlib
+import json
+import os
+import random
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import free_port, need, run, wait_port
+
+CRASH_ITERATIONS = int(os.environ.get("EKU_CA_CRASH_ITERATIONS", "30"))
+
+
+def eku(eku_bin, *args, rc=0, env=None):
+    r = run([eku_bin, "ca", *args], env=env)
+    if rc is not None:
+        assert r.returncode == rc, (args, r.returncode, r.stdout, r.stderr)
+    return r
+
+
+def issue(eku_bin, ca, *args):
+    r = eku(eku_bin, "issue", "--ca", str(ca), "--format", "json", "-q", *args)
+    return json.loads(r.stdout)
+
+
+@pytest.fixture
+def ca(eku_bin, tmp_path):
+    d = tmp_path / "pki"
+    eku(eku_bin, "init", "-q", str(d))
+    return d
+
+
+@pytest.fixture
+def constrained_ca(eku_bin, tmp_path):
+    d = tmp_path / "cpki"
+    (tmp_path / "ca-pass").write_text("correct horse\n")
+    eku(eku_bin, "init", "-q", "--permit-dns", "example.com", "--passphrase-file",
+        str(tmp_path / "ca-pass"), str(d))
+    return d
+
+
+def openssl_verify(ca, cert, *extra):
+    return run(["openssl", "verify", "-x509_strict", "-purpose", "sslclient", "-CAfile",
+                str(ca / "root.crt"), "-untrusted", str(ca / "issuing.crt"), *extra, str(cert)])
+
+
+# ---- issuance and what peers make of it ---------------------------------------------
+
+@pytest.mark.parametrize("profile,client_ok", [
+    ("client", True), ("dual", True), ("expressway-client", True), ("server", False)])
+def test_profiles_under_openssl_verify(eku_bin, ca, profile, client_ok):
+    out = issue(eku_bin, ca, "--profile", profile, "--san", "DNS:node1.example.com")
+    r = openssl_verify(ca, out["cert"])
+    assert (r.returncode == 0) == client_ok, (profile, r.stdout, r.stderr)
+    assert os.stat(out["key"]).st_mode & 0o777 == 0o600
+    text = run(["openssl", "x509", "-in", out["cert"], "-noout", "-ext", "extendedKeyUsage"]).stdout
+    assert ("TLS Web Client Authentication" in text) == client_ok
+    assert ("TLS Web Server Authentication" in text) == (profile in ("server", "dual"))
+
+
+def test_ca_layout_and_keys(eku_bin, ca):
+    for f in ("private/root.key", "private/issuing.key"):
+        assert os.stat(ca / f).st_mode & 0o777 == 0o600, f
+    text = run(["openssl", "x509", "-in", str(ca / "issuing.crt"), "-noout", "-text"]).stdout
+    assert "pathlen:0" in text
+    assert "TLS Web Client Authentication" in text
+    db = sqlite3.connect(f"file:{ca / 'ca.db'}?mode=ro", uri=True)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.close()
+
+
+def test_encrypted_keys_and_p12(eku_bin, constrained_ca, tmp_path):
+    key = (constrained_ca / "private/issuing.key").read_text()
+    assert "ENCRYPTED PRIVATE KEY" in key
+    asn1 = run(["openssl", "asn1parse", "-in", str(constrained_ca / "private/issuing.key")]).stdout
+    assert "scrypt" in asn1 and "aes-256-cbc" in asn1
+    (tmp_path / "p12").write_text("p12 secret\n")
+    out = issue(eku_bin, constrained_ca, "--profile", "client", "--san", "a.example.com",
+                "--passphrase-file", str(tmp_path / "ca-pass"), "--p12-passphrase-file", str(tmp_path / "p12"))
+    info = run(["openssl", "pkcs12", "-in", out["p12"], "-info", "-noout", "-passin", "pass:p12 secret"])
+    assert info.returncode == 0, info.stderr
+    assert "AES-256-CBC" in info.stderr and "RC2" not in info.stderr and "3DES" not in info.stderr
+    assert os.stat(out["p12"]).st_mode & 0o777 == 0o600
+
+
+def test_csr_and_for_cert_keep_the_key(eku_bin, ca, tmp_path):
+    key, csr = tmp_path / "c.key", tmp_path / "c.csr"
+    run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+         "-keyout", str(key), "-out", str(csr), "-subj", "/CN=csr.example.com",
+         "-addext", "subjectAltName=DNS:csr.example.com"])
+    out = issue(eku_bin, ca, "--profile", "client", "--csr", str(csr))
+    assert out["key"] is None
+    assert openssl_verify(ca, out["cert"]).returncode == 0
+    # --for-cert: a serverAuth-only certificate from elsewhere, same key certified
+    srv, skey = tmp_path / "srv.pem", tmp_path / "srv.key"
+    run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+         "-keyout", str(skey), "-out", str(srv), "-subj", "/CN=expc1.example.com",
+         "-addext", "subjectAltName=DNS:expc1.example.com", "-addext", "extendedKeyUsage=serverAuth"])
+    out = issue(eku_bin, ca, "--profile", "expressway-client", "--for-cert", str(srv), "--key", str(skey))
+
+    def spki(p):
+        der = run(["openssl", "x509", "-in", p, "-noout", "-pubkey"]).stdout
+        return hashlib.sha256(der.encode()).hexdigest()
+    assert spki(out["cert"]) == spki(str(srv))
+    subj = run(["openssl", "x509", "-in", out["cert"], "-noout", "-subject", "-ext", "subjectAltName"]).stdout
+    assert "expc1.example.com" in subj and "DNS:expc1.example.com" in subj
+
+
+# ---- nginx and eku verify, before and after revocation --------------------------------
+
+def nginx(tmp_path, ca, server, crl=None):
+    exe = need("nginx")
+    port = free_port()
+    conf = tmp_path / "nginx.conf"
+    crl_line = f"ssl_crl {crl};" if crl else ""
+    conf.write_text(f"""
+worker_processes 1;
+pid {tmp_path}/nginx.pid;
+error_log {tmp_path}/error.log info;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp_path};
+    proxy_temp_path {tmp_path};
+    fastcgi_temp_path {tmp_path};
+    uwsgi_temp_path {tmp_path};
+    scgi_temp_path {tmp_path};
+    server {{
+        listen 127.0.0.1:{port} ssl;
+        ssl_certificate {server['chain']};
+        ssl_certificate_key {server['key']};
+        ssl_client_certificate {ca / 'root.crt'};
+        ssl_verify_client on;
+        ssl_verify_depth 3;
+        {crl_line}
+        location / {{ return 200 "hello $ssl_client_s_dn\\n"; }}
+    }}
+}}
+""")
+    proc = subprocess.Popen([exe, "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port, proc)
+    return proc, port
+
+
+def curl(port, ca, client):
+    need("curl")
+    r = run(["curl", "-sS", "--resolve", f"srv.example.com:{port}:127.0.0.1", "--cacert", str(ca / "root.crt"),
+             "--cert", client["chain"], "--key", client["key"], "-o", "-", "-w", "\n%{http_code}",
+             f"https://srv.example.com:{port}/"])
+    return r.stdout.strip().splitlines()[-1] if r.stdout.strip() else r.stderr
+
+
+def test_nginx_accepts_then_crl_refuses(eku_bin, ca, tmp_path):
+    server = issue(eku_bin, ca, "--profile", "server", "--san", "srv.example.com")
+    good = issue(eku_bin, ca, "--profile", "client", "--san", "good.example.com")
+    bad = issue(eku_bin, ca, "--profile", "client", "--san", "bad.example.com")
+    proc, port = nginx(tmp_path, ca, server)
+    try:
+        assert curl(port, ca, good) == "200"
+        assert curl(port, ca, bad) == "200"
+    finally:
+        proc.terminate()
+        proc.wait(5)
+    eku(eku_bin, "revoke", "--ca", str(ca), "--reason", "keyCompromise", "-q", bad["serial"])
+    eku(eku_bin, "crl", "--ca", str(ca), "--days", "7")
+    crl = ca / "crl.pem"
+    text = run(["openssl", "crl", "-in", str(crl), "-noout", "-text"]).stdout
+    assert "Version 2" in text and "CRL Number" in text and "Next Update" in text
+    assert bad["serial"] in text.replace(":", "").upper()
+    proc, port = nginx(tmp_path, ca, server, crl)
+    try:
+        assert curl(port, ca, good) == "200"
+        assert curl(port, ca, bad) == "400"  # nginx: "The SSL certificate error"
+    finally:
+        proc.terminate()
+        proc.wait(5)
+    for cert, want in ((good, 0), (bad, 1)):
+        r = run([eku_bin, "verify", "--role", "client", "--trust", str(ca / "root.crt"), "--untrusted",
+                 str(ca / "issuing.crt"), "--crl", str(crl), "--format", "json", cert["cert"]])
+        assert r.returncode == want, (r.stdout, r.stderr)
+    r = run([eku_bin, "verify", "--role", "client", "--trust", str(ca / "root.crt"), "--untrusted",
+             str(ca / "issuing.crt"), "--crl", str(crl), "--format", "json", bad["cert"]])
+    assert "revoked" in r.stdout
+    assert openssl_verify(ca, bad["cert"], "-crl_check_all", "-CRLfile", str(crl)).returncode != 0
+
+
+def test_list_and_expiring(eku_bin, ca):
+    a = issue(eku_bin, ca, "--profile", "client", "--san", "a.example.com", "--days", "10")
+    b = issue(eku_bin, ca, "--profile", "client", "--san", "b.example.com")
+    rows = json.loads(eku(eku_bin, "list", "--ca", str(ca), "--format", "json").stdout)
+    assert [r["serial"] for r in rows] == [a["serial"], b["serial"]]
+    soon = eku(eku_bin, "list", "--ca", str(ca), "--format", "jsonl", "--expiring", "30d").stdout.splitlines()
+    assert [json.loads(x)["serial"] for x in soon] == [a["serial"]]
+    csv = eku(eku_bin, "list", "--ca", str(ca), "--format", "csv").stdout.splitlines()
+    assert csv[0].startswith("serial,profile,status") and len(csv) == 3
+    renewed = json.loads(eku(eku_bin, "renew", "--ca", str(ca), "--format", "json", "-q", a["serial"]).stdout)
+    rows = json.loads(eku(eku_bin, "list", "--ca", str(ca), "--format", "json").stdout)
+    assert rows[-1]["renewed_from"] == a["serial"] and rows[-1]["serial"] == renewed["serial"]
+    db = sqlite3.connect(f"file:{ca / 'ca.db'}?mode=ro", uri=True)
+    events = [e for (e,) in db.execute("SELECT event FROM audit ORDER BY id")]
+    assert events.count("issue") == 3 and events[0] == "init"
+    with pytest.raises(sqlite3.OperationalError):
+        db.execute("DELETE FROM audit")  # read-only here, and refused by trigger anyway
+    db.close()
+
+
+def test_audit_is_append_only(eku_bin, ca):
+    issue(eku_bin, ca, "--profile", "client", "--san", "a.example.com")
+    db = sqlite3.connect(str(ca / "ca.db"))
+    for sql in ("DELETE FROM audit", "UPDATE audit SET detail = 'x'"):
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            db.execute(sql)
+    db.close()
+
+
+def test_help_has_examples(eku_bin):
+    for sub in ("init", "issue", "renew", "revoke", "crl", "list", "check"):
+        r = run([eku_bin, "ca", sub, "--help"])
+        assert r.returncode == 0 and "example" in r.stdout and "eku ca " + sub in r.stdout, sub
+
+
+# ---- bad input changes nothing -------------------------------------------------------
+
+def snapshot(d: Path):
+    files = {}
+    for p in sorted(d.rglob("*")):
+        if p.is_file() and not p.name.endswith(("-wal", "-shm")) and p.name != "ca.db":
+            files[str(p.relative_to(d))] = (p.stat().st_mode, hashlib.sha256(p.read_bytes()).hexdigest())
+    db = sqlite3.connect(f"file:{d / 'ca.db'}?mode=ro", uri=True)
+    dump = "\n".join(db.iterdump())
+    db.close()
+    return files, dump
+
+
+def bad_csr(tmp_path):
+    key, csr = tmp_path / "b.key", tmp_path / "b.csr"
+    run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+         "-keyout", str(key), "-out", str(csr), "-subj", "/CN=b.example.com"])
+    der = bytearray(run(["openssl", "req", "-in", str(csr), "-outform", "DER"], text=False).stdout)
+    der[-3] ^= 1  # inside the signature
+    bad = tmp_path / "bad.csr"
+    bad.write_bytes(der)
+    pem = run(["openssl", "req", "-inform", "DER", "-in", str(bad)]).stdout
+    bad.write_text(pem)
+    return str(bad)
+
+
+@pytest.mark.parametrize("case,args,message", [
+    ("bad CSR signature", ["--profile", "client", "--csr", "@badcsr"], "signature"),
+    ("SAN outside constraints", ["--profile", "client", "--san", "DNS:evil.other.org"], "name constraints"),
+    ("unknown profile", ["--profile", "superuser", "--san", "a.example.com"], "unknown profile"),
+    ("wrong passphrase", ["--profile", "client", "--san", "a.example.com", "--passphrase-file", "@wrongpass"],
+     "wrong passphrase"),
+    ("no passphrase", ["--profile", "client", "--san", "a.example.com", "--passphrase-file", None],
+     "encrypted"),
+    ("for-cert without proof", ["--profile", "client", "--for-cert", "@root"], "proof of possession"),
+])
+def test_bad_input_changes_nothing(eku_bin, constrained_ca, tmp_path, case, args, message):
+    issue(eku_bin, constrained_ca, "--profile", "client", "--san", "ok.example.com",
+          "--passphrase-file", str(tmp_path / "ca-pass"))
+    (tmp_path / "wrong").write_text("wrong horse\n")
+    subst = {"@badcsr": bad_csr(tmp_path), "@wrongpass": str(tmp_path / "wrong"),
+             "@root": str(constrained_ca / "root.crt")}
+    argv = [subst.get(a, a) for a in args if a is not None]
+    if "--passphrase-file" in argv and args[-1] is None:
+        argv.remove("--passphrase-file")
+    elif "--passphrase-file" not in argv:
+        argv += ["--passphrase-file", str(tmp_path / "ca-pass")]
+    before = snapshot(constrained_ca)
+    r = eku(eku_bin, "issue", "--ca", str(constrained_ca), *argv, rc=2)
+    assert r.stderr.startswith("eku ca: error: "), r.stderr
+    assert message in r.stderr, (case, r.stderr)
+    assert snapshot(constrained_ca) == before, case
+
+
+def test_not_a_ca(eku_bin, tmp_path):
+    (tmp_path / "junk").mkdir()
+    before = sorted(os.listdir(tmp_path / "junk"))
+    for sub in (["issue", "--profile", "client", "--san", "a.example.com"], ["list"], ["crl"], ["check"]):
+        r = eku(eku_bin, sub[0], "--ca", str(tmp_path / "junk"), *sub[1:], rc=2)
+        assert "not an eku CA" in r.stderr and "eku ca init" in r.stderr
+    assert sorted(os.listdir(tmp_path / "junk")) == before
+    r = eku(eku_bin, "init", str(tmp_path), rc=2)  # not empty
+    assert "not empty" in r.stderr
+
+
+def test_revoke_unknown_serial(eku_bin, ca):
+    before = snapshot(ca)
+    r = eku(eku_bin, "revoke", "--ca", str(ca), "--reason", "superseded", "0123456789ABCDEF", rc=2)
+    assert "no such certificate" in r.stderr
+    assert snapshot(ca) == before
+
+
+# ---- crash safety and concurrency ----------------------------------------------------
+
+def check_invariants(eku_bin, ca):
+    """No duplicate serial, no certificate file without a record, no partial file."""
+    db = sqlite3.connect(f"file:{ca / 'ca.db'}?mode=ro", uri=True)
+    rows = {s: (st, der) for s, st, der in db.execute("SELECT serial, status, der FROM certs")}
+    serials = [s for (s,) in db.execute("SELECT serial FROM certs")]
+    db.close()
+    assert len(serials) == len(set(serials))
+    for p in (ca / "issued").iterdir():
+        if ".tmp-" in p.name:
+            continue  # never renamed into place: not a certificate file
+        serial = p.name.split(".")[0]
+        assert serial in rows, f"{p}: file without a database record"
+        if p.name.endswith(".crt"):
+            der = run(["openssl", "x509", "-in", str(p), "-outform", "DER"], text=False).stdout
+            assert der == rows[serial][1], f"{p}: partial or different file"
+    for p in (ca / "private").iterdir():
+        if ".tmp-" not in p.name and p.name not in ("root.key", "issuing.key"):
+            assert p.name.split(".")[0] in rows, f"{p}: key without a database record"
+    r = run([eku_bin, "ca", "check", "--ca", str(ca), "--format", "json"])
+    doc = json.loads(r.stdout)
+    assert r.returncode == 0 and doc["consistent"], doc
+    return rows, doc
+
+
+def test_kill_9_during_issue(eku_bin, ca):
+    rng = random.Random(11)
+    killed = 0
+    for _ in range(CRASH_ITERATIONS):
+        p = subprocess.Popen([eku_bin, "ca", "issue", "--ca", str(ca), "--profile", "client", "-q",
+                              "--san", "k.example.com", "--p12-passphrase-env", "P12"],
+                             env={**os.environ, "P12": "x"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0, 0.25))
+        if p.poll() is None:
+            p.kill()
+            killed += 1
+        p.wait()
+    assert killed > 0, "no issuer was killed mid-way: the delays are too long for this machine"
+    rows, doc = check_invariants(eku_bin, ca)
+    pending = [s for s, (st, _) in rows.items() if st == "pending"]
+    explained = {f["what"] for f in doc["findings"] if f["kind"] == "interrupted"}
+    assert set(pending) == explained
+    # repair: pending -> abandoned, temp files gone, still consistent, CRL lists them
+    r = run([eku_bin, "ca", "check", "--ca", str(ca), "--repair"])
+    assert r.returncode == 0, r.stdout
+    rows, doc = check_invariants(eku_bin, ca)
+    assert not [f for f in doc["findings"]], doc
+    assert not [p for p in ca.rglob("*.tmp-*")]
+    eku(eku_bin, "crl", "--ca", str(ca))
+    text = run(["openssl", "crl", "-in", str(ca / "crl.pem"), "-noout", "-text"]).stdout.replace(":", "").upper()
+    for s in pending:
+        assert s in text
+
+
+def test_concurrent_issuers(eku_bin, ca):
+    script = (f"for i in 1 2 3 4 5 6 7 8; do {eku_bin} ca issue --ca {ca} --profile client -q "
+              f"--san c.example.com --format json || exit 1; done")
+    procs = [subprocess.Popen(["sh", "-c", script], stdout=subprocess.PIPE, text=True) for _ in range(4)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    serials = [json.loads("{" + chunk)["serial"] for out, _ in outs for chunk in out.split("{")[1:]]
+    assert len(serials) == 32 and len(set(serials)) == 32
+    rows, _ = check_invariants(eku_bin, ca)
+    assert len(rows) == 32 and all(st == "complete" for st, _ in rows.values())
+
+
+def test_check_finds_what_it_must(eku_bin, ca):
+    """eku ca check is the oracle of the crash test: show that it fails on an
+    orphan file, a truncated certificate, a missing file and a loose key."""
+    out = issue(eku_bin, ca, "--profile", "client", "--san", "a.example.com")
+    assert run([eku_bin, "ca", "check", "--ca", str(ca)]).returncode == 0
+    cert = Path(out["cert"])
+    data = cert.read_bytes()
+    cert.write_bytes(data[: len(data) // 2])
+    (ca / "issued" / "00DEADBEEF.crt").write_bytes(data)
+    os.chmod(out["key"], 0o644)
+    r = run([eku_bin, "ca", "check", "--ca", str(ca), "--format", "json"])
+    kinds = sorted(f["kind"] for f in json.loads(r.stdout)["findings"])
+    assert r.returncode == 1
+    assert kinds == ["key_mode", "mismatch", "orphan_file"]
+    cert.unlink()
+    r = run([eku_bin, "ca", "check", "--ca", str(ca), "--format", "json"])
+    assert "missing_file" in [f["kind"] for f in json.loads(r.stdout)["findings"]]

@@ -150,7 +150,11 @@ int issue_input_build(struct issue_input *in, const struct eku_ca_profile *p,
 		cn = first_dns(in->sans, buf, sizeof(buf));
 	if (cn != NULL && subject_cn(in, cn, err) != 0)
 		return -1;
-	if (in->subject == NULL || (X509_NAME_entry_count(in->subject) == 0 &&
+	/* An empty subject is fine when SANs name the holder (RFC 5280 4.1.2.6;
+	 * the SAN is then critical). */
+	if (in->subject == NULL && (in->subject = X509_NAME_new()) == NULL)
+		return -1;
+	if ((X509_NAME_entry_count(in->subject) == 0 &&
 				    (in->sans == NULL || sk_GENERAL_NAME_num(in->sans) == 0))) {
 		eku_error_set(err, EKU_E_USAGE,
 			"the certificate would name nobody: give --cn NAME or --san DNS:host.example");

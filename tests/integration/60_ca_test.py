@@ -392,3 +392,187 @@ def test_check_finds_what_it_must(eku_bin, ca):
     cert.unlink()
     r = run([eku_bin, "ca", "check", "--ca", str(ca), "--format", "json"])
     assert "missing_file" in [f["kind"] for f in json.loads(r.stdout)["findings"]]
+
+
+# ---- haproxy, stunnel and PostgreSQL ---------------------------------------------------
+
+def tls_echo(port, ca, client):
+    """Handshake with the client certificate, send a line, expect it back."""
+    import socket
+    import ssl
+    ctx = ssl.create_default_context(cafile=str(ca / "root.crt"))
+    ctx.load_cert_chain(client["chain"], client["key"])
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+            with ctx.wrap_socket(raw, server_hostname="srv.example.com") as s:
+                s.sendall(b"ping\n")
+                return s.recv(16) == b"ping\n"
+    except (ssl.SSLError, OSError):
+        return False
+
+
+def echo_backend():
+    import socket
+    import threading
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(16)
+
+    def serve():
+        while True:
+            try:
+                c, _ = srv.accept()
+            except OSError:
+                return
+            with c:
+                data = c.recv(16)
+                if data:
+                    c.sendall(data)
+    threading.Thread(target=serve, daemon=True).start()
+    return srv
+
+
+@pytest.fixture
+def revoked_pair(eku_bin, ca):
+    server = issue(eku_bin, ca, "--profile", "server", "--san", "srv.example.com", "--san", "IP:127.0.0.1")
+    good = issue(eku_bin, ca, "--profile", "client", "--san", "good.example.com", "--cn", "goodclient")
+    bad = issue(eku_bin, ca, "--profile", "client", "--san", "bad.example.com", "--cn", "badclient")
+    eku(eku_bin, "revoke", "--ca", str(ca), "--reason", "keyCompromise", "-q", bad["serial"])
+    eku(eku_bin, "crl", "--ca", str(ca))
+    return server, good, bad
+
+
+def test_haproxy_accepts_and_crl_refuses(eku_bin, ca, tmp_path, revoked_pair):
+    haproxy = need("haproxy")
+    server, good, bad = revoked_pair
+    combined = tmp_path / "server-combined.pem"
+    combined.write_text(Path(server["chain"]).read_text() + Path(server["key"]).read_text())
+    backend = echo_backend()
+    ports = {}
+    for name, crl in (("plain", ""), ("crl", f"crl-file {ca / 'crl.pem'}")):
+        ports[name] = free_port()
+        conf = tmp_path / f"haproxy-{name}.cfg"
+        conf.write_text(f"""
+global
+    log stderr format raw local0 emerg
+defaults
+    mode tcp
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind 127.0.0.1:{ports[name]} ssl crt {combined} ca-file {ca / 'root.crt'} verify required {crl}
+    default_backend be
+backend be
+    server echo 127.0.0.1:{backend.getsockname()[1]}
+""")
+    procs = [subprocess.Popen([haproxy, "-f", str(tmp_path / f"haproxy-{n}.cfg"), "-db"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for n in ports]
+    try:
+        for n, p in zip(ports, procs):
+            wait_port(ports[n], p)
+        assert tls_echo(ports["plain"], ca, good)
+        assert tls_echo(ports["plain"], ca, bad)
+        assert tls_echo(ports["crl"], ca, good)
+        assert not tls_echo(ports["crl"], ca, bad)
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(5)
+        backend.close()
+
+
+def test_stunnel_accepts_and_crl_refuses(eku_bin, ca, tmp_path, revoked_pair):
+    stunnel = need("stunnel4")
+    server, good, bad = revoked_pair
+    backend = echo_backend()
+    results = {}
+    for name, crl in (("plain", ""), ("crl", f"CRLfile = {ca / 'crl.pem'}")):
+        port = free_port()
+        conf = tmp_path / f"stunnel-{name}.conf"
+        conf.write_text(f"""
+foreground = yes
+pid =
+debug = 3
+output = {tmp_path}/stunnel-{name}.log
+[svc]
+accept = 127.0.0.1:{port}
+connect = 127.0.0.1:{backend.getsockname()[1]}
+cert = {server['chain']}
+key = {server['key']}
+CAfile = {ca / 'root.crt'}
+verifyChain = yes
+{crl}
+""")
+        p = subprocess.Popen([stunnel, str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_port(port, p)
+            results[name] = (tls_echo(port, ca, good), tls_echo(port, ca, bad))
+        finally:
+            p.terminate()
+            p.wait(5)
+    backend.close()
+    assert results == {"plain": (True, True), "crl": (True, False)}
+
+
+PG_BIN = Path(os.environ.get("EKU_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def test_postgres_clientcert_verify_full(eku_bin, ca, revoked_pair):
+    """hostssl ... clientcert=verify-full: the certificate must chain to the
+    root and its CN must be the user; ssl_crl_file refuses the revoked one."""
+    import pwd
+    import shutil
+    import tempfile
+    if not (PG_BIN / "initdb").exists():
+        pytest.skip(f"{PG_BIN}/initdb missing (apt-get install postgresql)")
+    if os.geteuid() != 0 or shutil.which("runuser") is None or shutil.which("psql") is None:
+        pytest.skip("PostgreSQL tests run initdb as the postgres user via runuser (needs root) and psql")
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        pytest.skip("no postgres user (apt-get install postgresql)")
+    server, good, bad = revoked_pair
+
+    def pg(*args):
+        return subprocess.run(["runuser", "-u", "postgres", "--", *args], capture_output=True, text=True,
+                              timeout=120)
+    d = Path(tempfile.mkdtemp(prefix="eku-ca-pg-"))
+    try:
+        d.chmod(0o700)
+        shutil.chown(d, "postgres")
+        for src, name in ((server["chain"], "server.pem"), (server["key"], "server.key"),
+                          (ca / "root.crt", "root.crt"), (ca / "crl.pem", "crl.pem")):
+            shutil.copy(src, d / name)
+            shutil.chown(d / name, "postgres")
+            (d / name).chmod(0o600)
+        data = d / "data"
+        r = pg(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
+        if r.returncode != 0:
+            pytest.skip(f"initdb failed: {r.stderr[-300:]}")
+        port = free_port()
+        with open(data / "postgresql.conf", "a") as f:
+            f.write(f"listen_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = '{d}'\n"
+                    f"ssl = on\nssl_cert_file = '{d}/server.pem'\nssl_key_file = '{d}/server.key'\n"
+                    f"ssl_ca_file = '{d}/root.crt'\nssl_crl_file = '{d}/crl.pem'\n")
+        (data / "pg_hba.conf").write_text("local all all trust\n"
+                                          "hostssl all all 127.0.0.1/32 trust clientcert=verify-full\n")
+        r = pg(str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(d / "pg.log"), "-w", "-t", "30", "start")
+        if r.returncode != 0:
+            pytest.skip(f"pg_ctl start failed: {r.stderr[-300:]}")
+        for user in ("goodclient", "badclient"):
+            pg(str(PG_BIN / "createuser"), "-h", str(d), "-p", str(port), user)
+
+        def psql(client, user):
+            dsn = (f"host=127.0.0.1 port={port} dbname=postgres user={user} sslmode=verify-full "
+                   f"sslrootcert={ca / 'root.crt'} sslcert={client['chain']} sslkey={client['key']}")
+            return run(["psql", dsn, "-Atc", "select 1"])
+        ok = psql(good, "goodclient")
+        assert ok.returncode == 0 and ok.stdout.strip() == "1", ok.stderr
+        assert psql(good, "badclient").returncode != 0  # CN is not the user
+        refused = psql(bad, "badclient")
+        assert refused.returncode != 0 and "revoked" in refused.stderr, refused.stderr
+    finally:
+        if (d / "data").exists():
+            pg(str(PG_BIN / "pg_ctl"), "-D", str(d / "data"), "-m", "immediate", "stop")
+        shutil.rmtree(d, ignore_errors=True)

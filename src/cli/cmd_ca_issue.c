@@ -214,6 +214,11 @@ int cmd_ca_issue(int argc, char **argv)
 		cli_error("--new-key belongs to 'eku ca renew'");
 		goto out;
 	}
+	if (o.req.pop_key_file != NULL && o.req.for_cert_file == NULL) {
+		cli_error("--key proves possession for --for-cert; without --for-cert a key is generated "
+			  "(or give --csr)");
+		goto out;
+	}
 	rc = run(&o, NULL);
 out:
 	eku_strv_clear(&o.sans);

@@ -367,6 +367,13 @@ def test_concurrent_issuers(eku_bin, ca):
     script = (f"for i in 1 2 3 4 5 6 7 8; do {eku_bin} ca issue --ca {ca} --profile client -q "
               f"--san c.example.com --format json || exit 1; done")
     procs = [subprocess.Popen(["sh", "-c", script], stdout=subprocess.PIPE, text=True) for _ in range(4)]
+    # check --repair while they run must never abandon a live issuance
+    repairs = 0
+    while any(p.poll() is None for p in procs):
+        r = run([eku_bin, "ca", "check", "--ca", str(ca), "--repair", "--format", "json"])
+        assert r.returncode == 0, r.stdout
+        assert not [f for f in json.loads(r.stdout)["findings"] if f["kind"] == "interrupted"], r.stdout
+        repairs += 1
     outs = [p.communicate(timeout=300) for p in procs]
     assert all(p.returncode == 0 for p in procs)
     serials = [json.loads("{" + chunk)["serial"] for out, _ in outs for chunk in out.split("{")[1:]]

@@ -89,7 +89,8 @@ static void report(struct checker *c, enum eku_ca_finding_kind k, const char *wh
 	va_end(ap);
 	if (eku_ca_finding_is_error(k))
 		c->errors++;
-	c->fn(k, what, msg, c->arg);
+	if (c->fn != NULL)
+		c->fn(k, what, msg, c->arg);
 }
 
 /* 1: known complete, 0: known otherwise, -1: no record. */
@@ -247,9 +248,12 @@ int eku_ca_check(eku_ca *ca, bool repair, eku_ca_finding_fn fn, void *arg)
 {
 	struct checker c = { ca, repair, fn, arg, 0 };
 	sqlite3_stmt *st = NULL;
-	int rc = -1;
+	int rc = -1, lock;
 
 	eku_error_clear(&ca->err);
+	/* Waits for running issuances: what is pending after this is dead. */
+	if ((lock = ca_lock(ca->dir, true, &ca->err)) < 0)
+		return -1;
 	check_db(&c);
 	if (sqlite3_prepare_v2(ca->db, "SELECT status, der FROM certs WHERE serial = ?", -1, &st, NULL) !=
 		SQLITE_OK) {
@@ -261,5 +265,6 @@ int eku_ca_check(eku_ca *ca, bool repair, eku_ca_finding_fn fn, void *arg)
 	rc = c.errors;
 out:
 	sqlite3_finalize(st);
+	ca_unlock(lock);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -114,4 +115,32 @@ out:
 int ca_read_all(const char *path, size_t max, uint8_t **buf, size_t *len, eku_error *err)
 {
 	return eku_read_file(path, max, buf, len, err);
+}
+
+int ca_lock(const char *dir, bool exclusive, eku_error *err)
+{
+	char p[CA_PATH_MAX];
+	int fd;
+
+	if (ca_path(p, sizeof(p), dir, "issue.lock", err) != 0)
+		return -1;
+	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		eku_error_set(err, EKU_E_IO, "%s: cannot open the lock: %s", p, strerror(errno));
+		return -1;
+	}
+	while (flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0) {
+		if (errno == EINTR)
+			continue;
+		eku_error_set(err, EKU_E_IO, "%s: cannot lock: %s", p, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void ca_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* closing releases the flock; so does a kill -9 */
 }

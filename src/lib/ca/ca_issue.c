@@ -228,12 +228,14 @@ static int issue_core(eku_ca *ca, const struct eku_ca_profile *p, struct issue_i
 {
 	struct signer s = { 0 };
 	X509 *x = NULL;
-	int rc = -1;
+	int rc = -1, lock = -1;
 
 	memset(o, 0, sizeof(*o));
 	if (signer_load(ca, &s) != 0 || check_profile(ca, p, p->name, &days, now, s.cert) != 0)
 		goto out;
 	if (ca_san_check_constraints(in->sans, &ca->permit_dns, &ca->err) != 0)
+		goto out;
+	if ((lock = ca_lock(ca->dir, false, &ca->err)) < 0)
 		goto out;
 	if ((x = sign_and_record(ca, p, in, &s, days, renew_of, now, o->serial)) == NULL)
 		goto out;
@@ -244,6 +246,7 @@ static int issue_core(eku_ca *ca, const struct eku_ca_profile *p, struct issue_i
 		goto out;
 	rc = 0;
 out:
+	ca_unlock(lock);
 	X509_free(x);
 	signer_clear(&s);
 	return rc;

@@ -61,7 +61,8 @@ static int fsync_parent(const char *path)
 	return rc;
 }
 
-int ca_write_atomic(const char *path, const void *data, size_t len, int mode, eku_error *err)
+static int write_atomic(const char *path, const void *data, size_t len, int mode, bool sync_dir,
+	eku_error *err)
 {
 	char tmp[CA_PATH_MAX];
 	uint8_t r[6];
@@ -99,7 +100,7 @@ int ca_write_atomic(const char *path, const void *data, size_t len, int mode, ek
 		goto out;
 	}
 	made = false;
-	if (fsync_parent(path) != 0) {
+	if (sync_dir && fsync_parent(path) != 0) {
 		eku_error_set(err, EKU_E_IO, "%s: cannot sync the directory: %s", path, strerror(errno));
 		goto out;
 	}
@@ -109,6 +110,32 @@ out:
 		close(fd);
 	if (made)
 		unlink(tmp);
+	return rc;
+}
+
+int ca_write_atomic(const char *path, const void *data, size_t len, int mode, eku_error *err)
+{
+	return write_atomic(path, data, len, mode, true, err);
+}
+
+int ca_write_atomic_nosync(const char *path, const void *data, size_t len, int mode, eku_error *err)
+{
+	return write_atomic(path, data, len, mode, false, err);
+}
+
+int ca_sync_dir(const char *dir, const char *rel, eku_error *err)
+{
+	char p[CA_PATH_MAX];
+	int fd, rc = -1;
+
+	if (ca_path(p, sizeof(p), dir, rel, err) != 0)
+		return -1;
+	if ((fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(fd) != 0)
+		eku_error_set(err, EKU_E_IO, "%s: cannot sync the directory: %s", p, strerror(errno));
+	else
+		rc = 0;
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 

@@ -46,6 +46,11 @@ int ca_path(char *buf, size_t len, const char *dir, const char *rel, eku_error *
  * mode (never chmod after), fsync, rename, fsync of the directory. */
 int ca_write_atomic(const char *path, const void *data, size_t len, int mode, eku_error *err)
 	__attribute__((warn_unused_result));
+/* The same without the directory fsync, for a batch of files in one or two
+ * directories that the caller then syncs once with ca_sync_dir(dir, rel). */
+int ca_write_atomic_nosync(const char *path, const void *data, size_t len, int mode, eku_error *err)
+	__attribute__((warn_unused_result));
+int ca_sync_dir(const char *dir, const char *rel, eku_error *err) __attribute__((warn_unused_result));
 /* Issuers hold DIR/issue.lock shared from the pending record to "complete";
  * eku ca check holds it exclusive, so a pending record it sees belongs to an
  * issuer that died, never to one still running. Returns the fd or -1. */

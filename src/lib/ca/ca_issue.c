@@ -172,7 +172,7 @@ static int write_p12(const char *path, struct issue_input *in, X509 *x, struct s
 		goto ossl;
 	q = der;
 	i2d_PKCS12(p12, &q);
-	rc = ca_write_atomic(path, der, (size_t)n, 0600, err);
+	rc = ca_write_atomic_nosync(path, der, (size_t)n, 0600, err);
 	goto out;
 ossl:
 	eku_error_set_openssl(err, EKU_E_OPENSSL, "%s: cannot build the PKCS#12", path);
@@ -203,7 +203,7 @@ static int write_outputs(eku_ca *ca, struct issue_input *in, X509 *x, struct sig
 	}
 	snprintf(rel, sizeof(rel), "issued/%s.chain.pem", o->serial);
 	if (ca_path(o->chain_path, sizeof(o->chain_path), ca->dir, rel, &ca->err) != 0 ||
-	    ca_write_atomic(o->chain_path, chain, ll + li, 0644, &ca->err) != 0)
+	    ca_write_atomic_nosync(o->chain_path, chain, ll + li, 0644, &ca->err) != 0)
 		goto out;
 	if (in->priv != NULL && p12pass != NULL) {
 		snprintf(rel, sizeof(rel), "private/%s.p12", o->serial);
@@ -213,7 +213,11 @@ static int write_outputs(eku_ca *ca, struct issue_input *in, X509 *x, struct sig
 	}
 	snprintf(rel, sizeof(rel), "issued/%s.crt", o->serial);
 	if (ca_path(o->cert_path, sizeof(o->cert_path), ca->dir, rel, &ca->err) != 0 ||
-	    ca_write_atomic(o->cert_path, leaf, ll, 0644, &ca->err) != 0)
+	    ca_write_atomic_nosync(o->cert_path, leaf, ll, 0644, &ca->err) != 0)
+		goto out;
+	/* The renames are durable before the record says "complete". */
+	if (ca_sync_dir(ca->dir, "issued", &ca->err) != 0 ||
+	    ((in->generated || o->p12_path[0]) && ca_sync_dir(ca->dir, "private", &ca->err) != 0))
 		goto out;
 	rc = 0;
 out:

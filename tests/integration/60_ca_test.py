@@ -583,3 +583,33 @@ def test_postgres_clientcert_verify_full(eku_bin, ca, revoked_pair):
         if (d / "data").exists():
             pg(str(PG_BIN / "pg_ctl"), "-D", str(d / "data"), "-m", "immediate", "stop")
         shutil.rmtree(d, ignore_errors=True)
+
+
+# ---- eku plan: an eku ca root in private_roots makes option C concrete ----------------
+
+def test_plan_option_c_names_the_command(eku_bin, tmp_path):
+    import shutil
+    import shlex
+    inv = tmp_path / "exp"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "examples" / "expressway", inv)
+    eku(eku_bin, "init", "-q", str(inv / "lab" / "pki"))
+    text = (inv / "inventory.yaml").read_text()
+    # X15.5: separate client stores, so D is done and C is the durable fix
+    text = text.replace("  - lab/corp-root.pem", "  - lab/corp-root.pem\n  - lab/pki/root.crt").replace("X15.3.2", "X15.5.1")
+    (inv / "inventory.yaml").write_text(text)
+    r = run([eku_bin, "plan", "--fail-on", "never", "--format", "json", str(inv / "inventory.yaml")])
+    assert r.returncode == 0, r.stderr
+    actions = [a["action"] for a in json.loads(r.stdout)["actions"]]
+    cmd = "eku ca issue --ca lab/pki --profile expressway-client --for-cert certs/expc1.pem --key KEY.pem"
+    assert any(cmd in a for a in actions), actions
+    # the command as printed runs from the inventory's directory: with a key
+    # that is not expc1's, it stops at the proof of possession
+    key = tmp_path / "other.key"
+    run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", str(key)])
+    argv = shlex.split(cmd.replace("KEY.pem", str(key)))
+    r = run([eku_bin, *argv[1:]], cwd=inv)
+    assert r.returncode == 2 and "does not belong to certs/expc1.pem" in r.stderr, r.stderr
+    # without the eku ca root, the action stays generic
+    (inv / "inventory.yaml").write_text(text.replace("  - lab/pki/root.crt\n", ""))
+    r = run([eku_bin, "plan", "--fail-on", "never", "--format", "json", str(inv / "inventory.yaml")])
+    assert not [a for a in json.loads(r.stdout)["actions"] if "eku ca issue" in a["action"]]

@@ -613,3 +613,33 @@ def test_plan_option_c_names_the_command(eku_bin, tmp_path):
     (inv / "inventory.yaml").write_text(text.replace("  - lab/pki/root.crt\n", ""))
     r = run([eku_bin, "plan", "--fail-on", "never", "--format", "json", str(inv / "inventory.yaml")])
     assert not [a for a in json.loads(r.stdout)["actions"] if "eku ca issue" in a["action"]]
+
+
+# ---- eku gateway: client-store entry as issued, CRL from eku ca crl ---------------------
+
+def test_gateway_loads_and_refuses_revoked(eku_bin, ca, tmp_path, revoked_pair):
+    server, good, bad = revoked_pair
+    backend = echo_backend()
+    port, admin = free_port(), free_port()
+    cfg = tmp_path / "gateway.yaml"
+    cfg.write_text(
+        f"version: 1\nadmin:\n  listen: 127.0.0.1:{admin}\n"
+        "limits:\n  handshake_timeout: 5s\n  idle_timeout: 30s\n  drain_timeout: 2s\n"
+        f"trust: [{ca / 'root.crt'}]\ncrl: [{ca / 'crl.pem'}]\n"
+        f"server_store:\n  - name: gw\n    cert: {server['cert']}\n    key: {server['key']}\n"
+        f"    chain: {ca / 'issuing.crt'}\n    default: true\n"
+        f"client_store:\n  - name: gwc\n    cert: {good['cert']}\n    key: {good['key']}\n"
+        f"    chain: {ca / 'issuing.crt'}\n"
+        f"routes:\n  - name: r\n    listen: [127.0.0.1:{port}]\n    client_auth: require\n"
+        f"    policy: enforce\n    upstream:\n      address: 127.0.0.1:{backend.getsockname()[1]}\n")
+    r = run([eku_bin, "gateway", "--check", str(cfg)])
+    assert r.returncode == 0, r.stdout + r.stderr
+    p = subprocess.Popen([eku_bin, "gateway", str(cfg)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_port(port, p)
+        assert tls_echo(port, ca, good)
+        assert not tls_echo(port, ca, bad)
+    finally:
+        p.terminate()
+        p.wait(10)
+        backend.close()

@@ -147,10 +147,10 @@ static int write_files(struct init_state *s, const char *dir, const char *pass, 
 	if (ca_path(p, sizeof(p), dir, "issued", err) != 0 || mkdir(p, 0755) != 0)
 		goto io;
 	if (ca_path(p, sizeof(p), dir, "private/root.key", err) != 0 ||
-	    ca_key_write(p, s->root_key, pass, err) != 0)
+	    ca_key_write(p, s->root_key, pass, true, err) != 0)
 		return -1;
 	if (ca_path(p, sizeof(p), dir, "private/issuing.key", err) != 0 ||
-	    ca_key_write(p, s->iss_key, pass, err) != 0)
+	    ca_key_write(p, s->iss_key, pass, true, err) != 0)
 		return -1;
 	if (write_pem(dir, "root.crt", s->root, NULL, err) != 0 ||
 	    write_pem(dir, "issuing.crt", s->iss, NULL, err) != 0 ||

@@ -89,7 +89,7 @@ int ca_db_set_status(sqlite3 *db, const char *serial, const char *status, int64_
 /* ca_key.c */
 EVP_PKEY *ca_key_generate(enum eku_ca_keyalg alg, eku_error *err);
 /* PEM PKCS#8; encrypted (PBES2, scrypt, AES-256-CBC) when pass. */
-int ca_key_write(const char *path, EVP_PKEY *key, const char *pass, eku_error *err)
+int ca_key_write(const char *path, EVP_PKEY *key, const char *pass, bool sync_dir, eku_error *err)
 	__attribute__((warn_unused_result));
 EVP_PKEY *ca_key_load(const char *path, const char *pass, eku_error *err);
 const EVP_MD *ca_key_md(EVP_PKEY *key);

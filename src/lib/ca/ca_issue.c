@@ -198,7 +198,7 @@ static int write_outputs(eku_ca *ca, struct issue_input *in, X509 *x, struct sig
 	if (in->generated) {
 		snprintf(rel, sizeof(rel), "private/%s.key", o->serial);
 		if (ca_path(o->key_path, sizeof(o->key_path), ca->dir, rel, &ca->err) != 0 ||
-		    ca_key_write(o->key_path, in->priv, NULL, &ca->err) != 0)
+		    ca_key_write(o->key_path, in->priv, NULL, false, &ca->err) != 0)
 			goto out;
 	}
 	snprintf(rel, sizeof(rel), "issued/%s.chain.pem", o->serial);

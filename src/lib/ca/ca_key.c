@@ -56,7 +56,7 @@ out:
 	return rc;
 }
 
-int ca_key_write(const char *path, EVP_PKEY *key, const char *pass, eku_error *err)
+int ca_key_write(const char *path, EVP_PKEY *key, const char *pass, bool sync_dir, eku_error *err)
 {
 	BIO *b = BIO_new(BIO_s_secmem());
 	char *data = NULL;
@@ -72,7 +72,8 @@ int ca_key_write(const char *path, EVP_PKEY *key, const char *pass, eku_error *e
 		goto ossl;
 	}
 	len = BIO_get_mem_data(b, &data);
-	rc = ca_write_atomic(path, data, (size_t)len, 0600, err);
+	rc = sync_dir ? ca_write_atomic(path, data, (size_t)len, 0600, err)
+		      : ca_write_atomic_nosync(path, data, (size_t)len, 0600, err);
 	goto out;
 ossl:
 	eku_error_set_openssl(err, EKU_E_OPENSSL, "%s: cannot encode the key", path);

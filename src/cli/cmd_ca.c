@@ -49,12 +49,18 @@ int cmd_ca(int argc, char **argv)
 		return 2;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		fputs(usage_text, stdout);
+		cli_help(stdout, usage_text);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].fn(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		static char prog[64];
+		if (strcmp(argv[1], subs[i].name) != 0)
+			continue;
+		/* Messages and option errors name the subcommand. */
+		snprintf(prog, sizeof(prog), "eku ca %s", subs[i].name);
+		cli_progname = prog;
+		return subs[i].fn(argc - 1, argv + 1);
+	}
 	cli_error("unknown subcommand '%s'; use init, issue, renew, revoke, crl, list or check "
 		  "(eku ca --help)", argv[1]);
 	return 2;
@@ -188,11 +194,11 @@ static int init_option(int c, const char *arg, struct eku_ca_init_opts *o, eku_s
 	case I_ROOT_DAYS: return parse_days("--root-days", arg, &o->root_days);
 	case I_ISS_DAYS: return parse_days("--issuing-days", arg, &o->issuing_days);
 	case 'q': cli_quiet = true; return 0;
-	case 'h': fputs(init_usage, stdout); exit(0);
+	case 'h': cli_help(stdout, init_usage); exit(0);
 	default:
 		if (ca_common_option(cc, c, arg))
 			return 0;
-		fprintf(stderr, "run 'eku ca init --help' for the options\n");
+		/* cli_getopt said why */
 		return -1;
 	}
 }
@@ -207,7 +213,7 @@ int cmd_ca_init(int argc, char **argv)
 	int c, rc = 2;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "qh", init_longopts, NULL)) != -1)
+	while ((c = cli_getopt(argc, argv, "qh", init_longopts)) != -1)
 		if (init_option(c, optarg, &o, &permit, &cc) != 0)
 			goto out;
 	if (optind + 1 != argc) {

@@ -36,7 +36,7 @@ static int admin_parse(struct admin_opts *o, int argc, char **argv)
 
 	cli_common_init(&o->common);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "qh", admin_longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "qh", admin_longopts)) != -1) {
 		r = cli_common_option(&o->common, c, optarg, o->formats);
 		if (r < 0)
 			return -1;
@@ -54,9 +54,9 @@ static int admin_parse(struct admin_opts *o, int argc, char **argv)
 		case 0x2402: o->out = optarg; break;
 		case 0x2403: o->expiring = optarg; break;
 		case 0x2404: o->repair = true; break;
-		case 'h': fputs(o->usage, stdout); exit(0);
+		case 'h': cli_help(stdout, o->usage); exit(0);
 		default:
-			fprintf(stderr, "run 'eku ca %s --help' for the options\n", o->name);
+			/* cli_getopt said why */
 			return -1;
 		}
 	}

@@ -110,12 +110,11 @@ static int issue_option(struct issue_opts *o, int c, const char *arg)
 	case S_NEW_KEY: o->new_key = true; return 0;
 	case CA_O_P12_FILE: o->p12.file = arg; return 0;
 	case CA_O_P12_ENV: o->p12.env = arg; return 0;
-	case 'h': fputs(o->usage, stdout); exit(0);
+	case 'h': cli_help(stdout, o->usage); exit(0);
 	default:
 		if (ca_common_option(&o->ca, c, arg))
 			return 0;
-		fprintf(stderr, "run 'eku ca %s --help' for the options\n",
-			o->usage == issue_usage ? "issue" : "renew");
+		/* cli_getopt said why */
 		return -1;
 	}
 }
@@ -125,7 +124,7 @@ static int parse(struct issue_opts *o, int argc, char **argv)
 	int c, r;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "qh", issue_longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "qh", issue_longopts)) != -1) {
 		r = cli_common_option(&o->common, c, optarg, 1u << FMT_TEXT | 1u << FMT_JSON);
 		if (r == 0)
 			r = issue_option(o, c, optarg) == 0 ? 1 : -1;

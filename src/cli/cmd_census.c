@@ -1,0 +1,345 @@
+/* eku census: the clientAuth sunset in numbers, over certificate files and
+ * Certificate Transparency get-entries pages (docs/census.md). */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <eku/census.h>
+#include <eku/cert.h>
+#include <eku/ct.h>
+#include <eku/report.h>
+#include <eku/sunset.h>
+#include <eku/timeline.h>
+#include <eku/trust.h>
+
+#include "commands.h"
+#include "common.h"
+#include "password.h"
+#include "trustopts.h"
+
+static const char usage_text[] =
+	"usage: eku census [options] INPUT...\n"
+	"\n"
+	"Counts certificates instead of listing them: by CA vendor (or issuer class),\n"
+	"EKU class and issue month; how many still carry clientAuth, how many lose it\n"
+	"at a renewal, expiries per month. Reads everything 'eku inspect' reads, plus\n"
+	"Certificate Transparency get-entries JSON pages (RFC 6962): a file whose first\n"
+	"non-blank byte is '{' and that names \"entries\" is read as one. CA\n"
+	"certificates are counted apart. Exit 2 when any input could not be read.\n"
+	"\n"
+	"options:\n"
+	"  --format FMT          text|json|csv (default text)\n"
+	"  --ct                  read every input as a CT get-entries page\n"
+	"  --trust FILE          extra trust anchors (private roots); repeatable\n"
+	"  --untrusted FILE      intermediates for chain building; repeatable\n"
+	"  --system-bundle FILE  system roots (default /etc/ssl/certs/ca-certificates.crt)\n"
+	"  --no-system           do not load the system roots\n"
+	"  --public-root [VENDOR=]FILE  treat this root as publicly trusted\n"
+	"  --password-file FILE  PKCS#12 password from the first line of FILE\n"
+	"  --password-env VAR    PKCS#12 password from environment variable VAR\n"
+	"  --password PW         PKCS#12 password on the command line (visible to other users)\n"
+	"  --ext LIST            file extensions read from directories\n"
+	"  --max-size BYTES      refuse inputs (and CT pages) larger than this (default 16777216)\n"
+	CLI_COMMON_HELP
+	"\n"
+	"example:\n"
+	"  eku census /etc/ssl/certs/ estate-export/\n"
+	"  curl -s 'https://ct.example/ct/v1/get-entries?start=0&end=255' > page.json\n"
+	"  eku census --format json --at 2026-06-01 page.json | jq .totals\n";
+
+struct census_opts {
+	struct cli_common common;
+	struct cli_password pw;
+	struct cli_trust tr;
+	const char *ext;
+	size_t max_size;
+	bool ct;
+};
+
+/* Everything one input needs: shared by the file and CT paths. */
+struct run {
+	const struct census_opts *o;
+	eku_trust *trust;
+	eku_timeline *pol;
+	eku_census *cen;
+	eku_diaglist diags;
+	const char *path;
+	bool fatal;          /* classification or memory failure: exit 3 */
+};
+
+enum { O_PWFILE = 0x2000, O_PWENV, O_PW, O_EXT, O_MAX, O_CT };
+
+static const struct option longopts[] = {
+	CLI_TRUST_LONGOPTS,
+	CLI_UNTRUSTED_LONGOPT,
+	{ "password-file", required_argument, NULL, O_PWFILE },
+	{ "password-env", required_argument, NULL, O_PWENV },
+	{ "password", required_argument, NULL, O_PW },
+	{ "ext", required_argument, NULL, O_EXT },
+	{ "max-size", required_argument, NULL, O_MAX },
+	{ "ct", no_argument, NULL, O_CT },
+	CLI_COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_args(int argc, char **argv, struct census_opts *o)
+{
+	int c, r;
+	char *end;
+
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		r = cli_common_option(&o->common, c, optarg, 1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_CSV);
+		if (r == 0)
+			r = cli_trust_option(&o->tr, c, optarg);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		switch (c) {
+		case 'h': fputs(usage_text, stdout); exit(0);
+		case O_PWFILE: o->pw.file = optarg; break;
+		case O_PWENV: o->pw.env = optarg; break;
+		case O_PW: o->pw.literal = optarg; break;
+		case O_EXT: o->ext = optarg; break;
+		case O_CT: o->ct = true; break;
+		case O_MAX:
+			o->max_size = strtoull(optarg, &end, 10);
+			if (*end != '\0' || o->max_size == 0) {
+				cli_error("--max-size %s: give a positive number of bytes", optarg);
+				return -1;
+			}
+			break;
+		default:
+			fprintf(stderr, "run 'eku census --help' for the options\n");
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		cli_error("no input given; example: eku census certs/ (or '-' for stdin)");
+		return -1;
+	}
+	return 0;
+}
+
+/* Classifies c against extra, judges it and counts it. */
+static int count_cert(struct run *r, const eku_cert *c, const eku_certlist *extra)
+{
+	struct eku_classification *cl = eku_trust_classify(r->trust, c, extra);
+	struct eku_sunset sun;
+	int rc = -1;
+
+	if (cl == NULL) {
+		cli_error("%s #%d: %s", eku_cert_source(c), eku_cert_index(c), eku_trust_error(r->trust)->message);
+		goto out;
+	}
+	eku_sunset_judge(r->pol, c, cl, r->o->common.at, &sun);
+	if (eku_census_add(r->cen, eku_cert_facts(c), cl, &sun) != 0) {
+		cli_error("%s", eku_census_error(r->cen)->message);
+		goto out;
+	}
+	rc = 0;
+out:
+	eku_classification_free(cl);
+	if (rc != 0)
+		r->fatal = true;
+	return rc;
+}
+
+/* --- certificate files: one path at a time, its certificates as issuers --- */
+
+static void census_path(struct run *r, eku_loader *ld)
+{
+	eku_certlist *l = eku_certlist_new();
+
+	if (l == NULL) {
+		r->fatal = true;
+		return;
+	}
+	eku_loader_load_path(ld, r->path, l, &r->diags);
+	for (size_t i = 0; i < eku_certlist_count(l) && !r->fatal; i++)
+		count_cert(r, eku_certlist_get0(l, i), l);
+	eku_certlist_free(l);
+}
+
+/* --- CT pages ------------------------------------------------------------- */
+
+/* A CT error message starts with the page name; the diag carries it apart. */
+static const char *strip_source(const char *msg, const char *source)
+{
+	size_t n = strlen(source);
+
+	return strncmp(msg, source, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ' ? msg + n + 2 : msg;
+}
+
+static int ct_entry(void *arg, const struct eku_ct_entry *e, eku_error *err)
+{
+	struct run *r = arg;
+	int idx = e->index < 0x7fffffff ? (int)e->index + 1 : 0x7fffffff;
+	eku_certlist *chain = eku_certlist_new();
+	eku_cert *leaf = NULL;
+	eku_error ce = { 0 };
+	int rc = -1;
+
+	if (chain == NULL)
+		goto out;
+	for (size_t i = 0; i < e->n_chain; i++) {
+		eku_cert *c = eku_cert_new_der(e->chain[i], e->chain_len[i], r->path, idx, &ce);
+
+		/* A chain certificate OpenSSL cannot read only costs the issuer. */
+		if (c != NULL && eku_certlist_push0(chain, c) != 0)
+			goto out;
+		eku_error_clear(&ce);
+	}
+	if ((leaf = eku_cert_new_der(e->cert, e->cert_len, r->path, idx, &ce)) == NULL) {
+		/* One unreadable certificate is that entry's problem, not the page's. */
+		rc = eku_diaglist_add(&r->diags, r->path, 0, 0, ce.code, "entry %zu: %s: %s", e->index,
+			e->type == EKU_CT_PRECERT_ENTRY ? "extra_data: pre_certificate" : "leaf_input: ASN.1Cert",
+			ce.message);
+		goto out;
+	}
+	rc = count_cert(r, leaf, chain);
+out:
+	if (rc != 0)
+		eku_error_set(err, EKU_E_INTERNAL, "%s: entry %zu: cannot count it", r->path, e->index);
+	eku_cert_free(leaf);
+	eku_certlist_free(chain);
+	return rc;
+}
+
+static void census_ct(struct run *r)
+{
+	uint8_t *buf = NULL;
+	size_t len;
+	eku_error err = { 0 };
+
+	if (eku_read_file(r->path, r->o->max_size, &buf, &len, &err) != 0) {
+		(void)eku_diaglist_add(&r->diags, r->path, 0, 0, err.code, "%s%s", strip_source(err.message, r->path),
+			err.code == EKU_E_TOO_LARGE ? " (raise it with --max-size)" : "");
+		return;
+	}
+	if (eku_ct_page_parse(r->path, buf, len, ct_entry, r, &err) < 0 && !r->fatal)
+		(void)eku_diaglist_add(&r->diags, r->path, 0, 0, err.code, "%s", strip_source(err.message, r->path));
+	free(buf);
+}
+
+/* The detection rule of docs/census.md: a regular file that starts like a CT
+ * page. Only the first 64 KiB are read here. */
+static bool looks_like_ct(const char *path)
+{
+	static uint8_t head[64 * 1024];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	return n > 0 && eku_ct_page_detect(head, (size_t)n);
+}
+
+/* --- output --------------------------------------------------------------- */
+
+static void print_diag_line(const struct eku_diag *d)
+{
+	void (*say)(const char *, ...) = d->severity == EKU_DIAG_WARNING ? cli_warn : cli_error;
+
+	if (d->line > 0)
+		say("%s:%d: %s", d->source, d->line, d->message);
+	else
+		say("%s: %s", d->source, d->message);
+}
+
+static int emit(const struct run *r)
+{
+	json_t *doc = NULL, *errs, *warns;
+	int rc = -1;
+
+	for (size_t i = 0; i < r->diags.n; i++)
+		print_diag_line(&r->diags.v[i]);
+	if (r->o->common.format == FMT_TEXT)
+		return eku_census_write_text(r->cen, stdout);
+	if (r->o->common.format == FMT_CSV)
+		return eku_census_write_csv(r->cen, stdout);
+	if ((doc = eku_census_json(r->cen)) == NULL)
+		goto out;
+	errs = json_array();
+	warns = json_array();
+	json_object_set_new(doc, "errors", errs);
+	json_object_set_new(doc, "warnings", warns);
+	for (size_t i = 0; i < r->diags.n; i++)
+		json_array_append_new(r->diags.v[i].severity == EKU_DIAG_WARNING ? warns : errs,
+			eku_report_diag_json(&r->diags.v[i]));
+	if (json_dumpf(doc, stdout, JSON_INDENT(2)) != 0)
+		goto out;
+	putchar('\n');
+	rc = 0;
+out:
+	json_decref(doc);
+	return rc;
+}
+
+static int setup(struct run *r, eku_loader **ld, const char *pw)
+{
+	const struct census_opts *o = r->o;
+
+	*ld = eku_loader_new();
+	r->cen = eku_census_new(o->common.at);
+	if (*ld == NULL || r->cen == NULL || eku_loader_set1_password(*ld, pw) != 0 ||
+	    eku_loader_set_extensions(*ld, o->ext) != 0) {
+		cli_error("out of memory");
+		return -1;
+	}
+	eku_loader_set_max_bytes(*ld, o->max_size);
+	if ((r->trust = cli_trust_build(&o->tr, o->common.data_dir)) == NULL)
+		return -1;
+	if ((r->pol = eku_timeline_new()) == NULL || eku_timeline_load(r->pol, o->common.data_dir) != 0) {
+		cli_error("%s", r->pol != NULL ? eku_timeline_error(r->pol)->message : "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_census(int argc, char **argv)
+{
+	struct census_opts o;
+	struct run r;
+	eku_loader *ld = NULL;
+	char *pw = NULL;
+	int rc = 2;
+
+	memset(&o, 0, sizeof(o));
+	memset(&r, 0, sizeof(r));
+	cli_common_init(&o.common);
+	o.max_size = EKU_LOADER_DEFAULT_MAX_BYTES;
+	r.o = &o;
+	if (parse_args(argc, argv, &o) != 0 || cli_password_get(&o.pw, &pw) != 0 || setup(&r, &ld, pw) != 0)
+		goto out;
+	for (int i = optind; i < argc && !r.fatal; i++) {
+		r.path = argv[i];
+		if (o.ct || looks_like_ct(argv[i]))
+			census_ct(&r);
+		else
+			census_path(&r, ld);
+	}
+	if (r.fatal || emit(&r) != 0) {
+		rc = 3;
+		goto out;
+	}
+	rc = eku_diaglist_errors(&r.diags) > 0 ? 2 : 0;
+out:
+	cli_password_free(pw);
+	eku_diaglist_clear(&r.diags);
+	eku_census_free(r.cen);
+	eku_trust_free(r.trust);
+	eku_timeline_free(r.pol);
+	eku_loader_free(ld);
+	cli_trust_clear(&o.tr);
+	return rc;
+}

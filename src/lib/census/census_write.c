@@ -91,26 +91,26 @@ static void text_totals(const eku_census *cen, FILE *out)
 	char at[32];
 
 	fprintf(out, "eku census at %s\n\n", eku_time_iso(cen->at, at, sizeof(at)));
-	fprintf(out, "  %-26s %10llu\n", "certificates", (unsigned long long)t->certificates);
-	fprintf(out, "  %-26s %10llu  %5.1f%%  EKU server_client, client_only, none\n",
+	fprintf(out, "  %-24s %10llu\n", "certificates", (unsigned long long)t->certificates);
+	fprintf(out, "  %-24s %10llu %6.1f%%  server_client, client_only, none\n",
 		"still carry clientAuth", (unsigned long long)t->clientauth, pct(t->clientauth, t->certificates));
-	fprintf(out, "  %-26s %10llu  %5.1f%%  sunset at_risk\n", "lose it at a renewal",
+	fprintf(out, "  %-24s %10llu %6.1f%%  sunset at_risk\n", "lose it at a renewal",
 		(unsigned long long)t->verdict[EKU_SUNSET_AT_RISK],
 		pct(t->verdict[EKU_SUNSET_AT_RISK], t->certificates));
-	fprintf(out, "  %-26s %10llu  %5.1f%%  sunset broken\n", "cannot act as TLS client",
+	fprintf(out, "  %-24s %10llu %6.1f%%  sunset broken\n", "cannot act as TLS client",
 		(unsigned long long)t->verdict[EKU_SUNSET_BROKEN],
 		pct(t->verdict[EKU_SUNSET_BROKEN], t->certificates));
-	fprintf(out, "  %-26s %10llu  %5.1f%%  public, renewals keep it\n", "sunset ok",
+	fprintf(out, "  %-24s %10llu %6.1f%%  public, renewals keep it\n", "sunset ok",
 		(unsigned long long)t->verdict[EKU_SUNSET_OK], pct(t->verdict[EKU_SUNSET_OK], t->certificates));
-	fprintf(out, "  %-26s %10llu  %5.1f%%  private PKI or self-signed\n", "not affected",
+	fprintf(out, "  %-24s %10llu %6.1f%%  private PKI or self-signed\n", "not affected",
 		(unsigned long long)t->verdict[EKU_SUNSET_NOT_AFFECTED],
 		pct(t->verdict[EKU_SUNSET_NOT_AFFECTED], t->certificates));
-	fprintf(out, "  %-26s %10llu  %5.1f%%  chain incomplete\n", "issuer unknown",
+	fprintf(out, "  %-24s %10llu %6.1f%%  chain incomplete\n", "issuer unknown",
 		(unsigned long long)t->verdict[EKU_SUNSET_UNKNOWN],
 		pct(t->verdict[EKU_SUNSET_UNKNOWN], t->certificates));
-	fprintf(out, "  %-26s %10llu  %5.1f%%\n", "expired", (unsigned long long)t->expired,
+	fprintf(out, "  %-24s %10llu %6.1f%%\n", "expired", (unsigned long long)t->expired,
 		pct(t->expired, t->certificates));
-	fprintf(out, "  %-26s %10llu  (not counted above)\n", "CA certificates",
+	fprintf(out, "  %-24s %10llu  (not counted above)\n", "CA certificates",
 		(unsigned long long)cen->totals.ca_certificates);
 }
 

@@ -41,12 +41,14 @@ static int vec24(const struct where *w, eku_cursor *c, const char *field, const 
 
 static int leaf_header(const struct where *w, eku_cursor *c, struct eku_ct_entry *e)
 {
+	const uint8_t *head, *ts;
 	uint8_t version, leaf_type;
-	uint32_t hi, lo;
 	uint16_t type;
 
-	if (eku_cursor_u8(c, &version) != 0 || eku_cursor_u8(c, &leaf_type) != 0)
+	if (eku_cursor_bytes(c, 2, &head) != 0)
 		return fail(w, "leaf_input", "truncated MerkleTreeLeaf header", c->left);
+	version = head[0];
+	leaf_type = head[1];
 	if (version != 0) {
 		eku_error_set(w->err, EKU_E_BAD_DATA, "%s: entry %zu: leaf_input: version %u, want 0 (v1)",
 			w->source, w->index, version);
@@ -58,9 +60,11 @@ static int leaf_header(const struct where *w, eku_cursor *c, struct eku_ct_entry
 			w->index, leaf_type);
 		return -1;
 	}
-	if (eku_cursor_u32(c, &hi) != 0 || eku_cursor_u32(c, &lo) != 0)
+	if (eku_cursor_bytes(c, 8, &ts) != 0)
 		return fail(w, "leaf_input: timestamp", "truncated", c->left);
-	e->timestamp = (uint64_t)hi << 32 | lo;
+	e->timestamp = 0;
+	for (int i = 0; i < 8; i++)
+		e->timestamp = e->timestamp << 8 | ts[i];
 	if (eku_cursor_u16(c, &type) != 0)
 		return fail(w, "leaf_input: entry_type", "truncated", c->left);
 	if (type != EKU_CT_X509_ENTRY && type != EKU_CT_PRECERT_ENTRY) {

@@ -2,6 +2,7 @@
  * Certificate Transparency get-entries pages (docs/census.md). */
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,12 +168,34 @@ static void census_path(struct run *r, eku_loader *ld)
 
 /* --- CT pages ------------------------------------------------------------- */
 
-/* A CT error message starts with the page name; the diag carries it apart. */
-static const char *strip_source(const char *msg, const char *source)
+/* A CT error message starts with the page name, and for JSON syntax errors
+ * with line:column; the diag carries those apart so they print once. */
+static int __attribute__((format(printf, 3, 4))) diag_like(eku_diaglist *d, const struct eku_diag *proto,
+	const char *fmt, ...)
 {
-	size_t n = strlen(source);
+	va_list ap;
+	int rc;
 
-	return strncmp(msg, source, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ' ? msg + n + 2 : msg;
+	va_start(ap, fmt);
+	rc = eku_diaglist_vadd(d, proto, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static int ct_diag(struct run *r, const eku_error *err, const char *hint)
+{
+	struct eku_diag proto = { .source = (char *)r->path, .code = err->code, .severity = EKU_DIAG_ERROR };
+	const char *msg = err->message;
+	size_t n = strlen(r->path);
+	int used = 0;
+
+	if (strncmp(msg, r->path, n) == 0 && msg[n] == ':') {
+		msg += n + 1;
+		if (sscanf(msg, "%d:%d:%n", &proto.line, &proto.column, &used) == 2 && used > 0)
+			msg += used;
+		msg += *msg == ' ';
+	}
+	return diag_like(&r->diags, &proto, "%s%s", msg, hint);
 }
 
 static int ct_entry(void *arg, const struct eku_ct_entry *e, eku_error *err)
@@ -217,12 +240,11 @@ static void census_ct(struct run *r)
 	eku_error err = { 0 };
 
 	if (eku_read_file(r->path, r->o->max_size, &buf, &len, &err) != 0) {
-		(void)eku_diaglist_add(&r->diags, r->path, 0, 0, err.code, "%s%s", strip_source(err.message, r->path),
-			err.code == EKU_E_TOO_LARGE ? " (raise it with --max-size)" : "");
+		(void)ct_diag(r, &err, err.code == EKU_E_TOO_LARGE ? " (raise it with --max-size)" : "");
 		return;
 	}
 	if (eku_ct_page_parse(r->path, buf, len, ct_entry, r, &err) < 0 && !r->fatal)
-		(void)eku_diaglist_add(&r->diags, r->path, 0, 0, err.code, "%s", strip_source(err.message, r->path));
+		(void)ct_diag(r, &err, "");
 	free(buf);
 }
 

@@ -17,9 +17,10 @@
  * 0-based entry index and the field ("log.json: entry 3: extra_data:
  * certificate_chain: length 70000 exceeds the 512 bytes left").
  *
- * The page is parsed with jansson (the whole page is one JSON tree); entries
- * are decoded one at a time and handed to a callback, so the decoded
- * certificates of only one entry are alive at once.
+ * The page is scanned in place (no JSON tree): the scanner knows the page's
+ * shape, skips members it does not use, and decodes one entry at a time, so
+ * beyond the caller's buffer only one entry's decoded bytes are alive at
+ * once. Entries before a syntax error have been handed on when it is found.
  */
 #ifndef EKU_CT_H
 #define EKU_CT_H

@@ -199,7 +199,7 @@ def test_bad_inputs(eku_bin, tmp_path):
     r = census(eku_bin, "--no-system", "--ct", DATA / "leaf-dual.pem")
     assert r.returncode == 2
     assert r.stderr == (f"eku census: error: {DATA / 'leaf-dual.pem'}:1: not a CT get-entries page: "
-                        "'[' or '{' expected near '-'\n")
+                        "expected '{' at the start of the page\n")
     # An entry whose certificate OpenSSL refuses costs that entry only.
     junk = page(tmp_path, [x509_entry(b"\x30\x03\x02\x01\x01", []), good_entries()[0]], "junk.json")
     r = census(eku_bin, "--format", "json", "--no-system", junk)

@@ -337,7 +337,16 @@ static void test_page(void **state)
 static const struct {
 	const char *name, *text, *want;
 } bad_pages[] = {
-	{ "not JSON", "{\"entries\": [", "p.json:1:13: not a CT get-entries page: " },
+	{ "cut short", "{\"entries\": [", "p.json:1:14: not a CT get-entries page: unexpected end of input" },
+	{ "not JSON", "-----BEGIN", "p.json:1:1: not a CT get-entries page: expected '{' at the start of the page" },
+	{ "second line", "{\"entries\": [],\n \"x\": 1 2}", "p.json:2:9: not a CT get-entries page: expected ',' or '}'" },
+	{ "unterminated string", "{\"entries\": [{\"leaf_input\":\"AAAA", "p.json:1:28: not a CT get-entries page: unterminated string" },
+	{ "control character", "{\"entries\": [{\"leaf_input\":\"A\nA\"", "p.json:1:30: not a CT get-entries page: control character in a string" },
+	{ "duplicate entries", "{\"entries\": [], \"entries\": []}", "p.json:1:17: not a CT get-entries page: duplicate \"entries\"" },
+	{ "data after the page", "{\"entries\": []} {}", "p.json:1:17: not a CT get-entries page: data after the page" },
+	{ "entries not an array", "{\"entries\": {}}", "p.json: not a CT get-entries page: no \"entries\" array (RFC 6962 4.6)" },
+	{ "bad escape", "{\"entries\": [{\"leaf_input\":\"A\\qAA\",\"extra_data\":\"\"}]}",
+	  "p.json: entry 0: leaf_input: bad JSON escape" },
 	{ "no entries", "{\"sth\": 1}", "p.json: not a CT get-entries page: no \"entries\" array (RFC 6962 4.6)" },
 	{ "entry not an object", "{\"entries\": [3]}", "p.json: entry 0: not a JSON object" },
 	{ "missing extra_data", "{\"entries\": [{\"leaf_input\":\"AAAA\"}]}", "p.json: entry 0: extra_data: missing" },
@@ -379,6 +388,30 @@ static void test_bad_pages(void **state)
 	fixt_free(&f);
 }
 
+/* Escaped slashes, unknown members and nesting are read past; nesting
+ * beyond 64 levels is refused instead of recursing on. */
+static void test_page_json_forms(void **state)
+{
+	static const char ok[] = "{\"x\": {\"a\": [1, -2.5e3, true, false, null, \"s\\\"\"]},\n"
+		" \"entries\": [{\"leaf_input\": \"AA\\/A\", \"skip\": [[]], \"extra_data\": \"AAAA\"}]}";
+	struct seen s = { 0 };
+	eku_error err = { 0 };
+	char deep[300];
+	size_t n = 0;
+
+	(void)state;
+	/* Reaches the entry: "AA/A" is base64 for 00 0f c0, leaf_type 15. */
+	assert_int_equal(eku_ct_page_parse("p.json", (const uint8_t *)ok, strlen(ok), on_entry, &s, &err), -1);
+	assert_string_equal(err.message, "p.json: entry 0: leaf_input: leaf_type 15, want 0 (timestamped_entry)");
+	n += (size_t)snprintf(deep, sizeof(deep), "{\"x\": ");
+	for (int i = 0; i < 70; i++)
+		deep[n++] = '[';
+	deep[n] = '\0';
+	eku_error_clear(&err);
+	assert_int_equal(eku_ct_page_parse("p.json", (const uint8_t *)deep, n, on_entry, &s, &err), -1);
+	assert_non_null(strstr(err.message, "nested deeper than 64 levels"));
+}
+
 static void test_detect_and_base64(void **state)
 {
 	uint8_t *out;
@@ -418,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_page),
 		cmocka_unit_test(test_bad_pages),
+		cmocka_unit_test(test_page_json_forms),
 		cmocka_unit_test(test_detect_and_base64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,10 +1,11 @@
-/* A get-entries page (RFC 6962 4.6): JSON around base64 entries. The page is
- * one jansson tree; entries are decoded and handed on one at a time. */
-#include <jansson.h>
+/* A get-entries page (RFC 6962 4.6): detection, base64 and the decoding of
+ * one entry's strings; the scanning of the JSON is ct_json.c. */
 #include <stdlib.h>
 #include <string.h>
 
 #include <eku/ct.h>
+
+#include "ct_int.h"
 
 #define DETECT_WINDOW (64u * 1024u)
 
@@ -75,40 +76,98 @@ int eku_base64_decode(const char *s, size_t len, uint8_t **out, size_t *out_len,
 	return 0;
 }
 
-/* Base64 member `name` of entry object `o`. */
-static int member(const char *source, size_t index, json_t *o, const char *name, uint8_t **buf,
-	size_t *len, eku_error *err)
+static int hexval(char c)
 {
-	json_t *v = json_object_get(o, name);
-	size_t bad;
-
-	if (!json_is_string(v)) {
-		eku_error_set(err, EKU_E_BAD_DATA, "%s: entry %zu: %s: %s", source, index, name,
-			v == NULL ? "missing" : "not a string");
-		return -1;
-	}
-	if (eku_base64_decode(json_string_value(v), json_string_length(v), buf, len, &bad) != 0) {
-		eku_error_set(err, EKU_E_BAD_DATA, "%s: entry %zu: %s: bad base64 at character %zu",
-			source, index, name, bad);
-		return -1;
-	}
-	return 0;
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
-static int one_entry(const char *source, size_t index, json_t *o, eku_ct_entry_fn fn, void *arg,
-	eku_error *err)
+/* JSON string escapes (RFC 8259 section 7) of a span, into a new buffer. A
+ * \u escape outside ASCII becomes 0x01, which no base64 alphabet holds. */
+static int unescape(const struct ct_span *v, char **out, size_t *len)
+{
+	char *o = malloc(v->len + 1);
+	size_t n = 0;
+
+	if (o == NULL)
+		return -1;
+	for (size_t i = 0; i < v->len; i++) {
+		char c = v->p[i];
+		const char *e;
+		unsigned u = 0;
+
+		if (c != '\\') {
+			o[n++] = c;
+			continue;
+		}
+		if (++i >= v->len)
+			goto bad;
+		if ((e = strchr("\"\\/bfnrt", v->p[i])) != NULL && *e != '\0') {
+			o[n++] = "\"\\/\b\f\n\r\t"[e - "\"\\/bfnrt"];
+			continue;
+		}
+		if (v->p[i] != 'u' || i + 4 >= v->len)
+			goto bad;
+		for (int k = 1; k <= 4; k++) {
+			int d = hexval(v->p[i + k]);
+
+			if (d < 0)
+				goto bad;
+			u = u << 4 | (unsigned)d;
+		}
+		o[n++] = u < 0x80 ? (char)u : 0x01;
+		i += 4;
+	}
+	*out = o;
+	*len = n;
+	return 0;
+bad:
+	free(o);
+	return -1;
+}
+
+/* Base64 member `name` of an entry. */
+static int member(const char *source, size_t index, const struct ct_span *v, const char *name,
+	uint8_t **buf, size_t *len, eku_error *err)
+{
+	char *plain = NULL;
+	size_t plain_len, bad;
+	int rc = -1;
+
+	if (v == NULL) {
+		eku_error_set(err, EKU_E_BAD_DATA, "%s: entry %zu: %s: missing", source, index, name);
+		return -1;
+	}
+	if (v->escaped && unescape(v, &plain, &plain_len) != 0) {
+		eku_error_set(err, EKU_E_BAD_DATA, "%s: entry %zu: %s: bad JSON escape", source, index, name);
+		return -1;
+	}
+	if (eku_base64_decode(plain ? plain : v->p, plain ? plain_len : v->len, buf, len, &bad) != 0) {
+		eku_error_set(err, EKU_E_BAD_DATA, "%s: entry %zu: %s: bad base64 at character %zu",
+			source, index, name, bad);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(plain);
+	return rc;
+}
+
+int ct_entry_spans(const char *source, size_t index, const struct ct_span *leaf_s,
+	const struct ct_span *extra_s, eku_ct_entry_fn fn, void *arg, eku_error *err)
 {
 	uint8_t *leaf = NULL, *extra = NULL;
 	size_t leaf_len, extra_len;
 	struct eku_ct_entry e;
 	int rc = -1;
 
-	if (!json_is_object(o)) {
-		eku_error_set(err, EKU_E_BAD_DATA, "%s: entry %zu: not a JSON object", source, index);
-		goto out;
-	}
-	if (member(source, index, o, "leaf_input", &leaf, &leaf_len, err) != 0 ||
-	    member(source, index, o, "extra_data", &extra, &extra_len, err) != 0)
+	if (member(source, index, leaf_s, "leaf_input", &leaf, &leaf_len, err) != 0 ||
+	    member(source, index, extra_s, "extra_data", &extra, &extra_len, err) != 0)
 		goto out;
 	if (eku_ct_entry_decode(source, index, leaf, leaf_len, extra, extra_len, &e, err) != 0)
 		goto out;
@@ -126,30 +185,5 @@ out:
 long eku_ct_page_parse(const char *source, const uint8_t *buf, size_t len, eku_ct_entry_fn fn,
 	void *arg, eku_error *err)
 {
-	json_error_t je;
-	json_t *root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &je), *entries;
-	long rc = -1;
-	size_t i;
-
-	if (root == NULL) {
-		eku_error_set(err, EKU_E_BAD_DATA, "%s:%d:%d: not a CT get-entries page: %s", source,
-			je.line, je.column, je.text);
-		goto out;
-	}
-	entries = json_object_get(root, "entries");
-	if (!json_is_array(entries)) {
-		eku_error_set(err, EKU_E_BAD_DATA,
-			"%s: not a CT get-entries page: no \"entries\" array (RFC 6962 4.6)", source);
-		goto out;
-	}
-	for (i = 0; i < json_array_size(entries); i++) {
-		if (one_entry(source, i, json_array_get(entries, i), fn, arg, err) != 0)
-			goto out;
-		/* Free what is done so the tree shrinks as the page is read. */
-		json_object_clear(json_array_get(entries, i));
-	}
-	rc = (long)i;
-out:
-	json_decref(root);
-	return rc;
+	return ct_json_page(source, buf, len, fn, arg, err);
 }

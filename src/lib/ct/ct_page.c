@@ -136,7 +136,7 @@ static int member(const char *source, size_t index, const struct ct_span *v, con
 	uint8_t **buf, size_t *len, eku_error *err)
 {
 	char *plain = NULL;
-	size_t plain_len, bad;
+	size_t plain_len = 0, bad;
 	int rc = -1;
 
 	if (v == NULL) {

@@ -45,6 +45,9 @@ static const char usage_text[] =
 	"  --password PW         PKCS#12 password on the command line (visible to other users)\n"
 	"  --ext LIST            file extensions read from directories\n"
 	"  --max-size BYTES      refuse inputs (and CT pages) larger than this (default 16777216)\n"
+	"  --signatures WHEN     skip|check (default skip): census is statistics, so issuers\n"
+	"                        are matched by name and key identifier; check also verifies\n"
+	"                        each issuer's signature (slower)\n"
 	CLI_COMMON_HELP
 	"\n"
 	"example:\n"
@@ -59,10 +62,23 @@ struct census_opts {
 	const char *ext;
 	size_t max_size;
 	bool ct;
+	bool check_signatures;
+};
+
+/* Chains recently seen in CT entries, parsed once: a log page repeats a few
+ * issuing chains over and over, and parsing them per entry would cost four
+ * times the leaf. A small round-robin table keeps memory fixed. */
+#define CHAIN_SLOTS 16
+struct chain_slot {
+	uint8_t *der;        /* the chain's certificates, each after a 3-byte length */
+	size_t len;
+	eku_certlist *list;
 };
 
 /* Everything one input needs: shared by the file and CT paths. */
 struct run {
+	struct chain_slot chains[CHAIN_SLOTS];
+	unsigned next_slot;
 	const struct census_opts *o;
 	eku_trust *trust;
 	eku_timeline *pol;
@@ -72,7 +88,7 @@ struct run {
 	bool fatal;          /* classification or memory failure: exit 3 */
 };
 
-enum { O_PWFILE = 0x2000, O_PWENV, O_PW, O_EXT, O_MAX, O_CT };
+enum { O_PWFILE = 0x2000, O_PWENV, O_PW, O_EXT, O_MAX, O_CT, O_SIGS };
 
 static const struct option longopts[] = {
 	CLI_TRUST_LONGOPTS,
@@ -83,6 +99,7 @@ static const struct option longopts[] = {
 	{ "ext", required_argument, NULL, O_EXT },
 	{ "max-size", required_argument, NULL, O_MAX },
 	{ "ct", no_argument, NULL, O_CT },
+	{ "signatures", required_argument, NULL, O_SIGS },
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -107,6 +124,13 @@ static int parse_args(int argc, char **argv, struct census_opts *o)
 		case O_PW: o->pw.literal = optarg; break;
 		case O_EXT: o->ext = optarg; break;
 		case O_CT: o->ct = true; break;
+		case O_SIGS:
+			if (strcmp(optarg, "check") != 0 && strcmp(optarg, "skip") != 0) {
+				cli_error("--signatures %s: give check or skip", optarg);
+				return -1;
+			}
+			o->check_signatures = strcmp(optarg, "check") == 0;
+			break;
 		case O_MAX:
 			o->max_size = strtoull(optarg, &end, 10);
 			if (*end != '\0' || o->max_size == 0) {
@@ -198,25 +222,89 @@ static int ct_diag(struct run *r, const eku_error *err, const char *hint)
 	return diag_like(&r->diags, &proto, "%s%s", msg, hint);
 }
 
+/* The chain of e as one byte string: each certificate after its length. */
+static uint8_t *chain_key(const struct eku_ct_entry *e, size_t *len)
+{
+	size_t n = 0;
+	uint8_t *k;
+
+	for (size_t i = 0; i < e->n_chain; i++)
+		n += 3 + e->chain_len[i];
+	if ((k = malloc(n ? n : 1)) == NULL)
+		return NULL;
+	*len = n;
+	n = 0;
+	for (size_t i = 0; i < e->n_chain; i++) {
+		k[n++] = (uint8_t)(e->chain_len[i] >> 16);
+		k[n++] = (uint8_t)(e->chain_len[i] >> 8);
+		k[n++] = (uint8_t)e->chain_len[i];
+		memcpy(k + n, e->chain[i], e->chain_len[i]);
+		n += e->chain_len[i];
+	}
+	return k;
+}
+
+/* The parsed chain of e, from the table or parsed now into a slot. A chain
+ * certificate OpenSSL cannot read is left out: it only costs the issuer. */
+static const eku_certlist *chain_get(struct run *r, const struct eku_ct_entry *e, int idx)
+{
+	struct chain_slot *sl;
+	size_t len;
+	uint8_t *key = chain_key(e, &len);
+	eku_certlist *l = NULL;
+	eku_error ce = { 0 };
+
+	if (key == NULL)
+		return NULL;
+	for (unsigned i = 0; i < CHAIN_SLOTS; i++) {
+		sl = &r->chains[i];
+		if (sl->list != NULL && sl->len == len && memcmp(sl->der, key, len) == 0) {
+			free(key);
+			return sl->list;
+		}
+	}
+	if ((l = eku_certlist_new()) == NULL)
+		goto fail;
+	for (size_t i = 0; i < e->n_chain; i++) {
+		eku_cert *c = eku_cert_new_der(e->chain[i], e->chain_len[i], r->path, idx, &ce);
+
+		if (c != NULL && eku_certlist_push0(l, c) != 0)
+			goto fail;
+		eku_error_clear(&ce);
+	}
+	sl = &r->chains[r->next_slot++ % CHAIN_SLOTS];
+	free(sl->der);
+	eku_certlist_free(sl->list);
+	sl->der = key;
+	sl->len = len;
+	sl->list = l;
+	return l;
+fail:
+	eku_certlist_free(l);
+	free(key);
+	return NULL;
+}
+
+static void chains_clear(struct run *r)
+{
+	for (unsigned i = 0; i < CHAIN_SLOTS; i++) {
+		free(r->chains[i].der);
+		eku_certlist_free(r->chains[i].list);
+	}
+	memset(r->chains, 0, sizeof(r->chains));
+}
+
 static int ct_entry(void *arg, const struct eku_ct_entry *e, eku_error *err)
 {
 	struct run *r = arg;
 	int idx = e->index < 0x7fffffff ? (int)e->index + 1 : 0x7fffffff;
-	eku_certlist *chain = eku_certlist_new();
+	const eku_certlist *chain = chain_get(r, e, idx);
 	eku_cert *leaf = NULL;
 	eku_error ce = { 0 };
 	int rc = -1;
 
 	if (chain == NULL)
 		goto out;
-	for (size_t i = 0; i < e->n_chain; i++) {
-		eku_cert *c = eku_cert_new_der(e->chain[i], e->chain_len[i], r->path, idx, &ce);
-
-		/* A chain certificate OpenSSL cannot read only costs the issuer. */
-		if (c != NULL && eku_certlist_push0(chain, c) != 0)
-			goto out;
-		eku_error_clear(&ce);
-	}
 	if ((leaf = eku_cert_new_der(e->cert, e->cert_len, r->path, idx, &ce)) == NULL) {
 		/* One unreadable certificate is that entry's problem, not the page's. */
 		rc = eku_diaglist_add(&r->diags, r->path, 0, 0, ce.code, "entry %zu: %s: %s", e->index,
@@ -229,7 +317,6 @@ out:
 	if (rc != 0)
 		eku_error_set(err, EKU_E_INTERNAL, "%s: entry %zu: cannot count it", r->path, e->index);
 	eku_cert_free(leaf);
-	eku_certlist_free(chain);
 	return rc;
 }
 
@@ -321,6 +408,7 @@ static int setup(struct run *r, eku_loader **ld, const char *pw)
 	eku_loader_set_max_bytes(*ld, o->max_size);
 	if ((r->trust = cli_trust_build(&o->tr, o->common.data_dir)) == NULL)
 		return -1;
+	eku_trust_set_check_signatures(r->trust, o->check_signatures);
 	if ((r->pol = eku_timeline_new()) == NULL || eku_timeline_load(r->pol, o->common.data_dir) != 0) {
 		cli_error("%s", r->pol != NULL ? eku_timeline_error(r->pol)->message : "out of memory");
 		return -1;
@@ -357,6 +445,7 @@ int cmd_census(int argc, char **argv)
 	rc = eku_diaglist_errors(&r.diags) > 0 ? 2 : 0;
 out:
 	cli_password_free(pw);
+	chains_clear(&r);
 	eku_diaglist_clear(&r.diags);
 	eku_census_free(r.cen);
 	eku_trust_free(r.trust);

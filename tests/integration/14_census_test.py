@@ -166,6 +166,26 @@ def test_ct_page(eku_bin, tmp_path):
     assert json.loads(r.stdout)["totals"]["certificates"] == 2
 
 
+def test_ct_chains_are_per_entry(eku_bin, tmp_path):
+    """Entries sharing a chain reuse it; an entry without one is not given
+    its neighbour's (the chain table compares whole chains)."""
+    chain = [der("private-ca.pem"), der("private-root.pem")]
+    p = page(tmp_path, [x509_entry(der("leaf-dual.pem"), chain),
+                        x509_entry(der("leaf-server-only.pem"), []),
+                        precert_entry(der("precert-dual.pem"), [der("ct-ca.pem")]),
+                        x509_entry(der("leaf-client-only.pem"), chain),
+                        x509_entry(der("leaf-none.pem"), chain[:1])])
+    for sigs in ("skip", "check"):
+        r = census(eku_bin, "--format", "json", "--no-system", "--signatures", sigs, p)
+        assert r.returncode == 0, r.stderr
+        rows = Counter()
+        for x in json.loads(r.stdout)["rows"]:
+            rows[(x["issuer"], x["eku_class"])] += x["certificates"]
+        # leaf-none's chain stops at the intermediate: incomplete, so unknown.
+        assert rows == {("private", "server_client"): 2, ("private", "client_only"): 1,
+                        ("unknown", "server_only"): 1, ("unknown", "none"): 1}, sigs
+
+
 BAD_PAGES = [
     ("leaf_type 1", lambda: [good_entries()[0], x509_entry(der("leaf-dual.pem"), [], leaf_type=1)],
      "page.json: entry 1: leaf_input: leaf_type 1, want 0 (timestamped_entry)"),
@@ -226,3 +246,5 @@ def test_usage(eku_bin):
     assert r.returncode == 2 and "--format jsonl: unknown format; use one of text|json|csv" in r.stderr
     r = run([eku_bin, "census"])
     assert r.returncode == 2 and "no input given" in r.stderr
+    r = run([eku_bin, "census", "--signatures", "maybe", str(DATA / "leaf-dual.pem")])
+    assert r.returncode == 2 and "--signatures maybe: give check or skip" in r.stderr

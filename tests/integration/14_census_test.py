@@ -186,6 +186,23 @@ def test_ct_chains_are_per_entry(eku_bin, tmp_path):
                         ("unknown", "server_only"): 1, ("unknown", "none"): 1}, sigs
 
 
+def test_jobs_give_the_same_document(eku_bin, tmp_path):
+    """One census per worker, merged: --jobs never changes a number, nor the
+    order of the errors. tests/data holds good, bad and PKCS#12 inputs."""
+    p = page(tmp_path, good_entries())
+    args = ["--format", "json", "--no-system", "--password-file", DATA / "p12-password.txt",
+            DATA, p, tmp_path / "missing.pem", DATA / "leaf-dual.pem"]
+    docs = []
+    for jobs in ("1", "2", "3"):
+        r = census(eku_bin, "--jobs", jobs, *args)
+        assert r.returncode == 2, r.stderr
+        docs.append(json.loads(r.stdout))
+    assert docs[0] == docs[1] == docs[2]
+    d = docs[0]
+    assert d["totals"]["certificates"] > 10 and d["errors"]
+    assert d["errors"][-1]["source"] == str(tmp_path / "missing.pem")
+
+
 BAD_PAGES = [
     ("leaf_type 1", lambda: [good_entries()[0], x509_entry(der("leaf-dual.pem"), [], leaf_type=1)],
      "page.json: entry 1: leaf_input: leaf_type 1, want 0 (timestamped_entry)"),

@@ -1,23 +1,16 @@
 /* eku census: the clientAuth sunset in numbers, over certificate files and
  * Certificate Transparency get-entries pages (docs/census.md). */
-#include <fcntl.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <eku/census.h>
 #include <eku/cert.h>
-#include <eku/ct.h>
+#include <eku/pool.h>
 #include <eku/report.h>
-#include <eku/sunset.h>
 #include <eku/timeline.h>
 #include <eku/trust.h>
-
-#include <eku/pool.h>
 
 #include "census.h"
 #include "commands.h"
@@ -47,11 +40,10 @@ static const char usage_text[] =
 	"  --password-env VAR    PKCS#12 password from environment variable VAR\n"
 	"  --password PW         PKCS#12 password on the command line (visible to other users)\n"
 	"  --ext LIST            file extensions read from directories\n"
-	"  --max-size BYTES      refuse inputs (and CT pages) larger than this (default 16777216)\n"
-	"  --jobs N              worker threads (default: online CPUs); counts are the same\n"
-	"  --signatures WHEN     skip|check (default skip): census is statistics, so issuers\n"
-	"                        are matched by name and key identifier; check also verifies\n"
-	"                        each issuer's signature (slower)\n"
+	"  --max-size BYTES      refuse files and CT pages larger than this (16777216)\n"
+	"  --jobs N              worker threads (default: online CPUs); same counts\n"
+	"  --signatures WHEN     skip|check (default skip): issuers matched by name and\n"
+	"                        key identifier; check also verifies their signatures\n"
 	CLI_COMMON_HELP
 	"\n"
 	"example:\n"

@@ -33,12 +33,14 @@ static const char usage_text[] =
 	"  --ct                  read every input as a CT get-entries page\n"
 	"  --trust FILE          extra trust anchors (private roots); repeatable\n"
 	"  --untrusted FILE      intermediates for chain building; repeatable\n"
-	"  --system-bundle FILE  system roots (default /etc/ssl/certs/ca-certificates.crt)\n"
+	"  --system-bundle FILE  system roots\n"
+	"                        (default /etc/ssl/certs/ca-certificates.crt)\n"
 	"  --no-system           do not load the system roots\n"
 	"  --public-root [VENDOR=]FILE  treat this root as publicly trusted\n"
 	"  --password-file FILE  PKCS#12 password from the first line of FILE\n"
 	"  --password-env VAR    PKCS#12 password from environment variable VAR\n"
-	"  --password PW         PKCS#12 password on the command line (visible to other users)\n"
+	"  --password PW         PKCS#12 password on the command line\n"
+	"                        (visible to other users)\n"
 	"  --ext LIST            file extensions read from directories\n"
 	"  --max-size BYTES      refuse files and CT pages larger than this (16777216)\n"
 	"  --jobs N              worker threads (default: online CPUs); same counts\n"
@@ -92,7 +94,7 @@ static int parse_args(int argc, char **argv, struct census_opts *o)
 	unsigned long n;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "qh", longopts)) != -1) {
 		r = cli_common_option(&o->common, c, optarg, 1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_CSV);
 		if (r == 0)
 			r = cli_trust_option(&o->tr, c, optarg);
@@ -101,7 +103,7 @@ static int parse_args(int argc, char **argv, struct census_opts *o)
 		if (r > 0)
 			continue;
 		switch (c) {
-		case 'h': fputs(usage_text, stdout); exit(0);
+		case 'h': cli_help(stdout, usage_text); exit(0);
 		case O_PWFILE: o->pw.file = optarg; break;
 		case O_PWENV: o->pw.env = optarg; break;
 		case O_PW: o->pw.literal = optarg; break;
@@ -130,7 +132,7 @@ static int parse_args(int argc, char **argv, struct census_opts *o)
 			}
 			break;
 		default:
-			fprintf(stderr, "run 'eku census --help' for the options\n");
+			/* cli_getopt said why */
 			return -1;
 		}
 	}

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ROOT, run
 
-COMMANDS = ["data", "gateway", "inspect", "plan", "report", "scan", "verify"]
+COMMANDS = ["census", "data", "gateway", "inspect", "plan", "report", "scan", "verify"]
 CA_SUBCOMMANDS = ["init", "issue", "renew", "revoke", "crl", "list", "check"]
 DATA = ROOT / "tests" / "data"
 

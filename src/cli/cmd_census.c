@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "common.h"
 #include "password.h"
+#include "readopts.h"
 #include "trustopts.h"
 
 static const char usage_text[] =
@@ -37,15 +38,8 @@ static const char usage_text[] =
 	"                        (default /etc/ssl/certs/ca-certificates.crt)\n"
 	"  --no-system           do not load the system roots\n"
 	"  --public-root [VENDOR=]FILE  treat this root as publicly trusted\n"
-	"  --password-file FILE  PKCS#12 password from the first line of FILE\n"
-	"  --password-env VAR    PKCS#12 password from environment variable VAR\n"
-	"  --password PW         PKCS#12 password on the command line\n"
-	"                        (visible to other users)\n"
-	"  --ext LIST            file extensions read from directories\n"
-	"  --max-size BYTES      refuse files and CT pages larger than this (16777216)\n"
-	"  --jobs N              worker threads (default: online CPUs); same counts\n"
-	"  --signatures WHEN     skip|check (default skip): issuers matched by name and\n"
-	"                        key identifier; check also verifies their signatures\n"
+	CLI_READ_HELP
+	"                        (default: skip, counts are statistics)\n"
 	CLI_COMMON_HELP
 	"\n"
 	"example:\n"
@@ -55,13 +49,9 @@ static const char usage_text[] =
 
 struct census_opts {
 	struct cli_common common;
-	struct cli_password pw;
+	struct cli_read rd;
 	struct cli_trust tr;
-	const char *ext;
-	size_t max_size;
 	bool ct;
-	bool check_signatures;
-	unsigned jobs;
 };
 
 struct state {
@@ -71,19 +61,13 @@ struct state {
 	eku_diaglist diags;
 };
 
-enum { O_PWFILE = 0x2000, O_PWENV, O_PW, O_EXT, O_MAX, O_CT, O_SIGS, O_JOBS };
+enum { O_CT = 0x2000 };
 
 static const struct option longopts[] = {
 	CLI_TRUST_LONGOPTS,
 	CLI_UNTRUSTED_LONGOPT,
-	{ "password-file", required_argument, NULL, O_PWFILE },
-	{ "password-env", required_argument, NULL, O_PWENV },
-	{ "password", required_argument, NULL, O_PW },
-	{ "ext", required_argument, NULL, O_EXT },
-	{ "max-size", required_argument, NULL, O_MAX },
+	CLI_READ_LONGOPTS,
 	{ "ct", no_argument, NULL, O_CT },
-	{ "signatures", required_argument, NULL, O_SIGS },
-	{ "jobs", required_argument, NULL, O_JOBS },
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -91,46 +75,20 @@ static const struct option longopts[] = {
 static int parse_args(int argc, char **argv, struct census_opts *o)
 {
 	int c, r;
-	unsigned long n;
-	char *end;
 
 	while ((c = cli_getopt(argc, argv, "qh", longopts)) != -1) {
 		r = cli_common_option(&o->common, c, optarg, 1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_CSV);
 		if (r == 0)
 			r = cli_trust_option(&o->tr, c, optarg);
+		if (r == 0)
+			r = cli_read_option(&o->rd, c, optarg);
 		if (r < 0)
 			return -1;
 		if (r > 0)
 			continue;
 		switch (c) {
 		case 'h': cli_help(stdout, usage_text); exit(0);
-		case O_PWFILE: o->pw.file = optarg; break;
-		case O_PWENV: o->pw.env = optarg; break;
-		case O_PW: o->pw.literal = optarg; break;
-		case O_EXT: o->ext = optarg; break;
 		case O_CT: o->ct = true; break;
-		case O_JOBS:
-			n = strtoul(optarg, &end, 10);
-			if (*end != '\0' || *optarg == '-' || n == 0 || n > 256) {
-				cli_error("--jobs %s: give a number of threads from 1 to 256", optarg);
-				return -1;
-			}
-			o->jobs = (unsigned)n;
-			break;
-		case O_SIGS:
-			if (strcmp(optarg, "check") != 0 && strcmp(optarg, "skip") != 0) {
-				cli_error("--signatures %s: give check or skip", optarg);
-				return -1;
-			}
-			o->check_signatures = strcmp(optarg, "check") == 0;
-			break;
-		case O_MAX:
-			o->max_size = strtoull(optarg, &end, 10);
-			if (*end != '\0' || o->max_size == 0) {
-				cli_error("--max-size %s: give a positive number of bytes", optarg);
-				return -1;
-			}
-			break;
 		default:
 			/* cli_getopt said why */
 			return -1;
@@ -145,26 +103,13 @@ static int parse_args(int argc, char **argv, struct census_opts *o)
 
 /* --- output --------------------------------------------------------------- */
 
-static void print_diag_line(const struct eku_diag *d)
-{
-	void (*say)(const char *, ...) = d->severity == EKU_DIAG_WARNING ? cli_warn : cli_error;
-	/* The loader states the limit; the option that raises it is ours. */
-	const char *hint = d->code == EKU_E_TOO_LARGE && !strstr(d->message, "--max-size")
-		? " (raise it with --max-size)" : "";
-
-	if (d->line > 0)
-		say("%s:%d: %s%s", d->source, d->line, d->message, hint);
-	else
-		say("%s: %s%s", d->source, d->message, hint);
-}
-
 static int emit(const struct census_opts *o, const struct state *st)
 {
 	json_t *doc = NULL, *errs, *warns;
 	int rc = -1;
 
 	for (size_t i = 0; i < st->diags.n; i++)
-		print_diag_line(&st->diags.v[i]);
+		cli_print_load_diag(&st->diags.v[i]);
 	if (o->common.format == FMT_TEXT)
 		return eku_census_write_text(st->cen, stdout);
 	if (o->common.format == FMT_CSV)
@@ -196,7 +141,7 @@ static int setup(const struct census_opts *o, struct state *st)
 	}
 	if ((st->trust = cli_trust_build(&o->tr, o->common.data_dir)) == NULL)
 		return -1;
-	eku_trust_set_check_signatures(st->trust, o->check_signatures);
+	eku_trust_set_check_signatures(st->trust, o->rd.check_signatures);
 	if ((st->pol = eku_timeline_new()) == NULL || eku_timeline_load(st->pol, o->common.data_dir) != 0) {
 		cli_error("%s", st->pol != NULL ? eku_timeline_error(st->pol)->message : "out of memory");
 		return -1;
@@ -215,12 +160,11 @@ int cmd_census(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	memset(&st, 0, sizeof(st));
 	cli_common_init(&o.common);
-	o.max_size = EKU_LOADER_DEFAULT_MAX_BYTES;
-	o.jobs = eku_pool_default_jobs();
-	if (parse_args(argc, argv, &o) != 0 || cli_password_get(&o.pw, &pw) != 0 || setup(&o, &st) != 0)
+	cli_read_init(&o.rd, false);
+	if (parse_args(argc, argv, &o) != 0 || cli_password_get(&o.rd.pw, &pw) != 0 || setup(&o, &st) != 0)
 		goto out;
-	ro = (struct census_run_opts){ .at = o.common.at, .max_size = o.max_size, .ct = o.ct,
-		.jobs = o.jobs, .password = pw, .ext = o.ext };
+	ro = (struct census_run_opts){ .at = o.common.at, .max_size = o.rd.max_size, .ct = o.ct,
+		.jobs = o.rd.jobs, .password = pw, .ext = o.rd.ext };
 	if (census_run(&ro, st.trust, st.pol, argv + optind, argc - optind, st.cen, &st.diags) != 0 ||
 	    emit(&o, &st) != 0) {
 		rc = 3;

@@ -177,23 +177,6 @@ static void csv_counts(const struct eku_census_counts *n, FILE *out)
 	fputc('\n', out);
 }
 
-/* Group names come from vendor ids and class names: no comma or quote, but
- * quote anyway so a data file cannot break the columns. */
-static void csv_text(const char *s, FILE *out)
-{
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 static int csv_hist(const struct census_hist *h, const char *record, FILE *out)
 {
 	size_t *ix = census_sorted_hist(h);
@@ -223,7 +206,7 @@ int eku_census_write_csv(const eku_census *cen, FILE *out)
 		const struct census_row *r = &cen->rows[ix[i]];
 
 		fprintf(out, "row,%s,", r->vendor ? "vendor" : "issuer_class");
-		csv_text(r->group, out);
+		eku_csv_field(out, r->group);
 		fprintf(out, ",%s,%s,", census_month_str(r->month, m, sizeof(m)), eku_eku_class_name(r->eku_class));
 		csv_counts(&r->n, out);
 	}

@@ -172,6 +172,15 @@ int eku_loader_set_extensions(eku_loader *ld, const char *csv) __attribute__((wa
  * certificates added, or -1 when nothing could be loaded from path (a diag
  * says why). */
 int eku_loader_load_path(eku_loader *ld, const char *path, eku_certlist *out, eku_diaglist *diags);
+/* Walks path like eku_loader_load_path (directories recursively, filtered by
+ * extension, links followed once, sorted by name) but reads nothing: fn gets
+ * each file name ("-" and plain files as given) and returns how many
+ * certificates it took (for the "holds no certificate files" check). Lets a
+ * caller read and parse files one at a time, on worker threads, without
+ * holding a whole directory's certificates. Walk problems go to diags. */
+typedef int (*eku_loader_file_fn)(void *arg, const char *file);
+int eku_loader_walk(eku_loader *ld, const char *path, eku_loader_file_fn fn, void *arg,
+	eku_diaglist *diags);
 /* Loads bytes already in memory, named source in results. */
 int eku_loader_load_mem(eku_loader *ld, const char *source, const uint8_t *buf, size_t len,
 	eku_certlist *out, eku_diaglist *diags);

@@ -62,6 +62,14 @@ int eku_trust_add_untrusted(eku_trust *t, eku_cert *c) __attribute__((warn_unuse
  * webpki, attributed to vendor_id (may be NULL). */
 int eku_trust_add_public_root_file(eku_trust *t, const char *path, const char *vendor_id)
 	__attribute__((warn_unused_result));
+/* Whether chain building checks signatures (the default). Without, an
+ * issuer is matched by name, key identifiers and keyCertSign alone (what
+ * X509_check_issued looks at), which is what bulk audits (eku census,
+ * inspect --signatures skip) need: a signature check costs more than
+ * everything else eku does with a certificate. Each classification then
+ * says so in its evidence. Set before sharing t. */
+void eku_trust_set_check_signatures(eku_trust *t, bool check);
+bool eku_trust_checks_signatures(const eku_trust *t);
 /* Number of anchors of any kind currently loaded. */
 size_t eku_trust_anchor_count(const eku_trust *t);
 /* Anchor i (borrowed, valid while t lives); *is_public (may be NULL) says

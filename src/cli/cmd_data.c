@@ -227,27 +227,30 @@ int cmd_data(int argc, char **argv)
 	int opt, r;
 
 	cli_common_init(&c);
-	while ((opt = getopt_long(argc, argv, "qhf", longopts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "qhf", longopts)) != -1) {
 		r = cli_common_option(&c, opt, optarg, 1u << FMT_TEXT | 1u << FMT_JSON);
 		if (r < 0)
 			return 2;
 		if (r > 0)
 			continue;
 		if (opt == 'h') {
-			fputs(usage_text, stdout);
+			cli_help(stdout, usage_text);
 			return 0;
 		}
 		if (opt == 'f') {
 			force = true;
 			continue;
 		}
-		fprintf(stderr, "run 'eku data --help' for the options\n");
-		return 2;
+		return 2; /* cli_getopt said why */
 	}
 	if (optind >= argc || strcmp(argv[optind], "list") == 0)
 		return cmd_list(&c);
 	if (strcmp(argv[optind], "show") == 0 && optind + 1 < argc)
 		return cmd_show(&c, argv[optind + 1]);
+	if (strcmp(argv[optind], "export") == 0 && optind + 1 < argc && argv[optind + 1][0] == '\0') {
+		cli_error("export: empty directory name; example: eku data export /etc/eku/data");
+		return 2;
+	}
 	if (strcmp(argv[optind], "export") == 0 && optind + 1 < argc)
 		return cmd_export(argv[optind + 1], force);
 	cli_error("'%s': expected list, show NAME or export DIR", argv[optind]);

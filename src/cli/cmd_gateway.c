@@ -1,4 +1,5 @@
 /* eku gateway: run the mTLS gateway, or check its configuration. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,7 +97,7 @@ static int run(const char *path, const char *log_path)
 		goto out;
 	}
 	if (log_path != NULL && (logf = fopen(log_path, "a")) == NULL) {
-		cli_error("%s: cannot open log file", log_path);
+		cli_error("--log %s: cannot open: %s", log_path, strerror(errno));
 		gw_config_free(c);
 		goto out;
 	}
@@ -122,17 +123,29 @@ int cmd_gateway(int argc, char **argv)
 	const char *log_path = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "qh", longopts)) != -1) {
 		switch (c) {
 		case O_CHECK: do_check = true; break;
-		case O_LOG: log_path = optarg; break;
+		case O_LOG:
+			/* Checked before the config is read: a typo here is a usage error. */
+			if (*optarg == '\0' || cli_is_directory(optarg)) {
+				cli_error("--log '%s': %s; give a file to append to", optarg,
+					*optarg == '\0' ? "empty file name" : "is a directory");
+				return 2;
+			}
+			log_path = optarg;
+			break;
 		case 'q': cli_quiet = true; break;
-		case 'h': fputs(usage_text, stdout); return 0;
-		default: fputs(usage_text, stderr); return 2;
+		case 'h': cli_help(stdout, usage_text); return 0;
+		default: return 2; /* cli_getopt said why */
 		}
 	}
 	if (optind + 1 != argc) {
 		cli_error("expected one CONFIG file; see 'eku gateway --help'");
+		return 2;
+	}
+	if (*argv[optind] == '\0') {
+		cli_error("CONFIG: empty file name; example: eku gateway --check examples/gateway/gateway.yaml");
 		return 2;
 	}
 	return do_check ? check(argv[optind]) : run(argv[optind], log_path);

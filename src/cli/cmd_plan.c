@@ -28,7 +28,8 @@ static const char usage_text[] =
 	"                        above LEVEL (default at_risk; unknown counts as at_risk)\n"
 	"  --assume-renewed      judge the state after every certificate is renewed at\n"
 	"                        --at under the CA rules in force then\n"
-	"  --system-bundle FILE  system roots (default /etc/ssl/certs/ca-certificates.crt)\n"
+	"  --system-bundle FILE  system roots\n"
+	"                        (default /etc/ssl/certs/ca-certificates.crt)\n"
 	"  --no-system           do not load the system roots\n"
 	"  --scan                read every host:port certificate live first (as\n"
 	"                        'eku scan --inventory' does, all at once); one that\n"
@@ -91,14 +92,14 @@ static int parse_args(int argc, char **argv, struct plan_opts *o)
 {
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "qh", longopts)) != -1) {
 		r = cli_common_option(&o->common, c, optarg, 1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_MD);
 		if (r < 0)
 			return -1;
 		if (r > 0)
 			continue;
 		switch (c) {
-		case 'h': fputs(usage_text, stdout); exit(0);
+		case 'h': cli_help(stdout, usage_text); exit(0);
 		case O_FAILON:
 			if (strcmp(optarg, "broken") == 0)
 				o->fail_on = EKU_SEV_BROKEN;
@@ -112,10 +113,18 @@ static int parse_args(int argc, char **argv, struct plan_opts *o)
 			}
 			break;
 		case O_ASSUME: o->assume_renewed = true; break;
-		case O_SYSBUNDLE: o->system_bundle = optarg; break;
+		case O_SYSBUNDLE:
+			if (cli_check_file("--system-bundle", optarg) != 0)
+				return -1;
+			o->system_bundle = optarg;
+			break;
 		case O_NOSYS: o->no_system = true; break;
 		case O_SCAN: o->scan = true; break;
-		case O_CHAINS: o->chains = optarg; break;
+		case O_CHAINS:
+			if (cli_check_dir("--chains", optarg) != 0)
+				return -1;
+			o->chains = optarg;
+			break;
 		case O_CTMO:
 			if (cli_parse_duration("--connect-timeout", optarg, false, &o->connect_ms) != 0)
 				return -1;
@@ -131,8 +140,7 @@ static int parse_args(int argc, char **argv, struct plan_opts *o)
 		case O_STARTTLS: o->td.starttls = optarg; break;
 		case O_SNI: o->td.sni = optarg; break;
 		default:
-			fprintf(stderr, "run 'eku plan --help' for the options\n");
-			return -1;
+			return -1; /* cli_getopt said why */
 		}
 	}
 	return check_args(argc, o, argv);

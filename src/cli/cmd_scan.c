@@ -153,15 +153,33 @@ static int option(struct scan_opts *o, int c, const char *arg)
 	case O_TARGETS: return eku_strv_push(&o->targets_files, arg);
 	case O_INVENTORY: return eku_strv_push(&o->inventories, arg);
 	case O_STARTTLS: o->td.starttls = arg; return 0;
-	case O_SNI: o->td.sni = arg; return 0;
-	case O_XTO: o->xmpp_to = arg; return 0;
-	case O_XFROM: o->xmpp_from = arg; return 0;
-	case O_CERT: return add_cand(o, arg);
+	case O_SNI:
+		if (*arg == '\0') {
+			cli_error("--sni: empty name; give the server name to send, or drop --sni");
+			return -1;
+		}
+		o->td.sni = arg;
+		return 0;
+	case O_XTO:
+	case O_XFROM:
+		if (*arg == '\0') {
+			cli_error("--%s: empty domain; give one or drop the option",
+				c == O_XTO ? "xmpp-to" : "xmpp-from");
+			return -1;
+		}
+		*(c == O_XTO ? &o->xmpp_to : &o->xmpp_from) = arg;
+		return 0;
+	case O_CERT:
+		if (cli_check_file("--client-cert", arg) != 0)
+			return -1;
+		return add_cand(o, arg);
 	case O_KEY:
 		if (o->n_cand == 0 || o->cand[o->n_cand - 1].key != NULL) {
 			cli_error("--client-key %s: give it after its --client-cert", arg);
 			return -1;
 		}
+		if (cli_check_file("--client-key", arg) != 0)
+			return -1;
 		o->cand[o->n_cand - 1].key = arg;
 		return 0;
 	case O_PWFILE: o->pw.file = arg; return 0;
@@ -188,12 +206,17 @@ static int option(struct scan_opts *o, int c, const char *arg)
 	case O_HTMO: return cli_parse_duration("--handshake-timeout", arg, false, &o->handshake_ms);
 	case O_TMO: return cli_parse_duration("--timeout", arg, false, &o->total_ms);
 	case O_POST: o->post_given = true; return cli_parse_duration("--post-handshake-wait", arg, true, &o->post_ms);
-	case O_SAVE: o->save_chains = arg; return 0;
+	case O_SAVE:
+		if (*arg == '\0') {
+			cli_error("--save-chains: empty directory name");
+			return -1;
+		}
+		o->save_chains = arg;
+		return 0;
 	case O_NOPROGRESS: o->no_progress = true; return 0;
 	case O_RESOLVE: return eku_strv_push(&o->resolves, arg);
 	default:
-		fprintf(stderr, "run 'eku scan --help' for the options\n");
-		return -1;
+		return -1; /* cli_getopt said why */
 	}
 }
 
@@ -202,7 +225,7 @@ static int parse_args(int argc, char **argv, struct scan_opts *o)
 	int c, r;
 	enum eku_proto pr;
 
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "qh", longopts)) != -1) {
 		r = cli_common_option(&o->common, c, optarg,
 			1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_JSONL | 1u << FMT_CSV);
 		if (r == 0)
@@ -212,7 +235,7 @@ static int parse_args(int argc, char **argv, struct scan_opts *o)
 		if (r > 0)
 			continue;
 		if (c == 'h') {
-			fputs(usage_text, stdout);
+			cli_help(stdout, usage_text);
 			exit(0);
 		}
 		if (option(o, c, optarg) != 0)

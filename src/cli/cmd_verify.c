@@ -49,11 +49,7 @@ static const char usage_text[] =
 	"\n"
 	"  --auth-level N      OpenSSL security level for keys and digests (default 1)\n"
 	"  --format FMT        text|json (default text)\n"
-	"  --at DATE           evaluate at this instant (default now)\n"
-	"  --data-dir DIR      data files for --trust chrome\n"
-	"  --color WHEN        auto|always|never\n"
-	"  -q, --quiet         no notes on stderr\n"
-	"  -h, --help          this help\n"
+	CLI_COMMON_HELP
 	"\n"
 	"examples:\n"
 	"  eku verify --role client --trust system --policy ignore-client-eku \\\n"
@@ -162,10 +158,9 @@ static int own_option(struct verify_opts *o, int c, const char *arg)
 			return -1;
 		}
 		return 0;
-	case 'h': fputs(usage_text, stdout); exit(0);
+	case 'h': cli_help(stdout, usage_text); exit(0);
 	default:
-		fprintf(stderr, "run 'eku verify --help' for the options\n");
-		return -1;
+		return -1; /* cli_getopt said why */
 	}
 }
 
@@ -173,7 +168,7 @@ static int parse_args(int argc, char **argv, struct verify_opts *o, eku_allowlis
 {
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "qh", longopts)) != -1) {
 		r = cli_common_option(&o->common, c, optarg, 1u << FMT_TEXT | 1u << FMT_JSON);
 		if (r == 0)
 			r = allow_option(al, c, optarg);
@@ -192,7 +187,8 @@ static int parse_args(int argc, char **argv, struct verify_opts *o, eku_allowlis
 		return -1;
 	}
 	o->cert = argv[optind];
-	return 0;
+	/* A directory would be walked and its first certificate taken as CERT. */
+	return cli_check_file("CERT", o->cert);
 }
 
 static int add_trust(eku_verify_config *cfg, const struct verify_opts *o, const char *t)

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "msg.h"
 
@@ -27,12 +28,10 @@ struct cli_common {
 	{ "quiet", no_argument, NULL, 'q' },                         \
 	{ "help", no_argument, NULL, 'h' }
 
-#define CLI_COMMON_HELP                                                              \
-	"  --at DATE         evaluate at this instant (YYYY-MM-DD[THH:MM[:SS]][Z|+hh:mm], default now)\n" \
-	"  --data-dir DIR    read data files from DIR instead of the embedded copies\n" \
-	"  --color WHEN      auto|always|never (NO_COLOR is honoured)\n"             \
-	"  -q, --quiet       no notes or warnings on stderr\n"                      \
-	"  -h, --help        this help\n"
+/* Stands for the common options' help lines in a usage text; cli_help()
+ * prints them aligned with the command's own option descriptions. */
+#define CLI_COMMON_HELP CLI_COMMON_HELP_MARK "\n"
+#define CLI_COMMON_HELP_MARK "\x01common options"
 
 void cli_common_init(struct cli_common *c);
 /* Handles a common option. Returns 1 when handled, 0 when not a common
@@ -40,5 +39,26 @@ void cli_common_init(struct cli_common *c);
  * a bit mask of 1 << FMT_*. */
 int cli_common_option(struct cli_common *c, int opt, const char *arg, unsigned allowed);
 const char *cli_format_name(enum cli_format f);
+
+/* getopt_long() for every command (and new ones: use it instead of calling
+ * getopt_long directly): a bad option, a missing argument or an ambiguous
+ * abbreviation prints "eku CMD: error: unrecognized option '--x'" plus
+ * "run 'eku CMD --help' for the options" and returns '?'; the caller then
+ * exits 2 without printing more. Otherwise as getopt_long. */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
+/* Checks a path given on the command line before any work starts, so a typo
+ * is a usage error (exit 2) naming the option: what is "" (no name), does not
+ * exist, or is the wrong kind (a directory where a file is expected, or the
+ * reverse). what: "--chains" or "CONFIG". Returns 0, or -1 with the message
+ * printed. A FIFO counts as a file: '<(command)' and '-' style use is legal. */
+int cli_check_file(const char *what, const char *path);
+int cli_check_dir(const char *what, const char *path);
+bool cli_is_directory(const char *path);
+
+/* Prints a command's usage text to f (stdout for --help). Where the text has
+ * CLI_COMMON_HELP, the common options follow, their descriptions in the same
+ * column as the first option line of the text. */
+void cli_help(FILE *f, const char *usage_text);
 
 #endif

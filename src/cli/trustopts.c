@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "msg.h"
+#include "common.h"
 #include "trustopts.h"
 
 /* "[VENDOR=]FILE": a vendor id has no '/' or '.', so paths are never split. */
@@ -56,9 +57,21 @@ int cli_trust_option(struct cli_trust *o, int opt, const char *arg)
 	case CLI_O_TRUST: dst = &o->anchors; break;
 	case CLI_O_PUBROOT: dst = &o->public_roots; break;
 	case CLI_O_UNTRUSTED: dst = &o->untrusted; break;
-	case CLI_O_SYSBUNDLE: o->system_bundle = arg; return 1;
+	case CLI_O_SYSBUNDLE:
+		/* Named explicitly, a missing bundle is a typo, not "no system roots". */
+		if (cli_check_file("--system-bundle", arg) != 0)
+			return -1;
+		o->system_bundle = arg;
+		return 1;
 	case CLI_O_NOSYS: o->no_system = true; return 1;
 	default: return 0;
+	}
+	/* "--trust ''" or "--public-root letsencrypt=": no file named at all. */
+	if (*arg == '\0' || (opt == CLI_O_PUBROOT && strchr(arg, '=') != NULL &&
+	    strchr(arg, '=')[1] == '\0')) {
+		cli_error("--%s %s: no file name given", opt == CLI_O_TRUST ? "trust" :
+			opt == CLI_O_PUBROOT ? "public-root" : "untrusted", arg);
+		return -1;
 	}
 	if (eku_strv_push(dst, arg) != 0) {
 		cli_error("out of memory");

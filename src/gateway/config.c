@@ -484,7 +484,8 @@ struct gw_config *gw_config_load_mem(const char *name, const char *yaml, size_t 
 	if (eku_yaml_load(&w.y, diags, yaml, len, &root) != 0)
 		goto out;
 	if (root == NULL) {
-		ERR(&w.y, origin, "empty configuration");
+		ERR(&w.y, origin, "the file is empty (or only comments): a gateway config needs at "
+			"least server_store: and routes:; start from examples/gateway/gateway.yaml");
 		goto out;
 	}
 	eku_yaml_walk_map(&w.y, root, origin, "the configuration", top_keys, NKEYS(top_keys), c);
@@ -504,6 +505,15 @@ out:
 	return ret;
 }
 
+/* The diagnostic already names the file (its source): "gw.yaml: gw.yaml:
+ * cannot open" would say it twice. */
+static const char *without_path(const char *why, const char *path)
+{
+	size_t n = strlen(path);
+
+	return strncmp(why, path, n) == 0 && strncmp(why + n, ": ", 2) == 0 ? why + n + 2 : why;
+}
+
 struct gw_config *gw_config_load(const char *path, bool load_files, eku_diaglist *diags)
 {
 	uint8_t *buf = NULL;
@@ -515,7 +525,7 @@ struct gw_config *gw_config_load(const char *path, bool load_files, eku_diaglist
 	if (diags->source == NULL && eku_diaglist_set_source(diags, path) != 0)
 		return NULL;
 	if (gw_file_read(path, 4u * 1024 * 1024, &buf, &len, why, sizeof(why)) != 0) {
-		eku_diaglist_add_at(diags, EKU_DIAG_ERROR, EKU_E_IO, 0, 0, "%s", why);
+		eku_diaglist_add_at(diags, EKU_DIAG_ERROR, EKU_E_IO, 0, 0, "%s", without_path(why, path));
 		return NULL;
 	}
 	/* It names the keys the gateway serves with: others must not edit it. */

@@ -28,16 +28,18 @@ struct eku_cert {
 	_Atomic(X509 *) x509;
 	const uint8_t *der;
 	size_t der_len;
-	/* X509_NAME_hash_ex of the subject computed from the DER, so indexing
-	 * a list does not build the X509 either. */
-	bool has_subject_hash;
-	uint32_t subject_hash;
 	struct eku_facts *facts;
 	char *source;
 	int index;
 	int line;
 	const char *container; /* static string */
 	eku_strv aux_trusted, aux_rejected;
+	/* The last signature check made on this certificate: which issuer
+	 * (63 bits of its SHA-256) and whether its key verified. Chains share
+	 * intermediates and roots, so this spares re-verifying them for every
+	 * leaf. Atomic, because anchors are shared by threads; races are benign
+	 * (every thread computes the same answer). */
+	_Atomic uint64_t sig_memo;
 };
 
 static int aux_names(STACK_OF(ASN1_OBJECT) *objs, eku_strv *out)
@@ -103,6 +105,7 @@ eku_cert *eku_cert_new_x509(X509 *x, const char *source, int index, int line, ek
 		return NULL;
 	}
 	atomic_init(&c->refs, 1);
+	atomic_init(&c->sig_memo, 0);
 	c->index = index;
 	c->line = line;
 	c->container = "PEM";
@@ -129,7 +132,6 @@ eku_cert *eku_cert_new_der_fast(const uint8_t *der, size_t len, const char *sour
 	struct eku_facts *f = eku_der_facts(der, len);
 	eku_cert *c = NULL;
 	uint8_t *copy;
-	eku_cursor subject;
 
 	if (f == NULL)
 		return NULL;
@@ -143,10 +145,9 @@ eku_cert *eku_cert_new_der_fast(const uint8_t *der, size_t len, const char *sour
 	memcpy(copy, der, len);
 	atomic_init(&c->refs, 1);
 	atomic_init(&c->x509, NULL);
+	atomic_init(&c->sig_memo, 0);
 	c->der = copy;
 	c->der_len = len;
-	c->has_subject_hash = eku_der_cert_subject(copy, len, &subject) == 0 &&
-			      eku_der_name_hash(subject, &c->subject_hash) == 0;
 	c->facts = f;
 	c->index = index;
 	c->line = line;
@@ -202,6 +203,29 @@ void eku_cert_free(eku_cert *c)
 	free(c);
 }
 
+static uint64_t memo_key(const uint8_t issuer_sha256[32])
+{
+	uint64_t k;
+
+	memcpy(&k, issuer_sha256, sizeof(k));
+	return (k & ~(uint64_t)1) | 2; /* never 0, the empty memo */
+}
+
+int eku_cert_sig_memo_get(const eku_cert *c, const uint8_t issuer_sha256[32])
+{
+	uint64_t m = atomic_load_explicit(&((eku_cert *)c)->sig_memo, memory_order_relaxed);
+
+	if (m == 0 || (m & ~(uint64_t)1) != (memo_key(issuer_sha256) & ~(uint64_t)1))
+		return -1;
+	return (int)(m & 1);
+}
+
+void eku_cert_sig_memo_set(const eku_cert *c, const uint8_t issuer_sha256[32], bool ok)
+{
+	atomic_store_explicit(&((eku_cert *)c)->sig_memo,
+		(memo_key(issuer_sha256) & ~(uint64_t)1) | (ok ? 1 : 0), memory_order_relaxed);
+}
+
 const struct eku_facts *eku_cert_facts(const eku_cert *c) { return c->facts; }
 X509 *eku_cert_get0_x509(const eku_cert *c)
 {
@@ -237,20 +261,19 @@ const eku_strv *eku_cert_aux_trusted(const eku_cert *c) { return &c->aux_trusted
 const eku_strv *eku_cert_aux_rejected(const eku_cert *c) { return &c->aux_rejected; }
 
 /* Besides the array, a list keeps an index for chain building: certificates
- * by subject name (OpenSSL's hash of the canonical name, the form
- * X509_check_issued compares) so an issuer lookup is not a scan of the whole
+ * by subject name (eku_name_key) so an issuer lookup is not a scan of the whole
  * run, which made `eku inspect` of 20,000 certificates quadratic. Exact
  * copies (same SHA-256) are indexed once: a copy is rejected or accepted as
  * issuer exactly when the first one is. The index is built as certificates
  * are pushed, never on lookup, so a list is read-only after loading. When
- * it cannot be built (memory, SHA-1 unavailable) lookups fall back to every
+ * it cannot be built (memory) lookups fall back to every
  * position in order: slower, same answers. */
 #define NO_POS SIZE_MAX
 
 struct eku_certlist {
 	size_t n, cap;
 	eku_cert **v;
-	eku_hmap *by_subject; /* subject name hash -> first position */
+	eku_hmap *by_subject; /* eku_name_key(subject) -> first position */
 	eku_hmap *by_sha256;  /* certificate hash -> first position */
 	size_t *next;         /* next position with the same subject name hash */
 	size_t *last;         /* for a first position: the last one of its name */
@@ -289,15 +312,38 @@ eku_cert *eku_certlist_get0(const eku_certlist *l, size_t i)
 	return i < l->n ? l->v[i] : NULL;
 }
 
-/* OpenSSL's hash of the canonical name (X509_NAME_hash_ex); 0 with *ok false
- * when SHA-1 is unavailable. */
-static uint32_t name_key(const X509_NAME *name, bool *ok)
+/* Index key of an RFC 4514 name as eku prints it (eku_facts subject and
+ * issuer): a hash of its attribute values, case-folded (ASCII, as OpenSSL's
+ * canonical form), blanks and escapes dropped, combined by addition so the
+ * order of attributes does not matter. Names OpenSSL's X509_NAME_cmp calls
+ * equal get equal keys (its canonical form only folds ASCII case and
+ * collapses blanks, and values print the same from any string type); the
+ * reverse is not promised: a key finds candidates, X509_check_issued (or
+ * eku_issued_by_facts) decides. Works from facts alone, so indexing never
+ * needs the certificate parsed by OpenSSL. */
+uint64_t eku_name_key(const char *name)
 {
-	int good = 0;
-	unsigned long h = X509_NAME_hash_ex(name, NULL, NULL, &good);
+	uint64_t sum = 0, h = 1469598103934665603ull;
+	bool esc = false;
 
-	*ok = good == 1;
-	return (uint32_t)h;
+	for (const unsigned char *p = (const unsigned char *)name;; p++) {
+		unsigned char ch = *p;
+		if (ch == '\\' && !esc) {
+			esc = true;
+			continue;
+		}
+		if (ch == '\0' || (!esc && (ch == ',' || ch == '+'))) {
+			sum += h * 0x9e3779b97f4a7c15ull;
+			h = 1469598103934665603ull;
+			if (ch == '\0')
+				return sum;
+		} else if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n') {
+			if (ch >= 'A' && ch <= 'Z')
+				ch = (unsigned char)(ch - 'A' + 'a');
+			h = (h ^ ch) * 1099511628211ull;
+		}
+		esc = false;
+	}
 }
 
 /* Indexes position i (l->next and l->last have room for it). */
@@ -305,21 +351,10 @@ static int index_add(eku_certlist *l, size_t i)
 {
 	const eku_cert *c = l->v[i];
 	size_t first;
-	bool ok;
-	uint32_t key;
+	uint64_t key = eku_name_key(c->facts->subject);
 	int added;
 
-	if (c->has_subject_hash) {
-		key = c->subject_hash;
-		ok = true;
-	} else {
-		X509 *x = eku_cert_get0_x509(c);
-		key = x != NULL ? name_key(X509_get_subject_name(x), &ok) : (ok = false, 0);
-	}
-
 	l->next[i] = l->last[i] = NO_POS;
-	if (!ok)
-		return -1;
 	if ((added = eku_hmap_add(l->by_sha256, c->facts->sha256, 32, i)) != 1)
 		return added; /* 0: a copy, found through the first one */
 	if ((added = eku_hmap_add(l->by_subject, &key, sizeof(key), i)) < 0)
@@ -356,18 +391,17 @@ static void index_rebuild(eku_certlist *l)
 		}
 }
 
-size_t eku_certlist_issuer_first(const eku_certlist *l, const X509_NAME *issuer)
+size_t eku_certlist_issuer_first(const eku_certlist *l, const char *issuer)
 {
 	size_t pos;
-	bool ok;
-	uint32_t key;
+	uint64_t key;
 
 	if (l == NULL || l->n == 0)
 		return NO_POS;
 	if (l->unindexed)
 		return 0;
-	key = name_key(issuer, &ok);
-	if (!ok || !eku_hmap_get(l->by_subject, &key, sizeof(key), &pos))
+	key = eku_name_key(issuer);
+	if (!eku_hmap_get(l->by_subject, &key, sizeof(key), &pos))
 		return NO_POS;
 	return pos;
 }

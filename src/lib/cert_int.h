@@ -8,21 +8,29 @@
 struct eku_facts *eku_facts_from_x509(X509 *x, eku_error *err);
 /* d2i_X509, then the oracle: what eku_facts_from_der did before the DER
  * walker; the differential tests and the fuzzer compare the two. */
+struct eku_facts *eku_facts_from_der_oracle(const uint8_t *der, size_t len, eku_error *err);
 /* A certificate from DER through the walker only (no X509 until
  * eku_cert_get0_x509 asks): NULL when the walker is not sure or memory ran
  * out, and the caller takes its OpenSSL path. container is static. */
 eku_cert *eku_cert_new_der_fast(const uint8_t *der, size_t len, const char *source, int index,
 	int line, const char *container);
-struct eku_facts *eku_facts_from_der_oracle(const uint8_t *der, size_t len, eku_error *err);
 
 /* Issuer candidates for chain building, in list order: the positions of l
- * whose subject name may equal issuer (a superset: callers still check with
- * X509_check_issued), one per distinct certificate. SIZE_MAX ends the walk:
+ * whose subject name may equal issuer (an RFC 4514 name as in eku_facts; a
+ * superset: callers still check with X509_check_issued or eku_issued_by_facts), one per distinct certificate. SIZE_MAX ends the walk:
  *   for (size_t i = eku_certlist_issuer_first(l, n); i != SIZE_MAX;
  *        i = eku_certlist_issuer_next(l, i)) ... eku_certlist_get0(l, i) ...
  * Read-only: safe from several threads on a list nobody modifies. */
-size_t eku_certlist_issuer_first(const eku_certlist *l, const X509_NAME *issuer);
+size_t eku_certlist_issuer_first(const eku_certlist *l, const char *issuer);
 size_t eku_certlist_issuer_next(const eku_certlist *l, size_t pos);
 /* The first certificate of l with this SHA-256, or NULL. Read-only. */
 eku_cert *eku_certlist_find_sha256(const eku_certlist *l, const uint8_t sha256[32]);
+/* Index key of an RFC 4514 name (see cert.c). */
+uint64_t eku_name_key(const char *name);
+/* Memo of the last signature check on c: 1 when the certificate with this
+ * SHA-256 verified c's signature, 0 when it did not, -1 when unknown. Safe
+ * on shared certificates (relaxed atomics: a lost update only costs a
+ * second check). */
+int eku_cert_sig_memo_get(const eku_cert *c, const uint8_t issuer_sha256[32]);
+void eku_cert_sig_memo_set(const eku_cert *c, const uint8_t issuer_sha256[32], bool ok);
 #endif

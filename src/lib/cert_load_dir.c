@@ -30,6 +30,8 @@ struct seen_entry {
 struct walk {
 	eku_loader *ld;
 	eku_certlist *out;
+	eku_loader_file_fn fn; /* eku_loader_walk: files go here instead of out */
+	void *arg;
 	eku_diaglist *diags;
 	int files;
 	struct seen_entry *seen;
@@ -165,7 +167,7 @@ static int walk_entry(struct walk *w, const char *path, const char *name, int de
 	if (S_ISDIR(st.st_mode))
 		return walk_dir(w, path, depth + 1);
 	w->files++;
-	n = eku_load_file(w->ld, path, w->out, w->diags);
+	n = w->fn != NULL ? w->fn(w->arg, path) : eku_load_file(w->ld, path, w->out, w->diags);
 	return n > 0 ? n : 0;
 }
 
@@ -191,21 +193,35 @@ static int walk_dir(struct walk *w, const char *path, int depth)
 	return added;
 }
 
-int eku_loader_load_path(eku_loader *ld, const char *path, eku_certlist *out, eku_diaglist *diags)
+static int walk_path(struct walk *w, const char *path)
 {
-	struct walk w = { .ld = ld, .out = out, .diags = diags };
 	struct stat st;
 	int added;
 
 	if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-		return eku_load_file(ld, path, out, diags);
-	(void)seen_before(&w, &st, path);
-	added = walk_dir(&w, path, 0);
-	seen_clear(&w);
-	if (added == 0 && w.files == 0) {
-		eku_diaglist_add(diags, path, 0, 0, EKU_E_NO_CERT,
+		return w->fn != NULL ? w->fn(w->arg, path) : eku_load_file(w->ld, path, w->out, w->diags);
+	(void)seen_before(w, &st, path);
+	added = walk_dir(w, path, 0);
+	seen_clear(w);
+	if (added == 0 && w->files == 0) {
+		eku_diaglist_add(w->diags, path, 0, 0, EKU_E_NO_CERT,
 			"directory holds no certificate files (looked for extensions: see --ext)");
 		return -1;
 	}
 	return added > 0 ? added : -1;
+}
+
+int eku_loader_load_path(eku_loader *ld, const char *path, eku_certlist *out, eku_diaglist *diags)
+{
+	struct walk w = { .ld = ld, .out = out, .diags = diags };
+
+	return walk_path(&w, path);
+}
+
+int eku_loader_walk(eku_loader *ld, const char *path, eku_loader_file_fn fn, void *arg,
+	eku_diaglist *diags)
+{
+	struct walk w = { .ld = ld, .fn = fn, .arg = arg, .diags = diags };
+
+	return walk_path(&w, path);
 }

@@ -1,5 +1,9 @@
 /* Target specifications ("host:port,starttls=smtp,sni=name") and the names
  * of the probe's enumerations. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +91,24 @@ static int parse_port(const char *s, uint16_t *port)
 	return 0;
 }
 
+/* A DNS name (RFC 1123 letters, digits, '-', '.', plus '_' seen in service
+ * names; bytes above 127 are left to the resolver) or an IPv6 address (the
+ * zone after '%' left to the resolver). IPv4 addresses are DNS-name shaped. */
+static bool host_ok(const char *h)
+{
+	char v6[INET6_ADDRSTRLEN + 1];
+	struct in6_addr a;
+
+	if (strchr(h, ':') != NULL) {
+		snprintf(v6, sizeof(v6), "%.*s", (int)strcspn(h, "%"), h);
+		return inet_pton(AF_INET6, v6, &a) == 1;
+	}
+	for (; *h != '\0'; h++)
+		if ((unsigned char)*h < 128 && !isalnum((unsigned char)*h) && strchr("-._", *h) == NULL)
+			return false;
+	return true;
+}
+
 /* host part: "[v6]:port", "[v6]", "v6" (two or more colons), "name:port", "name". */
 static int parse_hostport(char *hp, struct eku_target *t, eku_error *err)
 {
@@ -108,6 +130,12 @@ static int parse_hostport(char *hp, struct eku_target *t, eku_error *err)
 	}
 	if (*hp == '\0') {
 		eku_error_set(err, EKU_E_USAGE, "missing host name");
+		return -1;
+	}
+	if (!host_ok(hp)) {
+		/* Caught here, not reported as a DNS failure (exit 3) later. */
+		eku_error_set(err, EKU_E_USAGE, "not a host name, IPv4 or IPv6 address; use "
+			"host[:port][,starttls=PROTO][,sni=NAME], IPv6 as [addr]:port or addr");
 		return -1;
 	}
 	t->port = 443;

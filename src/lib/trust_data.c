@@ -108,13 +108,41 @@ static bool str_in(json_t *arr, const char *s, bool substring)
 	return false;
 }
 
-static char *name_field(X509_NAME *name, int nid)
+/* The value of attribute type (e.g. "O") in an RFC 4514 name as eku prints
+ * it, unescaped, or NULL. The printed name is most-specific first, so the
+ * last occurrence is the first in the certificate, the one OpenSSL's
+ * X509_NAME_get_text_by_NID would return. Reads facts, never OpenSSL's
+ * parse, so classification needs no X509 of the leaf. */
+static char *name_field(const char *name, const char *type)
 {
-	char buf[256];
+	size_t tl = strlen(type);
+	const char *p = name, *val = NULL;
+	char *out, *o;
 
-	if (X509_NAME_get_text_by_NID(name, nid, buf, sizeof(buf)) < 0)
+	while (*p != '\0') {
+		/* p is at the start of an attribute type */
+		if (strncasecmp(p, type, tl) == 0 && p[tl] == '=')
+			val = p + tl + 1;
+		for (; *p != '\0'; p++) {
+			if (*p == '\\' && p[1] != '\0') {
+				p++;
+				continue;
+			}
+			if (*p == ',' || *p == '+') {
+				p++;
+				break;
+			}
+		}
+	}
+	if (val == NULL || (out = malloc(strlen(val) + 1)) == NULL)
 		return NULL;
-	return strdup(buf);
+	for (o = out; *val != '\0' && *val != ',' && *val != '+'; val++) {
+		if (*val == '\\' && val[1] != '\0')
+			val++;
+		*o++ = *val;
+	}
+	*o = '\0';
+	return out;
 }
 
 /* Host part of a URL, lower-cased, into buf. */
@@ -149,9 +177,9 @@ static bool host_matches(const char *host, json_t *domains)
 	return false;
 }
 
-static json_t *vendor_by_name(json_t *vendors, X509_NAME *name, char **why)
+static json_t *vendor_by_name(json_t *vendors, const char *name, char **why)
 {
-	char *o = name_field(name, NID_organizationName), *cn = name_field(name, NID_commonName);
+	char *o = name_field(name, "O"), *cn = name_field(name, "CN");
 	json_t *found = NULL, *v;
 	size_t i;
 
@@ -219,7 +247,7 @@ void eku_trust_match_vendor(json_t *vendors, struct eku_classification *cl, int 
 
 	if (cl->ca_vendor != NULL || vendors == NULL)
 		return;
-	if ((v = vendor_by_name(vendors, X509_get_issuer_name(eku_cert_get0_x509(leaf)), &why)) != NULL) {
+	if ((v = vendor_by_name(vendors, f->issuer, &why)) != NULL) {
 		*rc |= set_vendor(cl, v, "issuer", why);
 		return;
 	}
@@ -230,8 +258,7 @@ void eku_trust_match_vendor(json_t *vendors, struct eku_classification *cl, int 
 		return;
 	}
 	for (size_t i = 1; i < cl->chain_len; i++) {
-		X509 *x = eku_cert_get0_x509(cl->chain[i]);
-		if ((v = vendor_by_name(vendors, X509_get_issuer_name(x), &why)) != NULL) {
+		if ((v = vendor_by_name(vendors, eku_cert_facts(cl->chain[i])->issuer, &why)) != NULL) {
 			*rc |= set_vendor(cl, v, "chain", why);
 			return;
 		}
@@ -241,7 +268,7 @@ void eku_trust_match_vendor(json_t *vendors, struct eku_classification *cl, int 
 void eku_trust_match_alt_root(json_t *alt_roots, const eku_cert *top,
 	struct eku_classification *cl, int *rc)
 {
-	char *cn = name_field(X509_get_subject_name(eku_cert_get0_x509(top)), NID_commonName);
+	char *cn = name_field(eku_cert_facts(top)->subject, "CN");
 	size_t i;
 	json_t *r;
 

@@ -322,7 +322,10 @@ static int translate(const struct run *run, const struct eku_facts *lf, enum eku
 		const char *s = subject_of(run->chain, v->depth, subj, sizeof(subj));
 		int rc;
 
-		if (code >= EKU_V_STRICT_AKI_MISSING && code <= EKU_V_STRICT_TIME_ENCODING &&
+		/* OpenSSL can report one problem twice at one depth (no issuer:
+		 * "unable to get local issuer certificate", then "unable to
+		 * verify the first certificate"); ours is listed once. */
+		if (code != EKU_V_OTHER && v->openssl_error != X509_V_ERR_INVALID_PURPOSE &&
 		    eku_verrlist_has(out, code, v->depth))
 			continue;
 		if (v->openssl_error == X509_V_ERR_INVALID_PURPOSE && v->depth == 0)
@@ -347,6 +350,8 @@ static int translate(const struct run *run, const struct eku_facts *lf, enum eku
 struct input {
 	const eku_verify_config *cfg;
 	X509 *leaf;
+	const eku_cert *leaf_cert;    /* NULL: eku_verify_chain (no file names) */
+	const eku_certlist *extra;
 	const struct eku_facts *lf;
 	STACK_OF(X509) *untrusted;
 	int64_t at;
@@ -546,12 +551,34 @@ static int copy_errs(struct verrlist *dst, const struct verrlist *src)
 	return 0;
 }
 
-static int set_chain(struct eku_verify_result *r, STACK_OF(X509) *chain)
+static const char *source_in(const eku_certlist *l, X509 *x)
+{
+	for (size_t i = 0; l != NULL && i < eku_certlist_count(l); i++)
+		if (X509_cmp(eku_cert_get0_x509(eku_certlist_get0(l, i)), x) == 0)
+			return eku_cert_source(eku_certlist_get0(l, i));
+	return NULL;
+}
+
+/* The file a chain certificate was read from: the leaf's, an extra
+ * certificate's, a --trust / --untrusted file's; NULL for the store's. */
+static const char *source_of(const struct input *in, X509 *x)
+{
+	const char *s;
+
+	if (in->leaf_cert != NULL && X509_cmp(eku_cert_get0_x509(in->leaf_cert), x) == 0)
+		return eku_cert_source(in->leaf_cert);
+	if ((s = source_in(in->extra, x)) != NULL)
+		return s;
+	return source_in(in->cfg->from_files, x);
+}
+
+static int set_chain(struct eku_verify_result *r, const struct input *in, STACK_OF(X509) *chain)
 {
 	eku_error err = { 0 };
 
 	for (int i = 0; i < sk_X509_num(chain); i++) {
-		eku_cert *c = eku_cert_new_x509(sk_X509_value(chain, i), NULL, i + 1, 0, &err);
+		X509 *x = sk_X509_value(chain, i);
+		eku_cert *c = eku_cert_new_x509(x, source_of(in, x), i + 1, 0, &err);
 		if (c == NULL || eku_certlist_push0(r->chain, c) != 0)
 			return -1;
 	}
@@ -564,7 +591,7 @@ static int finish(struct eku_verify_result *r, const struct input *in, STACK_OF(
 	const struct verrlist *errs = r->policy == EKU_VERIFY_PERMISSIVE
 		? &r->under[EKU_VERIFY_ENFORCE].errs : &mine->errs;
 
-	if (set_reasons(r, in) != 0 || set_chain(r, chain) != 0)
+	if (set_reasons(r, in) != 0 || set_chain(r, in, chain) != 0)
 		return -1;
 	if (r->policy == EKU_VERIFY_PERMISSIVE && copy_errs(&mine->errs, errs) != 0)
 		return -1;
@@ -583,12 +610,13 @@ static int finish(struct eku_verify_result *r, const struct input *in, STACK_OF(
 }
 
 static int evaluate(const eku_verify_config *cfg, X509 *leaf, STACK_OF(X509) *untrusted,
-	eku_verify_result *r)
+	const struct input *named, eku_verify_result *r)
 {
 	struct run enf_run = { 0 }, ign_run = { 0 };
 	eku_error err = { 0 };
 	eku_cert *lc = eku_cert_new_x509(leaf, NULL, 1, 0, &err);
-	struct input in = { .cfg = cfg, .leaf = leaf, .untrusted = untrusted, .at = r->at };
+	struct input in = { .cfg = cfg, .leaf = leaf, .untrusted = untrusted, .at = r->at,
+		.leaf_cert = named->leaf_cert, .extra = named->extra };
 	STACK_OF(X509) *shown;
 	int rc = -1;
 
@@ -648,7 +676,7 @@ fail:
 }
 
 static int verify_x509(const eku_verify_config *cfg, X509 *leaf, STACK_OF(X509) *peer, int from,
-	eku_verify_result **out)
+	const struct input *named, eku_verify_result **out)
 {
 	eku_verify_result *r = NULL;
 	STACK_OF(X509) *u = NULL;
@@ -659,7 +687,7 @@ static int verify_x509(const eku_verify_config *cfg, X509 *leaf, STACK_OF(X509) 
 		goto out;
 	r = result_new(cfg);
 	u = merge_untrusted(cfg, peer, from);
-	if (r == NULL || u == NULL || evaluate(cfg, leaf, u, r) != 0)
+	if (r == NULL || u == NULL || evaluate(cfg, leaf, u, named, r) != 0)
 		goto out;
 	*out = r;
 	r = NULL;
@@ -675,7 +703,9 @@ int eku_verify_chain(const eku_verify_config *cfg, STACK_OF(X509) *chain, eku_ve
 {
 	X509 *leaf = chain != NULL && sk_X509_num(chain) > 0 ? sk_X509_value(chain, 0) : NULL;
 
-	return verify_x509(cfg, leaf, chain, 1, out);
+	struct input named = { 0 };
+
+	return verify_x509(cfg, leaf, chain, 1, &named, out);
 }
 
 int eku_verify_cert(const eku_verify_config *cfg, const eku_cert *leaf, const eku_certlist *extra,
@@ -689,7 +719,10 @@ int eku_verify_cert(const eku_verify_config *cfg, const eku_cert *leaf, const ek
 		if (sk_X509_push(peer, eku_cert_get0_x509(eku_certlist_get0(extra, i))) <= 0)
 			goto out;
 	if (peer != NULL && leaf != NULL)
-		rc = verify_x509(cfg, eku_cert_get0_x509(leaf), peer, 0, out);
+	{
+		struct input named = { .leaf_cert = leaf, .extra = extra };
+		rc = verify_x509(cfg, eku_cert_get0_x509(leaf), peer, 0, &named, out);
+	}
 out:
 	sk_X509_free(peer);
 	return rc;
@@ -711,12 +744,13 @@ static int store_ctx_error(const eku_verify_result *r)
 
 int eku_verify_store_ctx(const eku_verify_config *cfg, X509_STORE_CTX *ctx, eku_verify_result **out)
 {
+	struct input named = { 0 }; /* peer certificates: no file names */
 	eku_verify_result *r = NULL;
 	int ok = 0;
 
 	if (out != NULL)
 		*out = NULL;
-	if (verify_x509(cfg, X509_STORE_CTX_get0_cert(ctx), X509_STORE_CTX_get0_untrusted(ctx), 0,
+	if (verify_x509(cfg, X509_STORE_CTX_get0_cert(ctx), X509_STORE_CTX_get0_untrusted(ctx), 0, &named,
 		    &r) != 0) {
 		X509_STORE_CTX_set_error(ctx, X509_V_ERR_OUT_OF_MEM);
 		goto out;

@@ -104,12 +104,13 @@ eku_verify_config *eku_verify_config_new(void)
 	atomic_init(&cfg->refs, 1);
 	cfg->store = X509_STORE_new();
 	cfg->untrusted = sk_X509_new_null();
+	cfg->from_files = eku_certlist_new();
 	cfg->crls = sk_X509_CRL_new_null();
 	cfg->allow = eku_allowlist_new();
 	cfg->policies = any_policy_set();
 	cfg->policies_default = true;
 	cfg->auth_level = 1;
-	if (cfg->store == NULL || cfg->untrusted == NULL || cfg->crls == NULL || cfg->allow == NULL ||
+	if (cfg->store == NULL || cfg->untrusted == NULL || cfg->from_files == NULL || cfg->crls == NULL || cfg->allow == NULL ||
 	    cfg->policies == NULL) {
 		eku_verify_config_free(cfg);
 		return NULL;
@@ -130,6 +131,7 @@ void eku_verify_config_free(eku_verify_config *cfg)
 		return;
 	X509_STORE_free(cfg->store);
 	sk_X509_pop_free(cfg->untrusted, X509_free);
+	eku_certlist_free(cfg->from_files);
 	sk_X509_CRL_pop_free(cfg->crls, X509_CRL_free);
 	sk_ASN1_OBJECT_pop_free(cfg->policies, ASN1_OBJECT_free);
 	eku_allowlist_free(cfg->allow);
@@ -211,10 +213,20 @@ int eku_verify_config_add_trust_x509(eku_verify_config *cfg, X509 *anchor)
 }
 
 /* keep(c, arg) decides which certificates of the file become anchors. */
+static int remember(eku_verify_config *cfg, const eku_cert *c)
+{
+	if (eku_certlist_push0(cfg->from_files, eku_cert_up_ref((eku_cert *)c)) != 0) {
+		eku_error_set(&cfg->err, EKU_E_NOMEM, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int add_trust_certs(eku_verify_config *cfg, const char *path, const char *what,
 	bool (*keep)(const eku_cert *, void *), void *arg)
 {
 	eku_certlist *l = load_certs(cfg, path, what);
+	bool keep_source = strcmp(what, "trust file") == 0;
 	int rc = -1;
 
 	if (l == NULL)
@@ -223,7 +235,8 @@ static int add_trust_certs(eku_verify_config *cfg, const char *path, const char 
 		const eku_cert *c = eku_certlist_get0(l, i);
 		if (keep != NULL && !keep(c, arg))
 			continue;
-		if (eku_verify_config_add_trust_x509(cfg, eku_cert_get0_x509(c)) != 0)
+		if (eku_verify_config_add_trust_x509(cfg, eku_cert_get0_x509(c)) != 0 ||
+		    (keep_source && remember(cfg, c) != 0))
 			goto out;
 	}
 	rc = 0;
@@ -319,6 +332,8 @@ int eku_verify_config_add_untrusted_file(eku_verify_config *cfg, const char *pat
 			eku_error_set(&cfg->err, EKU_E_NOMEM, "out of memory");
 			goto out;
 		}
+		if (remember(cfg, eku_certlist_get0(l, i)) != 0)
+			goto out;
 	}
 	rc = 0;
 out:
@@ -373,10 +388,14 @@ int eku_verify_config_add_crl_file(eku_verify_config *cfg, const char *path)
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
+	eku_error e = { 0 };
 	int rc;
 
-	if (eku_read_file(path, EKU_LOADER_DEFAULT_MAX_BYTES, &buf, &len, &cfg->err) != 0)
+	/* eku_read_file's message does not name the file: say which CRL. */
+	if (eku_read_file(path, EKU_LOADER_DEFAULT_MAX_BYTES, &buf, &len, &e) != 0) {
+		eku_error_set(&cfg->err, e.code, "CRL file %s: %s", path, e.message);
 		return -1;
+	}
 	rc = parse_crls(cfg, path, buf, len);
 	free(buf);
 	return rc;

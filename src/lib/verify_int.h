@@ -21,6 +21,10 @@ struct eku_verify_config {
 	X509_STORE *store;
 	size_t n_anchors;
 	STACK_OF(X509) *untrusted;
+	/* Certificates read from --trust / --untrusted files, kept for their
+	 * file names: a result's chain says where each certificate came from
+	 * (not the system bundle's: those come "from the store", source null). */
+	eku_certlist *from_files;
 	STACK_OF(X509_CRL) *crls;
 	eku_allowlist *allow;
 	/* RFC 5280 6.1.1 (c) user-initial-policy-set, never NULL: {anyPolicy}

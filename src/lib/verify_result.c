@@ -105,13 +105,25 @@ static json_t *under_json(const eku_verify_result *r)
 	return o;
 }
 
+/* docs/verify.md: a chain certificate's source is the file it was read from,
+ * or null when it came from the store (system bundle, chrome, a caller's
+ * X509_STORE) or from a peer's handshake. */
+static json_t *chain_cert_json(const eku_cert *c, const struct eku_classification *cl, int64_t at)
+{
+	json_t *o = eku_report_cert_json(c, cl, at);
+
+	if (o != NULL && eku_cert_source(c)[0] == '\0') /* "" = no file */
+		json_object_set_new(o, "source", json_null());
+	return o;
+}
+
 json_t *eku_verify_result_json(const eku_verify_result *r)
 {
 	json_t *chain = json_array(), *o;
 	char at[32];
 
 	for (size_t i = 0; chain != NULL && i < eku_certlist_count(r->chain); i++)
-		if (json_array_append_new(chain, eku_report_cert_json(eku_certlist_get0(r->chain, i),
+		if (json_array_append_new(chain, chain_cert_json(eku_certlist_get0(r->chain, i),
 							 NULL, r->at)) != 0) {
 			json_decref(chain);
 			chain = NULL;

@@ -18,6 +18,9 @@ import pytest
 from conftest import SHARED, run
 
 TESTDATA = SHARED / "testdata"
+# Every corpus test skips with this reason in a checkout without the corpora.
+NO_CORPUS = (f"{TESTDATA} absent: external corpora (OpenSSL, zlint, pkilint, NIST PKITS) "
+             "not available; see README 'Development'")
 BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 
 EKU_NAMES = {
@@ -109,7 +112,7 @@ def eku_facts(eku_bin, paths):
     return by_source, r.stderr
 
 
-@pytest.mark.skipif(not TESTDATA.is_dir(), reason=f"{TESTDATA} absent: external corpora not available")
+@pytest.mark.skipif(not TESTDATA.is_dir(), reason=NO_CORPUS)
 def test_inspect_agrees_with_openssl_x509(eku_bin, tmp_path):
     files = corpus_files()
     if BUNDLE.exists():
@@ -139,7 +142,7 @@ def test_inspect_agrees_with_openssl_x509(eku_bin, tmp_path):
     assert compared >= 800, f"only {compared} certificates compared; corpora incomplete?"
 
 
-@pytest.mark.skipif(not TESTDATA.is_dir(), reason=f"{TESTDATA} absent")
+@pytest.mark.skipif(not TESTDATA.is_dir(), reason=NO_CORPUS)
 def test_every_corpus_file_is_reported(eku_bin):
     """Every input gives a certificate or exactly one error line; never silence."""
     files = corpus_files()
@@ -150,7 +153,7 @@ def test_every_corpus_file_is_reported(eku_bin):
             assert len(lines) >= 1, f"{path}: neither a certificate nor an error"
 
 
-@pytest.mark.skipif(not TESTDATA.is_dir(), reason=f"{TESTDATA} absent")
+@pytest.mark.skipif(not TESTDATA.is_dir(), reason=NO_CORPUS)
 def test_crls_are_clear_errors(eku_bin):
     """CRLs are not certificates: one clear error each, exit 2, no crash."""
     crls = sorted((TESTDATA / "nist-pkits" / "crls").glob("*.crl"))[:40]
@@ -186,7 +189,7 @@ def test_mutated_corpus_never_crashes(eku_bin, tmp_path):
         assert str(p) in reported or str(p) in r.stderr, f"{p}: silently skipped"
 
 
-@pytest.mark.skipif(not TESTDATA.is_dir(), reason=f"{TESTDATA} absent")
+@pytest.mark.skipif(not TESTDATA.is_dir(), reason=NO_CORPUS)
 def test_trusted_certificate_settings_match_index(eku_bin):
     """aux_trust of TRUSTED CERTIFICATE blocks agrees with OpenSSL's INDEX.csv."""
     import csv

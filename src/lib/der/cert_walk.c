@@ -287,22 +287,6 @@ static int walk(struct eku_walk *w, const uint8_t *der, size_t len)
 	return 0;
 }
 
-int eku_der_cert_subject(const uint8_t *der, size_t len, eku_cursor *subject)
-{
-	eku_cursor in = eku_cursor_make(der, len), cert, tbs, skip;
-	struct eku_der_tlv t;
-
-	if (eku_der_expect(&in, 0x30, &cert) != 0 || eku_der_expect(&cert, 0x30, &tbs) != 0)
-		return -1;
-	if (eku_der_peek(&tbs) == 0xa0 && eku_der_expect(&tbs, 0xa0, &skip) != 0)
-		return -1;
-	/* serial, signature, issuer, validity */
-	for (int i = 0; i < 4; i++)
-		if (eku_der_read(&tbs, &t) != 0)
-			return -1;
-	return eku_der_expect(&tbs, 0x30, subject);
-}
-
 struct eku_facts *eku_der_facts(const uint8_t *der, size_t len)
 {
 	struct eku_walk w;

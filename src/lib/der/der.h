@@ -59,13 +59,6 @@ struct eku_fb;
 int eku_der_name_print(struct eku_fb *b, int slot, eku_cursor name) __attribute__((warn_unused_result));
 /* Is this Name one the walker reproduces (and d2i_X509_NAME accepts)? */
 int eku_der_name_check(eku_cursor name) __attribute__((warn_unused_result));
-/* X509_NAME_hash_ex() of the Name (SHA-1 of its canonical encoding, first
- * four octets little-endian); -1 when not sure (multi-valued RDNs, long
- * values, names name.c does not reproduce). */
-int eku_der_name_hash(eku_cursor name, uint32_t *out) __attribute__((warn_unused_result));
-/* The subject Name's contents of a DER certificate; -1 when not found. */
-int eku_der_cert_subject(const uint8_t *der, size_t len, eku_cursor *subject)
-	__attribute__((warn_unused_result));
 /* X509_NAME_cmp(a, b) == 0? 1 yes, 0 no, -1 not sure. */
 int eku_der_name_equal(eku_cursor a, eku_cursor b);
 

@@ -6,13 +6,10 @@
  * X509_NAME_ENTRY's ASN1_PRINTABLE) and non-string values; UTF8String that
  * is not strict UTF-8 (x509_name_canon refuses it); empty RDNs; more than
  * 64 attributes; unknown attribute OIDs longer than OpenSSL's 80-byte text
- * buffer; comparing or hashing names with multi-valued RDNs (OpenSSL
- * sorts the SET OF) or values over 1 KB. */
+ * buffer; comparing names with multi-valued RDNs (OpenSSL sorts the SET OF)
+ * or values over 1 KB. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-#include <openssl/evp.h>
 
 #include "der.h"
 #include "facts_build.h"
@@ -278,104 +275,4 @@ int eku_der_name_equal(eku_cursor a, eku_cursor b)
 			return eq;
 	}
 	return 1;
-}
-
-/* One canonical entry, SEQUENCE { OID, value }, as x509_name_canon
- * encodes it: canonical types become a UTF8String of canon(). */
-static int canon_entry(const struct entry *e, uint8_t *out, size_t cap, size_t *len)
-{
-	uint8_t val[1024];
-	long vl;
-	size_t body, n = 0;
-	const uint8_t *vp = val;
-
-	if (e->tag == 0x12) {
-		vl = (long)e->val_len;
-		vp = e->val;
-	} else if ((vl = canon(e, val, sizeof(val))) < 0) {
-		return -1;
-	}
-	if (e->oid_len > 127 || vl > 0xffff)
-		return -1;
-	body = 2 + e->oid_len + 1 + (vl < 128 ? 1 : vl < 256 ? 2 : 3) + (size_t)vl;
-	if (body > 0xffff || body + 4 > cap)
-		return -1;
-	out[n++] = 0x30;
-	if (body < 128) {
-		out[n++] = (uint8_t)body;
-	} else if (body < 256) {
-		out[n++] = 0x81;
-		out[n++] = (uint8_t)body;
-	} else {
-		out[n++] = 0x82;
-		out[n++] = (uint8_t)(body >> 8);
-		out[n++] = (uint8_t)body;
-	}
-	out[n++] = 0x06;
-	out[n++] = (uint8_t)e->oid_len;
-	memcpy(out + n, e->oid, e->oid_len);
-	n += e->oid_len;
-	out[n++] = e->tag == 0x12 ? 0x12 : 0x0c;
-	if (vl < 128) {
-		out[n++] = (uint8_t)vl;
-	} else if (vl < 256) {
-		out[n++] = 0x81;
-		out[n++] = (uint8_t)vl;
-	} else {
-		out[n++] = 0x82;
-		out[n++] = (uint8_t)(vl >> 8);
-		out[n++] = (uint8_t)vl;
-	}
-	memcpy(out + n, vp, (size_t)vl);
-	*len = n + (size_t)vl;
-	return 0;
-}
-
-static void put_set_header(EVP_MD_CTX *md, size_t len)
-{
-	uint8_t h[4] = { 0x31 };
-	size_t n = 1;
-
-	if (len < 128) {
-		h[n++] = (uint8_t)len;
-	} else if (len < 256) {
-		h[n++] = 0x81;
-		h[n++] = (uint8_t)len;
-	} else {
-		h[n++] = 0x82;
-		h[n++] = (uint8_t)(len >> 8);
-		h[n++] = (uint8_t)len;
-	}
-	EVP_DigestUpdate(md, h, n);
-}
-
-int eku_der_name_hash(eku_cursor name, uint32_t *out)
-{
-	struct entry e[MAX_ENTRIES];
-	uint8_t buf[1100];
-	unsigned char md[EVP_MAX_MD_SIZE];
-	EVP_MD_CTX *ctx = NULL;
-	size_t n, len;
-	int rc = -1;
-
-	if (entries(name, e, &n) != 0 || (ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) != 1)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		/* Multi-valued RDNs: i2d sorts the SET OF; not reproduced. */
-		if (e[i].set != (int)i)
-			goto out;
-		if (canon_entry(&e[i], buf, sizeof(buf), &len) != 0 || len > 0xffff)
-			goto out;
-		put_set_header(ctx, len);
-		EVP_DigestUpdate(ctx, buf, len);
-	}
-	if (EVP_DigestFinal_ex(ctx, md, NULL) != 1)
-		goto out;
-	*out = (uint32_t)md[0] | ((uint32_t)md[1] << 8) | ((uint32_t)md[2] << 16) |
-	       ((uint32_t)md[3] << 24);
-	rc = 0;
-out:
-	EVP_MD_CTX_free(ctx);
-	return rc;
 }

@@ -150,6 +150,10 @@ int compute_options(struct eku_plan *p, struct judged *j, const struct opt_ctx *
 int judge_link(struct eku_plan *p, struct node_state *st, const struct inv_link *l, struct judged *j);
 int judge_node(struct eku_plan *p, struct node_state *st, size_t i, struct judged *j);
 /* actions.c */
+/* chart.c: p->chart from the run's certificate states. Returns 0 or -1
+ * (out of memory). */
+int plan_chart_build(struct eku_plan *p, const struct node_state *st) __attribute__((warn_unused_result));
+
 int plan_actions(struct eku_plan *p, const struct eku_finding *f, struct judged *j);
 int finish_upgrades(struct eku_plan *p);
 

@@ -91,6 +91,8 @@ json_t *eku_plan_json(const eku_plan *p)
 		"unread_inputs", eku_json_strv(&p->unread));
 	if (doc != NULL)
 		json_object_set_new(doc, "live_inputs", plan_live_json(p));
+	if (doc != NULL && p->chart != NULL)
+		json_object_set(doc, "chart", p->chart);
 	/* Listed once here; option D and the actions refer to a group by name. */
 	if (doc == NULL || json_object_set_new(doc, "upgrade_groups", gs = json_array()) != 0)
 		return json_decref(doc), NULL;

@@ -73,6 +73,8 @@ int eku_plan_run(eku_plan *p)
 	for (size_t i = 0; i < p->n_nodes; i++)
 		if (judge_prepare_node(p, &cls, &st[i], &p->nodes[i]) != 0)
 			goto out;
+	if (plan_chart_build(p, st) != 0)
+		goto nomem;
 	for (size_t i = 0; i < p->n_links; i++) {
 		if (judge_link(p, st, &p->links[i], &j) != 0 || push_finding(p, &j) != 0)
 			goto nomem;

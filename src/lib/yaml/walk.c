@@ -53,6 +53,27 @@ static void syntax_error(struct eku_yaml *y, struct fy_diag *fyd)
 		eku_yaml_diag(y, (struct eku_pos){ 1, 1 }, EKU_E_BAD_CONFIG, "YAML syntax error: cannot parse");
 }
 
+/* Blank lines and comments only: libfyaml builds no document from that. */
+static bool no_content(const char *text, size_t len)
+{
+	bool line_start = true, in_comment = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char ch = text[i];
+		if (ch == '\n') {
+			line_start = true;
+			in_comment = false;
+		} else if (in_comment || ch == ' ' || ch == '\t' || ch == '\r') {
+			continue;
+		} else if (ch == '#' && line_start) {
+			in_comment = true;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
 int eku_yaml_load(struct eku_yaml *y, eku_diaglist *diags, const char *text, size_t len,
 	struct fy_node **root)
 {
@@ -68,6 +89,10 @@ int eku_yaml_load(struct eku_yaml *y, eku_diaglist *diags, const char *text, siz
 		diags->max = EKU_DIAGLIST_YAML_MAX;
 	if (eku_utf8_check(text, len, &bad.line, &bad.col) != 0) {
 		eku_yaml_diag(y, bad, EKU_E_BAD_CONFIG, "not UTF-8 text (or contains a NUL byte); save the file as UTF-8");
+		goto out;
+	}
+	if (no_content(text, len)) {
+		rc = 0; /* *root NULL: the caller says what the file should hold */
 		goto out;
 	}
 	fy_diag_cfg_default(&dcfg);

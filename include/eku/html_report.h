@@ -1,0 +1,46 @@
+/* eku/html_report.h - a plan document (the JSON of eku_plan_json(), or a
+ * plan.json file that `eku plan --format json` wrote) as one self-contained
+ * HTML page: summary, an inline SVG timeline, findings, actions by date,
+ * data versions, and optionally the certificates of `eku inspect` / `eku
+ * scan` JSON (docs/report.md). Calendar export is in eku/calendar.h.
+ *
+ * Every string from certificates and inventories is escaped, and Unicode
+ * bidirectional controls and other invisible controls are shown as
+ * "[U+202E]" text, so a hostile subject cannot inject markup or reorder
+ * what the reader sees. The page loads nothing and runs no script.
+ * Thread-safe: no state besides the arguments.
+ */
+#ifndef EKU_HTML_REPORT_H
+#define EKU_HTML_REPORT_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include <eku/error.h>
+
+/* Checks that doc is a plan document this writer understands ("schema":
+ * "eku/1" and the fields it reads, with their types). Returns 0, or -1 with
+ * err set (EKU_E_BAD_DATA) to a message naming the field as a path:
+ * "findings[2].severity: expected one of broken, at_risk, unknown, ok,
+ * not_affected, got \"bad\"". */
+int eku_report_check_plan(const json_t *doc, eku_error *err) __attribute__((warn_unused_result));
+
+/* Checks that scan is what --scan takes: the JSON of `eku inspect --format
+ * json` (an object with "certificates") or `eku scan --format json` (with
+ * "results"), or an array of them. Returns 0, or -1 with err set
+ * (EKU_E_BAD_DATA) naming the element ("[2]: ..."). */
+int eku_report_check_scan(const json_t *scan, eku_error *err) __attribute__((warn_unused_result));
+
+/* The HTML page for plan document doc (checked first, as above). scan: the
+ * JSON of `eku inspect --format json` or `eku scan --format json` (an object
+ * or an array of them; checked as above), or NULL. Returns a NUL-terminated string the caller
+ * frees, or NULL with err set (EKU_E_BAD_DATA, EKU_E_NOMEM). */
+char *eku_html_report(const json_t *doc, const json_t *scan, eku_error *err);
+
+/* s escaped for HTML text and attribute values (& < > " '), with bidi and
+ * other invisible control characters written as visible "[U+XXXX]". A
+ * string the caller frees, or NULL on allocation failure. */
+char *eku_html_escape(const char *s);
+
+#endif

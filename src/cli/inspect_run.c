@@ -1,0 +1,428 @@
+/* Reading, classifying and printing many certificates on worker threads,
+ * in input order (eku/pool.h).
+ *
+ * Two shapes, by output format:
+ *  - text and json print the run sorted by expiry, so the whole run is held:
+ *    files are parsed on the workers, the sorted list is classified in
+ *    slices on the workers, and the slices are printed in order.
+ *  - jsonl and csv stream: memory must not grow with the input. Chains may
+ *    use any certificate of the run as issuer, so a first pass keeps only
+ *    the certificates that can issue (not a CA:FALSE leaf, keyCertSign when
+ *    key usage is present: what X509_check_issued asks of an issuer); the
+ *    second pass parses each file again, classifies its certificates against
+ *    those and prints them in input order, one file per task. Standard input
+ *    is read once and kept for both passes.
+ * Files are read on the submitting thread (I/O, bounded by --max-size) and
+ * parsed on the workers; every worker has its own loader.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <eku/jsonw.h>
+#include <eku/pool.h>
+#include <eku/report.h>
+
+#include "inspect.h"
+#include "readopts.h"
+
+#define SLICE 512 /* certificates per task when the run is held */
+
+struct run {
+	const struct inspect_run_opts *o;
+	eku_trust *t;
+	const eku_timeline *tl;
+	struct cli_palette pal;
+	eku_loader **loaders;    /* one per worker */
+	eku_jsonw **writers;     /* one per worker (json, jsonl) */
+	eku_certlist *held;      /* text/json: the whole run; jsonl/csv: possible issuers */
+	eku_diaglist diags;      /* in input order */
+	uint8_t *stdin_buf;      /* "-", read once */
+	size_t stdin_len;
+	bool stdin_read;
+	eku_diaglist stdin_diag; /* why it could not be read */
+	bool pass1;              /* jsonl/csv: collecting issuers */
+	size_t n_out;            /* certificate objects written (json separators) */
+	bool failed;             /* an internal failure: exit 3 */
+};
+
+struct task {
+	struct run *r;
+	/* a file to parse */
+	char *source;
+	uint8_t *buf;
+	size_t len;
+	bool owns_buf;
+	eku_certlist *certs;
+	eku_diaglist diags;
+	/* or a slice of the held run */
+	size_t from, to;
+	/* output */
+	char *out;
+	size_t out_len;
+	bool failed;
+};
+
+static bool may_issue(const struct eku_facts *f)
+{
+	if (f->has_basic_constraints && !f->is_ca)
+		return false;
+	return !f->has_key_usage || (f->key_usage & EKU_KU_KEY_CERT_SIGN) != 0;
+}
+
+/* One certificate object with its "sunset" member, on the worker's writer
+ * (compact for jsonl; for json at the depth of the "certificates" array
+ * members, so its lines are those of the whole document's dump). */
+static int write_json(eku_jsonw *w, const eku_cert *c, const struct eku_classification *cl,
+	const struct eku_sunset *sun, int64_t at, bool nested)
+{
+	eku_jsonw_reset(w);
+	if ((nested && eku_jsonw_set_depth(w, 2) != 0) || eku_jsonw_object_begin(w) != 0 ||
+	    eku_report_cert_write_fields(w, c, cl, at) != 0 || eku_jsonw_key(w, "sunset") != 0 ||
+	    eku_report_sunset_write(w, sun) != 0 || eku_jsonw_object_end(w) != 0)
+		return -1;
+	return 0;
+}
+
+/* Classifies and prints one certificate into out. */
+static int format_one(struct run *r, unsigned worker, FILE *out, const eku_cert *c,
+	const eku_certlist *extra)
+{
+	struct eku_classification *cl = eku_trust_classify(r->t, c, extra);
+	struct eku_sunset sun;
+	const char *text;
+	size_t len;
+	int rc = -1;
+
+	if (cl == NULL) {
+		cli_error("%s #%d: %s", eku_cert_source(c), eku_cert_index(c), eku_trust_error(r->t)->message);
+		return -1;
+	}
+	eku_sunset_judge(r->tl, c, cl, r->o->at, &sun);
+	switch (r->o->format) {
+	case FMT_TEXT:
+		inspect_print_text(out, c, cl, r->o->at, &sun, &r->pal);
+		break;
+	case FMT_CSV:
+		inspect_print_csv(out, c, cl, &sun, r->o->at);
+		break;
+	default:
+		if (write_json(r->writers[worker], c, cl, &sun, r->o->at, r->o->format == FMT_JSON) != 0) {
+			cli_error("%s #%d: cannot write its JSON object: %s", eku_cert_source(c),
+				eku_cert_index(c), eku_jsonw_error(r->writers[worker])->message);
+			goto out;
+		}
+		text = eku_jsonw_data(r->writers[worker], &len);
+		if (r->o->format == FMT_JSONL) {
+			fwrite(text, 1, len, out);
+			fputc('\n', out);
+		} else {
+			/* A member of the "certificates" array; the separator is
+			 * added when the slices are joined. */
+			fputs("    ", out);
+			fwrite(text, 1, len, out);
+			fputc('\0', out); /* record separator, replaced when printed */
+		}
+	}
+	rc = 0;
+out:
+	eku_classification_free(cl);
+	return rc;
+}
+
+static void work(void *arg, unsigned worker)
+{
+	struct task *k = arg;
+	struct run *r = k->r;
+	const eku_certlist *extra = r->held;
+	FILE *out = NULL;
+
+	if (k->source == NULL && k->to == 0)
+		return; /* diagnostics only */
+	if (k->source != NULL) {
+		if ((k->certs = eku_certlist_new()) == NULL) {
+			k->failed = true;
+			return;
+		}
+		eku_loader_load_mem(r->loaders[worker], k->source, k->buf, k->len, k->certs, &k->diags);
+		if (k->owns_buf)
+			free(k->buf);
+		k->buf = NULL;
+		if (r->pass1 || r->o->format == FMT_TEXT || r->o->format == FMT_JSON)
+			return; /* the submitter keeps what it needs */
+	}
+	if ((out = open_memstream(&k->out, &k->out_len)) == NULL) {
+		k->failed = true;
+		return;
+	}
+	if (k->source != NULL) {
+		for (size_t i = 0; i < eku_certlist_count(k->certs) && !k->failed; i++)
+			k->failed = format_one(r, worker, out, eku_certlist_get0(k->certs, i), extra) != 0;
+	} else {
+		for (size_t i = k->from; i < k->to && !k->failed; i++)
+			k->failed = format_one(r, worker, out, eku_certlist_get0(r->held, i), extra) != 0;
+	}
+	if (fclose(out) != 0)
+		k->failed = true;
+}
+
+static void task_free(struct task *k)
+{
+	if (k->owns_buf)
+		free(k->buf);
+	free(k->source);
+	eku_certlist_free(k->certs);
+	eku_diaglist_clear(&k->diags);
+	free(k->out);
+	free(k);
+}
+
+/* Prints a json slice: records separated by NULs become array members. */
+static void print_json_records(struct run *r, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		size_t n = strlen(s + i);
+		fputs(r->n_out++ == 0 ? "\n" : ",\n", stdout);
+		fwrite(s + i, 1, n, stdout);
+		i += n + 1;
+	}
+}
+
+static void done(void *arg, void *ctx)
+{
+	struct task *k = arg;
+	struct run *r = ctx;
+
+	if (k->failed)
+		r->failed = true;
+	for (size_t i = 0; i < k->diags.n && !r->pass1; i++)
+		if (eku_diaglist_add_copy(&r->diags, &k->diags.v[i]) != 0)
+			r->failed = true;
+	if (k->source != NULL) {
+		/* Pass 1 keeps possible issuers, text/json keep everything. */
+		for (size_t i = 0; k->certs != NULL && i < eku_certlist_count(k->certs); i++) {
+			eku_cert *c = eku_certlist_get0(k->certs, i);
+			if ((r->pass1 && may_issue(eku_cert_facts(c))) ||
+			    (!r->pass1 && (r->o->format == FMT_TEXT || r->o->format == FMT_JSON)))
+				if (eku_certlist_push0(r->held, eku_cert_up_ref(c)) != 0)
+					r->failed = true;
+		}
+	}
+	if (k->out != NULL) {
+		if (r->o->format == FMT_JSON)
+			print_json_records(r, k->out, k->out_len);
+		else
+			fwrite(k->out, 1, k->out_len, stdout);
+	}
+	task_free(k);
+}
+
+struct walker {
+	struct run *r;
+	eku_pool *pool;
+	eku_diaglist walk_diags; /* the walk's own problems (links, empty directories) */
+	size_t walk_sent;        /* how many of them went out in order already */
+};
+
+/* Queues the walk's new diagnostics as a task of their own, so they keep
+ * their place among the files' diagnostics. */
+static int flush_walk_diags(struct walker *w)
+{
+	struct task *k;
+
+	if (w->walk_sent == w->walk_diags.n)
+		return 0;
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return -1;
+	k->r = w->r;
+	for (; w->walk_sent < w->walk_diags.n; w->walk_sent++)
+		if (eku_diaglist_add_copy(&k->diags, &w->walk_diags.v[w->walk_sent]) != 0) {
+			task_free(k);
+			return -1;
+		}
+	eku_pool_submit(w->pool, k);
+	return 0;
+}
+
+/* eku_loader_walk callback: reads one file (standard input once) and queues
+ * it for a worker. An unreadable file is queued with its diagnostic. */
+static int read_and_queue(void *arg, const char *file)
+{
+	struct walker *w = arg;
+	struct run *r = w->r;
+	struct task *k = NULL;
+	eku_error err = { 0 };
+	int got = 1;
+
+	if (flush_walk_diags(w) != 0 || (k = calloc(1, sizeof(*k))) == NULL ||
+	    (k->source = strdup(file)) == NULL)
+		goto nomem;
+	k->r = r;
+	if (strcmp(file, "-") == 0) {
+		if (!r->stdin_read) {
+			r->stdin_read = true;
+			if (eku_read_file("-", r->o->max_size, &r->stdin_buf, &r->stdin_len, &err) != 0)
+				eku_diaglist_add(&r->stdin_diag, file, 0, 0, err.code, "%s", err.message);
+		}
+		k->buf = r->stdin_buf;
+		k->len = r->stdin_len;
+		if (r->stdin_buf == NULL && r->stdin_diag.n > 0 &&
+		    eku_diaglist_add_copy(&k->diags, &r->stdin_diag.v[0]) != 0)
+			goto nomem;
+	} else if (eku_read_file(file, r->o->max_size, &k->buf, &k->len, &err) != 0) {
+		eku_diaglist_add(&k->diags, file, 0, 0, err.code, "%s", err.message);
+	} else {
+		k->owns_buf = true;
+	}
+	if (k->buf == NULL) {
+		/* Nothing to parse: the task carries its diagnostic only. */
+		free(k->source);
+		k->source = NULL;
+		got = 0;
+	}
+	eku_pool_submit(w->pool, k);
+	return got;
+nomem:
+	free(k);
+	r->failed = true;
+	return 0;
+}
+
+static int run_files(struct run *r, char **inputs, int n)
+{
+	struct walker w = { .r = r };
+
+	if ((w.pool = eku_pool_new(r->o->jobs, 0, work, done, r)) == NULL)
+		return -1;
+	for (int i = 0; i < n; i++)
+		eku_loader_walk(r->loaders[0], inputs[i], read_and_queue, &w, &w.walk_diags);
+	if (flush_walk_diags(&w) != 0)
+		r->failed = true;
+	eku_pool_free(w.pool);
+	eku_diaglist_clear(&w.walk_diags);
+	return 0;
+}
+
+/* text/json: the held run, sorted, classified in slices on the workers. */
+static int run_slices(struct run *r)
+{
+	eku_pool *p = eku_pool_new(r->o->jobs, 0, work, done, r);
+	size_t n = eku_certlist_count(r->held);
+
+	if (p == NULL)
+		return -1;
+	for (size_t from = 0; from < n; from += SLICE) {
+		struct task *k = calloc(1, sizeof(*k));
+		if (k == NULL) {
+			r->failed = true;
+			break;
+		}
+		k->r = r;
+		k->from = from;
+		k->to = from + SLICE < n ? from + SLICE : n;
+		eku_pool_submit(p, k);
+	}
+	eku_pool_free(p);
+	return 0;
+}
+
+/* The "errors" or "warnings" member of the json document, as JSON_INDENT(2)
+ * prints it. */
+static int print_json_diags(eku_jsonw *w, const eku_diaglist *dl, enum eku_diag_severity sev,
+	const char *key)
+{
+	size_t n = 0, len;
+	const char *text;
+
+	printf(",\n  \"%s\": [", key);
+	for (size_t i = 0; i < dl->n; i++) {
+		if (dl->v[i].severity != sev)
+			continue;
+		eku_jsonw_reset(w);
+		if (eku_jsonw_set_depth(w, 2) != 0 || eku_report_diag_write(w, &dl->v[i]) != 0)
+			return -1;
+		text = eku_jsonw_data(w, &len);
+		fputs(n++ == 0 ? "\n    " : ",\n    ", stdout);
+		fwrite(text, 1, len, stdout);
+	}
+	fputs(n > 0 ? "\n  ]" : "]", stdout);
+	return 0;
+}
+
+static int new_workers(struct run *r)
+{
+	unsigned flags = r->o->format == FMT_JSON ? EKU_JSONW_INDENT(2) : EKU_JSONW_COMPACT;
+
+	if ((r->loaders = calloc(r->o->jobs, sizeof(*r->loaders))) == NULL ||
+	    (r->writers = calloc(r->o->jobs, sizeof(*r->writers))) == NULL)
+		return -1;
+	for (unsigned i = 0; i < r->o->jobs; i++) {
+		if ((r->writers[i] = eku_jsonw_new(flags, 0)) == NULL)
+			return -1;
+		if ((r->loaders[i] = eku_loader_new()) == NULL ||
+		    eku_loader_set1_password(r->loaders[i], r->o->password) != 0 ||
+		    eku_loader_set_extensions(r->loaders[i], r->o->ext) != 0)
+			return -1;
+		eku_loader_set_max_bytes(r->loaders[i], r->o->max_size);
+	}
+	return 0;
+}
+
+int inspect_run(const struct inspect_run_opts *o, char **inputs, int n_inputs, eku_trust *t,
+	const eku_timeline *tl)
+{
+	struct run r = { .o = o, .t = t, .tl = tl };
+	bool stream = o->format == FMT_JSONL || o->format == FMT_CSV;
+	int rc = 3;
+
+	r.pal = cli_palette(cli_use_color(o->color, stdout));
+	if (new_workers(&r) != 0 || (r.held = eku_certlist_new()) == NULL) {
+		cli_error("out of memory");
+		goto out;
+	}
+	if (stream) {
+		r.pass1 = true;
+		if (run_files(&r, inputs, n_inputs) != 0)
+			goto out;
+		r.pass1 = false;
+		if (o->format == FMT_CSV)
+			inspect_print_csv_header(stdout);
+		if (run_files(&r, inputs, n_inputs) != 0)
+			goto out;
+	} else {
+		if (run_files(&r, inputs, n_inputs) != 0)
+			goto out;
+		eku_certlist_sort_by_expiry(r.held);
+		if (o->format == FMT_JSON)
+			printf("{\n  \"schema\": \"%s\",\n  \"certificates\": [", EKU_SCHEMA);
+		if (run_slices(&r) != 0)
+			goto out;
+		if (o->format == FMT_JSON) {
+			fputs(r.n_out > 0 ? "\n  ]" : "]", stdout);
+			if (print_json_diags(r.writers[0], &r.diags, EKU_DIAG_ERROR, "errors") != 0 ||
+			    print_json_diags(r.writers[0], &r.diags, EKU_DIAG_WARNING, "warnings") != 0)
+				r.failed = true;
+			fputs("\n}\n", stdout);
+		}
+	}
+	for (size_t i = 0; i < r.diags.n; i++)
+		cli_print_load_diag(&r.diags.v[i]);
+	if (fflush(stdout) != 0) {
+		cli_error("cannot write the output");
+		goto out;
+	}
+	if (r.failed)
+		goto out;
+	rc = eku_diaglist_errors(&r.diags) > 0 ? 2 : 0;
+out:
+	for (unsigned i = 0; r.loaders != NULL && i < o->jobs; i++)
+		eku_loader_free(r.loaders[i]);
+	for (unsigned i = 0; r.writers != NULL && i < o->jobs; i++)
+		eku_jsonw_free(r.writers[i]);
+	free(r.loaders);
+	free(r.writers);
+	eku_certlist_free(r.held);
+	eku_diaglist_clear(&r.diags);
+	eku_diaglist_clear(&r.stdin_diag);
+	free(r.stdin_buf);
+	return rc;
+}

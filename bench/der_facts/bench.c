@@ -3,7 +3,7 @@
  * Not built by meson; from the repository root after `ninja -C build`:
  *
  *   cc -O2 -o /tmp/bench_der bench/der_facts/bench.c -Iinclude -Isrc/lib \
- *      build/libeku.a -lssl -lcrypto -ljansson -lfyaml -lpthread
+ *      build/libeku.a -lssl -lcrypto -ljansson -lfyaml -lsqlite3 -levent -levent_openssl -lpthread
  *   /tmp/bench_der [REPEATS]          (default 200)
  */
 #include <stdio.h>

@@ -313,6 +313,11 @@ def real(base: Path, label, files, log):
             "distinct": distinct}
 
 
+def cryptography_version():
+    import cryptography
+    return cryptography.__version__
+
+
 def testdata_files(shared: Path):
     skip = {".csv", ".json", ".md", ".txt", ".crl", ".pkilint", ".zlint"}
     return sorted(p for p in shared.rglob("*") if p.is_file() and p.suffix not in skip

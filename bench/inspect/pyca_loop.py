@@ -9,10 +9,27 @@ process (interpreter start-up and imports excluded); prints one JSON line.
   find DIR -type f | python3 pyca_loop.py -     (paths on stdin, one a line)
 """
 import json
+import re
 import sys
 import time
 
 from cryptography import x509
+
+PEM = re.compile(rb"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", re.S)
+
+
+def load_all(data):
+    """load_pem_x509_certificates (cryptography >= 39); one block at a time
+    on older versions (Debian 12 ships 38)."""
+    if hasattr(x509, "load_pem_x509_certificates"):
+        return x509.load_pem_x509_certificates(data)
+    return [x509.load_pem_x509_certificate(m) for m in PEM.findall(data)]
+
+
+def validity(cert):
+    if hasattr(cert, "not_valid_before_utc"):  # cryptography >= 42
+        return cert.not_valid_before_utc, cert.not_valid_after_utc
+    return cert.not_valid_before, cert.not_valid_after
 
 
 def facts(cert):
@@ -27,7 +44,7 @@ def facts(cert):
     except x509.ExtensionNotFound:
         san = []
     return (cert.subject.rfc4514_string(), cert.issuer.rfc4514_string(), cert.serial_number,
-            cert.not_valid_before_utc, cert.not_valid_after_utc, eku, san,
+            *validity(cert), eku, san,
             type(cert.public_key()).__name__)
 
 
@@ -37,7 +54,7 @@ def main(paths):
     for path in paths:
         with open(path, "rb") as f:
             data = f.read()
-        for cert in x509.load_pem_x509_certificates(data):
+        for cert in load_all(data):
             certs += 1
             try:  # a malformed extension in the real corpora: counted, not fatal
                 f = facts(cert)

@@ -70,6 +70,7 @@ def log(msg):
 # ---------------------------------------------------------------- processes
 
 RUNNER = None  # path of the built runner.c (see build_baselines)
+BASELINE_TIMEOUT = 3600  # baselines are not under test: --timeout applies to eku runs
 
 
 def timed(argv, stdin_text=None, timeout=600):
@@ -139,7 +140,7 @@ class Corpus:
 
 def baseline_tools(bins):
     def run(argv):
-        return lambda c, timeout: baseline(argv, c, timeout)
+        return lambda c, timeout: baseline(argv, c, BASELINE_TIMEOUT)
     return [("memscan", run([bins["memscan"], "-"])), ("d2i", run([bins["d2i_loop"], "-"])),
             ("pyca", run([sys.executable, str(HERE / "pyca_loop.py"), "-"]))]
 
@@ -361,7 +362,8 @@ def fmt_rate(x):
 
 def table(rows, start, verdicts, meta):
     lines = [f"eku: {meta['eku']}  features: {meta['features']}  rounds: {meta['rounds']}  "
-             f"host: {meta['host']} ({meta['cpus']} CPUs)", "",
+             f"host: {meta['host']} ({meta['cpus']} CPUs)",
+             f"pyca baseline: Python {meta['python']}, cryptography {meta['cryptography']}", "",
              f"{'corpus':<9}{'N':>8}  {'tool':<22}{'certs/s median (min-max)':>27}{'per-core':>10}"
              f"{'RSS MiB':>9}{'x pyca':>8}{'x d2i':>7}{'memscan/x':>10}  status"]
     for r in rows:
@@ -395,7 +397,7 @@ def main(argv=None):
     ap.add_argument("--sizes", help="comma-separated N (default 1k,10k,100k up to --max-n)")
     ap.add_argument("--max-n", type=int, default=100000)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--timeout", type=int, default=600, help="seconds per run (default 600)")
+    ap.add_argument("--timeout", type=int, default=600, help="seconds per eku run (default 600)")
     ap.add_argument("--startup-runs", type=int, default=20)
     ap.add_argument("--quick", action="store_true", help="N <= 10k, 1 round")
     ap.add_argument("--no-real", action="store_true", help="skip the testdata and system corpora")
@@ -421,6 +423,7 @@ def main(argv=None):
     meta = {"eku": eku, "features": {k: v for k, v in feat.items() if k != "census_help"},
             "rounds": args.rounds, "sizes": args.sizes, "timeout": args.timeout,
             "host": platform.node(), "cpus": os.cpu_count(),
+            "python": platform.python_version(), "cryptography": corpus.cryptography_version(),
             "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     verdicts = targets(rows, start, args.sizes)
     print(table(rows, start, verdicts, meta))

@@ -71,6 +71,16 @@ def log(msg):
 
 RUNNER = None  # path of the built runner.c (see build_baselines)
 BASELINE_TIMEOUT = 3600  # baselines are not under test: --timeout applies to eku runs
+CURRENT = []  # the measured process group, killed if the bench itself is interrupted
+
+
+def interrupted(signum, frame):
+    for pid in CURRENT:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    sys.exit(f"interrupted (signal {signum})")
 
 
 def timed(argv, stdin_text=None, timeout=600):
@@ -83,6 +93,7 @@ def timed(argv, stdin_text=None, timeout=600):
     proc = subprocess.Popen([RUNNER, res.name, *argv],
                             stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
                             stdout=out, stderr=subprocess.PIPE, start_new_session=True)
+    CURRENT[:] = [proc.pid]
     killed = []
 
     def kill():
@@ -90,6 +101,7 @@ def timed(argv, stdin_text=None, timeout=600):
         os.killpg(proc.pid, signal.SIGKILL)
 
     timer = threading.Timer(timeout, kill)
+    timer.daemon = True
     timer.start()
     try:
         if stdin_text is not None:
@@ -413,6 +425,8 @@ def main(argv=None):
     if not os.access(eku, os.X_OK):
         sys.exit(f"{eku}: eku binary not found (meson setup build && ninja -C build, or set EKU_BIN)")
     feat = features(eku)
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)
     with tempfile.TemporaryDirectory(prefix="eku-bench-") as tmp:
         bins = build_baselines(Path(tmp))
         cs = corpora(args)

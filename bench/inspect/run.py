@@ -34,7 +34,7 @@ above are then SKIPPED (reported as such, never dropped).
 Usage:
   bench/inspect/run.py                    # N = 1k,10k,100k, 3 rounds
   bench/inspect/run.py --quick            # N <= 10k, 1 round (smoke)
-  bench/inspect/run.py --max-n 1000000    # adds 1M (generation: ~1 h on 2 busy cores)
+  bench/inspect/run.py --max-n 1000000    # adds 1M (generation ~16 min on 2 cores, cached)
   bench/inspect/run.py --sizes 1000,2000 --rounds 1 --json out.json
   EKU_BIN=/path/to/eku bench/inspect/run.py ...
 """

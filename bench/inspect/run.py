@@ -248,8 +248,7 @@ def measure(args, eku, feat, bins, cs):
                                             "note": c.note, "samples": []})
                 tn = timed_out.get((fam, name.split("-")[0]))
                 if name.startswith(("inspect", "census")) and tn is not None and c.n >= tn:
-                    if not row["samples"] or rnd == 0:
-                        row["status"] = row.get("status") or f"SKIPPED (inspect timed out at N={tn})"
+                    row.setdefault("status", f"SKIPPED ({name.split('-')[0]} timed out at N={tn})")
                     continue
                 log(f"round {rnd + 1}/{args.rounds} {c.label} N={c.n} {name}")
                 r = fn(c, args.timeout)
@@ -262,15 +261,18 @@ def measure(args, eku, feat, bins, cs):
                     row["status"] = f"FAILED rc={r['rc']}: {r['stderr'].strip()[-200:]}"
                     continue
                 if "certs" in r and r["certs"] != c.n:
-                    row["note"] = (row["note"] + "; " if row["note"] else "") + \
-                        f"counted {r['certs']} certificates, expected {c.n}"
-                if r.get("errors") and "could not read" not in row["note"]:
-                    row["note"] = (row["note"] + "; " if row["note"] else "") + \
-                        f"pyca could not read {r['errors']} certificates' facts"
+                    add_note(row, f"counted {r['certs']} certificates, expected {c.n}")
+                if r.get("errors"):
+                    add_note(row, f"pyca could not read {r['errors']} certificates' facts")
                 row["samples"].append({k: r[k] for k in ("wall", "cpu", "rss_kib", "rc") if k in r})
     for row in rows.values():
         summarise(row)
     return list(rows.values())
+
+
+def add_note(row, text):
+    if text not in row["note"]:
+        row["note"] = f"{row['note']}; {text}" if row["note"] else text
 
 
 def summarise(row):

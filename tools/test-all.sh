@@ -81,7 +81,8 @@ step "integration scenarios (real peers on 127.0.0.1)"
 logged "$logs/pytest" env EKU_BIN="$PWD/build/eku" pytest-3 -q -rs tests/integration
 
 step "fuzz targets, ${FUZZ_SECONDS}s each (clang + libFuzzer)"
-[ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dfuzz=true -Db_lundef=false -Dtests=disabled
+[ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dfuzz=true -Db_lundef=false -Dtests=disabled -Dwerror=true
+meson configure build-fuzz -Dwerror=true
 ninja -C build-fuzz
 for f in build-fuzz/fuzz/fuzz_*; do
 	[ -f "$f" ] && [ -x "$f" ] || continue

@@ -1,0 +1,488 @@
+/* The running eku serve: a libevent loop that schedules rounds, reloads and
+ * answers HTTP; everything that reads files, resolves names or writes the
+ * store runs on a thread and posts its result back (sv.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sv_rt.h"
+
+void sv_logf(struct sv_runtime *rt, const char *fmt, ...)
+{
+	char line[2048], ts[24];
+	va_list ap;
+	int n = snprintf(line, sizeof(line), "ts=%s ", eku_time_iso((int64_t)time(NULL), ts, sizeof(ts)));
+
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	rt->log(rt->log_arg, line);
+}
+
+/* ---- posting back to the loop ------------------------------------------------ */
+
+int sv_post(struct sv_runtime *rt, sv_post_fn fn, void *arg)
+{
+	struct sv_post *p = calloc(1, sizeof(*p)), **tail;
+	char b = 1;
+
+	if (p == NULL)
+		return -1;
+	p->fn = fn;
+	p->arg = arg;
+	pthread_mutex_lock(&rt->post_lock);
+	for (tail = &rt->posts; *tail != NULL; tail = &(*tail)->next)
+		;
+	*tail = p;
+	pthread_mutex_unlock(&rt->post_lock);
+	/* A full pipe already holds a wake-up. */
+	while (write(rt->notify[1], &b, 1) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+static void notify_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sv_runtime *rt = arg;
+	struct sv_post *list, *next;
+	char buf[256];
+
+	(void)what;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	pthread_mutex_lock(&rt->post_lock);
+	list = rt->posts;
+	rt->posts = NULL;
+	pthread_mutex_unlock(&rt->post_lock);
+	for (; list != NULL; list = next) {
+		next = list->next;
+		list->fn(rt, list->arg);
+		free(list);
+	}
+}
+
+int sv_thread_start(void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	sigset_t all, old;
+	int rc;
+
+	if (pthread_attr_init(&attr) != 0)
+		return -1;
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&t, &attr, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	return rc == 0 ? 0 : -1;
+}
+
+/* ---- the store, from round threads -------------------------------------------- */
+
+int sv_rt_store_write(struct sv_runtime *rt, const char *data_dir, struct sv_snap *s)
+{
+	char why[512] = "";
+	int rc = -1;
+
+	pthread_mutex_lock(&rt->store_lock);
+	/* A store that failed is reopened by the next round, so writing resumes
+	 * when the disk or database comes back. */
+	if (rt->store == NULL)
+		rt->store = sv_store_open(data_dir, false, why, sizeof(why));
+	if (rt->store != NULL && sv_store_write(rt->store, s, why, sizeof(why)) == 0)
+		rc = 0;
+	else if (rt->store != NULL) {
+		sv_store_close(rt->store);
+		rt->store = NULL;
+	}
+	snprintf(rt->store_error, sizeof(rt->store_error), "%s", rc == 0 ? "" : why);
+	if (rc != 0)
+		rt->store_error_at = s->finished;
+	pthread_mutex_unlock(&rt->store_lock);
+	if (rc != 0)
+		s->store_error = strdup(why);
+	return rc;
+}
+
+/* ---- rounds ------------------------------------------------------------------- */
+
+struct round_job {
+	struct sv_runtime *rt;
+	struct sv_config *cfg;       /* a reference */
+	const struct sv_source *src; /* in cfg */
+	struct sv_snap *prev;        /* a reference, or NULL */
+	struct sv_snap *result;
+};
+
+static struct sv_state *state_of(struct sv_runtime *rt, const char *name)
+{
+	for (size_t i = 0; i < rt->n_states; i++)
+		if (strcmp(rt->states[i].name, name) == 0)
+			return &rt->states[i];
+	return NULL;
+}
+
+static void log_event(struct sv_runtime *rt, const struct sv_snap *s, const struct sv_event *e)
+{
+	sv_logf(rt, "event=%s source=\"%s\" key=\"%s\" old=\"%s\" new=\"%s\" detail=\"%s\"",
+		sv_event_name(e->type), s->source, e->key ? e->key : "", e->old_value ? e->old_value : "",
+		e->new_value ? e->new_value : "", e->detail ? e->detail : "");
+}
+
+static void round_done(struct sv_runtime *rt, void *arg)
+{
+	struct round_job *j = arg;
+	struct sv_state *st = state_of(rt, j->src->name);
+	struct sv_snap *s = j->result;
+
+	if (st != NULL)
+		st->running = false;
+	if (s == NULL) {
+		sv_logf(rt, "round=failed source=\"%s\" reason=\"out of memory\"", j->src->name);
+	} else if (s->error != NULL) {
+		sv_logf(rt, "round=failed source=\"%s\" reason=\"%s\"", s->source, s->error);
+	} else {
+		sv_logf(rt, "round=done source=\"%s\" certificates=%zu failed=%zu findings=%zu events=%zu "
+			"duration=%.3f%s%s%s", s->source, s->n_obs, s->n_fails, s->n_findings, s->n_events,
+			s->duration, s->store_error ? " store_error=\"" : "", s->store_error ? s->store_error : "",
+			s->store_error ? "\"" : "");
+		for (size_t i = 0; i < s->n_events; i++)
+			log_event(rt, s, &s->events[i]);
+	}
+	if (st != NULL && s != NULL) {
+		st->rounds++;
+		for (size_t i = 0; s->error == NULL && i < s->n_events; i++)
+			st->events[s->events[i].type]++;
+		/* A failed round keeps the last good certificates and findings
+		 * visible: its error shows in eku_source_success and /healthz. */
+		if (s->error != NULL && st->snap != NULL) {
+			free(st->last_error);
+			st->last_error = strdup(s->error);
+			st->last_error_at = s->finished;
+		} else {
+			sv_snap_free(st->snap);
+			st->snap = sv_snap_up_ref(s);
+			free(st->last_error);
+			st->last_error = s->error != NULL ? strdup(s->error) : NULL;
+		}
+		st->last_round_at = s->finished;
+		st->last_duration = s->duration;
+	}
+	sv_snap_free(s);
+	sv_snap_free(j->prev);
+	sv_config_free(j->cfg);
+	free(j);
+}
+
+static void *round_main(void *arg)
+{
+	struct round_job *j = arg;
+
+	j->result = sv_round_run(j->cfg, j->src, j->prev);
+	if (j->result != NULL && j->result->error == NULL)
+		(void)sv_rt_store_write(j->rt, j->cfg->data_dir, j->result);
+	if (sv_post(j->rt, round_done, j) != 0)
+		abort(); /* cannot tell the loop: better a restart than a silent stop */
+	return NULL;
+}
+
+static void tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sv_state *st = arg;
+	struct sv_runtime *rt = st->rt;
+	const struct sv_source *src = sv_config_source(rt->cfg, st->name);
+	struct round_job *j;
+
+	(void)fd, (void)what;
+	if (src == NULL)
+		return;
+	if (st->running) {
+		st->skipped++;  /* the previous round still runs: a slow source skips, never stacks */
+		return;
+	}
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return;
+	j->rt = rt;
+	j->cfg = sv_config_up_ref(rt->cfg);
+	j->src = src;
+	j->prev = sv_snap_up_ref(st->snap);
+	st->running = true;
+	if (sv_thread_start(round_main, j) != 0) {
+		st->running = false;
+		sv_logf(rt, "round=failed source=\"%s\" reason=\"cannot start a thread\"", st->name);
+		sv_snap_free(j->prev);
+		sv_config_free(j->cfg);
+		free(j);
+	}
+}
+
+/* ---- sources across reloads ------------------------------------------------------ */
+
+static void state_clear(struct sv_state *st)
+{
+	if (st->timer != NULL)
+		event_free(st->timer);
+	sv_snap_free(st->snap);
+	free(st->last_error);
+	free(st->name);
+}
+
+/* New states for cfg's sources: a source kept by name keeps its snapshot,
+ * counters and in-flight round; a new one starts from what the store had
+ * (initial[i], may be NULL, taken). */
+static int states_apply(struct sv_runtime *rt, struct sv_config *cfg, struct sv_snap **initial)
+{
+	struct sv_state *nv = calloc(cfg->n_sources ? cfg->n_sources : 1, sizeof(*nv));
+
+	if (nv == NULL)
+		return -1;
+	for (size_t i = 0; i < cfg->n_sources; i++) {
+		struct sv_state *old = state_of(rt, cfg->sources[i].name);
+		if (old != NULL) {
+			nv[i] = *old;
+			old->timer = NULL, old->snap = NULL, old->last_error = NULL, old->name = NULL;
+			event_free(nv[i].timer);
+		} else {
+			nv[i].name = strdup(cfg->sources[i].name);
+			nv[i].snap = initial != NULL ? initial[i] : NULL;
+			if (initial != NULL)
+				initial[i] = NULL;
+		}
+		nv[i].rt = rt;
+		nv[i].timer = event_new(rt->base, -1, EV_PERSIST, tick_cb, &nv[i]);
+	}
+	for (size_t i = 0; i < rt->n_states; i++)
+		state_clear(&rt->states[i]);
+	free(rt->states);
+	rt->states = nv;
+	rt->n_states = cfg->n_sources;
+	for (size_t i = 0; i < cfg->n_sources; i++) {
+		struct timeval tv = { cfg->sources[i].interval_ms / 1000,
+			(cfg->sources[i].interval_ms % 1000) * 1000 };
+		if (nv[i].timer == NULL || nv[i].name == NULL || evtimer_add(nv[i].timer, &tv) != 0)
+			return -1;
+		event_active(nv[i].timer, EV_TIMEOUT, 0); /* the first round now */
+	}
+	return 0;
+}
+
+/* The store's latest state of each source, so events after a restart
+ * compare with what was seen before it. Runs off the loop. */
+static struct sv_snap **load_initial(struct sv_runtime *rt, const struct sv_config *cfg)
+{
+	struct sv_snap **v = calloc(cfg->n_sources ? cfg->n_sources : 1, sizeof(*v));
+	char why[512] = "";
+	bool failed = false;
+
+	if (v == NULL)
+		return NULL;
+	pthread_mutex_lock(&rt->store_lock);
+	if (rt->store == NULL)
+		rt->store = sv_store_open(cfg->data_dir, false, why, sizeof(why));
+	for (size_t i = 0; rt->store != NULL && i < cfg->n_sources && !failed; i++)
+		v[i] = sv_store_latest(rt->store, cfg->sources[i].name, cfg->sources[i].kind, &failed);
+	if (rt->store == NULL || failed) {
+		snprintf(rt->store_error, sizeof(rt->store_error), "%s",
+			why[0] ? why : "history store: cannot read the latest observations");
+		rt->store_error_at = (int64_t)time(NULL);
+	}
+	pthread_mutex_unlock(&rt->store_lock);
+	return v;
+}
+
+/* ---- reload --------------------------------------------------------------------- */
+
+struct reload_job {
+	struct sv_runtime *rt;
+	char *path;
+	struct sv_config *fresh;
+	struct sv_snap **initial;
+	eku_diaglist diags;
+};
+
+static void reload_done(struct sv_runtime *rt, void *arg)
+{
+	struct reload_job *j = arg;
+
+	rt->reloading = false;
+	if (j->fresh == NULL) {
+		const struct eku_diag *d = j->diags.n > 0 ? &j->diags.v[0] : NULL;
+		rt->reload_failures++;
+		snprintf(rt->last_reload_error, sizeof(rt->last_reload_error), "%s:%d:%d: %s",
+			d ? d->source : j->path, d ? d->line : 0, d ? d->column : 0, d ? d->message : "failed");
+		sv_logf(rt, "event=reload result=failed errors=%zu kept_version=%llu reason=\"%s\"",
+			eku_diaglist_errors(&j->diags), (unsigned long long)rt->version, rt->last_reload_error);
+	} else if (states_apply(rt, j->fresh, j->initial) != 0) {
+		sv_logf(rt, "event=reload result=failed reason=\"out of memory\"");
+		sv_config_free(j->fresh);
+	} else {
+		sv_config_free(rt->cfg);
+		rt->cfg = j->fresh;
+		rt->version++;
+		rt->reloads++;
+		rt->last_reload_error[0] = '\0';
+		sv_logf(rt, "event=reload result=ok version=%llu sources=%zu", (unsigned long long)rt->version,
+			rt->cfg->n_sources);
+	}
+	for (size_t i = 0; j->initial != NULL && j->fresh != NULL && i < j->fresh->n_sources; i++)
+		sv_snap_free(j->initial[i]);
+	free(j->initial);
+	eku_diaglist_clear(&j->diags);
+	free(j->path);
+	free(j);
+}
+
+static void *reload_main(void *arg)
+{
+	struct reload_job *j = arg;
+
+	j->fresh = sv_config_load(j->path, true, &j->diags);
+	if (j->fresh != NULL)
+		j->initial = load_initial(j->rt, j->fresh);
+	if (sv_post(j->rt, reload_done, j) != 0)
+		abort();
+	return NULL;
+}
+
+void sv_runtime_reload(struct sv_runtime *rt)
+{
+	struct reload_job *j = calloc(1, sizeof(*j));
+
+	if (rt->reloading) {
+		free(j);
+		return;
+	}
+	if (j == NULL || (j->path = strdup(rt->cfg->path)) == NULL) {
+		free(j);
+		return;
+	}
+	j->rt = rt;
+	rt->reloading = true;
+	if (sv_thread_start(reload_main, j) != 0) {
+		rt->reloading = false;
+		free(j->path);
+		free(j);
+	}
+}
+
+/* ---- signals, life cycle ---------------------------------------------------------- */
+
+static void signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct sv_runtime *rt = arg;
+
+	(void)what;
+	if (sig == SIGHUP) {
+		sv_logf(rt, "event=reload signal=SIGHUP");
+		sv_runtime_reload(rt);
+		return;
+	}
+	/* The current write finishes (a round is one transaction) and no other
+	 * starts: the lock is kept until exit. */
+	pthread_mutex_lock(&rt->store_lock);
+	sv_store_close(rt->store);
+	rt->store = NULL;
+	sv_logf(rt, "event=stop signal=%s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	event_base_loopbreak(rt->base);
+}
+
+static int pipe_nonblocking(int p[2])
+{
+	if (pipe(p) != 0)
+		return -1;
+	for (int i = 0; i < 2; i++)
+		if (fcntl(p[i], F_SETFL, O_NONBLOCK) != 0 || fcntl(p[i], F_SETFD, FD_CLOEXEC) != 0)
+			return -1;
+	return 0;
+}
+
+struct sv_runtime *sv_runtime_new(struct sv_config *cfg, sv_log_fn log, void *log_arg, char *why,
+	size_t whylen)
+{
+	struct sv_runtime *rt = calloc(1, sizeof(*rt));
+	struct sv_snap **initial = NULL;
+
+	if (rt == NULL) {
+		sv_config_free(cfg);
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	rt->cfg = cfg;
+	rt->version = 1;
+	rt->log = log;
+	rt->log_arg = log_arg;
+	rt->started = (int64_t)time(NULL);
+	rt->notify[0] = rt->notify[1] = -1;
+	pthread_mutex_init(&rt->post_lock, NULL);
+	pthread_mutex_init(&rt->store_lock, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((rt->base = event_base_new()) == NULL || pipe_nonblocking(rt->notify) != 0 ||
+	    (rt->notify_ev = event_new(rt->base, rt->notify[0], EV_READ | EV_PERSIST, notify_cb, rt)) == NULL ||
+	    event_add(rt->notify_ev, NULL) != 0 ||
+	    (rt->sighup = evsignal_new(rt->base, SIGHUP, signal_cb, rt)) == NULL ||
+	    (rt->sigterm = evsignal_new(rt->base, SIGTERM, signal_cb, rt)) == NULL ||
+	    (rt->sigint = evsignal_new(rt->base, SIGINT, signal_cb, rt)) == NULL ||
+	    evsignal_add(rt->sighup, NULL) != 0 || evsignal_add(rt->sigterm, NULL) != 0 ||
+	    evsignal_add(rt->sigint, NULL) != 0) {
+		snprintf(why, whylen, "cannot set up the event loop");
+		goto fail;
+	}
+	if (sv_http_start(rt, why, whylen) != 0)
+		goto fail;
+	/* Before the loop runs: nothing to block yet. */
+	if ((initial = load_initial(rt, cfg)) == NULL || states_apply(rt, cfg, initial) != 0) {
+		snprintf(why, whylen, "out of memory");
+		goto fail;
+	}
+	if (rt->store_error[0] != '\0')
+		sv_logf(rt, "event=store result=failed reason=\"%s\"", rt->store_error);
+	free(initial);
+	return rt;
+fail:
+	free(initial);
+	sv_runtime_free(rt);
+	return NULL;
+}
+
+int sv_runtime_run(struct sv_runtime *rt)
+{
+	sv_logf(rt, "event=start listen=%s sources=%zu data_dir=\"%s\"", rt->cfg->listen, rt->cfg->n_sources,
+		rt->cfg->data_dir);
+	return event_base_dispatch(rt->base) < 0 ? 3 : 0;
+}
+
+/* Round threads may still run (detached): the process exits right after,
+ * with the store closed and its lock held, so they cannot write. */
+void sv_runtime_free(struct sv_runtime *rt)
+{
+	if (rt == NULL)
+		return;
+	for (size_t i = 0; i < rt->n_states; i++)
+		state_clear(&rt->states[i]);
+	free(rt->states);
+	if (rt->http != NULL)
+		evhttp_free(rt->http);
+	if (rt->notify_ev != NULL)
+		event_free(rt->notify_ev);
+	if (rt->sighup != NULL)
+		event_free(rt->sighup);
+	if (rt->sigterm != NULL)
+		event_free(rt->sigterm);
+	if (rt->sigint != NULL)
+		event_free(rt->sigint);
+	if (rt->base != NULL)
+		event_base_free(rt->base);
+	for (int i = 0; i < 2; i++)
+		if (rt->notify[i] >= 0)
+			close(rt->notify[i]);
+	sv_config_free(rt->cfg);
+	free(rt);
+}

@@ -125,7 +125,7 @@ struct round_job {
 static struct sv_state *state_of(struct sv_runtime *rt, const char *name)
 {
 	for (size_t i = 0; i < rt->n_states; i++)
-		if (strcmp(rt->states[i].name, name) == 0)
+		if (rt->states[i].name != NULL && strcmp(rt->states[i].name, name) == 0)
 			return &rt->states[i];
 	return NULL;
 }

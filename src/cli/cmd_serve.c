@@ -44,14 +44,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void log_line(void *arg, const char *line)
-{
-	FILE *f = arg;
-
-	fprintf(f, "%s\n", line);
-	fflush(f);
-}
-
 /* Loads path and prints every problem with its position. */
 static struct sv_config *load(const char *path, bool build)
 {
@@ -89,7 +81,7 @@ static int run(const char *path, const char *log_path, bool check_only)
 		return 2;
 	}
 	rc = 3;
-	if ((rt = sv_runtime_new(c, log_line, logf, why, sizeof(why))) == NULL) {
+	if ((rt = sv_runtime_new(c, cli_log_line, logf, why, sizeof(why))) == NULL) {
 		cli_error("%s", why);
 		goto out;
 	}
@@ -111,11 +103,8 @@ int cmd_serve(int argc, char **argv)
 		switch (c) {
 		case O_CHECK: do_check = true; break;
 		case O_LOG:
-			if (*optarg == '\0' || cli_is_directory(optarg)) {
-				cli_error("--log '%s': %s; give a file to append to", optarg,
-					*optarg == '\0' ? "empty file name" : "is a directory");
+			if (cli_check_log_file(optarg) != 0)
 				return 2;
-			}
 			log_path = optarg;
 			break;
 		case 'q': cli_quiet = true; break;

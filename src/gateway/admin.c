@@ -28,14 +28,6 @@
 
 #define ADMIN_HEADER GW_ADMIN_HEADER
 
-static void reply(struct evhttp_request *req, int code, const char *reason, const char *type,
-	struct evbuffer *body)
-{
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", type);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
-	evhttp_send_reply(req, code, reason, body);
-}
-
 static void on_metrics(struct gw_runtime *rt, struct evhttp_request *req)
 {
 	struct evbuffer *b = evbuffer_new();
@@ -45,7 +37,7 @@ static void on_metrics(struct gw_runtime *rt, struct evhttp_request *req)
 		return;
 	}
 	gw_metrics_render(rt->metrics, rt->cfg, rt->active, rt->version, b);
-	reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b);
+	gw_admin_reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b);
 	evbuffer_free(b);
 }
 
@@ -152,25 +144,12 @@ static void on_status(struct gw_runtime *rt, struct evhttp_request *req)
 		evhttp_send_error(req, 500, NULL);
 	} else {
 		evbuffer_add_printf(b, "%s\n", text);
-		reply(req, 200, "OK", "application/json", b);
+		gw_admin_reply(req, 200, "OK", "application/json", b);
 	}
 	free(text);
 	json_decref(root);
 	if (b != NULL)
 		evbuffer_free(b);
-}
-
-static void on_text(struct evhttp_request *req, int code, const char *reason, const char *text)
-{
-	struct evbuffer *b = evbuffer_new();
-
-	if (b == NULL) {
-		evhttp_send_error(req, 500, NULL);
-		return;
-	}
-	evbuffer_add_printf(b, "%s\n", text);
-	reply(req, code, reason, "text/plain; charset=utf-8", b);
-	evbuffer_free(b);
 }
 
 /* The reply waits for the reload, which runs off the main loop. */
@@ -181,26 +160,26 @@ static void reload_replied(struct gw_runtime *rt, int rc, void *arg)
 
 	if (rc == 0) {
 		snprintf(msg, sizeof(msg), "reloaded: version %llu", (unsigned long long)rt->version);
-		on_text(req, 200, "OK", msg);
+		gw_admin_reply_text(req, 200, "OK", msg);
 	} else {
 		snprintf(msg, sizeof(msg), "reload failed, still serving version %llu: %s",
 			(unsigned long long)rt->version, rt->last_reload_error);
-		on_text(req, 422, "Unprocessable Entity", msg);
+		gw_admin_reply_text(req, 422, "Unprocessable Entity", msg);
 	}
 }
 
 static void on_reload(struct gw_runtime *rt, struct evhttp_request *req)
 {
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-		on_text(req, 405, "Method Not Allowed", "use POST /reload");
+		gw_admin_reply_text(req, 405, "Method Not Allowed", "use POST /reload");
 		return;
 	}
 	if (evhttp_find_header(evhttp_request_get_input_headers(req), ADMIN_HEADER) == NULL) {
-		on_text(req, 403, "Forbidden", "POST /reload needs the header " ADMIN_HEADER ": 1");
+		gw_admin_reply_text(req, 403, "Forbidden", "POST /reload needs the header " ADMIN_HEADER ": 1");
 		return;
 	}
 	if (gw_runtime_reload_async(rt, reload_replied, req) != 0)
-		on_text(req, 503, "Service Unavailable", "cannot start a reload");
+		gw_admin_reply_text(req, 503, "Service Unavailable", "cannot start a reload");
 }
 
 static void admin_cb(struct evhttp_request *req, void *arg)
@@ -211,19 +190,19 @@ static void admin_cb(struct evhttp_request *req, void *arg)
 	if (path == NULL)
 		path = "/";
 	if (!gw_admin_host_allowed(rt->admin_sock, req))
-		on_text(req, 421, "Misdirected Request",
+		gw_admin_reply_text(req, 421, "Misdirected Request",
 			"Host does not name this admin listener (DNS rebinding?)");
 	else if (strcmp(path, "/metrics") == 0)
 		on_metrics(rt, req);
 	else if (strcmp(path, "/status") == 0)
 		on_status(rt, req);
 	else if (strcmp(path, "/healthz") == 0)
-		on_text(req, rt->draining ? 503 : 200, rt->draining ? "Draining" : "OK",
+		gw_admin_reply_text(req, rt->draining ? 503 : 200, rt->draining ? "Draining" : "OK",
 			rt->draining ? "draining" : "ok");
 	else if (strcmp(path, "/reload") == 0 || strcmp(path, "/-/reload") == 0)
 		on_reload(rt, req);
 	else
-		on_text(req, 404, "Not Found", "try /metrics, /status, /healthz or POST /reload");
+		gw_admin_reply_text(req, 404, "Not Found", "try /metrics, /status, /healthz or POST /reload");
 }
 
 int gw_admin_start(struct gw_runtime *rt, char *why, size_t whylen)

@@ -7,7 +7,30 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include <event2/buffer.h>
+
 #include "gw_admin.h"
+
+void gw_admin_reply(struct evhttp_request *req, int code, const char *reason, const char *type,
+	struct evbuffer *body)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", type);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
+	evhttp_send_reply(req, code, reason, body);
+}
+
+void gw_admin_reply_text(struct evhttp_request *req, int code, const char *reason, const char *text)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	if (b == NULL) {
+		evhttp_send_error(req, 500, NULL);
+		return;
+	}
+	evbuffer_add_printf(b, "%s\n", text);
+	gw_admin_reply(req, code, reason, "text/plain; charset=utf-8", b);
+	evbuffer_free(b);
+}
 
 /* Does the literal host name (no brackets) name the bound address sa? */
 static bool host_is_us(const char *host, const struct sockaddr_storage *sa)

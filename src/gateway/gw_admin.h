@@ -23,6 +23,13 @@
  * loopback literal or localhost, with the bound port (none means 80). */
 bool gw_admin_host_allowed(struct evhttp_bound_socket *sock, struct evhttp_request *req);
 
+/* Sends body (may be NULL) with Content-Type type and Cache-Control:
+ * no-store (answers about live state must not be cached). */
+void gw_admin_reply(struct evhttp_request *req, int code, const char *reason, const char *type,
+	struct evbuffer *body);
+/* The same with text and a newline as text/plain. */
+void gw_admin_reply_text(struct evhttp_request *req, int code, const char *reason, const char *text);
+
 /* Applies the bounds above to an evhttp (methods GET, HEAD, POST). */
 void gw_admin_limits(struct evhttp *http);
 

@@ -21,27 +21,6 @@
 
 #define SV_MAX_API (256u * 1024 * 1024) /* the JSON writer's cap */
 
-static void reply(struct evhttp_request *req, int code, const char *reason, const char *type,
-	struct evbuffer *body)
-{
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", type);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
-	evhttp_send_reply(req, code, reason, body);
-}
-
-static void reply_text(struct evhttp_request *req, int code, const char *reason, const char *text)
-{
-	struct evbuffer *b = evbuffer_new();
-
-	if (b == NULL) {
-		evhttp_send_error(req, 500, NULL);
-		return;
-	}
-	evbuffer_add_printf(b, "%s\n", text);
-	reply(req, code, reason, "text/plain; charset=utf-8", b);
-	evbuffer_free(b);
-}
-
 static void on_metrics(struct sv_runtime *rt, struct evhttp_request *req)
 {
 	struct evbuffer *b = evbuffer_new();
@@ -49,7 +28,7 @@ static void on_metrics(struct sv_runtime *rt, struct evhttp_request *req)
 	if (b == NULL || sv_metrics_render(rt, b) != 0) {
 		evhttp_send_error(req, 500, NULL);
 	} else {
-		reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b);
+		gw_admin_reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b);
 	}
 	if (b != NULL)
 		evbuffer_free(b);
@@ -85,7 +64,7 @@ static void on_healthz(struct sv_runtime *rt, struct evhttp_request *req)
 			(unsigned long long)rt->version, rt->last_reload_error);
 	if (!bad)
 		evbuffer_add_printf(b, "ok\n");
-	reply(req, bad ? 503 : 200, bad ? "Service Unavailable" : "OK", "text/plain; charset=utf-8", b);
+	gw_admin_reply(req, bad ? 503 : 200, bad ? "Service Unavailable" : "OK", "text/plain; charset=utf-8", b);
 	evbuffer_free(b);
 }
 
@@ -166,7 +145,7 @@ static void on_latest(struct sv_runtime *rt, struct evhttp_request *req)
 	text = eku_jsonw_data(w, &len);
 	evbuffer_add(b, text, len);
 	evbuffer_add(b, "\n", 1);
-	reply(req, 200, "OK", "application/json", b);
+	gw_admin_reply(req, 200, "OK", "application/json", b);
 	goto out;
 fail:
 	evhttp_send_error(req, 500, NULL);
@@ -197,16 +176,16 @@ static void on_report(struct sv_runtime *rt, struct evhttp_request *req, const c
 	struct evbuffer *b = NULL;
 
 	if (s == NULL) {
-		reply_text(req, 404, "Not Found", "no plan round yet: add a source with inventory: (or wait "
+		gw_admin_reply_text(req, 404, "Not Found", "no plan round yet: add a source with inventory: (or wait "
 			"for its first round); try /metrics or /api/v1/latest");
 		goto out;
 	}
 	if (doc == NULL || (html = eku_html_report(doc, NULL, &err)) == NULL || (b = evbuffer_new()) == NULL) {
-		reply_text(req, 500, "Internal Server Error", err.message[0] ? err.message : "cannot render");
+		gw_admin_reply_text(req, 500, "Internal Server Error", err.message[0] ? err.message : "cannot render");
 		goto out;
 	}
 	evbuffer_add(b, html, strlen(html));
-	reply(req, 200, "OK", "text/html; charset=utf-8", b);
+	gw_admin_reply(req, 200, "OK", "text/html; charset=utf-8", b);
 out:
 	free(html);
 	json_decref(doc);
@@ -219,15 +198,15 @@ out:
 static void on_reload(struct sv_runtime *rt, struct evhttp_request *req)
 {
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-		reply_text(req, 405, "Method Not Allowed", "use POST /-/reload");
+		gw_admin_reply_text(req, 405, "Method Not Allowed", "use POST /-/reload");
 		return;
 	}
 	if (evhttp_find_header(evhttp_request_get_input_headers(req), GW_ADMIN_HEADER) == NULL) {
-		reply_text(req, 403, "Forbidden", "POST /-/reload needs the header " GW_ADMIN_HEADER ": 1");
+		gw_admin_reply_text(req, 403, "Forbidden", "POST /-/reload needs the header " GW_ADMIN_HEADER ": 1");
 		return;
 	}
 	sv_runtime_reload(rt);
-	reply_text(req, 202, "Accepted", "reloading; see the log or /healthz");
+	gw_admin_reply_text(req, 202, "Accepted", "reloading; see the log or /healthz");
 }
 
 static void http_cb(struct evhttp_request *req, void *arg)
@@ -241,7 +220,7 @@ static void http_cb(struct evhttp_request *req, void *arg)
 		path = "/";
 	evhttp_parse_query_str(evhttp_uri_get_query(uri) ? evhttp_uri_get_query(uri) : "", &q);
 	if (!gw_admin_host_allowed(rt->sock, req))
-		reply_text(req, 421, "Misdirected Request", "Host does not name this listener (DNS rebinding?)");
+		gw_admin_reply_text(req, 421, "Misdirected Request", "Host does not name this listener (DNS rebinding?)");
 	else if (strcmp(path, "/metrics") == 0)
 		on_metrics(rt, req);
 	else if (strcmp(path, "/healthz") == 0)
@@ -255,7 +234,7 @@ static void http_cb(struct evhttp_request *req, void *arg)
 	else if (strcmp(path, "/") == 0)
 		on_report(rt, req, evhttp_find_header(&q, "source"));
 	else
-		reply_text(req, 404, "Not Found", "try /metrics, /healthz, /api/v1/latest, /probe?target=HOST:PORT "
+		gw_admin_reply_text(req, 404, "Not Found", "try /metrics, /healthz, /api/v1/latest, /probe?target=HOST:PORT "
 			"or / (the plan report)");
 	evhttp_clear_headers(&q);
 }

@@ -16,6 +16,7 @@
 
 #include <eku/probe.h>
 
+#include "../gateway/gw_admin.h"
 #include "sv_rt.h"
 
 #define SV_PROBE_MAX_ACTIVE 32
@@ -62,9 +63,7 @@ static void probe_reply(struct sv_runtime *rt, void *arg)
 			evbuffer_add_printf(b, "} 1\n");
 		}
 		sv_metrics_certs(b, snaps, j->snap != NULL ? 1 : 0);
-		evhttp_add_header(evhttp_request_get_output_headers(j->req), "Content-Type",
-			"text/plain; version=0.0.4; charset=utf-8");
-		evhttp_send_reply(j->req, 200, "OK", b);
+		gw_admin_reply(j->req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b);
 	} else if (j->req != NULL) {
 		evhttp_send_error(j->req, 500, NULL);
 	}
@@ -133,20 +132,6 @@ static int spec_of(struct evkeyvalq *q, char *out, size_t len, char *why, size_t
 	return 0;
 }
 
-static void bad_request(struct evhttp_request *req, int code, const char *reason, const char *why)
-{
-	struct evbuffer *b = evbuffer_new();
-
-	if (b == NULL) {
-		evhttp_send_error(req, 500, NULL);
-		return;
-	}
-	evbuffer_add_printf(b, "%s\n", why);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "text/plain; charset=utf-8");
-	evhttp_send_reply(req, code, reason, b);
-	evbuffer_free(b);
-}
-
 void sv_probe_http(struct sv_runtime *rt, struct evhttp_request *req)
 {
 	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
@@ -155,11 +140,11 @@ void sv_probe_http(struct sv_runtime *rt, struct evhttp_request *req)
 	char spec[1024], why[512];
 
 	if (evhttp_parse_query_str(query ? query : "", &q) != 0 || spec_of(&q, spec, sizeof(spec), why, sizeof(why)) != 0) {
-		bad_request(req, 400, "Bad Request", query == NULL ? "give ?target=HOST:PORT" : why);
+		gw_admin_reply_text(req, 400, "Bad Request", query == NULL ? "give ?target=HOST:PORT" : why);
 		goto out;
 	}
 	if (rt->probes_active >= SV_PROBE_MAX_ACTIVE) {
-		bad_request(req, 503, "Service Unavailable", "too many probes in flight; retry later");
+		gw_admin_reply_text(req, 503, "Service Unavailable", "too many probes in flight; retry later");
 		goto out;
 	}
 	if ((j = calloc(1, sizeof(*j))) == NULL || eku_strv_push(&j->spec, spec) != 0)

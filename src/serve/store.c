@@ -353,68 +353,66 @@ fail:
 
 /* ---- history ---------------------------------------------------------------- */
 
-static int hist_obs(sv_store *st, int64_t since, const char *source, const char *key,
-	sv_hist_obs_fn fn, void *arg)
+/* Runs a history query (?1 since, ?2 source or NULL, ?3 key or NULL),
+ * handing each row to row(). */
+struct hist {
+	sv_hist_obs_fn ofn;
+	sv_hist_event_fn efn;
+	void *arg;
+};
+
+static int hist_query(sv_store *st, const char *sql, int64_t since, const char *source, const char *key,
+	int (*row)(sqlite3_stmt *q, const struct hist *h), const struct hist *h)
 {
 	sqlite3_stmt *q = NULL;
 	int step, rc = -1;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT source, key, sha256, subject, eku_class, issuer_class,"
-		    " vendor, not_before, not_after, first_seen, last_seen, clientauth_ends, clientauth"
-		    " FROM observations WHERE last_seen >= ?1 AND (?2 IS NULL OR source = ?2)"
-		    " AND (?3 IS NULL OR key = ?3) ORDER BY source, key, id", -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(q, 1, since);
 	bind_text(q, 2, source);
 	bind_text(q, 3, key);
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		struct sv_hist_obs o = {
-			col_text(q, 0), col_text(q, 1), col_text(q, 2), col_text(q, 3), col_text(q, 4),
-			col_text(q, 5), col_text(q, 6), sqlite3_column_int64(q, 7), sqlite3_column_int64(q, 8),
-			sqlite3_column_int64(q, 9), sqlite3_column_int64(q, 10), sqlite3_column_int64(q, 11),
-			sqlite3_column_int(q, 12) != 0,
-		};
-		if (fn(arg, &o) != 0)
+	while ((step = sqlite3_step(q)) == SQLITE_ROW)
+		if (row(q, h) != 0)
 			goto out;
-	}
 	rc = step == SQLITE_DONE ? 0 : -1;
 out:
 	sqlite3_finalize(q);
 	return rc;
 }
 
-static int hist_events(sv_store *st, int64_t since, const char *source, const char *key,
-	sv_hist_event_fn fn, void *arg)
+static int obs_row(sqlite3_stmt *q, const struct hist *h)
 {
-	sqlite3_stmt *q = NULL;
-	int step, rc = -1;
+	struct sv_hist_obs o = {
+		col_text(q, 0), col_text(q, 1), col_text(q, 2), col_text(q, 3), col_text(q, 4),
+		col_text(q, 5), col_text(q, 6), sqlite3_column_int64(q, 7), sqlite3_column_int64(q, 8),
+		sqlite3_column_int64(q, 9), sqlite3_column_int64(q, 10), sqlite3_column_int64(q, 11),
+		sqlite3_column_int(q, 12) != 0,
+	};
+	return h->ofn(h->arg, &o);
+}
 
-	if (sqlite3_prepare_v2(st->db, "SELECT source, type, key, old_value, new_value, detail, at"
-		    " FROM events WHERE at >= ?1 AND (?2 IS NULL OR source = ?2) AND (?3 IS NULL OR key = ?3)"
-		    " ORDER BY at, id", -1, &q, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(q, 1, since);
-	bind_text(q, 2, source);
-	bind_text(q, 3, key);
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		struct sv_hist_event e = {
-			col_text(q, 0), col_text(q, 1), col_text(q, 2), col_text(q, 3), col_text(q, 4),
-			col_text(q, 5), sqlite3_column_int64(q, 6),
-		};
-		if (fn(arg, &e) != 0)
-			goto out;
-	}
-	rc = step == SQLITE_DONE ? 0 : -1;
-out:
-	sqlite3_finalize(q);
-	return rc;
+static int event_row(sqlite3_stmt *q, const struct hist *h)
+{
+	struct sv_hist_event e = {
+		col_text(q, 0), col_text(q, 1), col_text(q, 2), col_text(q, 3), col_text(q, 4),
+		col_text(q, 5), sqlite3_column_int64(q, 6),
+	};
+	return h->efn(h->arg, &e);
 }
 
 int sv_store_history(sv_store *st, int64_t since, const char *source, const char *key,
 	sv_hist_obs_fn ofn, sv_hist_event_fn efn, void *arg, char *why, size_t whylen)
 {
-	if ((ofn != NULL && hist_obs(st, since, source, key, ofn, arg) != 0) ||
-	    (efn != NULL && hist_events(st, since, source, key, efn, arg) != 0)) {
+	const struct hist h = { ofn, efn, arg };
+
+	if ((ofn != NULL && hist_query(st, "SELECT source, key, sha256, subject, eku_class, issuer_class,"
+		    " vendor, not_before, not_after, first_seen, last_seen, clientauth_ends, clientauth"
+		    " FROM observations WHERE last_seen >= ?1 AND (?2 IS NULL OR source = ?2)"
+		    " AND (?3 IS NULL OR key = ?3) ORDER BY source, key, id", since, source, key, obs_row, &h) != 0) ||
+	    (efn != NULL && hist_query(st, "SELECT source, type, key, old_value, new_value, detail, at"
+		    " FROM events WHERE at >= ?1 AND (?2 IS NULL OR source = ?2) AND (?3 IS NULL OR key = ?3)"
+		    " ORDER BY at, id", since, source, key, event_row, &h) != 0)) {
 		set_why(why, whylen, "history store", st->db);
 		return -1;
 	}

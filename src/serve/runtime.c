@@ -137,6 +137,19 @@ static void log_event(struct sv_runtime *rt, const struct sv_snap *s, const stru
 		e->new_value ? e->new_value : "", e->detail ? e->detail : "");
 }
 
+/* Why inputs failed, a few per round: a source of 10,000 dead endpoints
+ * must not flood the log (the count is in the round line and the metrics,
+ * every failure in /api/v1/latest). */
+#define SV_LOG_FAILS 5
+static void log_fails(struct sv_runtime *rt, const struct sv_snap *s)
+{
+	for (size_t i = 0; i < s->n_fails && i < SV_LOG_FAILS; i++)
+		sv_logf(rt, "input=failed source=\"%s\" target=\"%s\" failure=%s message=\"%s\"", s->source,
+			s->fails[i].key, s->fails[i].failure, s->fails[i].message ? s->fails[i].message : "");
+	if (s->n_fails > SV_LOG_FAILS)
+		sv_logf(rt, "input=failed source=\"%s\" more=%zu", s->source, s->n_fails - SV_LOG_FAILS);
+}
+
 static void round_done(struct sv_runtime *rt, void *arg)
 {
 	struct round_job *j = arg;
@@ -156,6 +169,7 @@ static void round_done(struct sv_runtime *rt, void *arg)
 			s->store_error ? "\"" : "");
 		for (size_t i = 0; i < s->n_events; i++)
 			log_event(rt, s, &s->events[i]);
+		log_fails(rt, s);
 	}
 	if (st != NULL && s != NULL) {
 		st->rounds++;

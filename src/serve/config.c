@@ -30,7 +30,7 @@ const char *sv_kind_name(enum sv_kind k)
 struct src_tmp {
 	struct sv_source s;
 	bool has_files, has_targets, has_inventory;
-	struct eku_pos pos, targets_pos;
+	struct eku_pos pos;
 };
 
 static void key_dur(KEY_ARGS)
@@ -50,13 +50,34 @@ static void key_files(KEY_ARGS)
 	(void)eku_yaml_strv(y, v, at, "files", &t->s.inputs);
 }
 
+/* Each target is parsed now, at its own position, so a typo is a config
+ * error, not a failed round an hour later. */
+static void check_target(struct eku_yaml *y, struct fy_node *n, struct eku_pos at)
+{
+	const char *spec = eku_yaml_scalar(y, n, at, "target");
+	struct eku_target tg = { 0 };
+	eku_error err = { 0 };
+
+	if (spec != NULL && eku_target_parse(spec, &tg, &err) != 0)
+		ERR(y, eku_yaml_pos(n, at), "target '%s': %s", spec, err.message);
+	eku_target_clear(&tg);
+}
+
 static void key_targets(KEY_ARGS)
 {
 	struct src_tmp *t = obj;
+	struct fy_node *item;
+	void *iter = NULL;
 
 	t->has_targets = true;
-	t->targets_pos = eku_yaml_pos(v, at);
-	(void)eku_yaml_strv(y, v, at, "targets", &t->s.inputs);
+	if (eku_yaml_strv(y, v, at, "targets", &t->s.inputs) != 0)
+		return;
+	if (!fy_node_is_sequence(v)) {
+		check_target(y, v, at);
+		return;
+	}
+	while ((item = fy_node_sequence_iterate(v, &iter)) != NULL)
+		check_target(y, item, at);
 }
 
 static void key_inventory(KEY_ARGS)
@@ -79,20 +100,6 @@ static const struct eku_yaml_key source_keys[] = {
 };
 #undef S
 
-/* Each target is parsed now, so a typo is a config error, not a failed
- * round an hour later. */
-static void check_targets(struct eku_yaml *y, struct src_tmp *t)
-{
-	for (size_t i = 0; i < t->s.inputs.n; i++) {
-		struct eku_target tg = { 0 };
-		eku_error err = { 0 };
-		if (eku_target_parse(t->s.inputs.v[i], &tg, &err) != 0)
-			ERR(y, t->targets_pos, "source '%s': target '%s': %s", t->s.name ? t->s.name : "?",
-				t->s.inputs.v[i], err.message);
-		eku_target_clear(&tg);
-	}
-}
-
 static void check_source(struct eku_yaml *y, struct src_tmp *t)
 {
 	int kinds = t->has_files + t->has_targets + t->has_inventory;
@@ -106,8 +113,6 @@ static void check_source(struct eku_yaml *y, struct src_tmp *t)
 	if (t->s.kind != SV_INVENTORY && t->s.inputs.n == 0)
 		ERR(y, t->pos, "source '%s': %s: is empty", t->s.name ? t->s.name : "?",
 			sv_kind_name(t->s.kind));
-	if (t->s.kind == SV_TARGETS)
-		check_targets(y, t);
 	if (t->s.interval_ms < SV_MIN_INTERVAL_MS)
 		ERR(y, t->pos, "source '%s': interval must be at least %dms", t->s.name ? t->s.name : "?",
 			SV_MIN_INTERVAL_MS);

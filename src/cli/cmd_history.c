@@ -257,7 +257,7 @@ static int history(const struct opts *o)
 	eku_diaglist d = { 0 };
 	struct sv_config *c = NULL;
 	sv_store *st = NULL;
-	const char *dir = o->data_dir;
+	const char *dir = o->data_dir, *database = NULL;
 	char why[512] = "", at[4096];
 	int rc = 2;
 
@@ -269,9 +269,10 @@ static int history(const struct opts *o)
 		if (c == NULL)
 			goto out;
 		dir = c->data_dir;
+		database = c->database;
 	}
 	rc = 1;
-	if ((st = sv_store_open(dir, true, why, sizeof(why))) == NULL) {
+	if ((st = sv_store_open(dir, database, true, why, sizeof(why))) == NULL) {
 		cli_error("%s (has eku serve run with this data_dir yet?)", why);
 		goto out;
 	}

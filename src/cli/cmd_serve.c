@@ -71,7 +71,8 @@ static int run(const char *path, const char *log_path, bool check_only)
 	if (c == NULL)
 		return 2;
 	if (check_only) {
-		printf("%s: ok (%zu source(s), history in %s)\n", path, c->n_sources, c->data_dir);
+		printf("%s: ok (%zu source(s), history in %s)\n", path, c->n_sources,
+			c->database != NULL ? "PostgreSQL" : c->data_dir);
 		sv_config_free(c);
 		return 0;
 	}

@@ -251,14 +251,15 @@ static void check_top(struct eku_yaml *y, struct sv_config *c, struct eku_pos or
 	if (lp.line > 0 && !c->insecure_allow_remote)
 		ERR(y, lp, "'listen': '%s' is not a loopback address; set insecure_allow_remote: "
 			"true to expose it (the endpoints have no authentication)", c->listen);
-	if (c->database != NULL && strncmp(c->database, "postgres", 8) == 0)
-		ERR(y, origin, "'database': PostgreSQL is not supported by this build yet; remove "
-			"database: and use data_dir: (SQLite)");
-	else if (c->database != NULL)
-		ERR(y, origin, "'database': '%s' is not a postgresql:// URL", c->database);
-	else if (c->data_dir == NULL)
+	if (c->database != NULL && strncmp(c->database, "postgresql://", 13) != 0 &&
+	    strncmp(c->database, "postgres://", 11) != 0)
+		ERR(y, origin, "'database': '%s' is not a postgresql:// URL (e.g. "
+			"postgresql://eku@db.example/eku)", c->database);
+	else if (c->database != NULL && c->data_dir != NULL)
+		ERR(y, origin, "give data_dir: or database:, not both (the history lives in one place)");
+	else if (c->database == NULL && c->data_dir == NULL)
 		ERR(y, origin, "data_dir: is required (the folder of the history database, "
-			"e.g. data_dir: /var/lib/eku)");
+			"e.g. data_dir: /var/lib/eku), or database: postgresql://... for a shared one");
 	if (c->listen == NULL && (c->listen = strdup(SV_DEFAULT_LISTEN)) == NULL)
 		y->nomem = true;
 }

@@ -87,7 +87,7 @@ int sv_thread_start(void *(*fn)(void *), void *arg)
 
 /* ---- the store, from round threads -------------------------------------------- */
 
-int sv_rt_store_write(struct sv_runtime *rt, const char *data_dir, struct sv_snap *s)
+int sv_rt_store_write(struct sv_runtime *rt, const struct sv_config *cfg, struct sv_snap *s)
 {
 	char why[512] = "";
 	int rc = -1;
@@ -96,7 +96,7 @@ int sv_rt_store_write(struct sv_runtime *rt, const char *data_dir, struct sv_sna
 	/* A store that failed is reopened by the next round, so writing resumes
 	 * when the disk or database comes back. */
 	if (rt->store == NULL)
-		rt->store = sv_store_open(data_dir, false, why, sizeof(why));
+		rt->store = sv_store_open(cfg->data_dir, cfg->database, false, why, sizeof(why));
 	if (rt->store != NULL && sv_store_write(rt->store, s, why, sizeof(why)) == 0)
 		rc = 0;
 	else if (rt->store != NULL) {
@@ -202,7 +202,7 @@ static void *round_main(void *arg)
 
 	j->result = sv_round_run(j->cfg, j->src, j->prev);
 	if (j->result != NULL && j->result->error == NULL)
-		(void)sv_rt_store_write(j->rt, j->cfg->data_dir, j->result);
+		(void)sv_rt_store_write(j->rt, j->cfg, j->result);
 	if (sv_post(j->rt, round_done, j) != 0)
 		abort(); /* cannot tell the loop: better a restart than a silent stop */
 	return NULL;
@@ -300,7 +300,7 @@ static struct sv_snap **load_initial(struct sv_runtime *rt, const struct sv_conf
 		return NULL;
 	pthread_mutex_lock(&rt->store_lock);
 	if (rt->store == NULL)
-		rt->store = sv_store_open(cfg->data_dir, false, why, sizeof(why));
+		rt->store = sv_store_open(cfg->data_dir, cfg->database, false, why, sizeof(why));
 	for (size_t i = 0; rt->store != NULL && i < cfg->n_sources && !failed; i++)
 		v[i] = sv_store_latest(rt->store, cfg->sources[i].name, cfg->sources[i].kind, &failed);
 	if (rt->store == NULL || failed) {
@@ -468,8 +468,8 @@ fail:
 
 int sv_runtime_run(struct sv_runtime *rt)
 {
-	sv_logf(rt, "event=start listen=%s sources=%zu data_dir=\"%s\"", rt->cfg->listen, rt->cfg->n_sources,
-		rt->cfg->data_dir);
+	sv_logf(rt, "event=start listen=%s sources=%zu store=\"%s\"", rt->cfg->listen, rt->cfg->n_sources,
+		rt->cfg->database != NULL ? "postgresql" : rt->cfg->data_dir);
 	return event_base_dispatch(rt->base) < 0 ? 3 : 0;
 }
 

@@ -1,30 +1,40 @@
-/* The history store: SQLite in WAL mode in the data directory. One round is
- * one transaction, so kill -9 at any instant leaves every earlier round
- * whole and the current one absent (SQLite's atomic commit, sqlite.org/
- * atomiccommit.html; WAL with synchronous=FULL also survives power loss).
+/* The history store: SQLite in WAL mode in the data directory, or a
+ * PostgreSQL database shared by several instances (database:
+ * postgresql://...). Both run the same SQL (written to suit both: $N
+ * parameters in order of first use, CAST instead of ::) through one small
+ * layer, exec(), that binds text parameters and hands rows back; only the
+ * schemas differ (column types).
+ *
+ * One round is one transaction, so kill -9 at any instant leaves every
+ * earlier round whole and the current one absent (SQLite's atomic commit,
+ * sqlite.org/atomiccommit.html, with synchronous=FULL; PostgreSQL's WAL).
  *
  * observations: one row per certificate seen at a place, from first_seen to
  * last_seen; a renewal starts a new row. rounds: one row per round.
  * severities: each plan finding's severity per round. events: what changed. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "sv.h"
 
+#define STMT_CACHE 16
+
 struct sv_store {
-	sqlite3 *db;
+	sqlite3 *db;                 /* one of db and pg */
+	PGconn *pg;
+	struct { const char *sql; sqlite3_stmt *q; } cache[STMT_CACHE];
 };
 
-static const char schema[] =
+static const char sqlite_schema[] =
 	"PRAGMA journal_mode=WAL;"
 	"PRAGMA synchronous=FULL;"
-	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
-	"INSERT OR IGNORE INTO meta VALUES('schema', '1');"
 	"CREATE TABLE IF NOT EXISTS rounds(id INTEGER PRIMARY KEY, source TEXT NOT NULL,"
 	" started_at INTEGER NOT NULL, finished_at INTEGER NOT NULL, duration REAL,"
 	" observations INTEGER, failures INTEGER, error TEXT);"
@@ -33,233 +43,332 @@ static const char schema[] =
 	" eku_class TEXT, clientauth INTEGER, issuer_class TEXT, vendor TEXT,"
 	" not_before INTEGER, not_after INTEGER, clientauth_ends INTEGER, client_use TEXT,"
 	" first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS observations_place ON observations(source, key, id);"
-	"CREATE INDEX IF NOT EXISTS observations_seen ON observations(last_seen);"
 	"CREATE TABLE IF NOT EXISTS severities(round INTEGER NOT NULL REFERENCES rounds(id),"
 	" source TEXT NOT NULL, finding TEXT NOT NULL, kind TEXT, severity TEXT NOT NULL,"
 	" breaks_on INTEGER);"
-	"CREATE INDEX IF NOT EXISTS severities_round ON severities(source, round);"
 	"CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
 	" source TEXT NOT NULL, type TEXT NOT NULL, key TEXT, old_value TEXT, new_value TEXT,"
-	" detail TEXT);"
+	" detail TEXT);";
+
+/* Instances starting together serialise on an advisory lock: concurrent
+ * CREATE TABLE IF NOT EXISTS can collide in PostgreSQL's catalogs. */
+static const char pg_schema[] =
+	"SELECT pg_advisory_lock(7013);"
+	"CREATE TABLE IF NOT EXISTS rounds(id BIGSERIAL PRIMARY KEY, source TEXT NOT NULL,"
+	" started_at BIGINT NOT NULL, finished_at BIGINT NOT NULL, duration DOUBLE PRECISION,"
+	" observations BIGINT, failures BIGINT, error TEXT);"
+	"CREATE TABLE IF NOT EXISTS observations(id BIGSERIAL PRIMARY KEY, source TEXT NOT NULL,"
+	" key TEXT NOT NULL, kind TEXT NOT NULL, sha256 TEXT NOT NULL, subject TEXT,"
+	" eku_class TEXT, clientauth INTEGER, issuer_class TEXT, vendor TEXT,"
+	" not_before BIGINT, not_after BIGINT, clientauth_ends BIGINT, client_use TEXT,"
+	" first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS severities(round BIGINT NOT NULL REFERENCES rounds(id),"
+	" source TEXT NOT NULL, finding TEXT NOT NULL, kind TEXT, severity TEXT NOT NULL,"
+	" breaks_on BIGINT);"
+	"CREATE TABLE IF NOT EXISTS events(id BIGSERIAL PRIMARY KEY, at BIGINT NOT NULL,"
+	" source TEXT NOT NULL, type TEXT NOT NULL, key TEXT, old_value TEXT, new_value TEXT,"
+	" detail TEXT);";
+
+/* Both dialects. */
+static const char indexes[] =
+	"CREATE INDEX IF NOT EXISTS observations_place ON observations(source, key, id);"
+	"CREATE INDEX IF NOT EXISTS observations_seen ON observations(last_seen);"
+	"CREATE INDEX IF NOT EXISTS severities_round ON severities(source, round);"
 	"CREATE INDEX IF NOT EXISTS events_at ON events(at);";
 
-static void set_why(char *why, size_t len, const char *what, sqlite3 *db)
+/* ---- the layer: text parameters in, rows out -------------------------------- */
+
+struct row {
+	sqlite3_stmt *q;
+	PGresult *res;
+	int i;
+};
+
+static const char *rtext(const struct row *r, int c)
 {
-	snprintf(why, len, "%s: %s", what, db != NULL ? sqlite3_errmsg(db) : "out of memory");
+	const char *t = r->q != NULL ? (const char *)sqlite3_column_text(r->q, c)
+				     : (PQgetisnull(r->res, r->i, c) ? NULL : PQgetvalue(r->res, r->i, c));
+	return t != NULL ? t : "";
 }
 
-sv_store *sv_store_open(const char *dir, bool readonly, char *why, size_t whylen)
+static int64_t rnum(const struct row *r, int c)
 {
-	sv_store *st = calloc(1, sizeof(*st));
+	return r->q != NULL ? sqlite3_column_int64(r->q, c) : strtoll(rtext(r, c), NULL, 10);
+}
+
+typedef int (*row_fn)(const struct row *r, void *arg);
+
+static sqlite3_stmt *prepared(sv_store *st, const char *sql)
+{
+	int free_slot = -1;
+
+	for (int i = 0; i < STMT_CACHE; i++) {
+		if (st->cache[i].sql == sql)
+			return st->cache[i].q;
+		if (st->cache[i].sql == NULL && free_slot < 0)
+			free_slot = i;
+	}
+	if (free_slot < 0 || sqlite3_prepare_v2(st->db, sql, -1, &st->cache[free_slot].q, NULL) != SQLITE_OK)
+		return NULL;
+	st->cache[free_slot].sql = sql; /* the statements are static strings */
+	return st->cache[free_slot].q;
+}
+
+static int exec_sqlite(sv_store *st, const char *sql, const char *const *p, int n, row_fn fn, void *arg,
+	int64_t *changes)
+{
+	struct row r = { .q = prepared(st, sql) };
+	int step, rc = -1;
+
+	if (r.q == NULL)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (p[i] != NULL)
+			sqlite3_bind_text(r.q, i + 1, p[i], -1, SQLITE_TRANSIENT);
+	while ((step = sqlite3_step(r.q)) == SQLITE_ROW)
+		if (fn == NULL || fn(&r, arg) != 0)
+			goto out;
+	rc = step == SQLITE_DONE ? 0 : -1;
+	if (changes != NULL)
+		*changes = sqlite3_changes(st->db);
+out:
+	sqlite3_reset(r.q);
+	sqlite3_clear_bindings(r.q);
+	return rc;
+}
+
+static int exec_pg(sv_store *st, const char *sql, const char *const *p, int n, row_fn fn, void *arg,
+	int64_t *changes)
+{
+	struct row r = { .res = PQexecParams(st->pg, sql, n, NULL, p, NULL, NULL, 0) };
+	ExecStatusType s = PQresultStatus(r.res);
+	int rc = -1;
+
+	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK)
+		goto out;
+	for (r.i = 0; r.i < PQntuples(r.res); r.i++)
+		if (fn == NULL || fn(&r, arg) != 0)
+			goto out;
+	if (changes != NULL)
+		*changes = strtoll(PQcmdTuples(r.res), NULL, 10);
+	rc = 0;
+out:
+	PQclear(r.res);
+	return rc;
+}
+
+/* sql with $1..$n bound to p (NULL: SQL NULL); fn (may be NULL when no row
+ * is expected) gets each row; changes (may be NULL) the rows changed. */
+static int exec(sv_store *st, const char *sql, const char *const *p, int n, row_fn fn, void *arg,
+	int64_t *changes)
+{
+	return st->db != NULL ? exec_sqlite(st, sql, p, n, fn, arg, changes)
+			      : exec_pg(st, sql, p, n, fn, arg, changes);
+}
+
+static int script(sv_store *st, const char *sql)
+{
+	PGresult *res;
+	int rc;
+
+	if (st->db != NULL)
+		return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	res = PQexec(st->pg, sql);
+	rc = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : -1;
+	PQclear(res);
+	return rc;
+}
+
+static void set_why(char *why, size_t len, const char *what, sv_store *st)
+{
+	const char *msg = st == NULL ? "out of memory" : st->db != NULL ? sqlite3_errmsg(st->db) :
+			  st->pg != NULL ? PQerrorMessage(st->pg) : "out of memory";
+	size_t n;
+
+	snprintf(why, len, "%s: %s", what, msg);
+	n = strlen(why);
+	while (n > 0 && (why[n - 1] == '\n' || why[n - 1] == ' '))
+		why[--n] = '\0';  /* libpq's messages end with a newline */
+}
+
+/* ---- opening ------------------------------------------------------------------ */
+
+static int open_sqlite(sv_store *st, const char *dir, bool readonly, char *why, size_t whylen)
+{
 	char *path = NULL;
 	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int rc = -1;
 
-	if (st == NULL || asprintf(&path, "%s/%s", dir, SV_STORE_FILE) < 0) {
+	if (asprintf(&path, "%s/%s", dir, SV_STORE_FILE) < 0) {
 		snprintf(why, whylen, "out of memory");
-		goto fail;
+		return -1;
 	}
 	if (!readonly && mkdir(dir, 0750) != 0 && errno != EEXIST) {
 		snprintf(why, whylen, "%s: cannot create the data directory: %s", dir, strerror(errno));
-		goto fail;
+		goto out;
 	}
 	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-		set_why(why, whylen, path, st->db);
-		goto fail;
+		set_why(why, whylen, path, st);
+		goto out;
 	}
-	sqlite3_busy_timeout(st->db, 5000); /* another instance or eku history */
-	if (!readonly && sqlite3_exec(st->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
-		set_why(why, whylen, path, st->db);
-		goto fail;
+	sqlite3_busy_timeout(st->db, 5000); /* eku history reading meanwhile */
+	if (!readonly && (script(st, sqlite_schema) != 0 || script(st, indexes) != 0)) {
+		set_why(why, whylen, path, st);
+		goto out;
 	}
+	rc = 0;
+out:
 	free(path);
+	return rc;
+}
+
+/* A connection that gives up after 5 s unless the URL says otherwise, so a
+ * round never hangs on a dead database host. */
+static int open_pg(sv_store *st, const char *url, char *why, size_t whylen)
+{
+	const char *const keys[] = { "connect_timeout", "dbname", NULL };
+	const char *const vals[] = { "5", url, NULL };
+
+	st->pg = PQconnectdbParams(keys, vals, 1);
+	if (st->pg == NULL || PQstatus(st->pg) != CONNECTION_OK) {
+		set_why(why, whylen, "history database", st);
+		return -1;
+	}
+	if (script(st, pg_schema) != 0 || script(st, indexes) != 0 ||
+	    script(st, "SELECT pg_advisory_unlock(7013)") != 0) {
+		set_why(why, whylen, "history database", st);
+		return -1;
+	}
+	return 0;
+}
+
+sv_store *sv_store_open(const char *dir, const char *database, bool readonly, char *why, size_t whylen)
+{
+	sv_store *st = calloc(1, sizeof(*st));
+
+	if (st == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	if ((database != NULL ? open_pg(st, database, why, whylen) : open_sqlite(st, dir, readonly, why, whylen)) != 0) {
+		sv_store_close(st);
+		return NULL;
+	}
 	return st;
-fail:
-	free(path);
-	sv_store_close(st);
-	return NULL;
 }
 
 void sv_store_close(sv_store *st)
 {
 	if (st == NULL)
 		return;
+	for (int i = 0; i < STMT_CACHE; i++)
+		sqlite3_finalize(st->cache[i].q);
 	sqlite3_close(st->db);
+	PQfinish(st->pg);
 	free(st);
 }
 
 /* ---- writing ---------------------------------------------------------------- */
 
-static void bind_text(sqlite3_stmt *q, int i, const char *s)
+#define NUM(buf, v) (snprintf((buf), sizeof(buf), "%" PRId64, (int64_t)(v)), (const char *)(buf))
+
+static int take_id(const struct row *r, void *arg)
 {
-	if (s != NULL)
-		sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(q, i);
+	*(int64_t *)arg = rnum(r, 0);
+	return 0;
 }
 
-static int step_done(sqlite3_stmt *q)
+static int write_round(sv_store *st, const struct sv_snap *s, int64_t *round)
 {
-	int rc = sqlite3_step(q);
+	char a[24], b[24], d[32], o[24], f[24];
+	const char *p[] = { s->source, NUM(a, s->started), NUM(b, s->finished),
+		(snprintf(d, sizeof(d), "%.6f", s->duration), d), NUM(o, s->n_obs), NUM(f, s->n_fails), s->error };
 
-	sqlite3_reset(q);
-	sqlite3_clear_bindings(q);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return exec(st, "INSERT INTO rounds(source, started_at, finished_at, duration, observations, failures,"
+		" error) VALUES($1, $2, $3, $4, $5, $6, $7) RETURNING id", p, 7, take_id, round, NULL);
 }
 
-struct writer {
-	sv_store *st;
-	const struct sv_snap *s;
-	sqlite3_int64 round;
-	sqlite3_stmt *touch, *insert, *sev, *ev;
-};
-
-static int write_round(struct writer *w)
-{
-	sqlite3_stmt *q = NULL;
-	int rc = -1;
-
-	if (sqlite3_prepare_v2(w->st->db, "INSERT INTO rounds(source, started_at, finished_at, duration,"
-		    " observations, failures, error) VALUES(?,?,?,?,?,?,?)", -1, &q, NULL) != SQLITE_OK)
-		return -1;
-	bind_text(q, 1, w->s->source);
-	sqlite3_bind_int64(q, 2, w->s->started);
-	sqlite3_bind_int64(q, 3, w->s->finished);
-	sqlite3_bind_double(q, 4, w->s->duration);
-	sqlite3_bind_int64(q, 5, (sqlite3_int64)w->s->n_obs);
-	sqlite3_bind_int64(q, 6, (sqlite3_int64)w->s->n_fails);
-	bind_text(q, 7, w->s->error);
-	if (step_done(q) == 0) {
-		w->round = sqlite3_last_insert_rowid(w->st->db);
-		rc = 0;
-	}
-	sqlite3_finalize(q);
-	return rc;
-}
+static const char sql_touch[] =
+	"UPDATE observations SET last_seen = $1 WHERE id = (SELECT max(id) FROM observations"
+	" WHERE source = $2 AND key = $3) AND sha256 = $4";
+static const char sql_insert_obs[] =
+	"INSERT INTO observations(source, key, kind, sha256, subject, eku_class, clientauth, issuer_class,"
+	" vendor, not_before, not_after, clientauth_ends, client_use, first_seen, last_seen)"
+	" VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
 
 /* The place's latest row moves its last_seen when it holds the same
  * certificate; otherwise a new row starts. */
-static int write_obs(struct writer *w, const struct sv_obs *o)
+static int write_obs(sv_store *st, const struct sv_snap *s, const struct sv_obs *o)
 {
-	sqlite3_stmt *q = w->touch;
+	char seen[24], nb[24], na[24], ends[24];
+	const char *t[] = { NUM(seen, s->finished), s->source, o->key, o->sha256 };
+	const char *p[] = { s->source, o->key, o->kind, o->sha256, o->subject, eku_eku_class_name(o->eku_class),
+		o->clientauth ? "1" : "0", eku_issuer_class_name(o->issuer_class), o->vendor, NUM(nb, o->not_before),
+		NUM(na, o->not_after), NUM(ends, o->clientauth_ends), eku_sunset_verdict_name(o->client_use), seen,
+		seen };
+	int64_t changed = 0;
 
 	if (o->stale)
 		return 0;
-	sqlite3_bind_int64(q, 1, w->s->finished);
-	bind_text(q, 2, w->s->source);
-	bind_text(q, 3, o->key);
-	bind_text(q, 4, o->sha256);
-	if (step_done(q) != 0)
+	if (exec(st, sql_touch, t, 4, NULL, NULL, &changed) != 0)
 		return -1;
-	if (sqlite3_changes(w->st->db) > 0)
-		return 0;
-	q = w->insert;
-	bind_text(q, 1, w->s->source);
-	bind_text(q, 2, o->key);
-	bind_text(q, 3, o->kind);
-	bind_text(q, 4, o->sha256);
-	bind_text(q, 5, o->subject);
-	bind_text(q, 6, eku_eku_class_name(o->eku_class));
-	sqlite3_bind_int(q, 7, o->clientauth);
-	bind_text(q, 8, eku_issuer_class_name(o->issuer_class));
-	bind_text(q, 9, o->vendor);
-	sqlite3_bind_int64(q, 10, o->not_before);
-	sqlite3_bind_int64(q, 11, o->not_after);
-	sqlite3_bind_int64(q, 12, o->clientauth_ends);
-	bind_text(q, 13, eku_sunset_verdict_name(o->client_use));
-	sqlite3_bind_int64(q, 14, w->s->finished);
-	sqlite3_bind_int64(q, 15, w->s->finished);
-	return step_done(q);
+	return changed > 0 ? 0 : exec(st, sql_insert_obs, p, 15, NULL, NULL, NULL);
 }
 
-static int write_finding(struct writer *w, const struct sv_finding *f)
+static int write_finding(sv_store *st, const struct sv_snap *s, int64_t round, const struct sv_finding *f)
 {
-	sqlite3_stmt *q = w->sev;
+	char r[24], b[24];
+	const char *p[] = { NUM(r, round), s->source, f->id, f->kind, eku_severity_name(f->severity),
+		NUM(b, f->breaks_on) };
 
-	sqlite3_bind_int64(q, 1, w->round);
-	bind_text(q, 2, w->s->source);
-	bind_text(q, 3, f->id);
-	bind_text(q, 4, f->kind);
-	bind_text(q, 5, eku_severity_name(f->severity));
-	sqlite3_bind_int64(q, 6, f->breaks_on);
-	return step_done(q);
+	return exec(st, "INSERT INTO severities(round, source, finding, kind, severity, breaks_on)"
+		" VALUES($1, $2, $3, $4, $5, $6)", p, 6, NULL, NULL, NULL);
 }
 
-static int write_event(struct writer *w, const struct sv_event *e)
+static int write_event(sv_store *st, const struct sv_snap *s, const struct sv_event *e)
 {
-	sqlite3_stmt *q = w->ev;
+	char at[24];
+	const char *p[] = { NUM(at, e->at), s->source, sv_event_name(e->type), e->key, e->old_value,
+		e->new_value, e->detail };
 
-	sqlite3_bind_int64(q, 1, e->at);
-	bind_text(q, 2, w->s->source);
-	bind_text(q, 3, sv_event_name(e->type));
-	bind_text(q, 4, e->key);
-	bind_text(q, 5, e->old_value);
-	bind_text(q, 6, e->new_value);
-	bind_text(q, 7, e->detail);
-	return step_done(q);
-}
-
-static int prepare(struct writer *w)
-{
-	sqlite3 *db = w->st->db;
-
-	return sqlite3_prepare_v2(db, "UPDATE observations SET last_seen = ?1 WHERE id = (SELECT max(id)"
-		       " FROM observations WHERE source = ?2 AND key = ?3) AND sha256 = ?4", -1, &w->touch,
-		       NULL) != SQLITE_OK ||
-	       sqlite3_prepare_v2(db, "INSERT INTO observations(source, key, kind, sha256, subject,"
-		       " eku_class, clientauth, issuer_class, vendor, not_before, not_after, clientauth_ends,"
-		       " client_use, first_seen, last_seen) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1,
-		       &w->insert, NULL) != SQLITE_OK ||
-	       sqlite3_prepare_v2(db, "INSERT INTO severities VALUES(?,?,?,?,?,?)", -1, &w->sev,
-		       NULL) != SQLITE_OK ||
-	       sqlite3_prepare_v2(db, "INSERT INTO events(at, source, type, key, old_value, new_value,"
-		       " detail) VALUES(?,?,?,?,?,?,?)", -1, &w->ev, NULL) != SQLITE_OK ? -1 : 0;
+	return exec(st, "INSERT INTO events(at, source, type, key, old_value, new_value, detail)"
+		" VALUES($1, $2, $3, $4, $5, $6, $7)", p, 7, NULL, NULL, NULL);
 }
 
 int sv_store_write(sv_store *st, const struct sv_snap *s, char *why, size_t whylen)
 {
-	struct writer w = { .st = st, .s = s };
+	int64_t round = 0;
 	bool began = false;
 	int rc = -1;
 
-	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	/* IMMEDIATE: SQLite takes the write lock now, not at the first write. */
+	if (script(st, st->db != NULL ? "BEGIN IMMEDIATE" : "BEGIN") != 0)
 		goto out;
 	began = true;
-	if (prepare(&w) != 0 || write_round(&w) != 0)
+	if (write_round(st, s, &round) != 0)
 		goto out;
 	for (size_t i = 0; i < s->n_obs; i++)
-		if (write_obs(&w, &s->obs[i]) != 0)
+		if (write_obs(st, s, &s->obs[i]) != 0)
 			goto out;
 	for (size_t i = 0; i < s->n_findings; i++)
-		if (write_finding(&w, &s->findings[i]) != 0)
+		if (write_finding(st, s, round, &s->findings[i]) != 0)
 			goto out;
 	for (size_t i = 0; i < s->n_events; i++)
-		if (write_event(&w, &s->events[i]) != 0)
+		if (write_event(st, s, &s->events[i]) != 0)
 			goto out;
-	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	if (script(st, "COMMIT") != 0)
 		goto out;
 	began = false;
 	rc = 0;
 out:
 	if (rc != 0)
-		set_why(why, whylen, "history store", st->db);
+		set_why(why, whylen, "history store", st);
 	if (began)
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_finalize(w.touch);
-	sqlite3_finalize(w.insert);
-	sqlite3_finalize(w.sev);
-	sqlite3_finalize(w.ev);
+		(void)script(st, "ROLLBACK");
 	return rc;
 }
 
 /* ---- reading ---------------------------------------------------------------- */
-
-static const char *col_text(sqlite3_stmt *q, int i)
-{
-	const unsigned char *t = sqlite3_column_text(q, i);
-
-	return t != NULL ? (const char *)t : "";
-}
 
 static int enum_by_name(const char *name, const char *(*fn)(int), int n)
 {
@@ -273,130 +382,89 @@ static const char *eku_class_at(int i) { return eku_eku_class_name((enum eku_eku
 static const char *issuer_at(int i) { return eku_issuer_class_name((enum eku_issuer_class)i); }
 static const char *verdict_at(int i) { return eku_sunset_verdict_name((enum eku_sunset_verdict)i); }
 
-static int load_obs(sqlite3_stmt *q, struct sv_snap *s)
+static int latest_obs_row(const struct row *r, void *arg)
 {
+	struct sv_snap *s = arg;
 	struct sv_obs *o = sv_snap_add_obs(s);
 
 	if (o == NULL)
 		return -1;
-	o->key = strdup(col_text(q, 0));
-	o->kind = strcmp(col_text(q, 1), "file") == 0 ? "file" : "endpoint";
-	snprintf(o->sha256, sizeof(o->sha256), "%s", col_text(q, 2));
-	o->subject = strdup(col_text(q, 3));
-	o->eku_class = (enum eku_eku_class)enum_by_name(col_text(q, 4), eku_class_at, EKU_CLASS_OTHER + 1);
-	o->clientauth = sqlite3_column_int(q, 5) != 0;
-	o->issuer_class = (enum eku_issuer_class)enum_by_name(col_text(q, 6), issuer_at, EKU_ISSUER_SELF_SIGNED + 1);
-	o->vendor = strdup(col_text(q, 7));
-	o->not_before = sqlite3_column_int64(q, 8);
-	o->not_after = sqlite3_column_int64(q, 9);
-	o->clientauth_ends = sqlite3_column_int64(q, 10);
-	o->client_use = (enum eku_sunset_verdict)enum_by_name(col_text(q, 11), verdict_at, EKU_SUNSET_UNKNOWN + 1);
-	if (sqlite3_column_int64(q, 12) > s->finished)
-		s->finished = s->started = sqlite3_column_int64(q, 12);
+	o->key = strdup(rtext(r, 0));
+	o->kind = strcmp(rtext(r, 1), "file") == 0 ? "file" : "endpoint";
+	snprintf(o->sha256, sizeof(o->sha256), "%s", rtext(r, 2));
+	o->subject = strdup(rtext(r, 3));
+	o->eku_class = (enum eku_eku_class)enum_by_name(rtext(r, 4), eku_class_at, EKU_CLASS_OTHER + 1);
+	o->clientauth = rnum(r, 5) != 0;
+	o->issuer_class = (enum eku_issuer_class)enum_by_name(rtext(r, 6), issuer_at, EKU_ISSUER_SELF_SIGNED + 1);
+	o->vendor = strdup(rtext(r, 7));
+	o->not_before = rnum(r, 8);
+	o->not_after = rnum(r, 9);
+	o->clientauth_ends = rnum(r, 10);
+	o->client_use = (enum eku_sunset_verdict)enum_by_name(rtext(r, 11), verdict_at, EKU_SUNSET_UNKNOWN + 1);
+	if (rnum(r, 12) > s->finished)
+		s->finished = s->started = rnum(r, 12);
 	return o->key != NULL && o->subject != NULL && o->vendor != NULL ? 0 : -1;
 }
 
-static int load_findings(sv_store *st, struct sv_snap *s)
+static int latest_finding_row(const struct row *r, void *arg)
 {
-	sqlite3_stmt *q = NULL;
-	int rc = -1, step;
+	enum eku_severity sev = EKU_SEV_UNKNOWN;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT finding, kind, severity, breaks_on FROM severities"
-		    " WHERE source = ?1 AND round = (SELECT max(round) FROM severities WHERE source = ?1)",
-		    -1, &q, NULL) != SQLITE_OK)
-		return -1;
-	bind_text(q, 1, s->source);
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		enum eku_severity sev = EKU_SEV_UNKNOWN;
-		if (eku_severity_parse(col_text(q, 2), &sev) != 0)
-			sev = EKU_SEV_UNKNOWN;
-		if (sv_snap_add_finding(s, col_text(q, 0), col_text(q, 1), sev, sqlite3_column_int64(q, 3)) != 0)
-			goto out;
-	}
-	rc = step == SQLITE_DONE ? 0 : -1;
-out:
-	sqlite3_finalize(q);
-	return rc;
+	if (eku_severity_parse(rtext(r, 2), &sev) != 0)
+		sev = EKU_SEV_UNKNOWN;
+	return sv_snap_add_finding(arg, rtext(r, 0), rtext(r, 1), sev, rnum(r, 3));
 }
 
 struct sv_snap *sv_store_latest(sv_store *st, const char *source, enum sv_kind kind, bool *failed)
 {
 	struct sv_snap *s = sv_snap_new(source, kind);
-	sqlite3_stmt *q = NULL;
-	int step = SQLITE_ERROR;
+	const char *p[] = { source };
 
 	*failed = true;
-	if (s == NULL || sqlite3_prepare_v2(st->db, "SELECT key, kind, sha256, subject, eku_class,"
-		    " clientauth, issuer_class, vendor, not_before, not_after, clientauth_ends, client_use,"
-		    " last_seen FROM observations WHERE id IN (SELECT max(id) FROM observations"
-		    " WHERE source = ? GROUP BY key)", -1, &q, NULL) != SQLITE_OK)
-		goto fail;
+	if (s == NULL)
+		return NULL;
 	s->loaded = true;
-	bind_text(q, 1, source);
-	while ((step = sqlite3_step(q)) == SQLITE_ROW)
-		if (load_obs(q, s) != 0)
-			goto fail;
-	if (step != SQLITE_DONE || load_findings(st, s) != 0)
-		goto fail;
-	sqlite3_finalize(q);
+	if (exec(st, "SELECT key, kind, sha256, subject, eku_class, clientauth, issuer_class, vendor, not_before,"
+		    " not_after, clientauth_ends, client_use, last_seen FROM observations WHERE id IN"
+		    " (SELECT max(id) FROM observations WHERE source = $1 GROUP BY key)", p, 1, latest_obs_row, s,
+		    NULL) != 0 ||
+	    exec(st, "SELECT finding, kind, severity, breaks_on FROM severities WHERE source = $1"
+		    " AND round = (SELECT max(round) FROM severities WHERE source = $1)", p, 1, latest_finding_row, s,
+		    NULL) != 0) {
+		sv_snap_free(s);
+		return NULL;
+	}
 	*failed = false;
 	if (s->n_obs == 0 && s->n_findings == 0) {
 		sv_snap_free(s);
 		return NULL;
 	}
 	return s;
-fail:
-	sqlite3_finalize(q);
-	sv_snap_free(s);
-	return NULL;
 }
 
 /* ---- history ---------------------------------------------------------------- */
 
-/* Runs a history query (?1 since, ?2 source or NULL, ?3 key or NULL),
- * handing each row to row(). */
 struct hist {
 	sv_hist_obs_fn ofn;
 	sv_hist_event_fn efn;
 	void *arg;
 };
 
-static int hist_query(sv_store *st, const char *sql, int64_t since, const char *source, const char *key,
-	int (*row)(sqlite3_stmt *q, const struct hist *h), const struct hist *h)
+static int obs_row(const struct row *r, void *arg)
 {
-	sqlite3_stmt *q = NULL;
-	int step, rc = -1;
-
-	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(q, 1, since);
-	bind_text(q, 2, source);
-	bind_text(q, 3, key);
-	while ((step = sqlite3_step(q)) == SQLITE_ROW)
-		if (row(q, h) != 0)
-			goto out;
-	rc = step == SQLITE_DONE ? 0 : -1;
-out:
-	sqlite3_finalize(q);
-	return rc;
-}
-
-static int obs_row(sqlite3_stmt *q, const struct hist *h)
-{
+	const struct hist *h = arg;
 	struct sv_hist_obs o = {
-		col_text(q, 0), col_text(q, 1), col_text(q, 2), col_text(q, 3), col_text(q, 4),
-		col_text(q, 5), col_text(q, 6), sqlite3_column_int64(q, 7), sqlite3_column_int64(q, 8),
-		sqlite3_column_int64(q, 9), sqlite3_column_int64(q, 10), sqlite3_column_int64(q, 11),
-		sqlite3_column_int(q, 12) != 0,
+		rtext(r, 0), rtext(r, 1), rtext(r, 2), rtext(r, 3), rtext(r, 4), rtext(r, 5), rtext(r, 6),
+		rnum(r, 7), rnum(r, 8), rnum(r, 9), rnum(r, 10), rnum(r, 11), rnum(r, 12) != 0,
 	};
 	return h->ofn(h->arg, &o);
 }
 
-static int event_row(sqlite3_stmt *q, const struct hist *h)
+static int event_row(const struct row *r, void *arg)
 {
+	const struct hist *h = arg;
 	struct sv_hist_event e = {
-		col_text(q, 0), col_text(q, 1), col_text(q, 2), col_text(q, 3), col_text(q, 4),
-		col_text(q, 5), sqlite3_column_int64(q, 6),
+		rtext(r, 0), rtext(r, 1), rtext(r, 2), rtext(r, 3), rtext(r, 4), rtext(r, 5), rnum(r, 6),
 	};
 	return h->efn(h->arg, &e);
 }
@@ -404,16 +472,20 @@ static int event_row(sqlite3_stmt *q, const struct hist *h)
 int sv_store_history(sv_store *st, int64_t since, const char *source, const char *key,
 	sv_hist_obs_fn ofn, sv_hist_event_fn efn, void *arg, char *why, size_t whylen)
 {
-	const struct hist h = { ofn, efn, arg };
+	struct hist h = { ofn, efn, arg };
+	char s[24];
+	const char *p[] = { NUM(s, since), source, key };
 
-	if ((ofn != NULL && hist_query(st, "SELECT source, key, sha256, subject, eku_class, issuer_class,"
-		    " vendor, not_before, not_after, first_seen, last_seen, clientauth_ends, clientauth"
-		    " FROM observations WHERE last_seen >= ?1 AND (?2 IS NULL OR source = ?2)"
-		    " AND (?3 IS NULL OR key = ?3) ORDER BY source, key, id", since, source, key, obs_row, &h) != 0) ||
-	    (efn != NULL && hist_query(st, "SELECT source, type, key, old_value, new_value, detail, at"
-		    " FROM events WHERE at >= ?1 AND (?2 IS NULL OR source = ?2) AND (?3 IS NULL OR key = ?3)"
-		    " ORDER BY at, id", since, source, key, event_row, &h) != 0)) {
-		set_why(why, whylen, "history store", st->db);
+	if ((ofn != NULL && exec(st, "SELECT source, key, sha256, subject, eku_class, issuer_class, vendor,"
+		    " not_before, not_after, first_seen, last_seen, clientauth_ends, clientauth FROM observations"
+		    " WHERE last_seen >= $1 AND (CAST($2 AS TEXT) IS NULL OR source = $2)"
+		    " AND (CAST($3 AS TEXT) IS NULL OR key = $3) ORDER BY source, key, id", p, 3, obs_row, &h,
+		    NULL) != 0) ||
+	    (efn != NULL && exec(st, "SELECT source, type, key, old_value, new_value, detail, at FROM events"
+		    " WHERE at >= $1 AND (CAST($2 AS TEXT) IS NULL OR source = $2)"
+		    " AND (CAST($3 AS TEXT) IS NULL OR key = $3) ORDER BY at, id", p, 3, event_row, &h,
+		    NULL) != 0)) {
+		set_why(why, whylen, "history store", st);
 		return -1;
 	}
 	return 0;

@@ -58,7 +58,7 @@ struct sv_config {
 	struct eku_pos listen_pos; /* set when listen is not loopback */
 	bool insecure_allow_remote;
 	char *data_dir;           /* holds history.sqlite */
-	char *database;           /* postgresql://... (not in this build) */
+	char *database;           /* postgresql://...: the shared history instead of data_dir */
 	unsigned expiring_days;   /* the "expiring" event threshold; default 30 */
 	eku_strv trust;           /* extra trust anchors (private CAs) */
 	char *system_bundle;      /* NULL: the default; "": none */
@@ -195,9 +195,11 @@ int sv_probe_targets(const struct sv_config *cfg, const eku_strv *specs, unsigne
 typedef struct sv_store sv_store;
 
 #define SV_STORE_FILE "history.sqlite"
-/* Opens (creating when writable) DIR/history.sqlite. Returns NULL with why
- * set. */
-sv_store *sv_store_open(const char *dir, bool readonly, char *why, size_t whylen);
+/* Opens the PostgreSQL database at the URL database, or when that is NULL,
+ * DIR/history.sqlite (created with DIR when writable); creates the tables
+ * when missing. Returns NULL with why set. Not locked: one thread at a
+ * time per store (eku serve holds its store mutex). */
+sv_store *sv_store_open(const char *dir, const char *database, bool readonly, char *why, size_t whylen);
 void sv_store_close(sv_store *st);
 /* Writes a round: the round row, every observation (a new row when the
  * certificate at that place changed, else its last_seen moves), severities,

@@ -63,7 +63,7 @@ int sv_post(struct sv_runtime *rt, sv_post_fn fn, void *arg) __attribute__((warn
 int sv_thread_start(void *(*fn)(void *), void *arg) __attribute__((warn_unused_result));
 /* Writes s to the history store (the calling thread: a round's). Returns
  * 0, or -1 with s->store_error set. */
-int sv_rt_store_write(struct sv_runtime *rt, const char *data_dir, struct sv_snap *s);
+int sv_rt_store_write(struct sv_runtime *rt, const struct sv_config *cfg, struct sv_snap *s);
 
 /* Starts a reload off the loop (SIGHUP, POST /-/reload); one at a time. */
 void sv_runtime_reload(struct sv_runtime *rt);

@@ -161,7 +161,7 @@ static void test_store_rows_per_change(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	assert_non_null(st = sv_store_open(dir, false, why, sizeof(why)));
+	assert_non_null(st = sv_store_open(dir, NULL, false, why, sizeof(why)));
 	assert_int_equal(sv_snap_diff(s3, s2, 30), 0);
 	assert_int_equal(sv_store_write(st, s1, why, sizeof(why)), 0);
 	assert_int_equal(sv_store_write(st, s2, why, sizeof(why)), 0);
@@ -182,7 +182,7 @@ static void test_store_rows_per_change(void **state)
 	sv_store_close(st);
 	/* a store that cannot be created says where */
 	snprintf(path, sizeof(path), "%s/history.sqlite/sub", dir);
-	assert_null(sv_store_open(path, false, why, sizeof(why)));
+	assert_null(sv_store_open(path, NULL, false, why, sizeof(why)));
 	assert_non_null(strstr(why, "cannot create the data directory"));
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	assert_int_equal(system(path), 0);
@@ -213,8 +213,12 @@ static const struct cfg_case cfg_cases[] = {
 	  "not a loopback address", 1 },
 	{ "remote listener allowed", "insecure_allow_remote: yes\nlisten: 192.0.2.1:9860\ndata_dir: d\n"
 	  "sources:\n  - { name: a, files: [x] }\n", 0, 0, NULL, 0 },
-	{ "postgres not in this build", "database: postgresql://db/eku\nsources:\n  - { name: a, files: [x] }\n",
-	  1, 1, "PostgreSQL is not supported by this build yet", 1 },
+	{ "postgres instead of data_dir", "database: postgresql://db/eku\nsources:\n  - { name: a, files: [x] }\n",
+	  0, 0, NULL, 0 },
+	{ "not a database URL", "database: mysql://db/eku\nsources:\n  - { name: a, files: [x] }\n",
+	  1, 1, "is not a postgresql:// URL", 1 },
+	{ "both stores", "data_dir: d\ndatabase: postgresql://db/eku\nsources:\n  - { name: a, files: [x] }\n",
+	  1, 1, "give data_dir: or database:, not both", 1 },
 	{ "interval too short", "data_dir: d\nsources:\n  - { name: a, interval: 10ms, files: [x] }\n", 3, 7,
 	  "interval must be at least 100ms", 1 },
 };

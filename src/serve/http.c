@@ -53,6 +53,10 @@ static void on_healthz(struct sv_runtime *rt, struct evhttp_request *req)
 			eku_time_iso(rt->store_error_at, at, sizeof(at)));
 		bad = true;
 	}
+	if (rt->n_pending > 0 || rt->pending_dropped > 0)
+		evbuffer_add_printf(b, "store: events of %zu round(s) wait for the store; %llu round(s)' "
+			"events were dropped (more than %d waited)\n", rt->n_pending,
+			(unsigned long long)rt->pending_dropped, SV_PENDING_MAX);
 	pthread_mutex_unlock(&rt->store_lock);
 	for (size_t i = 0; i < rt->n_states; i++)
 		if (rt->states[i].last_error != NULL) {

@@ -87,6 +87,35 @@ int sv_thread_start(void *(*fn)(void *), void *arg)
 
 /* ---- the store, from round threads -------------------------------------------- */
 
+/* Rounds whose write failed, for their events (store_lock held). Bounded:
+ * past SV_PENDING_MAX the oldest are dropped, and the log says so. */
+static void keep_pending(struct sv_runtime *rt, struct sv_snap *s)
+{
+	if (rt->n_pending == SV_PENDING_MAX) {
+		sv_snap_free(rt->pending[0]);
+		memmove(rt->pending, rt->pending + 1, (SV_PENDING_MAX - 1) * sizeof(rt->pending[0]));
+		rt->n_pending--;
+		rt->pending_dropped++;
+	}
+	rt->pending[rt->n_pending++] = sv_snap_up_ref(s);
+}
+
+static int flush_pending(struct sv_runtime *rt, char *why, size_t whylen)
+{
+	size_t done = 0;
+	int rc = 0;
+
+	for (; done < rt->n_pending && rc == 0; done++)
+		rc = sv_store_write(rt->store, rt->pending[done], true, why, whylen);
+	if (rc != 0)
+		done--;  /* the failed one stays */
+	for (size_t i = 0; i < done; i++)
+		sv_snap_free(rt->pending[i]);
+	memmove(rt->pending, rt->pending + done, (rt->n_pending - done) * sizeof(rt->pending[0]));
+	rt->n_pending -= done;
+	return rc;
+}
+
 int sv_rt_store_write(struct sv_runtime *rt, const struct sv_config *cfg, struct sv_snap *s)
 {
 	char why[512] = "";
@@ -97,12 +126,15 @@ int sv_rt_store_write(struct sv_runtime *rt, const struct sv_config *cfg, struct
 	 * when the disk or database comes back. */
 	if (rt->store == NULL)
 		rt->store = sv_store_open(cfg->data_dir, cfg->database, false, why, sizeof(why));
-	if (rt->store != NULL && sv_store_write(rt->store, s, why, sizeof(why)) == 0)
+	if (rt->store != NULL && flush_pending(rt, why, sizeof(why)) == 0 &&
+	    sv_store_write(rt->store, s, false, why, sizeof(why)) == 0)
 		rc = 0;
 	else if (rt->store != NULL) {
 		sv_store_close(rt->store);
 		rt->store = NULL;
 	}
+	if (rc != 0 && s->n_events > 0)
+		keep_pending(rt, s);
 	snprintf(rt->store_error, sizeof(rt->store_error), "%s", rc == 0 ? "" : why);
 	if (rc != 0)
 		rt->store_error_at = s->finished;
@@ -497,6 +529,8 @@ void sv_runtime_free(struct sv_runtime *rt)
 	for (int i = 0; i < 2; i++)
 		if (rt->notify[i] >= 0)
 			close(rt->notify[i]);
+	for (size_t i = 0; i < rt->n_pending; i++)
+		sv_snap_free(rt->pending[i]);
 	sv_config_free(rt->cfg);
 	free(rt);
 }

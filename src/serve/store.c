@@ -335,7 +335,7 @@ static int write_event(sv_store *st, const struct sv_snap *s, const struct sv_ev
 		" VALUES($1, $2, $3, $4, $5, $6, $7)", p, 7, NULL, NULL, NULL);
 }
 
-int sv_store_write(sv_store *st, const struct sv_snap *s, char *why, size_t whylen)
+int sv_store_write(sv_store *st, const struct sv_snap *s, bool events_only, char *why, size_t whylen)
 {
 	int64_t round = 0;
 	bool began = false;
@@ -345,8 +345,13 @@ int sv_store_write(sv_store *st, const struct sv_snap *s, char *why, size_t whyl
 	if (script(st, st->db != NULL ? "BEGIN IMMEDIATE" : "BEGIN") != 0)
 		goto out;
 	began = true;
-	if (write_round(st, s, &round) != 0)
+	for (size_t i = 0; events_only && i < s->n_events; i++)
+		if (write_event(st, s, &s->events[i]) != 0)
+			goto out;
+	if (!events_only && write_round(st, s, &round) != 0)
 		goto out;
+	if (events_only)
+		goto commit;
 	for (size_t i = 0; i < s->n_obs; i++)
 		if (write_obs(st, s, &s->obs[i]) != 0)
 			goto out;
@@ -356,6 +361,7 @@ int sv_store_write(sv_store *st, const struct sv_snap *s, char *why, size_t whyl
 	for (size_t i = 0; i < s->n_events; i++)
 		if (write_event(st, s, &s->events[i]) != 0)
 			goto out;
+commit:
 	if (script(st, "COMMIT") != 0)
 		goto out;
 	began = false;

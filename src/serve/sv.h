@@ -204,8 +204,10 @@ void sv_store_close(sv_store *st);
 /* Writes a round: the round row, every observation (a new row when the
  * certificate at that place changed, else its last_seen moves), severities,
  * events; one transaction, so a round is stored whole or not at all.
+ * events_only: only s's events (a round whose write failed: its
+ * observations come again with the next round, its events would not).
  * Returns 0, or -1 with why set. */
-int sv_store_write(sv_store *st, const struct sv_snap *s, char *why, size_t whylen)
+int sv_store_write(sv_store *st, const struct sv_snap *s, bool events_only, char *why, size_t whylen)
 	__attribute__((warn_unused_result));
 /* The latest observation per place and the latest round's severities of
  * source, as a snapshot with loaded set (NULL when the store has none;

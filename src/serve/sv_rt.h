@@ -10,6 +10,8 @@
 
 #include "sv.h"
 
+#define SV_PENDING_MAX 1024
+
 /* One configured source, kept across reloads by name. */
 struct sv_state {
 	char *name;
@@ -47,6 +49,9 @@ struct sv_runtime {
 	sv_store *store;
 	char store_error[512];      /* the last store failure, "" when the last write worked */
 	int64_t store_error_at;
+	struct sv_snap *pending[SV_PENDING_MAX]; /* rounds whose events await the store */
+	size_t n_pending;
+	uint64_t pending_dropped;
 	uint64_t reloads, reload_failures, version;
 	bool reloading;
 	char last_reload_error[512];

@@ -3,6 +3,7 @@ eku serve process on 127.0.0.1, HTTP fetches and Prometheus text parsing."""
 import http.client
 import importlib.util
 import json
+import os
 import re
 import signal
 import subprocess
@@ -119,3 +120,61 @@ class Serve:
         if self.proc is not None:
             self.logf.close()
         return self.log.read_text() if self.log.exists() else ""
+
+
+PG_BIN = Path(os.environ.get("EKU_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+class PgCluster:
+    """A throw-away PostgreSQL on 127.0.0.1 (trust auth), run as the postgres
+    user; skips the test with the reason when that cannot be done."""
+
+    def __init__(self):
+        import pwd
+        import shutil
+        import tempfile
+        import pytest
+        if not (PG_BIN / "initdb").exists():
+            pytest.skip(f"{PG_BIN}/initdb missing (apt-get install postgresql)")
+        if os.geteuid() != 0 or shutil.which("runuser") is None:
+            pytest.skip("the PostgreSQL cluster runs as the postgres user via runuser (needs root)")
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("no postgres user (apt-get install postgresql)")
+        self.dir = Path(tempfile.mkdtemp(prefix="eku-serve-pg-"))
+        shutil.chown(self.dir, "postgres")
+        self.data = self.dir / "data"
+        r = self.as_postgres(PG_BIN / "initdb", "-D", self.data, "-A", "trust", "-U", "postgres")
+        if r.returncode != 0:
+            pytest.skip(f"initdb failed: {r.stderr[-400:]}")
+        self.port = free_port()
+        with open(self.data / "postgresql.conf", "a") as f:
+            f.write(f"listen_addresses = '127.0.0.1'\nport = {self.port}\n"
+                    f"unix_socket_directories = '{self.dir}'\n")
+        self.start()
+        r = self.as_postgres(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", self.port, "eku")
+        assert r.returncode == 0, r.stderr
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/eku"
+
+    def as_postgres(self, *args):
+        return subprocess.run(["runuser", "-u", "postgres", "--", *map(str, args)], capture_output=True,
+                              text=True, timeout=120)
+
+    def start(self):
+        r = self.as_postgres(PG_BIN / "pg_ctl", "-D", self.data, "-l", self.dir / "pg.log", "-w", "-t", "30",
+                             "start")
+        assert r.returncode == 0, r.stderr
+
+    def stop(self, mode="fast"):
+        self.as_postgres(PG_BIN / "pg_ctl", "-D", self.data, "-m", mode, "-w", "stop")
+
+    def sql(self, query):
+        r = self.as_postgres(PG_BIN / "psql", "-h", "127.0.0.1", "-p", self.port, "-d", "eku", "-At", "-c", query)
+        assert r.returncode == 0, r.stderr
+        return r.stdout.strip()
+
+    def destroy(self):
+        import shutil
+        self.stop("immediate")
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -163,9 +163,9 @@ static void test_store_rows_per_change(void **state)
 	assert_non_null(mkdtemp(dir));
 	assert_non_null(st = sv_store_open(dir, NULL, false, why, sizeof(why)));
 	assert_int_equal(sv_snap_diff(s3, s2, 30), 0);
-	assert_int_equal(sv_store_write(st, s1, why, sizeof(why)), 0);
-	assert_int_equal(sv_store_write(st, s2, why, sizeof(why)), 0);
-	assert_int_equal(sv_store_write(st, s3, why, sizeof(why)), 0);
+	assert_int_equal(sv_store_write(st, s1, false, why, sizeof(why)), 0);
+	assert_int_equal(sv_store_write(st, s2, false, why, sizeof(why)), 0);
+	assert_int_equal(sv_store_write(st, s3, false, why, sizeof(why)), 0);
 	/* same certificate twice: one row; a change: a second row */
 	assert_int_equal(sv_store_history(st, 0, NULL, NULL, count_obs, NULL, &rows, why, sizeof(why)), 0);
 	assert_int_equal(rows, 2);

@@ -155,7 +155,7 @@ void sv_probe_http(struct sv_runtime *rt, struct evhttp_request *req)
 	j->timeout_ms = timeout_of(req);
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req), closed_cb, j);
 	rt->probes_active++;
-	if (sv_thread_start(probe_main, j) != 0) {
+	if (sv_thread_start(rt, probe_main, j) != 0) {
 		rt->probes_active--;
 		evhttp_connection_set_closecb(evhttp_request_get_connection(req), NULL, NULL);
 		sv_config_free(j->cfg);

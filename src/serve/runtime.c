@@ -67,21 +67,49 @@ static void notify_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-int sv_thread_start(void *(*fn)(void *), void *arg)
+struct trampoline {
+	struct sv_runtime *rt;
+	void *(*fn)(void *);
+	void *arg;
+};
+
+/* Counts the thread, so the runtime is not freed under it. */
+static void *trampoline_main(void *arg)
 {
+	struct trampoline t = *(struct trampoline *)arg;
+
+	free(arg);
+	t.fn(t.arg);
+	atomic_fetch_sub(&t.rt->threads, 1);
+	return NULL;
+}
+
+int sv_thread_start(struct sv_runtime *rt, void *(*fn)(void *), void *arg)
+{
+	struct trampoline *tr = malloc(sizeof(*tr));
 	pthread_attr_t attr;
 	pthread_t t;
 	sigset_t all, old;
 	int rc;
 
-	if (pthread_attr_init(&attr) != 0)
+	if (tr == NULL)
 		return -1;
+	*tr = (struct trampoline){ rt, fn, arg };
+	if (pthread_attr_init(&attr) != 0) {
+		free(tr);
+		return -1;
+	}
+	atomic_fetch_add(&rt->threads, 1);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&t, &attr, fn, arg);
+	rc = pthread_create(&t, &attr, trampoline_main, tr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		atomic_fetch_sub(&rt->threads, 1);
+		free(tr);
+	}
 	return rc == 0 ? 0 : -1;
 }
 
@@ -261,7 +289,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	j->src = src;
 	j->prev = sv_snap_up_ref(st->snap);
 	st->running = true;
-	if (sv_thread_start(round_main, j) != 0) {
+	if (sv_thread_start(rt, round_main, j) != 0) {
 		st->running = false;
 		sv_logf(rt, "round=failed source=\"%s\" reason=\"cannot start a thread\"", st->name);
 		sv_snap_free(j->prev);
@@ -412,7 +440,7 @@ void sv_runtime_reload(struct sv_runtime *rt)
 	}
 	j->rt = rt;
 	rt->reloading = true;
-	if (sv_thread_start(reload_main, j) != 0) {
+	if (sv_thread_start(rt, reload_main, j) != 0) {
 		rt->reloading = false;
 		free(j->path);
 		free(j);
@@ -505,12 +533,20 @@ int sv_runtime_run(struct sv_runtime *rt)
 	return event_base_dispatch(rt->base) < 0 ? 3 : 0;
 }
 
-/* Round threads may still run (detached): the process exits right after,
- * with the store closed and its lock held, so they cannot write. */
+/* Threads still running (a probe waiting on its timeout) keep using rt:
+ * it is then left to the process exit, which follows at once, kept
+ * reachable for leak checkers. They cannot write: the store is closed and
+ * its lock held since the stop signal. */
+static struct sv_runtime *left_to_exit;
+
 void sv_runtime_free(struct sv_runtime *rt)
 {
 	if (rt == NULL)
 		return;
+	if (atomic_load(&rt->threads) > 0) {
+		left_to_exit = rt;
+		return;
+	}
 	for (size_t i = 0; i < rt->n_states; i++)
 		state_clear(&rt->states[i]);
 	free(rt->states);

@@ -56,6 +56,7 @@ struct sv_runtime {
 	bool reloading;
 	char last_reload_error[512];
 	unsigned probes_active;     /* /probe requests in flight */
+	atomic_int threads;         /* rounds, reloads, probes running (any thread) */
 	sv_log_fn log;
 	void *log_arg;
 	int64_t started;
@@ -65,7 +66,7 @@ void sv_logf(struct sv_runtime *rt, const char *fmt, ...) __attribute__((format(
 /* From any thread: runs fn(rt, arg) on the main loop. Returns 0 or -1. */
 int sv_post(struct sv_runtime *rt, sv_post_fn fn, void *arg) __attribute__((warn_unused_result));
 /* Starts fn(arg) on a detached thread that blocks every signal. */
-int sv_thread_start(void *(*fn)(void *), void *arg) __attribute__((warn_unused_result));
+int sv_thread_start(struct sv_runtime *rt, void *(*fn)(void *), void *arg) __attribute__((warn_unused_result));
 /* Writes s to the history store (the calling thread: a round's). Returns
  * 0, or -1 with s->store_error set. */
 int sv_rt_store_write(struct sv_runtime *rt, const struct sv_config *cfg, struct sv_snap *s);

@@ -71,6 +71,15 @@ def rss_kb(pid):
     return int(st["VmRSS"].split()[0]), int(st["VmHWM"].split()[0])
 
 
+def db_bytes(data: Path):
+    """Pages in use as the database reads now (WAL included), not file sizes."""
+    r = subprocess.run(["sqlite3", str(data / "history.sqlite"),
+                        "SELECT (SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size)"
+                        " - (SELECT freelist_count FROM pragma_freelist_count) * (SELECT page_size FROM pragma_page_size);"],
+                       capture_output=True, text=True, check=True)
+    return int(r.stdout.strip())
+
+
 def run_source(eku, d: Path, name, body, rounds):
     port = free_port()
     conf = d / f"{name}.yaml"
@@ -95,8 +104,7 @@ def run_source(eku, d: Path, name, body, rounds):
                 done = int(n)
                 if done == 1:
                     res["rss_first_kb"] = rss_kb(p.pid)[1]
-                    res["db_first"] = (data / "history.sqlite").stat().st_size + \
-                        ((data / "history.sqlite-wal").stat().st_size if (data / "history.sqlite-wal").exists() else 0)
+                    res["db_first"] = db_bytes(data)
             time.sleep(0.2)
         res["duration_s"] = metric(text, "eku_source_duration_seconds", name)
         res["failed"] = metric(text, "eku_source_failed_inputs", name)
@@ -106,9 +114,7 @@ def run_source(eku, d: Path, name, body, rounds):
         res["series"] = sum(1 for l in text.splitlines() if l and not l.startswith("#"))
         res["rss_last_kb"], res["hwm_kb"] = rss_kb(p.pid)
         res["rounds"] = done
-        subprocess.run(["sqlite3", str(data / "history.sqlite"), "PRAGMA wal_checkpoint(TRUNCATE);"],
-                       capture_output=True)
-        res["db_last"] = (data / "history.sqlite").stat().st_size
+        res["db_last"] = db_bytes(data)
         return res
     finally:
         p.send_signal(signal.SIGTERM)

@@ -46,18 +46,18 @@ static void on_healthz(struct sv_runtime *rt, struct evhttp_request *req)
 		evhttp_send_error(req, 500, NULL);
 		return;
 	}
-	pthread_mutex_lock(&rt->store_lock);
+	pthread_mutex_lock(&rt->status_lock);
 	if (rt->store_error[0] != '\0') {
 		evbuffer_add_printf(b, "store: %s (since %s; metrics are served from memory, writing "
 			"resumes when the store is back)\n", rt->store_error,
 			eku_time_iso(rt->store_error_at, at, sizeof(at)));
 		bad = true;
 	}
-	if (rt->n_pending > 0 || rt->pending_dropped > 0)
+	if (rt->status_pending > 0 || rt->status_dropped > 0)
 		evbuffer_add_printf(b, "store: events of %zu round(s) wait for the store; %llu round(s)' "
-			"events were dropped (more than %d waited)\n", rt->n_pending,
-			(unsigned long long)rt->pending_dropped, SV_PENDING_MAX);
-	pthread_mutex_unlock(&rt->store_lock);
+			"events were dropped (more than %d waited)\n", rt->status_pending,
+			(unsigned long long)rt->status_dropped, SV_PENDING_MAX);
+	pthread_mutex_unlock(&rt->status_lock);
 	for (size_t i = 0; i < rt->n_states; i++)
 		if (rt->states[i].last_error != NULL) {
 			evbuffer_add_printf(b, "source %s: %s\n", rt->states[i].name, rt->states[i].last_error);

@@ -206,9 +206,9 @@ int sv_metrics_render(struct sv_runtime *rt, struct evbuffer *out)
 	evbuffer_add_printf(out, "eku_build_info");
 	sv_prom_label(out, true, "version", eku_version());
 	evbuffer_add_printf(out, "} 1\n");
-	pthread_mutex_lock(&rt->store_lock);
+	pthread_mutex_lock(&rt->status_lock);
 	store_up = rt->store_error[0] == '\0';
-	pthread_mutex_unlock(&rt->store_lock);
+	pthread_mutex_unlock(&rt->status_lock);
 	family(out, "eku_store_up", "gauge", "1 when the last history write worked.");
 	evbuffer_add_printf(out, "eku_store_up %d\n", store_up ? 1 : 0);
 	family(out, "eku_config_last_reload_successful", "gauge", "0 after a reload that kept the old config.");

@@ -144,6 +144,19 @@ static int flush_pending(struct sv_runtime *rt, char *why, size_t whylen)
 	return rc;
 }
 
+/* What /healthz and /metrics show, under its own lock: the store lock is
+ * held for whole writes, which the loop must never wait for. */
+static void set_status(struct sv_runtime *rt, const char *error, int64_t at)
+{
+	pthread_mutex_lock(&rt->status_lock);
+	snprintf(rt->store_error, sizeof(rt->store_error), "%s", error);
+	if (error[0] != '\0')
+		rt->store_error_at = at;
+	rt->status_pending = rt->n_pending;
+	rt->status_dropped = rt->pending_dropped;
+	pthread_mutex_unlock(&rt->status_lock);
+}
+
 int sv_rt_store_write(struct sv_runtime *rt, const struct sv_config *cfg, struct sv_snap *s)
 {
 	char why[512] = "";
@@ -163,9 +176,7 @@ int sv_rt_store_write(struct sv_runtime *rt, const struct sv_config *cfg, struct
 	}
 	if (rc != 0 && s->n_events > 0)
 		keep_pending(rt, s);
-	snprintf(rt->store_error, sizeof(rt->store_error), "%s", rc == 0 ? "" : why);
-	if (rc != 0)
-		rt->store_error_at = s->finished;
+	set_status(rt, rc == 0 ? "" : why, s->finished);
 	pthread_mutex_unlock(&rt->store_lock);
 	if (rc != 0)
 		s->store_error = strdup(why);
@@ -363,11 +374,9 @@ static struct sv_snap **load_initial(struct sv_runtime *rt, const struct sv_conf
 		rt->store = sv_store_open(cfg->data_dir, cfg->database, false, why, sizeof(why));
 	for (size_t i = 0; rt->store != NULL && i < cfg->n_sources && !failed; i++)
 		v[i] = sv_store_latest(rt->store, cfg->sources[i].name, cfg->sources[i].kind, &failed);
-	if (rt->store == NULL || failed) {
-		snprintf(rt->store_error, sizeof(rt->store_error), "%s",
-			why[0] ? why : "history store: cannot read the latest observations");
-		rt->store_error_at = (int64_t)time(NULL);
-	}
+	if (rt->store == NULL || failed)
+		set_status(rt, why[0] ? why : "history store: cannot read the latest observations",
+			(int64_t)time(NULL));
 	pthread_mutex_unlock(&rt->store_lock);
 	return v;
 }
@@ -497,6 +506,7 @@ struct sv_runtime *sv_runtime_new(struct sv_config *cfg, sv_log_fn log, void *lo
 	rt->notify[0] = rt->notify[1] = -1;
 	pthread_mutex_init(&rt->post_lock, NULL);
 	pthread_mutex_init(&rt->store_lock, NULL);
+	pthread_mutex_init(&rt->status_lock, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if ((rt->base = event_base_new()) == NULL || pipe_nonblocking(rt->notify) != 0 ||
 	    (rt->notify_ev = event_new(rt->base, rt->notify[0], EV_READ | EV_PERSIST, notify_cb, rt)) == NULL ||

@@ -45,13 +45,16 @@ struct sv_runtime {
 	int notify[2];              /* threads wake the loop through this pipe */
 	pthread_mutex_t post_lock;  /* guards posts */
 	struct sv_post *posts;
-	pthread_mutex_t store_lock; /* guards store and store_error (round threads write) */
+	pthread_mutex_t store_lock; /* guards store and pending, held for whole writes */
 	sv_store *store;
-	char store_error[512];      /* the last store failure, "" when the last write worked */
-	int64_t store_error_at;
 	struct sv_snap *pending[SV_PENDING_MAX]; /* rounds whose events await the store */
 	size_t n_pending;
 	uint64_t pending_dropped;
+	pthread_mutex_t status_lock; /* guards the status below, held briefly (the loop reads it) */
+	char store_error[512];      /* the last store failure, "" when the last write worked */
+	int64_t store_error_at;
+	size_t status_pending;      /* copies of n_pending, pending_dropped */
+	uint64_t status_dropped;
 	uint64_t reloads, reload_failures, version;
 	bool reloading;
 	char last_reload_error[512];

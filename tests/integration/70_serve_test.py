@@ -95,7 +95,9 @@ def test_clientauth_dropped_on_file_swap(eku_bin, pki, tmp_path):
     finally:
         log = s.stop()
     assert 'event=clientauth_dropped source="certs"' in log
-    assert "event=stop signal=SIGTERM" in log
+    assert "event=stop signal=SIGTERM" in log and s.proc.returncode == 0
+    r = run(["sqlite3", str(tmp_path / "data" / "history.sqlite"), "PRAGMA integrity_check;"])
+    assert r.stdout.strip() == "ok", r
 
 
 def test_kill9_keeps_history_and_sees_swap_made_while_down(eku_bin, pki, tmp_path):

@@ -34,37 +34,56 @@ static int add_file_fails(struct sv_snap *s, const eku_diaglist *d)
 }
 
 /* A file is watched as the certificate it starts with (a fullchain's leaf);
- * the rest of the file helps build its chain. */
+ * the rest of that file helps build its chain. Files are read one at a
+ * time, each classified against its own certificates only: memory stays
+ * that of one file, and the round is linear in the number of files. */
+struct files_ctx {
+	const struct sv_config *cfg;
+	struct sv_snap *s;
+	eku_loader *ld;
+	eku_diaglist *diags;
+	bool nomem;
+};
+
+static int one_file(void *arg, const char *file)
+{
+	struct files_ctx *x = arg;
+	eku_certlist *l = eku_certlist_new();
+	struct eku_classification *cl = NULL;
+	const eku_cert *c;
+	struct sv_obs *o;
+	int n;
+
+	if (l == NULL) {
+		x->nomem = true;
+		return 0;
+	}
+	n = eku_loader_load_path(x->ld, file, l, x->diags);
+	if (n > 0 && (c = eku_certlist_get0(l, 0)) != NULL &&
+	    (cl = eku_trust_classify(x->cfg->trust_store, c, l)) != NULL) {
+		o = sv_snap_add_obs(x->s);
+		if (o == NULL || sv_obs_fill(o, file, "file", c, cl, x->cfg->timeline, x->s->started) != 0)
+			x->nomem = true;
+	}
+	eku_classification_free(cl);
+	eku_certlist_free(l);
+	return n > 0 ? n : 0;
+}
+
 static int round_files(const struct sv_config *cfg, const struct sv_source *src, struct sv_snap *s)
 {
-	eku_loader *ld = eku_loader_new();
-	eku_certlist *all = eku_certlist_new();
 	eku_diaglist d = { 0 };
+	struct files_ctx x = { .cfg = cfg, .s = s, .ld = eku_loader_new(), .diags = &d };
 	int rc = -1;
 
-	if (ld == NULL || all == NULL)
+	if (x.ld == NULL)
 		goto out;
-	for (size_t i = 0; i < src->inputs.n; i++)
-		(void)eku_loader_load_path(ld, src->inputs.v[i], all, &d);
-	for (size_t i = 0; i < eku_certlist_count(all); i++) {
-		const eku_cert *c = eku_certlist_get0(all, i);
-		struct eku_classification *cl;
-		struct sv_obs *o;
-		if (eku_cert_index(c) != 1)
-			continue;
-		if ((cl = eku_trust_classify(cfg->trust_store, c, all)) == NULL)
-			continue; /* no chain: the trust error says why, the round goes on */
-		o = sv_snap_add_obs(s);
-		if (o == NULL || sv_obs_fill(o, eku_cert_source(c), "file", c, cl, cfg->timeline, s->started) != 0) {
-			eku_classification_free(cl);
-			goto out;
-		}
-		eku_classification_free(cl);
-	}
-	rc = add_file_fails(s, &d);
+	for (size_t i = 0; i < src->inputs.n && !x.nomem; i++)
+		(void)eku_loader_walk(x.ld, src->inputs.v[i], one_file, &x, &d);
+	if (!x.nomem)
+		rc = add_file_fails(s, &d);
 out:
-	eku_loader_free(ld);
-	eku_certlist_free(all);
+	eku_loader_free(x.ld);
 	eku_diaglist_clear(&d);
 	return rc;
 }

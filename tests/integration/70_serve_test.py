@@ -237,6 +237,14 @@ sources:
         assert status == 200 and html.lstrip().lower().startswith("<!doctype html") and "edge" in html
         status, latest = s.get("/api/v1/latest")
         assert status == 200 and '"source": "site"' in latest
+        # gw now serves the serverAuth-only certificate: its link goes at_risk -> broken
+        inv.write_text(inv.read_text().replace(f"'127.0.0.1:{lab.dual}'", f"'127.0.0.1:{lab.server_only}'"))
+        wait_until(lambda: sample(s.metrics(), "eku_events_total", source="site", type="severity_changed"),
+                   what="severity_changed counted")
+        assert sample(s.metrics(), "eku_finding_severity", finding="link:generic-mtls:gw->api") == 4.0
+        ev = [e for e in s.history("--format", "json")["events"] if e["type"] == "severity_changed"]
+        assert {"target": "link:generic-mtls:gw->api", "old": "at_risk", "new": "broken"}.items() <= \
+            next(e for e in ev if e["target"] == "link:generic-mtls:gw->api").items()
     finally:
         s.stop()
         lab.stop()

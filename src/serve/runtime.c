@@ -22,6 +22,10 @@ void sv_logf(struct sv_runtime *rt, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);
+	/* Values come from file names and peers: one event, one line. */
+	for (char *p = line; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	rt->log(rt->log_arg, line);
 }
 

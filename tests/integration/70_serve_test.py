@@ -10,6 +10,7 @@ config errors all at once with file:line:column.
 Certificates come from the LabPKI of 52_plan_live_test.py (a root declared
 public as DigiCert in inventories, dual and serverAuth-only leaves).
 """
+import json
 import shutil
 import signal
 import subprocess
@@ -89,6 +90,16 @@ def test_clientauth_dropped_on_file_swap(eku_bin, pki, tmp_path):
         assert [o["eku_class"] for o in obs] == ["server_client", "server_only"]
         assert obs[0]["clientauth"] is True and obs[1]["clientauth"] is False
         assert obs[0]["first_seen"] <= obs[0]["last_seen"] <= obs[1]["first_seen"]
+        assert s.history("--format", "json", "--target", "nowhere") == \
+            {"schema": "eku/1", "since": None, "observations": [], "events": []}
+        assert len(s.history("--format", "json", "--source", "certs", "--target",
+                             f"{tmp_path}/watched.pem")["observations"]) == 2
+        r = run([eku_bin, "history", "--data-dir", str(tmp_path / "data"), "--format", "json"])
+        assert r.returncode == 0 and len(json.loads(r.stdout)["events"]) == 2, r.stderr
+        r = run([eku_bin, "history", "--data-dir", str(tmp_path / "nothing-here")])
+        assert r.returncode == 1 and "has eku serve run with this data_dir yet?" in r.stderr
+        r = run([eku_bin, "history", str(s.conf), "--since", "yesterday"])
+        assert r.returncode == 2 and "--since 'yesterday': give an age" in r.stderr
         text = s.history("--since", "1h")
         assert "event clientauth_dropped" in text
         assert s.history("--since", "2099-01-01") .strip() == "nothing stored in that period"

@@ -329,8 +329,19 @@ struct sv_config *sv_config_load(const char *path, bool build_stores, eku_diagli
 		eku_diaglist_add_at(d, EKU_DIAG_ERROR, EKU_E_IO, 0, 0, "%s", why);
 		return NULL;
 	}
-	c = parse(path, (const char *)buf, len, d);
+	c = sv_config_load_mem(path, (const char *)buf, len, build_stores, d);
 	free(buf);
+	return c;
+}
+
+struct sv_config *sv_config_load_mem(const char *name, const char *text, size_t len, bool build_stores,
+	eku_diaglist *d)
+{
+	struct sv_config *c;
+
+	if (d->source == NULL && eku_diaglist_set_source(d, name) != 0)
+		return NULL;
+	c = parse(name, text, len, d);
 	if (c != NULL && eku_diaglist_errors(d) == 0 && build_stores)
 		(void)build(c, d);
 	if (c != NULL && eku_diaglist_errors(d) > 0) {

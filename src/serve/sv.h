@@ -74,6 +74,10 @@ struct sv_config {
  * (eku serve; eku history only needs data_dir). Returns a config with one
  * reference, or NULL when diags has errors. */
 struct sv_config *sv_config_load(const char *path, bool build, eku_diaglist *diags);
+/* The same from memory; name is the file name for messages and the folder
+ * relative paths resolve against (fuzzing, tests). */
+struct sv_config *sv_config_load_mem(const char *name, const char *text, size_t len, bool build,
+	eku_diaglist *diags);
 struct sv_config *sv_config_up_ref(struct sv_config *c);
 void sv_config_free(struct sv_config *c);
 const struct sv_source *sv_config_source(const struct sv_config *c, const char *name);

@@ -375,11 +375,3 @@ void sv_config_free(struct sv_config *c)
 	free(c->system_bundle);
 	free(c);
 }
-
-const struct sv_source *sv_config_source(const struct sv_config *c, const char *name)
-{
-	for (size_t i = 0; i < c->n_sources; i++)
-		if (strcmp(c->sources[i].name, name) == 0)
-			return &c->sources[i];
-	return NULL;
-}

@@ -142,7 +142,7 @@ static void on_latest(struct sv_runtime *rt, struct evhttp_request *req)
 	rc = eku_jsonw_object_begin(w) | eku_jsonw_key(w, "schema") | eku_jsonw_string(w, EKU_SCHEMA) |
 	     eku_jsonw_key(w, "sources") | eku_jsonw_array_begin(w);
 	for (size_t i = 0; i < rt->n_states; i++)
-		rc |= state_json(w, &rt->states[i], sv_config_source(rt->cfg, rt->states[i].name));
+		rc |= state_json(w, &rt->states[i], rt->states[i].src);
 	rc |= eku_jsonw_array_end(w) | eku_jsonw_object_end(w);
 	if (rc != 0)
 		goto fail;

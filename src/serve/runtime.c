@@ -197,12 +197,35 @@ struct round_job {
 	struct sv_snap *result;
 };
 
+static int by_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct sv_by_name *)a)->name, ((const struct sv_by_name *)b)->name);
+}
+
+/* The state of a source, through the sorted index (reloads and round
+ * completions stay n log n with thousands of sources). */
 static struct sv_state *state_of(struct sv_runtime *rt, const char *name)
 {
+	struct sv_by_name key = { name, NULL }, *hit;
+
+	if (rt->n_states == 0)
+		return NULL;
+	hit = bsearch(&key, rt->by_name, rt->n_states, sizeof(key), by_name_cmp);
+	return hit != NULL ? hit->st : NULL;
+}
+
+static int index_states(struct sv_runtime *rt)
+{
+	struct sv_by_name *ix = malloc((rt->n_states ? rt->n_states : 1) * sizeof(*ix));
+
+	if (ix == NULL)
+		return -1;
 	for (size_t i = 0; i < rt->n_states; i++)
-		if (rt->states[i].name != NULL && strcmp(rt->states[i].name, name) == 0)
-			return &rt->states[i];
-	return NULL;
+		ix[i] = (struct sv_by_name){ rt->states[i].name, &rt->states[i] };
+	qsort(ix, rt->n_states, sizeof(*ix), by_name_cmp);
+	free(rt->by_name);
+	rt->by_name = ix;
+	return 0;
 }
 
 static void log_event(struct sv_runtime *rt, const struct sv_snap *s, const struct sv_event *e)
@@ -287,7 +310,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct sv_state *st = arg;
 	struct sv_runtime *rt = st->rt;
-	const struct sv_source *src = sv_config_source(rt->cfg, st->name);
+	const struct sv_source *src = st->src;
 	struct round_job *j;
 
 	(void)fd, (void)what;
@@ -333,6 +356,8 @@ static int states_apply(struct sv_runtime *rt, struct sv_config *cfg, struct sv_
 
 	if (nv == NULL)
 		return -1;
+	/* Names move to the new states, so the old index's pointers stay valid
+	 * strings while it is searched. */
 	for (size_t i = 0; i < cfg->n_sources; i++) {
 		struct sv_state *old = state_of(rt, cfg->sources[i].name);
 		if (old != NULL) {
@@ -346,6 +371,7 @@ static int states_apply(struct sv_runtime *rt, struct sv_config *cfg, struct sv_
 				initial[i] = NULL;
 		}
 		nv[i].rt = rt;
+		nv[i].src = &cfg->sources[i];
 		nv[i].timer = event_new(rt->base, -1, EV_PERSIST, tick_cb, &nv[i]);
 	}
 	for (size_t i = 0; i < rt->n_states; i++)
@@ -353,6 +379,8 @@ static int states_apply(struct sv_runtime *rt, struct sv_config *cfg, struct sv_
 	free(rt->states);
 	rt->states = nv;
 	rt->n_states = cfg->n_sources;
+	if (index_states(rt) != 0)
+		return -1;
 	for (size_t i = 0; i < cfg->n_sources; i++) {
 		struct timeval tv = { cfg->sources[i].interval_ms / 1000,
 			(cfg->sources[i].interval_ms % 1000) * 1000 };
@@ -564,6 +592,7 @@ void sv_runtime_free(struct sv_runtime *rt)
 	for (size_t i = 0; i < rt->n_states; i++)
 		state_clear(&rt->states[i]);
 	free(rt->states);
+	free(rt->by_name);
 	if (rt->http != NULL)
 		evhttp_free(rt->http);
 	if (rt->notify_ev != NULL)

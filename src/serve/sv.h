@@ -80,7 +80,6 @@ struct sv_config *sv_config_load_mem(const char *name, const char *text, size_t 
 	eku_diaglist *diags);
 struct sv_config *sv_config_up_ref(struct sv_config *c);
 void sv_config_free(struct sv_config *c);
-const struct sv_source *sv_config_source(const struct sv_config *c, const char *name);
 
 /* ---- one round's result (snap.c) ---------------------------------------- */
 

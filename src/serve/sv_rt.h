@@ -15,6 +15,7 @@
 /* One configured source, kept across reloads by name. */
 struct sv_state {
 	char *name;
+	const struct sv_source *src; /* in the runtime's current config */
 	struct sv_snap *snap;       /* the latest result, or NULL */
 	bool running;               /* a round is in flight */
 	struct event *timer;
@@ -39,6 +40,7 @@ struct sv_runtime {
 	struct sv_config *cfg;
 	struct sv_state *states;
 	size_t n_states;
+	struct sv_by_name { const char *name; struct sv_state *st; } *by_name; /* sorted */
 	struct evhttp *http;
 	struct evhttp_bound_socket *sock;
 	struct event *sighup, *sigterm, *sigint, *notify_ev;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../serve/sv.h"
 #include "commands.h"
@@ -88,7 +89,10 @@ static int run(const char *path, const char *log_path, bool check_only)
 	}
 	rc = sv_runtime_run(rt);
 out:
-	sv_runtime_free(rt);
+	if (!sv_runtime_free(rt)) {
+		fflush(NULL);
+		_exit(rc);
+	}
 	if (logf != stderr)
 		fclose(logf);
 	return rc;

@@ -167,6 +167,11 @@ int sv_rt_store_write(struct sv_runtime *rt, const struct sv_config *cfg, struct
 	int rc = -1;
 
 	pthread_mutex_lock(&rt->store_lock);
+	if (atomic_load(&rt->stopping)) {
+		pthread_mutex_unlock(&rt->store_lock);
+		s->store_error = strdup("stopping: not written");
+		return -1;
+	}
 	/* A store that failed is reopened by the next round, so writing resumes
 	 * when the disk or database comes back. */
 	if (rt->store == NULL)
@@ -402,7 +407,7 @@ static struct sv_snap **load_initial(struct sv_runtime *rt, const struct sv_conf
 	if (v == NULL)
 		return NULL;
 	pthread_mutex_lock(&rt->store_lock);
-	if (rt->store == NULL)
+	if (rt->store == NULL && !atomic_load(&rt->stopping))
 		rt->store = sv_store_open(cfg->data_dir, cfg->database, false, why, sizeof(why));
 	for (size_t i = 0; rt->store != NULL && i < cfg->n_sources && !failed; i++)
 		v[i] = sv_store_latest(rt->store, cfg->sources[i].name, cfg->sources[i].kind, &failed);
@@ -501,10 +506,12 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 		return;
 	}
 	/* The current write finishes (a round is one transaction) and no other
-	 * starts: the lock is kept until exit. */
+	 * starts: writers check stopping under the lock. */
+	atomic_store(&rt->stopping, true);
 	pthread_mutex_lock(&rt->store_lock);
 	sv_store_close(rt->store);
 	rt->store = NULL;
+	pthread_mutex_unlock(&rt->store_lock);
 	sv_logf(rt, "event=stop signal=%s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	event_base_loopbreak(rt->base);
 }
@@ -572,22 +579,28 @@ int sv_runtime_run(struct sv_runtime *rt)
 {
 	sv_logf(rt, "event=start listen=%s sources=%zu store=\"%s\"", rt->cfg->listen, rt->cfg->n_sources,
 		rt->cfg->database != NULL ? "postgresql" : rt->cfg->data_dir);
-	return event_base_dispatch(rt->base) < 0 ? 3 : 0;
+	int rc = event_base_dispatch(rt->base) < 0 ? 3 : 0;
+
+	/* Rounds in flight finish without writing; a probe may wait for its
+	 * timeout, which the exit does not (sv_runtime_free). */
+	for (int i = 0; i < 150 && atomic_load(&rt->threads) > 0; i++)
+		usleep(20000);
+	return rc;
 }
 
 /* Threads still running (a probe waiting on its timeout) keep using rt:
- * it is then left to the process exit, which follows at once, kept
- * reachable for leak checkers. They cannot write: the store is closed and
- * its lock held since the stop signal. */
+ * it is then left to the process exit, which the caller makes immediate
+ * (library clean-up at exit would pull OpenSSL from under them). They
+ * cannot write: the store is closed and stopping set. */
 static struct sv_runtime *left_to_exit;
 
-void sv_runtime_free(struct sv_runtime *rt)
+bool sv_runtime_free(struct sv_runtime *rt)
 {
 	if (rt == NULL)
-		return;
+		return true;
 	if (atomic_load(&rt->threads) > 0) {
 		left_to_exit = rt;
-		return;
+		return false;
 	}
 	for (size_t i = 0; i < rt->n_states; i++)
 		state_clear(&rt->states[i]);
@@ -612,4 +625,5 @@ void sv_runtime_free(struct sv_runtime *rt)
 		sv_snap_free(rt->pending[i]);
 	sv_config_free(rt->cfg);
 	free(rt);
+	return true;
 }

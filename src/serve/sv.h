@@ -244,8 +244,11 @@ struct sv_runtime;
 /* Takes cfg's reference. Returns NULL with why set. */
 struct sv_runtime *sv_runtime_new(struct sv_config *cfg, sv_log_fn log, void *log_arg, char *why,
 	size_t whylen);
-/* Runs until SIGTERM/SIGINT. Returns the exit status. */
+/* Runs until SIGTERM/SIGINT, then waits up to 3 s for rounds in flight.
+ * Returns the exit status. */
 int sv_runtime_run(struct sv_runtime *rt);
-void sv_runtime_free(struct sv_runtime *rt);
+/* Frees rt, or returns false when a thread still uses it: the caller then
+ * exits at once with _exit() (atexit clean-ups must not run under it). */
+bool sv_runtime_free(struct sv_runtime *rt);
 
 #endif

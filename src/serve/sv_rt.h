@@ -62,6 +62,7 @@ struct sv_runtime {
 	char last_reload_error[512];
 	unsigned probes_active;     /* /probe requests in flight */
 	atomic_int threads;         /* rounds, reloads, probes running (any thread) */
+	atomic_bool stopping;       /* SIGTERM/SIGINT: no more writes */
 	sv_log_fn log;
 	void *log_arg;
 	int64_t started;

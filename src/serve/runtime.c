@@ -602,6 +602,9 @@ bool sv_runtime_free(struct sv_runtime *rt)
 		left_to_exit = rt;
 		return false;
 	}
+	/* Results posted after the loop stopped: each post owns its job. */
+	if (rt->notify[0] >= 0)
+		notify_cb(rt->notify[0], EV_READ, rt);
 	for (size_t i = 0; i < rt->n_states; i++)
 		state_clear(&rt->states[i]);
 	free(rt->states);

@@ -178,3 +178,41 @@ sources:
             prom.stop()
         s.stop()
         web.stop()
+
+
+def test_prometheus_through_kill9_restart_and_bad_reload(eku_bin, pki, tmp_path):
+    """Prometheus keeps ingesting across a kill -9 and restart (same port,
+    history kept, up back to 1) and across a SIGHUP with a bad config (still
+    scraped, eku_config_last_reload_successful 0 ingested)."""
+    shutil.copy(pki.p("dual.pem"), tmp_path / "watched.pem")
+    body = f"""data_dir: {tmp_path}/data
+sources:
+  - name: files
+    interval: 300ms
+    files: [{tmp_path}/watched.pem]
+"""
+    s = Serve(eku_bin, tmp_path, body)
+    prom = None
+    try:
+        prom = Prometheus(tmp_path, s.port, "127.0.0.1:1")
+        wait_until(lambda: prom.value('eku_cert_clientauth{source="files"}') == 1.0, timeout=30, step=0.5,
+                   what="ingested")
+        s.kill9()
+        wait_until(lambda: prom.value(f'up{{job="eku",instance="127.0.0.1:{s.port}"}}') == 0.0, timeout=30,
+                   step=0.5, what="Prometheus seeing eku down")
+        shutil.copy(pki.p("server-only.pem"), tmp_path / "watched.pem")
+        s.start()
+        wait_until(lambda: prom.value('eku_events_total{source="files",type="clientauth_dropped"}') == 1.0,
+                   timeout=30, step=0.5, what="the drop made while down, ingested after the restart")
+        assert prom.value(f'up{{job="eku",instance="127.0.0.1:{s.port}"}}') == 1.0
+        assert [o["eku_class"] for o in s.history("--format", "json")["observations"]] == \
+            ["server_client", "server_only"]
+        s.write("data_dir: x\nsources: [ { name: broken, files: [] } ]\n")
+        s.signal(signal.SIGHUP)
+        wait_until(lambda: prom.value("eku_config_last_reload_successful") == 0.0, timeout=30, step=0.5,
+                   what="the failed reload ingested")
+        assert prom.value('eku_cert_clientauth{source="files"}') == 0.0   # the old config serves on
+    finally:
+        if prom is not None:
+            prom.stop()
+        s.stop()

@@ -197,6 +197,25 @@ out:
 		evbuffer_free(b);
 }
 
+/* The plan document itself (docs/plan.md), as `eku plan --format json`. */
+static void on_plan(struct sv_runtime *rt, struct evhttp_request *req, const char *source)
+{
+	const struct sv_snap *s = plan_snap(rt, source);
+	struct evbuffer *b;
+
+	if (s == NULL) {
+		gw_admin_reply_text(req, 404, "Not Found", "no plan round yet (?source=NAME of an inventory source)");
+		return;
+	}
+	if ((b = evbuffer_new()) == NULL) {
+		evhttp_send_error(req, 500, NULL);
+		return;
+	}
+	evbuffer_add_printf(b, "%s\n", s->plan_json);
+	gw_admin_reply(req, 200, "OK", "application/json", b);
+	evbuffer_free(b);
+}
+
 /* ---- dispatch -------------------------------------------------------------------- */
 
 static void on_reload(struct sv_runtime *rt, struct evhttp_request *req)
@@ -231,6 +250,8 @@ static void http_cb(struct evhttp_request *req, void *arg)
 		on_healthz(rt, req);
 	else if (strcmp(path, "/api/v1/latest") == 0)
 		on_latest(rt, req);
+	else if (strcmp(path, "/api/v1/plan") == 0)
+		on_plan(rt, req, evhttp_find_header(&q, "source"));
 	else if (strcmp(path, "/probe") == 0)
 		sv_probe_http(rt, req);
 	else if (strcmp(path, "/-/reload") == 0)
@@ -238,7 +259,7 @@ static void http_cb(struct evhttp_request *req, void *arg)
 	else if (strcmp(path, "/") == 0)
 		on_report(rt, req, evhttp_find_header(&q, "source"));
 	else
-		gw_admin_reply_text(req, 404, "Not Found", "try /metrics, /healthz, /api/v1/latest, /probe?target=HOST:PORT "
+		gw_admin_reply_text(req, 404, "Not Found", "try /metrics, /healthz, /api/v1/latest, /api/v1/plan, /probe?target=HOST:PORT "
 			"or / (the plan report)");
 	evhttp_clear_headers(&q);
 }

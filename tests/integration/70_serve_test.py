@@ -248,6 +248,9 @@ sources:
         assert status == 200 and html.lstrip().lower().startswith("<!doctype html") and "edge" in html
         status, latest = s.get("/api/v1/latest")
         assert status == 200 and '"source": "site"' in latest
+        status, doc = s.get("/api/v1/plan?source=site")
+        assert status == 200 and json.loads(doc)["schema"] == "eku/1"
+        assert s.get("/api/v1/plan?source=nope")[0] == 404
         # gw now serves the serverAuth-only certificate: its link goes at_risk -> broken
         inv.write_text(inv.read_text().replace(f"'127.0.0.1:{lab.dual}'", f"'127.0.0.1:{lab.server_only}'"))
         wait_until(lambda: sample(s.metrics(), "eku_events_total", source="site", type="severity_changed"),

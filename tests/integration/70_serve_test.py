@@ -262,3 +262,33 @@ sources:
     finally:
         s.stop()
         lab.stop()
+
+
+def test_dead_target_delays_only_its_source(eku_bin, pki, tmp_path):
+    """A target that accepts TCP and never answers holds its own source's
+    round for its timeout; the other source keeps its interval."""
+    import socket
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    shutil.copy(pki.p("dual.pem"), tmp_path / "watched.pem")
+    s = Serve(eku_bin, tmp_path, files_config(tmp_path, "200ms") + f"""  - name: dead
+    interval: 200ms
+    timeout: 4s
+    targets: ['127.0.0.1:{silent.getsockname()[1]}']
+""")
+    try:
+        t0 = time.time()
+        wait_until(lambda: sample(s.metrics(), "eku_source_rounds_total", source="certs") >= 6,
+                   timeout=3.5, what="the files source at its interval while the dead one waits")
+        assert time.time() - t0 < 3.5
+        assert sample(s.metrics(), "eku_source_rounds_total", source="dead") == 0.0
+        wait_until(lambda: sample(s.metrics(), "eku_source_rounds_total", source="dead") == 1.0, timeout=10,
+                   what="the dead source's round ending at its timeout")
+        assert sample(s.metrics(), "eku_source_success", source="dead") == 0.0
+        status, body = s.get("/api/v1/latest")
+        assert '"failure": "timeout"' in body, body[:2000]
+    finally:
+        log = s.stop()
+        silent.close()
+    assert 'input=failed source="dead"' in log and "failure=timeout" in log

@@ -253,6 +253,8 @@ static void log_fails(struct sv_runtime *rt, const struct sv_snap *s)
 		sv_logf(rt, "input=failed source=\"%s\" more=%zu", s->source, s->n_fails - SV_LOG_FAILS);
 }
 
+static void start_waiting(struct sv_runtime *rt);
+
 static void round_done(struct sv_runtime *rt, void *arg)
 {
 	struct round_job *j = arg;
@@ -261,6 +263,7 @@ static void round_done(struct sv_runtime *rt, void *arg)
 
 	if (st != NULL)
 		st->running = false;
+	rt->rounds_running--;
 	if (s == NULL) {
 		sv_logf(rt, "round=failed source=\"%s\" reason=\"out of memory\"", j->src->name);
 	} else if (s->error != NULL) {
@@ -297,6 +300,7 @@ static void round_done(struct sv_runtime *rt, void *arg)
 	sv_snap_free(j->prev);
 	sv_config_free(j->cfg);
 	free(j);
+	start_waiting(rt);
 }
 
 static void *round_main(void *arg)
@@ -311,34 +315,83 @@ static void *round_main(void *arg)
 	return NULL;
 }
 
-static void tick_cb(evutil_socket_t fd, short what, void *arg)
+static void start_round(struct sv_runtime *rt, struct sv_state *st)
 {
-	struct sv_state *st = arg;
-	struct sv_runtime *rt = st->rt;
-	const struct sv_source *src = st->src;
-	struct round_job *j;
+	struct round_job *j = calloc(1, sizeof(*j));
 
-	(void)fd, (void)what;
-	if (src == NULL)
-		return;
-	if (st->running) {
-		st->skipped++;  /* the previous round still runs: a slow source skips, never stacks */
-		return;
-	}
-	if ((j = calloc(1, sizeof(*j))) == NULL)
+	if (j == NULL)
 		return;
 	j->rt = rt;
 	j->cfg = sv_config_up_ref(rt->cfg);
-	j->src = src;
+	j->src = st->src;
 	j->prev = sv_snap_up_ref(st->snap);
 	st->running = true;
+	rt->rounds_running++;
 	if (sv_thread_start(rt, round_main, j) != 0) {
 		st->running = false;
+		rt->rounds_running--;
 		sv_logf(rt, "round=failed source=\"%s\" reason=\"cannot start a thread\"", st->name);
 		sv_snap_free(j->prev);
 		sv_config_free(j->cfg);
 		free(j);
 	}
+}
+
+/* At most SV_MAX_ROUNDS rounds run at once (threads, sockets, memory); a
+ * source due meanwhile waits in line, once, and starts when one ends. */
+static void enqueue(struct sv_runtime *rt, struct sv_state *st)
+{
+	char *name;
+
+	if (st->queued)
+		return;
+	if (rt->n_waiting == rt->cap_waiting) {
+		size_t cap = rt->cap_waiting ? rt->cap_waiting * 2 : 16;
+		char **v = realloc(rt->waiting, cap * sizeof(*v));
+		if (v == NULL)
+			return;
+		rt->waiting = v;
+		rt->cap_waiting = cap;
+	}
+	if ((name = strdup(st->name)) == NULL)
+		return;
+	rt->waiting[rt->n_waiting++] = name;
+	st->queued = true;
+}
+
+static void start_waiting(struct sv_runtime *rt)
+{
+	size_t used = 0;
+
+	while (used < rt->n_waiting && rt->rounds_running < SV_MAX_ROUNDS) {
+		struct sv_state *st = state_of(rt, rt->waiting[used]);
+		free(rt->waiting[used++]);
+		if (st == NULL || !st->queued)
+			continue;  /* removed by a reload */
+		st->queued = false;
+		if (!st->running)
+			start_round(rt, st);
+	}
+	memmove(rt->waiting, rt->waiting + used, (rt->n_waiting - used) * sizeof(*rt->waiting));
+	rt->n_waiting -= used;
+}
+
+static void tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sv_state *st = arg;
+	struct sv_runtime *rt = st->rt;
+
+	(void)fd, (void)what;
+	if (st->src == NULL)
+		return;
+	if (st->running) {
+		st->skipped++;  /* the previous round still runs: a slow source skips, never stacks */
+		return;
+	}
+	if (rt->rounds_running >= SV_MAX_ROUNDS)
+		enqueue(rt, st);
+	else
+		start_round(rt, st);
 }
 
 /* ---- sources across reloads ------------------------------------------------------ */
@@ -609,6 +662,9 @@ bool sv_runtime_free(struct sv_runtime *rt)
 		state_clear(&rt->states[i]);
 	free(rt->states);
 	free(rt->by_name);
+	for (size_t i = 0; i < rt->n_waiting; i++)
+		free(rt->waiting[i]);
+	free(rt->waiting);
 	if (rt->http != NULL)
 		evhttp_free(rt->http);
 	if (rt->notify_ev != NULL)

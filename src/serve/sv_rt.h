@@ -11,6 +11,7 @@
 #include "sv.h"
 
 #define SV_PENDING_MAX 1024
+#define SV_MAX_ROUNDS 32        /* rounds running at once */
 
 /* One configured source, kept across reloads by name. */
 struct sv_state {
@@ -18,6 +19,7 @@ struct sv_state {
 	const struct sv_source *src; /* in the runtime's current config */
 	struct sv_snap *snap;       /* the latest result, or NULL */
 	bool running;               /* a round is in flight */
+	bool queued;                /* due, waiting for a free round slot */
 	struct event *timer;
 	struct sv_runtime *rt;
 	uint64_t rounds, skipped;   /* rounds done; ticks skipped while one ran */
@@ -61,6 +63,9 @@ struct sv_runtime {
 	bool reloading;
 	char last_reload_error[512];
 	unsigned probes_active;     /* /probe requests in flight */
+	unsigned rounds_running;
+	char **waiting;             /* names of sources due while SV_MAX_ROUNDS ran, oldest first */
+	size_t n_waiting, cap_waiting;
 	atomic_int threads;         /* rounds, reloads, probes running (any thread) */
 	atomic_bool stopping;       /* SIGTERM/SIGINT: no more writes */
 	sv_log_fn log;

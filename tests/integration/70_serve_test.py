@@ -292,3 +292,25 @@ def test_dead_target_delays_only_its_source(eku_bin, pki, tmp_path):
         log = s.stop()
         silent.close()
     assert 'input=failed source="dead"' in log and "failure=timeout" in log
+
+
+def test_more_sources_than_round_slots_all_run(eku_bin, pki, tmp_path):
+    """40 sources whose rounds each last a 1 s timeout, at most 32 rounds at
+    once: 8 wait in line and start as slots free; every source gets rounds."""
+    import socket
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)
+    port = silent.getsockname()[1]
+    body = f"data_dir: {tmp_path}/data\nsources:\n" + "".join(
+        f"  - {{ name: s{i:02d}, interval: 200ms, timeout: 1s, targets: ['127.0.0.1:{port}'] }}\n"
+        for i in range(40))
+    s = Serve(eku_bin, tmp_path, body)
+    try:
+        def ran(n):
+            m = s.metrics()
+            return all((sample(m, "eku_source_rounds_total", source=f"s{i:02d}") or 0) >= n for i in range(40))
+        wait_until(lambda: ran(2), timeout=20, what="two rounds of each of the 40 sources")
+    finally:
+        s.stop()
+        silent.close()

@@ -240,17 +240,23 @@ static void log_event(struct sv_runtime *rt, const struct sv_snap *s, const stru
 		e->new_value ? e->new_value : "", e->detail ? e->detail : "");
 }
 
-/* Why inputs failed, a few per round: a source of 10,000 dead endpoints
- * must not flood the log (the count is in the round line and the metrics,
- * every failure in /api/v1/latest). */
+/* Why inputs failed: new failures only (not those of the previous round),
+ * a few per round, so neither a long outage nor a source of 10,000 dead
+ * endpoints floods the log (the count is in the round line and the
+ * metrics, every failure in /api/v1/latest). */
 #define SV_LOG_FAILS 5
-static void log_fails(struct sv_runtime *rt, const struct sv_snap *s)
+static void log_fails(struct sv_runtime *rt, const struct sv_snap *s, const struct sv_snap *prev)
 {
-	for (size_t i = 0; i < s->n_fails && i < SV_LOG_FAILS; i++)
+	size_t idx[SV_LOG_FAILS + 1];
+	size_t n = sv_snap_new_fails(s, prev, idx, SV_LOG_FAILS + 1);
+
+	for (size_t k = 0; k < n && k < SV_LOG_FAILS; k++) {
+		const struct sv_fail *f = &s->fails[idx[k]];
 		sv_logf(rt, "input=failed source=\"%s\" target=\"%s\" failure=%s message=\"%s\"", s->source,
-			s->fails[i].key, s->fails[i].failure, s->fails[i].message ? s->fails[i].message : "");
-	if (s->n_fails > SV_LOG_FAILS)
-		sv_logf(rt, "input=failed source=\"%s\" more=%zu", s->source, s->n_fails - SV_LOG_FAILS);
+			f->key, f->failure, f->message ? f->message : "");
+	}
+	if (n > SV_LOG_FAILS)
+		sv_logf(rt, "input=failed source=\"%s\" more_new_failures=yes failed=%zu", s->source, s->n_fails);
 }
 
 static void start_waiting(struct sv_runtime *rt);
@@ -275,7 +281,7 @@ static void round_done(struct sv_runtime *rt, void *arg)
 			s->store_error ? "\"" : "");
 		for (size_t i = 0; i < s->n_events; i++)
 			log_event(rt, s, &s->events[i]);
-		log_fails(rt, s);
+		log_fails(rt, s, st != NULL ? st->snap : NULL);
 	}
 	if (st != NULL && s != NULL) {
 		st->rounds++;

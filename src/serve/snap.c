@@ -294,6 +294,23 @@ int sv_snap_carry(struct sv_snap *s, const struct sv_snap *prev)
 	return rc;
 }
 
+size_t sv_snap_new_fails(const struct sv_snap *s, const struct sv_snap *prev, size_t *out, size_t max)
+{
+	struct idx *ix = NULL;
+	size_t n = 0, np = prev != NULL ? prev->n_fails : 0;
+
+	if (np > 0 && (ix = index_keys((const char *const *)(const void *)&prev->fails[0].key,
+			       sizeof(prev->fails[0]), np)) == NULL)
+		np = 0;  /* out of memory: every failure counts as new */
+	for (size_t i = 0; i < s->n_fails && n < max; i++) {
+		const struct idx *hit = np > 0 ? find(ix, np, s->fails[i].key) : NULL;
+		if (hit == NULL || strcmp(prev->fails[hit->i].failure, s->fails[i].failure) != 0)
+			out[n++] = i;
+	}
+	free(ix);
+	return n;
+}
+
 int sv_snap_diff(struct sv_snap *s, const struct sv_snap *prev, unsigned days)
 {
 	struct idx *ix = NULL;

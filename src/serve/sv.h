@@ -174,6 +174,9 @@ int sv_obs_fill(struct sv_obs *o, const char *key, const char *kind, const eku_c
  * stale, so a certificate swapped during an outage is still compared with
  * the one seen before it. Returns 0 or -1. */
 int sv_snap_carry(struct sv_snap *s, const struct sv_snap *prev) __attribute__((warn_unused_result));
+/* Indexes (at most max, into out) of s's failures that prev did not have
+ * with the same class: what is worth a log line. Returns how many. */
+size_t sv_snap_new_fails(const struct sv_snap *s, const struct sv_snap *prev, size_t *out, size_t max);
 /* The events between prev (may be NULL) and s, appended to s's events. */
 int sv_snap_diff(struct sv_snap *s, const struct sv_snap *prev, unsigned expiring_days)
 	__attribute__((warn_unused_result));

@@ -139,6 +139,27 @@ static void test_carry_over_outage(void **state)
 	sv_snap_free(r3);
 }
 
+/* Only failures the previous round did not have (same place, same class)
+ * are worth a log line. */
+static void test_new_fails(void **state)
+{
+	struct sv_snap *prev = snap_of(NULL, 0, NOW - 60), *now = snap_of(NULL, 0, NOW);
+	size_t idx[4];
+
+	(void)state;
+	assert_int_equal(sv_snap_add_fail(prev, "a", "timeout", NULL), 0);
+	assert_int_equal(sv_snap_add_fail(prev, "b", "dns", NULL), 0);
+	assert_int_equal(sv_snap_add_fail(now, "a", "timeout", NULL), 0);  /* still: quiet */
+	assert_int_equal(sv_snap_add_fail(now, "b", "refused", NULL), 0);  /* other class: new */
+	assert_int_equal(sv_snap_add_fail(now, "c", "tls", NULL), 0);      /* new place */
+	assert_int_equal(sv_snap_new_fails(now, prev, idx, 4), 2);
+	assert_int_equal(idx[0], 1);
+	assert_int_equal(idx[1], 2);
+	assert_int_equal(sv_snap_new_fails(now, NULL, idx, 2), 2);         /* capped at max */
+	sv_snap_free(prev);
+	sv_snap_free(now);
+}
+
 /* ---- store ------------------------------------------------------------------ */
 
 static int count_obs(void *arg, const struct sv_hist_obs *o)
@@ -265,6 +286,7 @@ int main(void)
 		cmocka_unit_test(test_diff_table),
 		cmocka_unit_test(test_severity_changed),
 		cmocka_unit_test(test_carry_over_outage),
+		cmocka_unit_test(test_new_fails),
 		cmocka_unit_test(test_store_rows_per_change),
 		cmocka_unit_test(test_config_table),
 	};

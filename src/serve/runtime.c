@@ -378,7 +378,8 @@ static void start_waiting(struct sv_runtime *rt)
 		if (!st->running)
 			start_round(rt, st);
 	}
-	memmove(rt->waiting, rt->waiting + used, (rt->n_waiting - used) * sizeof(*rt->waiting));
+	if (used > 0)
+		memmove(rt->waiting, rt->waiting + used, (rt->n_waiting - used) * sizeof(*rt->waiting));
 	rt->n_waiting -= used;
 }
 

@@ -158,8 +158,10 @@ static void key_sources(KEY_ARGS)
 		snprintf(where, sizeof(where), "source %zu", c->n_sources + 1);
 		eku_yaml_walk_map(y, item, at, where, source_keys, NKEYS(source_keys), &t);
 		check_source(y, &t);
+		/* A source without a name (already reported) is kept for the
+		 * other checks but names nothing. */
 		for (size_t i = 0; t.s.name != NULL && i < c->n_sources; i++)
-			if (strcmp(c->sources[i].name, t.s.name) == 0)
+			if (c->sources[i].name != NULL && strcmp(c->sources[i].name, t.s.name) == 0)
 				ERR(y, t.pos, "source name '%s' is used twice", t.s.name);
 		if (c->n_sources >= SV_MAX_SOURCES || !grow_sources(c, &cap)) {
 			ERR(y, t.pos, "too many sources (at most %d)", SV_MAX_SOURCES);

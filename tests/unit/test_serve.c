@@ -240,6 +240,9 @@ static const struct cfg_case cfg_cases[] = {
 	  1, 1, "is not a postgresql:// URL", 1 },
 	{ "both stores", "data_dir: d\ndatabase: postgresql://db/eku\nsources:\n  - { name: a, files: [x] }\n",
 	  1, 1, "give data_dir: or database:, not both", 1 },
+	{ "a nameless source before a named one (fuzzer find)",
+	  "data_dir: d\nsources:\n  - { nam: a, files: [x] }\n  - { name: b, files: [x] }\n", 3, 7,
+	  "unknown key 'nam'", 2 },
 	{ "interval too short", "data_dir: d\nsources:\n  - { name: a, interval: 10ms, files: [x] }\n", 3, 7,
 	  "interval must be at least 100ms", 1 },
 };

@@ -104,7 +104,9 @@ struct eku_facts {
 };
 
 /* Computes the facts of one DER certificate. Returns a new record the caller
- * frees with eku_facts_free, or NULL with err set. */
+ * frees with eku_facts_free, or NULL with err set. The record is ONE
+ * allocation: its strings, san array and eku_strv fields point inside it,
+ * so treat them as read-only (never eku_strv_clear/push them). */
 struct eku_facts *eku_facts_from_der(const uint8_t *der, size_t len, eku_error *err);
 void eku_facts_free(struct eku_facts *f);
 
@@ -160,6 +162,11 @@ typedef struct eku_loader eku_loader;
 eku_loader *eku_loader_new(void);
 void eku_loader_free(eku_loader *ld); /* wipes the password */
 void eku_loader_set_max_bytes(eku_loader *ld, size_t max);
+/* Keeps only certificates that may issue others: those whose DER says
+ * basicConstraints cA FALSE or a keyUsage without keyCertSign are skipped
+ * before any parse (they still count as read). For a first pass over a large
+ * run that only wants the possible issuers. */
+void eku_loader_set_issuers_only(eku_loader *ld, bool on);
 /* Password for PKCS#12 (copied; wiped on free). NULL means the empty password. */
 int eku_loader_set1_password(eku_loader *ld, const char *pw) __attribute__((warn_unused_result));
 /* Directory walk filter: comma-separated extensions without dots

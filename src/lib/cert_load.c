@@ -18,7 +18,9 @@
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 
+#include "cert_int.h"
 #include "cert_load_int.h"
+#include "der/der.h"
 
 #define DEFAULT_EXTENSIONS "pem,crt,cer,cert,der,p7b,p7c,p12,pfx,ca-bundle"
 
@@ -52,6 +54,11 @@ void eku_loader_free(eku_loader *ld)
 	wipe_password(ld);
 	eku_strv_clear(&ld->extensions);
 	free(ld);
+}
+
+void eku_loader_set_issuers_only(eku_loader *ld, bool on)
+{
+	ld->issuers_only = on;
 }
 
 void eku_loader_set_max_bytes(eku_loader *ld, size_t max)
@@ -226,8 +233,43 @@ static bool is_pkcs7_label(const char *label)
 	       strcmp(label, "CMS") == 0;
 }
 
+/* A CERTIFICATE block through the DER walker: base64, then the walker; no
+ * X509 until someone asks (eku_cert_get0_x509). Returns 1 when added, -1 on
+ * a failure already reported, 0 when the OpenSSL path must decide
+ * (encryption headers, trailing bytes PEM_read_bio_X509 tolerates, or
+ * anything the walker is not sure of). */
+static int load_pem_der(const eku_loader *ld, BIO *bio, const char *source, int line, int block,
+	eku_certlist *out, eku_diaglist *diags)
+{
+	char *name = NULL, *header = NULL;
+	unsigned char *data = NULL;
+	long len = 0;
+	eku_cert *c = NULL;
+	int rc = 0;
+
+	if (PEM_read_bio(bio, &name, &header, &data, &len) != 1 || header[0] != '\0')
+		goto out;
+	if (ld->issuers_only && eku_der_may_issue(data, (size_t)len) == 0) {
+		rc = 1; /* read, and not wanted */
+		goto out;
+	}
+	if ((c = eku_cert_new_der_fast(data, (size_t)len, source, block, line, "PEM")) == NULL)
+		goto out;
+	rc = 1;
+	if (eku_certlist_push0(out, c) != 0) {
+		eku_diaglist_add(diags, source, line, block, EKU_E_NOMEM, "out of memory");
+		rc = -1;
+	}
+out:
+	ERR_clear_error();
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	OPENSSL_free(data);
+	return rc;
+}
+
 /* Decodes one PEM block [begin, end_of_end_line) whose label is known. */
-static int load_pem_block(const char *source, const uint8_t *begin, size_t len, const char *label,
+static int load_pem_block(const eku_loader *ld, const char *source, const uint8_t *begin, size_t len, const char *label,
 	int line, int block, eku_certlist *out, eku_diaglist *diags)
 {
 	BIO *bio = BIO_new_mem_buf(begin, (int)len);
@@ -250,6 +292,10 @@ static int load_pem_block(const char *source, const uint8_t *begin, size_t len, 
 		rc = add_pkcs7(p7, source, line, block, out, diags);
 		goto out;
 	}
+	if (strcmp(label, "TRUSTED CERTIFICATE") != 0 &&
+	    (rc = load_pem_der(ld, bio, source, line, block, out, diags)) != 0)
+		goto out;
+	(void)BIO_reset(bio);
 	x = strcmp(label, "TRUSTED CERTIFICATE") == 0 ? PEM_read_bio_X509_AUX(bio, NULL, NULL, NULL)
 						       : PEM_read_bio_X509(bio, NULL, NULL, NULL);
 	if (x == NULL) {
@@ -279,7 +325,8 @@ static const uint8_t *find(const uint8_t *p, const uint8_t *end, const char *nee
 
 /* Walks every "-----BEGIN X-----" ... "-----END X-----" block. Text outside
  * blocks (openssl -text dumps, CSV after .crttest certificates) is ignored. */
-static int load_pem(const char *source, const uint8_t *buf, size_t len, eku_certlist *out,
+static int load_pem(const eku_loader *ld, const char *source, const uint8_t *buf, size_t len,
+	eku_certlist *out,
 	eku_diaglist *diags)
 {
 	const uint8_t *p = buf, *end = buf + len, *b, *counted = buf;
@@ -314,7 +361,7 @@ static int load_pem(const char *source, const uint8_t *buf, size_t len, eku_cert
 		}
 		e += strlen(endmark);
 		if (is_cert_label(label) || is_pkcs7_label(label)) {
-			int n = load_pem_block(source, b, (size_t)(e - b), label, line, block, out, diags);
+			int n = load_pem_block(ld, source, b, (size_t)(e - b), label, line, block, out, diags);
 			if (n > 0)
 				added += n;
 			else
@@ -348,6 +395,10 @@ static int load_binary(eku_loader *ld, const char *source, const uint8_t *buf, s
 	if (len < 2 || buf[0] != 0x30) {
 		eku_diaglist_add(diags, source, 0, 0, EKU_E_NO_CERT,
 			"not a certificate: unrecognised format (expected PEM, DER, PKCS#7 or PKCS#12)");
+		goto out;
+	}
+	if (ld->issuers_only && eku_der_may_issue(buf, len) == 0) {
+		rc = 0;
 		goto out;
 	}
 	x = d2i_X509(NULL, &p, (long)len);
@@ -398,7 +449,7 @@ int eku_loader_load_mem(eku_loader *ld, const char *source, const uint8_t *buf, 
 		return -1;
 	}
 	if (memmem(buf, len, "-----BEGIN ", 11) != NULL || buf[ws] != 0x30)
-		return load_pem(source, buf, len, out, diags);
+		return load_pem(ld, source, buf, len, out, diags);
 	return load_binary(ld, source, buf, len, out, diags);
 }
 

@@ -314,3 +314,25 @@ def test_more_sources_than_round_slots_all_run(eku_bin, pki, tmp_path):
     finally:
         s.stop()
         silent.close()
+
+
+def test_dashboard_and_rules_name_exported_metrics(eku_bin, pki, tmp_path):
+    """Every eku_* metric the Grafana dashboard and the alerting rules use is
+    one eku serve exports (a # TYPE line), so neither drifts silently."""
+    import re
+    from conftest import ROOT
+    shutil.copy(pki.p("dual.pem"), tmp_path / "watched.pem")
+    s = Serve(eku_bin, tmp_path, files_config(tmp_path))
+    try:
+        status, text = s.get("/metrics")
+    finally:
+        s.stop()
+    exported = set(re.findall(r"^# TYPE (eku_\w+) ", text, re.M)) | {"eku_probe_success"}
+    dash = json.loads((ROOT / "contrib" / "grafana" / "eku.json").read_text())
+    used = set()
+    for p in dash["panels"]:
+        for t in p["targets"]:
+            used |= set(re.findall(r"\beku_\w+", t["expr"]))
+    rules = (ROOT / "contrib" / "prometheus" / "eku-rules.yml").read_text()
+    used |= set(re.findall(r"\beku_[a-z_]+(?=[{ )\-=<>])", rules))
+    assert used and used <= exported, used - exported

@@ -85,6 +85,17 @@ int sv_rt_store_write(struct sv_runtime *rt, const struct sv_config *cfg, struct
 /* Starts a reload off the loop (SIGHUP, POST /-/reload); one at a time. */
 void sv_runtime_reload(struct sv_runtime *rt);
 
+/* schedule.c: the state of cfg's sources (a source kept by name keeps its
+ * snapshot, counters and round in flight; a new one starts from initial[i],
+ * taken), the first round of each now. Returns 0 or -1. */
+int sv_states_apply(struct sv_runtime *rt, struct sv_config *cfg, struct sv_snap **initial)
+	__attribute__((warn_unused_result));
+void sv_state_clear(struct sv_state *st);
+/* The store's latest state of each of cfg's sources (NULL entries where it
+ * has none), so events after a restart compare with what was seen before.
+ * Off the loop (or before it runs). NULL when out of memory. */
+struct sv_snap **sv_load_initial(struct sv_runtime *rt, const struct sv_config *cfg);
+
 int sv_http_start(struct sv_runtime *rt, char *why, size_t whylen);
 /* /probe?target=...: probes one target off the loop and answers in the
  * Prometheus text format. */

@@ -123,6 +123,11 @@ void eku_cert_free(eku_cert *c);
 const struct eku_facts *eku_cert_facts(const eku_cert *c);
 /* Borrowed; valid while c lives. */
 X509 *eku_cert_get0_x509(const eku_cert *c);
+/* Frees the lazily built X509 of a certificate made from DER when the
+ * caller holds the only reference (it is rebuilt on the next
+ * eku_cert_get0_x509): a streaming run that checked a leaf's signature need
+ * not keep OpenSSL's copy of every leaf of a file. */
+void eku_cert_drop_x509(eku_cert *c);
 const char *eku_cert_source(const eku_cert *c); /* file name, "-" for stdin */
 int eku_cert_index(const eku_cert *c);          /* 1-based position in its input */
 int eku_cert_line(const eku_cert *c);           /* PEM: line of BEGIN; 0 otherwise */

@@ -34,6 +34,12 @@ eku_pool *eku_pool_new(unsigned jobs, size_t window, eku_pool_work_fn work, eku_
 	void *ctx);
 /* Queues a task; may first wait for and finish the oldest. */
 void eku_pool_submit(eku_pool *p, void *arg);
+/* The same for a task of a known size (bytes of input, say): besides the
+ * window, the sizes in flight stay within the budget set here (0: no
+ * budget), so a run of large files holds a few of them, not a window's
+ * worth. A task larger than the budget still runs, alone. */
+void eku_pool_set_budget(eku_pool *p, size_t budget);
+void eku_pool_submit_sized(eku_pool *p, void *arg, size_t size);
 /* Waits for every task, finishes them in order, stops the threads. */
 void eku_pool_free(eku_pool *p);
 

@@ -21,6 +21,8 @@
  * issuing chains over and over, and parsing them per entry would cost four
  * times the leaf. A small round-robin table keeps memory fixed. */
 #define CHAIN_SLOTS 16
+/* Bytes of files in flight per worker (see inspect_run.c). */
+#define POOL_BYTES_PER_JOB (8u << 20)
 struct chain_slot {
 	uint8_t *der;        /* the chain's certificates, each after a 3-byte length */
 	size_t len;
@@ -254,8 +256,11 @@ static void work(void *arg, unsigned worker)
 	}
 	/* Standard input was not in the first pass: its own certificates are
 	 * its issuers, as before. */
-	for (size_t i = 0; i < eku_certlist_count(l) && k->fatal[0] == '\0'; i++)
+	for (size_t i = 0; i < eku_certlist_count(l) && k->fatal[0] == '\0'; i++) {
 		(void)count_cert(k, eku_certlist_get0(l, i), k->is_stdin ? l : k->r->issuers);
+		if (!k->is_stdin)
+			eku_cert_drop_x509(eku_certlist_get0(l, i));
+	}
 out:
 	eku_certlist_free(l);
 	free(k->buf);
@@ -357,7 +362,7 @@ static int read_and_queue(void *arg, const char *file)
 	r->stdin_read |= is_stdin;
 	if (flush_walk_diags(s) != 0)
 		r->failed = true;
-	eku_pool_submit(s->pool, k);
+	eku_pool_submit_sized(s->pool, k, k->len);
 	return 1;
 }
 
@@ -401,6 +406,7 @@ int census_run(const struct census_run_opts *o, eku_trust *t, const eku_timeline
 		cli_error("out of memory");
 		goto out;
 	}
+	eku_pool_set_budget(s.pool, (size_t)o->jobs * POOL_BYTES_PER_JOB);
 	if ((r.issuers = eku_certlist_new()) == NULL) {
 		cli_error("out of memory");
 		goto out;
@@ -415,6 +421,7 @@ int census_run(const struct census_run_opts *o, eku_trust *t, const eku_timeline
 		cli_error("out of memory");
 		goto out;
 	}
+	eku_pool_set_budget(s.pool, (size_t)o->jobs * POOL_BYTES_PER_JOB);
 	for (int i = 0; i < n; i++)
 		eku_loader_walk(walker, inputs[i], read_and_queue, &s, &r.walk_diags);
 	if (flush_walk_diags(&s) != 0)

@@ -27,6 +27,7 @@
 #include "readopts.h"
 
 #define SLICE 512 /* certificates per task when the run is held */
+#define POOL_BYTES_PER_JOB (8u << 20)
 
 struct run {
 	const struct inspect_run_opts *o;
@@ -156,8 +157,13 @@ static void work(void *arg, unsigned worker)
 		return;
 	}
 	if (k->source != NULL) {
-		for (size_t i = 0; i < eku_certlist_count(k->certs) && !k->failed; i++)
-			k->failed = format_one(r, worker, out, eku_certlist_get0(k->certs, i), extra) != 0;
+		/* Streaming: this file's list is the task's own, so the X509 a
+		 * signature check built for a leaf can go once it is printed. */
+		for (size_t i = 0; i < eku_certlist_count(k->certs) && !k->failed; i++) {
+			eku_cert *c = eku_certlist_get0(k->certs, i);
+			k->failed = format_one(r, worker, out, c, extra) != 0;
+			eku_cert_drop_x509(c);
+		}
 	} else {
 		for (size_t i = k->from; i < k->to && !k->failed; i++)
 			k->failed = format_one(r, worker, out, eku_certlist_get0(r->held, i), extra) != 0;
@@ -280,7 +286,7 @@ static int read_and_queue(void *arg, const char *file)
 		k->source = NULL;
 		got = 0;
 	}
-	eku_pool_submit(w->pool, k);
+	eku_pool_submit_sized(w->pool, k, k->len);
 	return got;
 nomem:
 	free(k);
@@ -294,6 +300,9 @@ static int run_files(struct run *r, char **inputs, int n)
 
 	if ((w.pool = eku_pool_new(r->o->jobs, 0, work, done, r)) == NULL)
 		return -1;
+	/* Files in flight: a parsed file takes several times its size, so a
+	 * run of large files holds about two per worker, whatever their number. */
+	eku_pool_set_budget(w.pool, (size_t)r->o->jobs * POOL_BYTES_PER_JOB);
 	for (int i = 0; i < n; i++)
 		eku_loader_walk(r->loaders[0], inputs[i], read_and_queue, &w, &w.walk_diags);
 	if (flush_walk_diags(&w) != 0)

@@ -252,6 +252,19 @@ X509 *eku_cert_get0_x509(const eku_cert *c)
 	}
 	return x;
 }
+
+void eku_cert_drop_x509(eku_cert *c)
+{
+	X509 *x;
+
+	/* Only the sole owner may drop it (a reader on another thread could
+	 * hold the pointer), and only when the DER is there to rebuild it. */
+	if (c->der == NULL || atomic_load_explicit(&c->refs, memory_order_acquire) != 1)
+		return;
+	x = atomic_exchange_explicit(&c->x509, NULL, memory_order_acq_rel);
+	X509_free(x);
+}
+
 const char *eku_cert_source(const eku_cert *c) { return c->source; }
 int eku_cert_index(const eku_cert *c) { return c->index; }
 int eku_cert_line(const eku_cert *c) { return c->line; }

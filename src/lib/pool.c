@@ -14,6 +14,7 @@
 
 struct slot {
 	void *arg;
+	size_t size;
 	bool done;
 };
 
@@ -30,6 +31,7 @@ struct eku_pool {
 	struct slot *ring;
 	size_t window;
 	size_t head, take, tail;   /* monotonic counters, slot = counter % window */
+	size_t budget, in_flight;  /* eku_pool_set_budget; sizes of the slots head..tail */
 	bool stopping;
 };
 
@@ -117,8 +119,10 @@ static void finish_oldest(eku_pool *p)
 	while (!s->done)
 		pthread_cond_wait(&p->slot_done, &p->lock);
 	arg = s->arg;
+	p->in_flight -= s->size;
 	s->done = false;
 	s->arg = NULL;
+	s->size = 0;
 	p->head++;
 	/* done() may take long (writing output): the workers keep going. */
 	pthread_mutex_unlock(&p->lock);
@@ -126,7 +130,17 @@ static void finish_oldest(eku_pool *p)
 	pthread_mutex_lock(&p->lock);
 }
 
+void eku_pool_set_budget(eku_pool *p, size_t budget)
+{
+	p->budget = budget;
+}
+
 void eku_pool_submit(eku_pool *p, void *arg)
+{
+	eku_pool_submit_sized(p, arg, 0);
+}
+
+void eku_pool_submit_sized(eku_pool *p, void *arg, size_t size)
 {
 	if (p->jobs == 1) {
 		p->work(arg, 0);
@@ -134,10 +148,13 @@ void eku_pool_submit(eku_pool *p, void *arg)
 		return;
 	}
 	pthread_mutex_lock(&p->lock);
-	if (p->tail - p->head == p->window)
+	while (p->tail - p->head == p->window ||
+	       (p->budget != 0 && p->head != p->tail && p->in_flight + size > p->budget))
 		finish_oldest(p);
 	p->ring[p->tail % p->window].arg = arg;
+	p->ring[p->tail % p->window].size = size;
 	p->ring[p->tail % p->window].done = false;
+	p->in_flight += size;
 	p->tail++;
 	pthread_cond_signal(&p->work_ready);
 	pthread_mutex_unlock(&p->lock);

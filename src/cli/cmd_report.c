@@ -77,7 +77,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		if (r > 0)
 			continue;
 		switch (c) {
-		case 'h': fputs(usage_text, stdout); exit(0);
+		case 'h': cli_help(stdout, usage_text); exit(0);
 		case 'o': o->output = optarg; break;
 		case O_FROM: o->from = optarg; break;
 		case O_SCAN: o->scan = optarg; break;

@@ -29,7 +29,10 @@ def help_options(eku, cmd):
     out = subprocess.run([eku, cmd, '--help'], capture_output=True, text=True, check=True).stdout
     opts = set()
     for line in out.splitlines():
-        m = re.match(r'^\s+((?:-[A-Za-z], )?--?[A-Za-z][\w-]*)', line)
+        if re.match(r'^examples?:', line):
+            break
+        # Option lines are indented by two; deeper lines continue a description.
+        m = re.match(r'^ {2,4}((?:-[A-Za-z], )?--?[A-Za-z][\w-]*)', line)
         if m:
             opts.update(o.strip() for o in m.group(1).split(','))
     return opts

@@ -25,6 +25,19 @@ for f in bin/eku include/eku/version.h include/eku/api.h share/eku/timeline.json
 	[ -e "$root/$f" ] || fail "$f not installed"
 done
 for f in libeku.so libeku.a; do [ -e "$libdir/$f" ] || fail "$f not installed"; done
+for f in share/bash-completion/completions/eku.bash share/fish/vendor_completions.d/eku.fish \
+	lib/systemd/system/eku-gateway@.service lib/systemd/system/eku-serve.service lib/sysusers.d/eku.conf; do
+	[ -e "$root/$f" ] || fail "$f not installed"
+done
+grep -q "^ExecStart=$prefix/bin/eku gateway " "$root/lib/systemd/system/eku-gateway@.service" ||
+	fail "eku-gateway@.service does not run $prefix/bin/eku"
+if [ -d "$build/man" ]; then
+	for f in share/man/man1/eku.1 share/man/man1/eku-inspect.1 share/man/man5/eku-inventory.5 \
+		share/man/man5/eku-gateway.yaml.5; do
+		[ -e "$root/$f" ] || fail "$f not installed"
+	done
+fi
+[ -e "$root/share/doc/eku/examples/gateway/pki" ] && fail "demo keys (examples/gateway/pki) installed"
 
 # The installed binary.
 "$root/bin/eku" --version | grep -q "eku $(meson introspect "$build" --projectinfo |

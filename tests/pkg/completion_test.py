@@ -30,6 +30,13 @@ BASH_CASES = [
     (['eku', 'inspect', '--data-dir', 'tests/pl'], ['tests/plan'], True),
     (['eku', 'scan', 'tests/data/leaf-dua'], [], True),  # targets are host names, not files
 ]
+# Commands with subcommands, checked once they are in 'eku --help'.
+BASH_CASES_CA = [
+    (['eku', 'ca', 'iss'], ['issue'], True),
+    (['eku', 'ca', 'issue', '--prof'], ['--profile'], True),
+    (['eku', 'ca', 'issue', '--profile', ''], ['client', 'server', 'dual', 'expressway-client'], True),
+    (['eku', 'ca', 'revoke', '--reason', 'key'], ['keyCompromise'], True),
+]
 FISH_CASES = [
     ('eku ins', ['inspect']),
     ('eku inspect --for', ['--format']),
@@ -38,8 +45,8 @@ FISH_CASES = [
 ]
 
 
-def bash(path, src, bad):
-    for words, want, exact in BASH_CASES:
+def bash(path, src, bad, cases):
+    for words, want, exact in cases:
         script = ('source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _eku; '
                   'printf "%s\\n" "${COMPREPLY[@]}"')
         res = subprocess.run(['bash', '-c', script, 'bash', path] + words, cwd=src,
@@ -64,8 +71,12 @@ def fish(path, bad):
 def main():
     comp, src = sys.argv[1], sys.argv[2]
     bad, ran = [], 0
+    cases = BASH_CASES
+    with open(os.path.join(comp, 'eku.bash'), encoding='utf-8') as f:
+        if "'ca issue'" in f.read():
+            cases = cases + BASH_CASES_CA
     if shutil.which('bash'):
-        bash(os.path.join(comp, 'eku.bash'), src, bad)
+        bash(os.path.join(comp, 'eku.bash'), src, bad, cases)
         ran += 1
     else:
         print('SKIP bash: not installed')

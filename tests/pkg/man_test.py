@@ -26,8 +26,15 @@ def render(path):
 
 
 def help_options(eku, cmd):
-    out = subprocess.run([eku, cmd, '--help'], capture_output=True, text=True, check=True).stdout
+    """Options of 'eku CMD --help' and, for a command with a "subcommands:"
+    list (eku ca), of every 'eku CMD SUB --help': one page documents them all."""
+    out = subprocess.run([eku] + cmd.split() + ['--help'], capture_output=True, text=True,
+                         check=True).stdout
     opts = set()
+    if '\nsubcommands:\n' in out:
+        block = out.split('\nsubcommands:\n', 1)[1].split('\n\n', 1)[0]
+        for sub in re.findall(r'^  ([a-z][a-z-]*)\b', block, re.M):
+            opts |= help_options(eku, cmd + ' ' + sub)
     for line in out.splitlines():
         if re.match(r'^examples?:', line):
             break

@@ -47,6 +47,9 @@ export LD_LIBRARY_PATH="$libdir"
 "$root/usr/bin/eku" plan --fail-on never "$root/usr/share/doc/eku/examples/expressway/inventory.yaml" \
 	> "$tmp/plan.txt" || fail "example plan from the package"
 grep -q "broken\|at_risk" "$tmp/plan.txt" || fail "example plan printed no findings"
+# The packaged binary reads eku-data's files (src/lib/data.c; unit test data_sysdir).
+"$root/usr/bin/eku" data --help | grep -q "installed copy (/usr/share/eku)" ||
+	fail "eku does not look for its data in /usr/share/eku"
 for f in usr/share/man/man1/eku.1.gz usr/share/man/man1/eku-gateway.1.gz usr/share/man/man5/eku-inventory.5.gz \
 	usr/share/bash-completion/completions/eku.bash usr/share/zsh/vendor-completions/_eku \
 	usr/share/fish/vendor_completions.d/eku.fish lib/systemd/system/eku-gateway@.service \

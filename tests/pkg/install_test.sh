@@ -45,6 +45,8 @@ fi
 "$root/bin/eku" plan --fail-on never "$root/share/doc/eku/examples/expressway/inventory.yaml" \
 	> "$dest/plan.txt" || fail "example plan from the installed examples"
 grep -q "broken\|at_risk" "$dest/plan.txt" || fail "example plan printed no findings"
+"$root/bin/eku" data --help | grep -q "installed copy ($prefix/share/eku)" ||
+	fail "eku does not look for its data in $prefix/share/eku"
 
 # pkg-config against the DESTDIR: the sysroot prefix rewrites -I and -L.
 export PKG_CONFIG_PATH="$libdir/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest"

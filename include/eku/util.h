@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 /* Owning vector of NUL-terminated strings. Zero-initialised is empty.
@@ -55,6 +56,9 @@ EKU_API int eku_utf8_check(const char *text, size_t len, int *line, int *col) __
  * control character but tab) with '?', in place, so names from untrusted
  * certificates are safe to print and to put in JSON. Returns s. */
 EKU_API char *eku_utf8_sanitize(char *s);
+/* Writes s as one CSV field (RFC 4180): quoted, with quotes doubled, when it
+ * holds a comma, quote or line break; as is otherwise. */
+EKU_API void eku_csv_field(FILE *out, const char *s);
 
 /* Copies s (NULL reads as "") into out (cap bytes, always NUL-terminated when
  * cap > 0) as a log field that shows what the bytes are instead of acting on

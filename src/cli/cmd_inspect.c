@@ -10,12 +10,11 @@
 #include <eku/sunset.h>
 #include <eku/trust.h>
 
-#include <eku/pool.h>
-
 #include "commands.h"
 #include "common.h"
 #include "inspect.h"
 #include "password.h"
+#include "readopts.h"
 #include "trustopts.h"
 
 static const char usage_text[] =
@@ -32,20 +31,13 @@ static const char usage_text[] =
 	"  --format FMT          text|json|jsonl|csv (default text)\n"
 	"  --trust FILE          extra trust anchors (private roots); repeatable\n"
 	"  --untrusted FILE      intermediates for chain building; repeatable\n"
-	"  --system-bundle FILE  system roots (default /etc/ssl/certs/ca-certificates.crt)\n"
+	"  --system-bundle FILE  system roots\n"
+	"                        (default /etc/ssl/certs/ca-certificates.crt)\n"
 	"  --no-system           do not load the system roots\n"
 	"  --public-root [VENDOR=]FILE  treat this root as publicly trusted (labs,\n"
 	"                        what-if studies), issued by VENDOR (e.g. letsencrypt)\n"
-	"  --password-file FILE  PKCS#12 password from the first line of FILE\n"
-	"  --password-env VAR    PKCS#12 password from environment variable VAR\n"
-	"  --password PW         PKCS#12 password on the command line (visible to other users)\n"
-	"  --ext LIST            file extensions read from directories\n"
-	"                        (default pem,crt,cer,cert,der,p7b,p7c,p12,pfx,ca-bundle)\n"
-	"  --max-size BYTES      refuse inputs larger than this (default 16777216)\n"
-	"  --jobs N              worker threads (default: online CPUs); output is the same\n"
-	"  --signatures WHEN     check|skip: verify each issuer's signature while building\n"
-	"                        chains (default check); skip matches issuers by name and\n"
-	"                        key identifier only, for bulk audits (docs/performance.md)\n"
+	CLI_READ_HELP
+	"                        (default: check)\n"
 	CLI_COMMON_HELP
 	"\n"
 	"example:\n"
@@ -54,26 +46,14 @@ static const char usage_text[] =
 
 struct inspect_opts {
 	struct cli_common common;
-	struct cli_password pw;
+	struct cli_read rd;
 	struct cli_trust tr;
-	const char *ext;
-	size_t max_size;
-	unsigned jobs;
-	bool skip_signatures;
 };
-
-enum { O_PWFILE = 0x2000, O_PWENV, O_PW, O_EXT, O_MAX, O_JOBS, O_SIGS };
 
 static const struct option longopts[] = {
 	CLI_TRUST_LONGOPTS,
 	CLI_UNTRUSTED_LONGOPT,
-	{ "password-file", required_argument, NULL, O_PWFILE },
-	{ "password-env", required_argument, NULL, O_PWENV },
-	{ "password", required_argument, NULL, O_PW },
-	{ "ext", required_argument, NULL, O_EXT },
-	{ "max-size", required_argument, NULL, O_MAX },
-	{ "jobs", required_argument, NULL, O_JOBS },
-	{ "signatures", required_argument, NULL, O_SIGS },
+	CLI_READ_LONGOPTS,
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -81,49 +61,23 @@ static const struct option longopts[] = {
 static int parse_args(int argc, char **argv, struct inspect_opts *o)
 {
 	int c, r;
-	char *end;
-	unsigned long n;
 
 	while ((c = cli_getopt(argc, argv, "qh", longopts)) != -1) {
 		r = cli_common_option(&o->common, c, optarg,
 			1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_JSONL | 1u << FMT_CSV);
 		if (r == 0)
 			r = cli_trust_option(&o->tr, c, optarg);
+		if (r == 0)
+			r = cli_read_option(&o->rd, c, optarg);
 		if (r < 0)
 			return -1;
 		if (r > 0)
 			continue;
-		switch (c) {
-		case 'h': cli_help(stdout, usage_text); exit(0);
-		case O_PWFILE: o->pw.file = optarg; break;
-		case O_PWENV: o->pw.env = optarg; break;
-		case O_PW: o->pw.literal = optarg; break;
-		case O_EXT: o->ext = optarg; break;
-		case O_MAX:
-			o->max_size = strtoull(optarg, &end, 10);
-			if (*end != '\0' || o->max_size == 0) {
-				cli_error("--max-size %s: give a positive number of bytes", optarg);
-				return -1;
-			}
-			break;
-		case O_JOBS:
-			n = strtoul(optarg, &end, 10);
-			if (*end != '\0' || *optarg == '-' || n == 0 || n > 256) {
-				cli_error("--jobs %s: give a number of threads from 1 to 256", optarg);
-				return -1;
-			}
-			o->jobs = (unsigned)n;
-			break;
-		case O_SIGS:
-			if (strcmp(optarg, "check") != 0 && strcmp(optarg, "skip") != 0) {
-				cli_error("--signatures %s: give check or skip", optarg);
-				return -1;
-			}
-			o->skip_signatures = strcmp(optarg, "skip") == 0;
-			break;
-		default:
-			return -1; /* cli_getopt said why */
+		if (c == 'h') {
+			cli_help(stdout, usage_text);
+			exit(0);
 		}
+		return -1; /* cli_getopt said why */
 	}
 	if (optind >= argc) {
 		cli_error("no input given; example: eku inspect cert.pem (or '-' for stdin)");
@@ -143,13 +97,12 @@ int cmd_inspect(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	cli_common_init(&o.common);
-	o.max_size = EKU_LOADER_DEFAULT_MAX_BYTES;
-	o.jobs = eku_pool_default_jobs();
-	if (parse_args(argc, argv, &o) != 0 || cli_password_get(&o.pw, &pw) != 0)
+	cli_read_init(&o.rd, true);
+	if (parse_args(argc, argv, &o) != 0 || cli_password_get(&o.rd.pw, &pw) != 0)
 		goto out;
 	if ((t = cli_trust_build(&o.tr, o.common.data_dir)) == NULL)
 		goto out;
-	eku_trust_set_check_signatures(t, !o.skip_signatures);
+	eku_trust_set_check_signatures(t, o.rd.check_signatures);
 	/* Loaded here, not by the first worker: errors in the data are seen
 	 * before any output. */
 	if (eku_trust_load_data(t) != 0) {
@@ -161,8 +114,8 @@ int cmd_inspect(int argc, char **argv)
 		goto out;
 	}
 	ro = (struct inspect_run_opts){ .format = o.common.format, .at = o.common.at,
-		.color = o.common.color, .jobs = o.jobs, .password = pw, .ext = o.ext,
-		.max_size = o.max_size };
+		.color = o.common.color, .jobs = o.rd.jobs, .password = pw, .ext = o.rd.ext,
+		.max_size = o.rd.max_size };
 	rc = inspect_run(&ro, argv + optind, argc - optind, t, tl);
 out:
 	cli_password_free(pw);

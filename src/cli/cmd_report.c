@@ -62,7 +62,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 {
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "o:qh", longopts)) != -1) {
 		/* ics is this command's own format: not in the common table. */
 		if (c == 0x1001 && (strcmp(optarg, "html") == 0 || strcmp(optarg, "ics") == 0)) {
 			o->ics = strcmp(optarg, "ics") == 0;
@@ -83,7 +83,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		case O_SCAN: o->scan = optarg; break;
 		case O_NOSYS: o->no_system = true; break;
 		default:
-			fprintf(stderr, "run 'eku report --help' for the options\n");
+			/* cli_getopt said why */
 			return -1;
 		}
 	}

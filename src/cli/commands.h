@@ -4,6 +4,8 @@
 
 /* X(name, function, one-line summary) */
 #define CLI_COMMANDS(X)                                                                   \
+	X("ca", cmd_ca, "private PKI for client certificates: init, issue, revoke, crl, check") \
+	X("census", cmd_census, "aggregates: EKU class x vendor x month, clientAuth sunset in numbers") \
 	X("data", cmd_data, "data files in force: timeline, root store, products; export to edit") \
 	X("gateway", cmd_gateway, "mTLS proxy: separate server and client certificate stores") \
 	X("inspect", cmd_inspect, "certificate facts, EKU class, issuer class and vendor") \

@@ -124,19 +124,7 @@ void inspect_print_text(FILE *out, const eku_cert *c, const struct eku_classific
 
 static void csv_field(FILE *out, const char *s, bool last)
 {
-	bool quote = strpbrk(s, ",\"\n\r") != NULL;
-
-	if (quote) {
-		fputc('"', out);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', out);
-			fputc(*s, out);
-		}
-		fputc('"', out);
-	} else {
-		fputs(s, out);
-	}
+	eku_csv_field(out, s);
 	fputc(last ? '\n' : ',', out);
 }
 

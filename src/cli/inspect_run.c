@@ -23,6 +23,7 @@
 #include <eku/report.h>
 
 #include "inspect.h"
+#include "readopts.h"
 
 #define SLICE 512 /* certificates per task when the run is held */
 
@@ -324,18 +325,6 @@ static int run_slices(struct run *r)
 	return 0;
 }
 
-static void print_diag_line(const struct eku_diag *d)
-{
-	void (*say)(const char *, ...) = d->severity == EKU_DIAG_WARNING ? cli_warn : cli_error;
-	/* The loader states the limit; the option that raises it is ours. */
-	const char *hint = d->code == EKU_E_TOO_LARGE ? " (raise it with --max-size)" : "";
-
-	if (d->line > 0)
-		say("%s:%d: %s%s", d->source, d->line, d->message, hint);
-	else
-		say("%s: %s%s", d->source, d->message, hint);
-}
-
 /* The "errors" or "warnings" member of the json document, as JSON_INDENT(2)
  * prints it. */
 static int print_json_diags(eku_jsonw *w, const eku_diaglist *dl, enum eku_diag_severity sev,
@@ -416,7 +405,7 @@ int inspect_run(const struct inspect_run_opts *o, char **inputs, int n_inputs, e
 		}
 	}
 	for (size_t i = 0; i < r.diags.n; i++)
-		print_diag_line(&r.diags.v[i]);
+		cli_print_load_diag(&r.diags.v[i]);
 	if (fflush(stdout) != 0) {
 		cli_error("cannot write the output");
 		goto out;

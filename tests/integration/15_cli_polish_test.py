@@ -10,7 +10,8 @@ import pytest
 
 from conftest import ROOT, run
 
-COMMANDS = ["data", "gateway", "inspect", "plan", "scan", "verify"]
+COMMANDS = ["census", "data", "gateway", "inspect", "plan", "report", "scan", "verify"]
+CA_SUBCOMMANDS = ["init", "issue", "renew", "revoke", "crl", "list", "check"]
 DATA = ROOT / "tests" / "data"
 
 
@@ -185,3 +186,22 @@ def test_gateway_missing_config_names_file_once(eku_bin, tmp_path):
     r = run([eku_bin, "gateway", "--check", str(f)])
     assert r.returncode == 2
     assert r.stderr.splitlines()[0] == f"eku gateway: error: {f}: cannot open: No such file or directory"
+
+
+@pytest.mark.parametrize("sub", CA_SUBCOMMANDS)
+def test_ca_subcommands_report_bad_options_like_every_command(eku_bin, sub):
+    r = run([eku_bin, "ca", sub, "--zzz"])
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [f"eku ca {sub}: error: unrecognized option '--zzz'",
+                                      f"run 'eku ca {sub} --help' for the options"]
+    h = run([eku_bin, "ca", sub, "--help"])
+    assert h.returncode == 0 and h.stdout.startswith(f"usage: eku ca {sub}")
+    col, bad = misaligned(h.stdout)
+    assert not bad, f"not at column {col}:\n" + "\n".join(bad)
+
+
+def test_ca_help_and_unknown_subcommand(eku_bin):
+    a, b = run([eku_bin, "help", "ca"]), run([eku_bin, "ca", "--help"])
+    assert a.returncode == b.returncode == 0 and a.stdout == b.stdout
+    r = run([eku_bin, "ca", "--zzz"])
+    assert r.returncode == 2 and "unknown subcommand '--zzz'" in r.stderr

@@ -316,6 +316,8 @@ void plan_inventory_clear(struct eku_plan *p)
 	}
 	free(p->public_roots);
 	eku_strv_clear(&p->private_roots);
+	free(p->eku_ca_dir);
+	p->eku_ca_dir = NULL;
 	eku_diaglist_clear(&p->diags);
 	free(p->deployment);
 	p->nodes = NULL;

@@ -178,6 +178,35 @@ static void option_b(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 		finding_rule(j, life_rule->id);
 }
 
+/* The `eku ca issue` profile for n (docs/ca.md): one certificate for both
+ * roles before a separate client store, the client store's profile on a
+ * product that has one, else a plain client certificate. */
+static const char *ca_profile(const struct inv_node *n)
+{
+	if (n->prod != NULL && n->prod->family != NULL && !node_separate_client(n))
+		return "dual";
+	if (n->prod != NULL && n->prod->separate_client_cert_from >= 0)
+		return "expressway-client";
+	return "client";
+}
+
+/* Option C's action, with the concrete command when the inventory's
+ * private_roots include an `eku ca` directory's root.crt. */
+static char *option_c_action(const struct eku_plan *p, const struct inv_node *n, const char *trusted_by)
+{
+	if (p->eku_ca_dir == NULL)
+		return plan_fmt("Issue %s a client certificate (clientAuth) from a private CA trusted by %s",
+			n->name, trusted_by);
+	if (n->server_spec != NULL && !n->server_remote)
+		return plan_fmt("Issue %s a client certificate (clientAuth) from a private CA trusted by %s, for "
+			"the same key as its server certificate: eku ca issue --ca %s --profile %s --for-cert %s "
+			"--key KEY.pem (or --csr REQ.pem made with that key)", n->name, trusted_by, p->eku_ca_dir,
+			ca_profile(n), n->server_spec);
+	return plan_fmt("Issue %s a client certificate (clientAuth) from a private CA trusted by %s: eku ca "
+		"issue --ca %s --profile %s --csr REQ.pem (a CSR made on %s)", n->name, trusted_by, p->eku_ca_dir,
+		ca_profile(n), n->name);
+}
+
 static void option_c(struct eku_plan *p, struct judged *j, const struct opt_ctx *c, const struct opt_out *prior,
 	struct opt_out *o)
 {
@@ -199,8 +228,7 @@ static void option_c(struct eku_plan *p, struct judged *j, const struct opt_ctx 
 				node_separate_client(n) || n->prod == NULL || n->prod->family == NULL ? "" :
 				"; before the separate client store its one certificate serves both roles, so internal "
 				"peers must trust the private CA as a server certificate too"),
-			plan_fmt("Issue %s a client certificate (clientAuth) from a private CA trusted by %s", n->name,
-				c->acceptor == c->checked ? "its peers" : c->acceptor->n->name));
+			option_c_action(p, n, c->acceptor == c->checked ? "its peers" : c->acceptor->n->name));
 }
 
 /* The band's release date, 0 when the data gives none (an old band). */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <eku/data.h>
@@ -304,6 +305,31 @@ static char *join_path(const char *dir, const char *file)
 	return asprintf(&s, "%s/%s", dir, file) < 0 ? NULL : s;
 }
 
+/* A private root that is DIR/root.crt of an `eku ca` directory (ca.db beside
+ * it) turns option C's action into a concrete `eku ca issue` command. */
+static int note_eku_ca(struct eku_plan *p, const char *written, const char *resolved)
+{
+	static const char tail[] = "root.crt";
+	size_t n = strlen(resolved), w = strlen(written), t = sizeof(tail) - 1;
+	char *db;
+	bool found;
+
+	if (p->eku_ca_dir != NULL || n < t || w < t || strcmp(resolved + n - t, tail) != 0 ||
+	    strcmp(written + w - t, tail) != 0)
+		return 0;
+	if ((db = malloc(n - t + sizeof("ca.db"))) == NULL)
+		return -1;
+	memcpy(db, resolved, n - t);
+	strcpy(db + n - t, "ca.db");
+	found = access(db, F_OK) == 0;
+	free(db);
+	if (!found)
+		return 0;
+	/* "DIR/root.crt" -> "DIR"; "root.crt" -> "." */
+	p->eku_ca_dir = w > t ? strndup(written, w - t - 1) : strdup(".");
+	return p->eku_ca_dir != NULL ? 0 : -1;
+}
+
 static int build_trust(struct eku_plan *p)
 {
 	char *path = NULL;
@@ -325,7 +351,8 @@ static int build_trust(struct eku_plan *p)
 	for (size_t i = 0; i < p->private_roots.n; i++) {
 		free(path);
 		if ((path = join_path(p->base_dir, p->private_roots.v[i])) == NULL ||
-		    eku_trust_add_anchor_file(p->trust, path) != 0)
+		    eku_trust_add_anchor_file(p->trust, path) != 0 ||
+		    note_eku_ca(p, p->private_roots.v[i], path) != 0)
 			goto fail;
 	}
 	rc = 0;

@@ -98,6 +98,7 @@ struct eku_plan {
 	struct inv_root *public_roots;
 	size_t n_public_roots;
 	eku_strv private_roots;
+	char *eku_ca_dir;        /* an `eku ca` directory among private_roots, as written, or NULL */
 	eku_diaglist diags;      /* inventory problems, every one an error */
 	eku_hmap *node_idx;      /* node name -> index */
 	eku_certlist **certfiles;/* one per distinct certificate file */

@@ -1,0 +1,80 @@
+/* Options of the commands that read many certificate files (readopts.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <eku/cert.h>
+#include <eku/pool.h>
+
+#include "msg.h"
+#include "readopts.h"
+
+void cli_read_init(struct cli_read *r, bool check_signatures)
+{
+	memset(r, 0, sizeof(*r));
+	r->max_size = EKU_LOADER_DEFAULT_MAX_BYTES;
+	r->jobs = eku_pool_default_jobs();
+	r->check_signatures = check_signatures;
+}
+
+/* A positive decimal no larger than max; strtoull alone takes "-1" and
+ * wraps it to a huge number. */
+static int positive(const char *arg, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+
+	if (*arg < '0' || *arg > '9')
+		return -1;
+	errno = 0;
+	*out = strtoull(arg, &end, 10);
+	return *end != '\0' || errno != 0 || *out == 0 || *out > max ? -1 : 0;
+}
+
+int cli_read_option(struct cli_read *r, int opt, const char *arg)
+{
+	unsigned long long n;
+
+	switch (opt) {
+	case CLI_O_PWFILE: r->pw.file = arg; return 1;
+	case CLI_O_PWENV: r->pw.env = arg; return 1;
+	case CLI_O_PW: r->pw.literal = arg; return 1;
+	case CLI_O_EXT: r->ext = arg; return 1;
+	case CLI_O_MAX:
+		/* 1 TiB: far above any certificate file, below size_t overflow. */
+		if (positive(arg, 1ull << 40, &n) != 0) {
+			cli_error("--max-size %s: give a positive number of bytes", arg);
+			return -1;
+		}
+		r->max_size = (size_t)n;
+		return 1;
+	case CLI_O_JOBS:
+		if (positive(arg, 256, &n) != 0) {
+			cli_error("--jobs %s: give a number of threads from 1 to 256", arg);
+			return -1;
+		}
+		r->jobs = (unsigned)n;
+		return 1;
+	case CLI_O_SIGS:
+		if (strcmp(arg, "check") != 0 && strcmp(arg, "skip") != 0) {
+			cli_error("--signatures %s: give check or skip", arg);
+			return -1;
+		}
+		r->check_signatures = strcmp(arg, "check") == 0;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void cli_print_load_diag(const struct eku_diag *d)
+{
+	void (*say)(const char *, ...) = d->severity == EKU_DIAG_WARNING ? cli_warn : cli_error;
+	/* The loader states the limit; the option that raises it is ours. */
+	const char *hint = d->code == EKU_E_TOO_LARGE && strstr(d->message, "--max-size") == NULL
+		? " (raise it with --max-size)" : "";
+
+	if (d->line > 0)
+		say("%s:%d: %s%s", d->source, d->line, d->message, hint);
+	else
+		say("%s: %s%s", d->source, d->message, hint);
+}

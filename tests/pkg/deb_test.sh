@@ -20,7 +20,10 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 mkdir "$tmp/eku"
 tar -C "$src" --exclude='./build*' --exclude=./.git --exclude=./obj-\* --exclude=./examples/gateway/pki \
 	--exclude=__pycache__ --exclude='./debian/.debhelper' -cf - . | tar -C "$tmp/eku" -xf -
-(cd "$tmp/eku" && dpkg-buildpackage -us -uc -b) > "$tmp/build.log" 2>&1 || {
+# nocheck: the unit tests run on their own in the same test run (debian/rules
+# runs them in a real package build).
+(cd "$tmp/eku" && DEB_BUILD_OPTIONS="nocheck ${DEB_BUILD_OPTIONS:-}" dpkg-buildpackage -us -uc -b) \
+	> "$tmp/build.log" 2>&1 || {
 	tail -60 "$tmp/build.log"; fail "dpkg-buildpackage"; }
 ls "$tmp"/*.deb
 for p in eku eku-data libeku0 libeku-dev; do

@@ -106,7 +106,9 @@ struct eku_facts {
 };
 
 /* Computes the facts of one DER certificate. Returns a new record the caller
- * frees with eku_facts_free, or NULL with err set. */
+ * frees with eku_facts_free, or NULL with err set. The record is ONE
+ * allocation: its strings, san array and eku_strv fields point inside it,
+ * so treat them as read-only (never eku_strv_clear/push them). */
 EKU_API struct eku_facts *eku_facts_from_der(const uint8_t *der, size_t len, eku_error *err);
 EKU_API void eku_facts_free(struct eku_facts *f);
 

@@ -5,19 +5,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/objects.h>
+#include <openssl/x509v3.h>
 #include <openssl/x509.h>
 
 #include <eku/cert.h>
 
 #include "cert_int.h"
 #include "hash.h"
+#include "der/der.h"
 
 struct eku_cert {
 	/* Atomic: anchors of a shared eku_trust are referenced by every chain
 	 * built from them, on whichever thread classifies (gateway workers). */
 	atomic_int refs;
-	X509 *x509;
+	/* Certificates made from DER by the walker keep their DER (a copy, in
+	 * the same allocation as the struct) and build the X509 on the first
+	 * eku_cert_get0_x509(): threads race with a compare-exchange and the
+	 * loser frees its copy. Most runs never need the X509 of most
+	 * certificates. */
+	_Atomic(X509 *) x509;
+	const uint8_t *der;
+	size_t der_len;
 	struct eku_facts *facts;
 	char *source;
 	int index;
@@ -112,7 +122,36 @@ eku_cert *eku_cert_new_x509(X509 *x, const char *source, int index, int line, ek
 		free(c);
 		return NULL;
 	}
-	c->x509 = x;
+	atomic_init(&c->x509, x);
+	return c;
+}
+
+eku_cert *eku_cert_new_der_fast(const uint8_t *der, size_t len, const char *source, int index,
+	int line, const char *container)
+{
+	struct eku_facts *f = eku_der_facts(der, len);
+	eku_cert *c = NULL;
+	uint8_t *copy;
+
+	if (f == NULL)
+		return NULL;
+	if (len > SIZE_MAX - sizeof(*c) || (c = calloc(1, sizeof(*c) + len)) == NULL ||
+	    (c->source = strdup(source != NULL ? source : "")) == NULL) {
+		free(c);
+		eku_facts_free(f);
+		return NULL;
+	}
+	copy = (uint8_t *)(c + 1);
+	memcpy(copy, der, len);
+	atomic_init(&c->refs, 1);
+	atomic_init(&c->x509, NULL);
+	atomic_init(&c->sig_memo, 0);
+	c->der = copy;
+	c->der_len = len;
+	c->facts = f;
+	c->index = index;
+	c->line = line;
+	c->container = container;
 	return c;
 }
 
@@ -120,9 +159,14 @@ eku_cert *eku_cert_new_der(const uint8_t *der, size_t len, const char *source, i
 	eku_error *err)
 {
 	const unsigned char *p = der;
-	X509 *x = d2i_X509(NULL, &p, (long)len);
-	eku_cert *c = NULL;
+	X509 *x = NULL;
+	eku_cert *c = eku_cert_new_der_fast(der, len, source, index, 0, "DER");
 
+	if (c != NULL)
+		return c;
+	/* The walker was not sure (or memory ran out): OpenSSL decides, with
+	 * today's messages. */
+	x = d2i_X509(NULL, &p, (long)len);
 	if (x == NULL || p != der + len) {
 		eku_error_set_openssl(err, EKU_E_BAD_DER,
 			x == NULL ? "not a DER certificate" : "trailing bytes after the DER certificate");
@@ -151,7 +195,7 @@ void eku_cert_free(eku_cert *c)
 	 * freeing (the Boost/libstdc++ shared_ptr pattern). */
 	if (c == NULL || atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) != 1)
 		return;
-	X509_free(c->x509);
+	X509_free(atomic_load_explicit(&c->x509, memory_order_acquire));
 	eku_facts_free(c->facts);
 	eku_strv_clear(&c->aux_trusted);
 	eku_strv_clear(&c->aux_rejected);
@@ -183,7 +227,31 @@ void eku_cert_sig_memo_set(const eku_cert *c, const uint8_t issuer_sha256[32], b
 }
 
 const struct eku_facts *eku_cert_facts(const eku_cert *c) { return c->facts; }
-X509 *eku_cert_get0_x509(const eku_cert *c) { return c->x509; }
+X509 *eku_cert_get0_x509(const eku_cert *c)
+{
+	eku_cert *m = (eku_cert *)c; /* the lazily built X509 is a cache */
+	X509 *x = atomic_load_explicit(&m->x509, memory_order_acquire), *expected = NULL;
+	const unsigned char *p;
+
+	if (x != NULL || c->der == NULL)
+		return x;
+	p = c->der;
+	/* The walker accepted these bytes, and it only accepts what d2i_X509
+	 * accepts (tests/unit/test_der_facts.c, fuzz/der_facts.c). */
+	if ((x = d2i_X509(NULL, &p, (long)c->der_len)) == NULL)
+		return NULL;
+	/* Fill OpenSSL's extension cache before publishing, as the oracle did
+	 * at load: readers of a shared X509 (X509_check_issued...) read the
+	 * cached akid/skid without its lock (TSan, tests/unit/test_threads.c). */
+	X509_check_purpose(x, -1, 0);
+	ERR_clear_error();
+	if (!atomic_compare_exchange_strong_explicit(&m->x509, &expected, x, memory_order_acq_rel,
+		    memory_order_acquire)) {
+		X509_free(x);
+		return expected;
+	}
+	return x;
+}
 const char *eku_cert_source(const eku_cert *c) { return c->source; }
 int eku_cert_index(const eku_cert *c) { return c->index; }
 int eku_cert_line(const eku_cert *c) { return c->line; }

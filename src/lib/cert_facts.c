@@ -18,47 +18,53 @@
 #include <eku/cert.h>
 
 #include "cert_int.h"
+#include "der/facts_build.h"
+#include "der/der.h"
 
-static char *bio_to_string(BIO *b)
+/* Appends the BIO's bytes to the open string of the builder. */
+static void put_bio(struct eku_fb *b, BIO *bio)
 {
 	char *data = NULL;
-	long n = BIO_get_mem_data(b, &data);
-	char *s = malloc((size_t)n + 1);
+	long n = BIO_get_mem_data(bio, &data);
 
-	if (s == NULL)
-		return NULL;
 	if (n > 0) /* an empty subject leaves the BIO without data (NULL) */
-		memcpy(s, data, (size_t)n);
-	s[n] = '\0';
-	return s;
+		eku_fb_put(b, data, (size_t)n);
 }
 
 /* RFC 4514 (OpenSSL's RFC 2253 mode, which writes most-specific RDN first). */
-static char *name_string(const X509_NAME *name)
+static int name_string(struct eku_fb *b, enum eku_fb_slot slot, const X509_NAME *name)
 {
-	BIO *b = BIO_new(BIO_s_mem());
-	char *s = NULL;
+	BIO *bio = BIO_new(BIO_s_mem());
+	int rc = -1;
 
-	if (b == NULL)
-		return NULL;
-	if (X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
-		s = eku_utf8_sanitize(bio_to_string(b));
-	BIO_free(b);
-	return s;
+	if (bio == NULL)
+		return -1;
+	if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+		eku_fb_begin(b, slot, EKU_SAN_OTHER);
+		put_bio(b, bio);
+		eku_fb_end(b, 1);
+		rc = 0;
+	}
+	BIO_free(bio);
+	return rc;
 }
 
 /* Same text as `openssl x509 -serial`. */
-static char *serial_string(const ASN1_INTEGER *serial)
+static int serial_string(struct eku_fb *b, const ASN1_INTEGER *serial)
 {
-	BIO *b = BIO_new(BIO_s_mem());
-	char *s = NULL;
+	BIO *bio = BIO_new(BIO_s_mem());
+	int rc = -1;
 
-	if (b == NULL)
-		return NULL;
-	if (i2a_ASN1_INTEGER(b, serial) >= 0)
-		s = bio_to_string(b);
-	BIO_free(b);
-	return s;
+	if (bio == NULL)
+		return -1;
+	if (i2a_ASN1_INTEGER(bio, serial) >= 0) {
+		eku_fb_begin(b, EKU_FB_SERIAL, EKU_SAN_OTHER);
+		put_bio(b, bio);
+		eku_fb_end(b, 0);
+		rc = 0;
+	}
+	BIO_free(bio);
+	return rc;
 }
 
 static int64_t asn1_time_seconds(const ASN1_TIME *t, bool *ok)
@@ -73,22 +79,24 @@ static int64_t asn1_time_seconds(const ASN1_TIME *t, bool *ok)
 	return (int64_t)timegm(&tm);
 }
 
-static char *oid_text(const ASN1_OBJECT *obj)
+static void oid_text(struct eku_fb *b, enum eku_fb_slot slot, const ASN1_OBJECT *obj)
 {
 	char buf[128];
 
 	if (OBJ_obj2txt(buf, sizeof(buf), obj, 1) <= 0)
-		return strdup("?");
-	return strdup(buf);
+		eku_fb_str(b, slot, "?");
+	else
+		eku_fb_str(b, slot, buf);
 }
 
-static char *oid_name(const ASN1_OBJECT *obj)
+static void oid_name(struct eku_fb *b, enum eku_fb_slot slot, const ASN1_OBJECT *obj)
 {
 	int nid = OBJ_obj2nid(obj);
 
 	if (nid != NID_undef && OBJ_nid2sn(nid) != NULL)
-		return strdup(OBJ_nid2sn(nid));
-	return oid_text(obj);
+		eku_fb_str(b, slot, OBJ_nid2sn(nid));
+	else
+		oid_text(b, slot, obj);
 }
 
 /* The class follows OpenSSL's own cached reading of the extension
@@ -111,26 +119,22 @@ static enum eku_eku_class classify_eku(X509 *x)
 	return EKU_CLASS_OTHER;
 }
 
-static int read_eku(X509 *x, struct eku_facts *f)
+static void read_eku(X509 *x, struct eku_fb *b)
 {
 	EXTENDED_KEY_USAGE *eku;
 	int crit = -1;
 
-	f->eku_class = classify_eku(x);
-	f->has_eku = f->eku_class != EKU_CLASS_NONE;
+	b->f.eku_class = classify_eku(x);
+	b->f.has_eku = b->f.eku_class != EKU_CLASS_NONE;
 	eku = X509_get_ext_d2i(x, NID_ext_key_usage, &crit, NULL);
 	if (eku == NULL)
-		return 0;
+		return;
 	for (int i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
 		const ASN1_OBJECT *o = sk_ASN1_OBJECT_value(eku, i);
-		if (eku_strv_push0(&f->eku_oids, oid_text(o)) != 0 ||
-		    eku_strv_push0(&f->eku_names, oid_name(o)) != 0) {
-			sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
-			return -1;
-		}
+		oid_text(b, EKU_FB_EKU_OID, o);
+		oid_name(b, EKU_FB_EKU_NAME, o);
 	}
 	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
-	return 0;
 }
 
 static void read_key_usage(X509 *x, struct eku_facts *f)
@@ -157,145 +161,105 @@ static void read_key_usage(X509 *x, struct eku_facts *f)
 			f->key_usage |= map[i].ours;
 }
 
-static char *ip_string(const ASN1_OCTET_STRING *ip)
+static void ip_string(struct eku_fb *b, const ASN1_OCTET_STRING *ip)
 {
 	char buf[INET6_ADDRSTRLEN];
 	int len = ASN1_STRING_length(ip);
 	const unsigned char *d = ASN1_STRING_get0_data(ip);
 
-	if (len == 4 && inet_ntop(AF_INET, d, buf, sizeof(buf)) != NULL)
-		return strdup(buf);
-	if (len == 16 && inet_ntop(AF_INET6, d, buf, sizeof(buf)) != NULL)
-		return strdup(buf);
-	return strdup("<malformed IP>");
+	if ((len == 4 && inet_ntop(AF_INET, d, buf, sizeof(buf)) != NULL) ||
+	    (len == 16 && inet_ntop(AF_INET6, d, buf, sizeof(buf)) != NULL)) {
+		eku_fb_begin(b, EKU_FB_SAN, EKU_SAN_IP);
+		eku_fb_put(b, buf, strlen(buf));
+	} else {
+		eku_fb_begin(b, EKU_FB_SAN, EKU_SAN_IP);
+		eku_fb_put(b, "<malformed IP>", 14);
+	}
+	eku_fb_end(b, 0);
 }
 
-static char *asn1_string_copy(const ASN1_STRING *s)
+static void asn1_string_copy(struct eku_fb *b, enum eku_fb_slot slot, enum eku_san_type t,
+	const ASN1_STRING *s)
 {
-	int len = ASN1_STRING_length(s);
-	char *out = malloc((size_t)len + 1);
-
-	if (out == NULL)
-		return NULL;
-	memcpy(out, ASN1_STRING_get0_data(s), (size_t)len);
-	out[len] = '\0';
-	/* Embedded NULs would truncate silently; make them visible instead. */
-	for (int i = 0; i < len; i++)
-		if (out[i] == '\0')
-			out[i] = '?';
-	return eku_utf8_sanitize(out);
+	eku_fb_text(b, slot, t, ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s));
 }
 
-static int read_san(X509 *x, struct eku_facts *f)
+static void read_san(X509 *x, struct eku_fb *b)
 {
 	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-	int n, rc = -1;
 
 	if (gens == NULL)
-		return 0;
-	n = sk_GENERAL_NAME_num(gens);
-	f->san = calloc((size_t)n + 1, sizeof(*f->san));
-	if (f->san == NULL)
-		goto out;
-	for (int i = 0; i < n; i++) {
+		return;
+	for (int i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
 		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-		struct eku_san *s = &f->san[f->n_san];
 		switch (g->type) {
-		case GEN_DNS: s->type = EKU_SAN_DNS; s->value = asn1_string_copy(g->d.dNSName); break;
-		case GEN_URI: s->type = EKU_SAN_URI; s->value = asn1_string_copy(g->d.uniformResourceIdentifier); break;
-		case GEN_EMAIL: s->type = EKU_SAN_EMAIL; s->value = asn1_string_copy(g->d.rfc822Name); break;
-		case GEN_IPADD: s->type = EKU_SAN_IP; s->value = ip_string(g->d.iPAddress); break;
+		case GEN_DNS: asn1_string_copy(b, EKU_FB_SAN, EKU_SAN_DNS, g->d.dNSName); break;
+		case GEN_URI: asn1_string_copy(b, EKU_FB_SAN, EKU_SAN_URI, g->d.uniformResourceIdentifier); break;
+		case GEN_EMAIL: asn1_string_copy(b, EKU_FB_SAN, EKU_SAN_EMAIL, g->d.rfc822Name); break;
+		case GEN_IPADD: ip_string(b, g->d.iPAddress); break;
 		default: continue; /* directoryName, otherName: not used for TLS identity */
 		}
-		if (s->value == NULL)
-			goto out;
-		f->n_san++;
 	}
-	rc = 0;
-out:
 	GENERAL_NAMES_free(gens);
-	return rc;
 }
 
-static int push_uri(eku_strv *sv, const GENERAL_NAME *g)
+static void push_uri(struct eku_fb *b, enum eku_fb_slot slot, const GENERAL_NAME *g)
 {
-	if (g->type != GEN_URI)
-		return 0;
-	return eku_strv_push0(sv, asn1_string_copy(g->d.uniformResourceIdentifier));
+	if (g->type == GEN_URI)
+		asn1_string_copy(b, slot, EKU_SAN_OTHER, g->d.uniformResourceIdentifier);
 }
 
-static int read_crl_dp(X509 *x, struct eku_facts *f)
+static void read_crl_dp(X509 *x, struct eku_fb *b)
 {
 	CRL_DIST_POINTS *dps = X509_get_ext_d2i(x, NID_crl_distribution_points, NULL, NULL);
-	int rc = -1;
 
 	if (dps == NULL)
-		return 0;
+		return;
 	for (int i = 0; i < sk_DIST_POINT_num(dps); i++) {
 		DIST_POINT *dp = sk_DIST_POINT_value(dps, i);
 		if (dp->distpoint == NULL || dp->distpoint->type != 0)
 			continue;
 		for (int j = 0; j < sk_GENERAL_NAME_num(dp->distpoint->name.fullname); j++)
-			if (push_uri(&f->crl_dp, sk_GENERAL_NAME_value(dp->distpoint->name.fullname, j)) != 0)
-				goto out;
+			push_uri(b, EKU_FB_CRL_DP, sk_GENERAL_NAME_value(dp->distpoint->name.fullname, j));
 	}
-	rc = 0;
-out:
 	CRL_DIST_POINTS_free(dps);
-	return rc;
 }
 
-static int read_aia(X509 *x, struct eku_facts *f)
+static void read_aia(X509 *x, struct eku_fb *b)
 {
 	AUTHORITY_INFO_ACCESS *aia = X509_get_ext_d2i(x, NID_info_access, NULL, NULL);
-	int rc = -1;
 
 	if (aia == NULL)
-		return 0;
+		return;
 	for (int i = 0; i < sk_ACCESS_DESCRIPTION_num(aia); i++) {
 		ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
 		int nid = OBJ_obj2nid(ad->method);
-		eku_strv *dst = nid == NID_ad_OCSP ? &f->ocsp : nid == NID_ad_ca_issuers ? &f->ca_issuers : NULL;
-		if (dst != NULL && push_uri(dst, ad->location) != 0)
-			goto out;
+		if (nid == NID_ad_OCSP)
+			push_uri(b, EKU_FB_OCSP, ad->location);
+		else if (nid == NID_ad_ca_issuers)
+			push_uri(b, EKU_FB_CA_ISSUERS, ad->location);
 	}
-	rc = 0;
-out:
 	AUTHORITY_INFO_ACCESS_free(aia);
-	return rc;
 }
 
-static int read_policies(X509 *x, struct eku_facts *f)
+static void read_policies(X509 *x, struct eku_fb *b)
 {
 	CERTIFICATEPOLICIES *pols = X509_get_ext_d2i(x, NID_certificate_policies, NULL, NULL);
-	int rc = -1;
 
 	if (pols == NULL)
-		return 0;
+		return;
 	for (int i = 0; i < sk_POLICYINFO_num(pols); i++)
-		if (eku_strv_push0(&f->policies, oid_text(sk_POLICYINFO_value(pols, i)->policyid)) != 0)
-			goto out;
-	rc = 0;
-out:
+		oid_text(b, EKU_FB_POLICY, sk_POLICYINFO_value(pols, i)->policyid);
 	CERTIFICATEPOLICIES_free(pols);
-	return rc;
 }
 
-static char *octets_hex(const ASN1_OCTET_STRING *s)
+static void octets_hex(struct eku_fb *b, enum eku_fb_slot slot, const ASN1_OCTET_STRING *s)
 {
-	int len;
-	char *out;
-
-	if (s == NULL)
-		return NULL;
-	len = ASN1_STRING_length(s);
-	out = malloc(2 * (size_t)len + 1);
-	if (out != NULL)
-		eku_hex(ASN1_STRING_get0_data(s), (size_t)len, out);
-	return out;
+	if (s != NULL)
+		eku_fb_hex(b, slot, ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s));
 }
 
-static int read_key(X509 *x, struct eku_facts *f)
+static void read_key(X509 *x, struct eku_fb *b)
 {
 	EVP_PKEY *pk = X509_get0_pubkey(x);
 	char group[80];
@@ -304,8 +268,8 @@ static int read_key(X509 *x, struct eku_facts *f)
 	if (pk == NULL) {
 		/* Unsupported or malformed key (e.g. DSA with inherited parameters):
 		 * still a certificate we can talk about. */
-		f->key_type = strdup("unknown");
-		return f->key_type != NULL ? 0 : -1;
+		eku_fb_str(b, EKU_FB_KEY_TYPE, "unknown");
+		return;
 	}
 	switch (EVP_PKEY_get_base_id(pk)) {
 	case EVP_PKEY_RSA: type = "RSA"; break;
@@ -316,11 +280,10 @@ static int read_key(X509 *x, struct eku_facts *f)
 	case EVP_PKEY_ED448: type = "ED448"; break;
 	default: type = EVP_PKEY_get0_type_name(pk) != NULL ? EVP_PKEY_get0_type_name(pk) : "unknown";
 	}
-	f->key_type = strdup(type);
-	f->key_bits = EVP_PKEY_get_bits(pk);
+	eku_fb_str(b, EKU_FB_KEY_TYPE, type);
+	b->f.key_bits = EVP_PKEY_get_bits(pk);
 	if (EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), NULL) == 1)
-		f->curve = strdup(group);
-	return f->key_type != NULL ? 0 : -1;
+		eku_fb_str(b, EKU_FB_CURVE, group);
 }
 
 static int read_digests(X509 *x, struct eku_facts *f)
@@ -354,43 +317,44 @@ static int count_scts(X509 *x)
 	return n < 0 ? 0 : n;
 }
 
+/* The oracle: every fact read through OpenSSL's own parse. The DER walker
+ * (der/cert_walk.c) must agree with it on every certificate it accepts. */
 struct eku_facts *eku_facts_from_x509(X509 *x, eku_error *err)
 {
-	struct eku_facts *f = calloc(1, sizeof(*f));
+	struct eku_fb b;
+	struct eku_facts *f = &b.f, *out = NULL;
 	bool ok = true;
 	int sig_nid;
 
-	if (f == NULL) {
-		eku_error_set(err, EKU_E_NOMEM, "out of memory");
-		return NULL;
-	}
+	eku_fb_init(&b);
 	/* Caches the extensions; an invalid extension shows up as flags. */
 	X509_check_purpose(x, -1, 0);
-	f->path_len = -1;
-	f->subject = name_string(X509_get_subject_name(x));
-	f->issuer = name_string(X509_get_issuer_name(x));
-	f->serial = serial_string(X509_get0_serialNumber(x));
+	if (name_string(&b, EKU_FB_SUBJECT, X509_get_subject_name(x)) != 0 ||
+	    name_string(&b, EKU_FB_ISSUER, X509_get_issuer_name(x)) != 0 ||
+	    serial_string(&b, X509_get0_serialNumber(x)) != 0)
+		goto fail;
 	f->not_before = asn1_time_seconds(X509_get0_notBefore(x), &ok);
 	f->not_after = asn1_time_seconds(X509_get0_notAfter(x), &ok);
-	if (f->subject == NULL || f->issuer == NULL || f->serial == NULL)
-		goto fail;
 	if (!ok) {
 		eku_error_set(err, EKU_E_BAD_DER, "validity dates cannot be read");
-		goto fail_set;
+		goto out;
 	}
-	if (read_digests(x, f) != 0 || read_key(x, f) != 0)
+	if (read_digests(x, f) != 0)
 		goto fail;
+	read_key(x, &b);
 	sig_nid = X509_get_signature_nid(x);
-	f->sig_alg = strdup(sig_nid != NID_undef ? OBJ_nid2ln(sig_nid) : "unknown");
-	if (f->sig_alg == NULL || read_eku(x, f) != 0 || read_san(x, f) != 0 ||
-	    read_crl_dp(x, f) != 0 || read_aia(x, f) != 0 || read_policies(x, f) != 0)
-		goto fail;
+	eku_fb_str(&b, EKU_FB_SIG_ALG, sig_nid != NID_undef ? OBJ_nid2ln(sig_nid) : "unknown");
+	read_eku(x, &b);
+	read_san(x, &b);
+	read_crl_dp(x, &b);
+	read_aia(x, &b);
+	read_policies(x, &b);
 	read_key_usage(x, f);
 	f->has_basic_constraints = (X509_get_extension_flags(x) & EXFLAG_BCONS) != 0;
 	f->is_ca = (X509_get_extension_flags(x) & EXFLAG_CA) != 0;
 	f->path_len = X509_get_pathlen(x);
-	f->ski = octets_hex(X509_get0_subject_key_id(x));
-	f->aki = octets_hex(X509_get0_authority_key_id(x));
+	octets_hex(&b, EKU_FB_SKI, X509_get0_subject_key_id(x));
+	octets_hex(&b, EKU_FB_AKI, X509_get0_authority_key_id(x));
 	f->n_scts = count_scts(x);
 	/* Self-issued with agreeing key identifiers; the signature itself is
 	 * not checked here: that is half the cost of loading a root bundle
@@ -399,16 +363,18 @@ struct eku_facts *eku_facts_from_x509(X509 *x, eku_error *err)
 	f->self_signed = X509_self_signed(x, 0) == 1;
 	f->can_serve = X509_check_purpose(x, X509_PURPOSE_SSL_SERVER, 0) == 1;
 	f->can_client = X509_check_purpose(x, X509_PURPOSE_SSL_CLIENT, 0) == 1;
-	ERR_clear_error();
-	return f;
+	if ((out = eku_fb_finish(&b)) == NULL)
+		goto fail;
+	goto out;
 fail:
 	eku_error_set_openssl(err, EKU_E_NOMEM, "cannot read certificate facts");
-fail_set:
-	eku_facts_free(f);
-	return NULL;
+out:
+	ERR_clear_error();
+	eku_fb_release(&b);
+	return out;
 }
 
-struct eku_facts *eku_facts_from_der(const uint8_t *der, size_t len, eku_error *err)
+struct eku_facts *eku_facts_from_der_oracle(const uint8_t *der, size_t len, eku_error *err)
 {
 	const unsigned char *p = der;
 	X509 *x = d2i_X509(NULL, &p, (long)len);
@@ -424,26 +390,18 @@ out:
 	return f;
 }
 
+/* The fast path, falling back to the oracle whenever the walker is not
+ * sure (der/cert_walk.c lists the cases): refusals, and the text of every
+ * refusal, are the oracle's by construction. */
+struct eku_facts *eku_facts_from_der(const uint8_t *der, size_t len, eku_error *err)
+{
+	struct eku_facts *f = eku_der_facts(der, len);
+
+	return f != NULL ? f : eku_facts_from_der_oracle(der, len, err);
+}
+
+/* One block (der/facts_build.c): the strings and arrays live inside it. */
 void eku_facts_free(struct eku_facts *f)
 {
-	if (f == NULL)
-		return;
-	free(f->subject);
-	free(f->issuer);
-	free(f->serial);
-	free(f->key_type);
-	free(f->curve);
-	free(f->sig_alg);
-	eku_strv_clear(&f->eku_oids);
-	eku_strv_clear(&f->eku_names);
-	for (size_t i = 0; i < f->n_san; i++)
-		free(f->san[i].value);
-	free(f->san);
-	free(f->ski);
-	free(f->aki);
-	eku_strv_clear(&f->crl_dp);
-	eku_strv_clear(&f->ocsp);
-	eku_strv_clear(&f->ca_issuers);
-	eku_strv_clear(&f->policies);
 	free(f);
 }

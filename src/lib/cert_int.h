@@ -3,7 +3,17 @@
 #define EKU_CERT_INT_H
 #include <openssl/x509.h>
 #include <eku/cert.h>
+/* The oracle: facts through OpenSSL's parse (X509 object). Same layout as
+ * the fast path (one block, freed by eku_facts_free). */
 struct eku_facts *eku_facts_from_x509(X509 *x, eku_error *err);
+/* d2i_X509, then the oracle: what eku_facts_from_der did before the DER
+ * walker; the differential tests and the fuzzer compare the two. */
+struct eku_facts *eku_facts_from_der_oracle(const uint8_t *der, size_t len, eku_error *err);
+/* A certificate from DER through the walker only (no X509 until
+ * eku_cert_get0_x509 asks): NULL when the walker is not sure or memory ran
+ * out, and the caller takes its OpenSSL path. container is static. */
+eku_cert *eku_cert_new_der_fast(const uint8_t *der, size_t len, const char *source, int index,
+	int line, const char *container);
 
 /* Issuer candidates for chain building, in list order: the positions of l
  * whose subject name may equal issuer (an RFC 4514 name as in eku_facts; a

@@ -18,6 +18,7 @@
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 
+#include "cert_int.h"
 #include "cert_load_int.h"
 
 #define DEFAULT_EXTENSIONS "pem,crt,cer,cert,der,p7b,p7c,p12,pfx,ca-bundle"
@@ -226,6 +227,36 @@ static bool is_pkcs7_label(const char *label)
 	       strcmp(label, "CMS") == 0;
 }
 
+/* A CERTIFICATE block through the DER walker: base64, then the walker; no
+ * X509 until someone asks (eku_cert_get0_x509). Returns 1 when added, -1 on
+ * a failure already reported, 0 when the OpenSSL path must decide
+ * (encryption headers, trailing bytes PEM_read_bio_X509 tolerates, or
+ * anything the walker is not sure of). */
+static int load_pem_der(BIO *bio, const char *source, int line, int block, eku_certlist *out,
+	eku_diaglist *diags)
+{
+	char *name = NULL, *header = NULL;
+	unsigned char *data = NULL;
+	long len = 0;
+	eku_cert *c = NULL;
+	int rc = 0;
+
+	if (PEM_read_bio(bio, &name, &header, &data, &len) != 1 || header[0] != '\0' ||
+	    (c = eku_cert_new_der_fast(data, (size_t)len, source, block, line, "PEM")) == NULL)
+		goto out;
+	rc = 1;
+	if (eku_certlist_push0(out, c) != 0) {
+		eku_diaglist_add(diags, source, line, block, EKU_E_NOMEM, "out of memory");
+		rc = -1;
+	}
+out:
+	ERR_clear_error();
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	OPENSSL_free(data);
+	return rc;
+}
+
 /* Decodes one PEM block [begin, end_of_end_line) whose label is known. */
 static int load_pem_block(const char *source, const uint8_t *begin, size_t len, const char *label,
 	int line, int block, eku_certlist *out, eku_diaglist *diags)
@@ -250,6 +281,10 @@ static int load_pem_block(const char *source, const uint8_t *begin, size_t len, 
 		rc = add_pkcs7(p7, source, line, block, out, diags);
 		goto out;
 	}
+	if (strcmp(label, "TRUSTED CERTIFICATE") != 0 &&
+	    (rc = load_pem_der(bio, source, line, block, out, diags)) != 0)
+		goto out;
+	(void)BIO_reset(bio);
 	x = strcmp(label, "TRUSTED CERTIFICATE") == 0 ? PEM_read_bio_X509_AUX(bio, NULL, NULL, NULL)
 						       : PEM_read_bio_X509(bio, NULL, NULL, NULL);
 	if (x == NULL) {

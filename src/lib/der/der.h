@@ -1,0 +1,65 @@
+/* Internal to src/lib/der/: a strict DER reader on the bounded cursor and
+ * the certificate walker built on it (ITU-T X.690 section 10, RFC 5280
+ * section 4.1).
+ *
+ * Strict means: single-byte tags (low-tag-number form), definite lengths in
+ * their shortest form. Anything else is "not sure" and the caller falls back
+ * to OpenSSL, which accepts some BER; the walker never guesses. */
+#ifndef EKU_DER_H
+#define EKU_DER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <eku/cert.h>
+#include <eku/cursor.h>
+
+struct eku_der_tlv {
+	uint8_t tag;
+	const uint8_t *raw;  /* whole TLV */
+	size_t raw_len;
+	eku_cursor val;      /* contents */
+};
+
+/* Reads one TLV. Returns 0, or -1 (cursor unmoved) on anything not DER. */
+int eku_der_read(eku_cursor *c, struct eku_der_tlv *t) __attribute__((warn_unused_result));
+/* Reads one TLV that must carry tag; its contents go to *val. */
+int eku_der_expect(eku_cursor *c, uint8_t tag, eku_cursor *val) __attribute__((warn_unused_result));
+/* The next tag, or -1 at the end. */
+int eku_der_peek(const eku_cursor *c);
+
+/* OIDs (X.690 8.19): content octets of an OBJECT IDENTIFIER. */
+struct eku_oid_info {
+	int nid;             /* 0 (NID_undef) when OpenSSL does not know it */
+	const char *sn, *ln;
+};
+/* Looks the OID up in the table built once from OpenSSL's object database
+ * (thread-safe after the first call). Unknown OIDs give nid 0. */
+void eku_oid_lookup(const uint8_t *p, size_t n, struct eku_oid_info *out);
+/* Is this a well-formed OID encoding, as c2i_ASN1_OBJECT demands? */
+bool eku_oid_valid(const uint8_t *p, size_t n);
+/* Dotted text as OBJ_obj2txt(no_name=1); -1 when it does not fit in cap
+ * (OpenSSL would truncate) or an arc exceeds 64 bits. */
+int eku_oid_dotted(const uint8_t *p, size_t n, char *out, size_t cap);
+
+/* The facts of a DER certificate without an X509 object, or NULL when the
+ * walker is not sure (not DER, rare constructs, allocation failure): the
+ * caller then asks the oracle (eku_facts_from_der_oracle). */
+struct eku_facts *eku_der_facts(const uint8_t *der, size_t len);
+
+/* The name of the first field where a and b differ, or NULL when they
+ * agree on every field (facts_diff.c). */
+const char *eku_facts_diff(const struct eku_facts *a, const struct eku_facts *b);
+
+/* Names (name.c). */
+struct eku_fb;
+/* RFC 4514 text exactly as X509_NAME_print_ex(XN_FLAG_RFC2253 &
+ * ~ASN1_STRFLGS_ESC_MSB), then eku_utf8_sanitize; -1 when not sure. */
+int eku_der_name_print(struct eku_fb *b, int slot, eku_cursor name) __attribute__((warn_unused_result));
+/* Is this Name one the walker reproduces (and d2i_X509_NAME accepts)? */
+int eku_der_name_check(eku_cursor name) __attribute__((warn_unused_result));
+/* X509_NAME_cmp(a, b) == 0? 1 yes, 0 no, -1 not sure. */
+int eku_der_name_equal(eku_cursor a, eku_cursor b);
+
+#endif

@@ -1,0 +1,358 @@
+/* Differential test of the DER facts walker (src/lib/der/) against the
+ * OpenSSL oracle (eku_facts_from_der_oracle): every certificate of the
+ * system bundle, tests/data and ../shared/testdata, plus truncated and
+ * byte-flipped copies of each. Both must accept or refuse alike, and agree
+ * on every field when they accept. */
+#include <dirent.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include <eku/cert.h>
+
+#include "cert_int.h"
+#include "der/der.h"
+
+struct stats {
+	size_t certs, fast, mutants, mutants_fast;
+};
+
+static void show(const char *what, const struct eku_facts *f)
+{
+	fprintf(stderr, "  %s: subject=%s issuer=%s serial=%s key=%s/%d/%s sig=%s eku=%d/%d ku=%d/%x "
+		"bc=%d/%d/%ld san=%zu ski=%s aki=%s scts=%d ss=%d serve=%d client=%d nb=%lld na=%lld\n",
+		what, f->subject, f->issuer, f->serial, f->key_type, f->key_bits,
+		f->curve ? f->curve : "-", f->sig_alg, f->has_eku, f->eku_class, f->has_key_usage,
+		f->key_usage, f->has_basic_constraints, f->is_ca, f->path_len, f->n_san,
+		f->ski ? f->ski : "-", f->aki ? f->aki : "-", f->n_scts, f->self_signed,
+		f->can_serve, f->can_client, (long long)f->not_before, (long long)f->not_after);
+}
+
+static int failures;
+/* Compares both paths on one input; returns 1 when the walker answered. */
+static int compare(const char *file, int idx, const char *variant, const uint8_t *der, size_t len)
+{
+	eku_error e1 = { 0 }, e2 = { 0 };
+	struct eku_facts *fast = eku_der_facts(der, len);
+	struct eku_facts *slow = eku_facts_from_der_oracle(der, len, &e1);
+	struct eku_facts *pub = eku_facts_from_der(der, len, &e2);
+	const char *d;
+	int answered = fast != NULL;
+
+	if (fast != NULL && slow == NULL) {
+		fprintf(stderr, "%s #%d %s: walker accepts, oracle refuses (%s)\n", file, idx,
+			variant, e1.message);
+		failures++;
+	} else if (fast != NULL && (d = eku_facts_diff(fast, slow)) != NULL) {
+		fprintf(stderr, "%s #%d %s: field %s differs\n", file, idx, variant, d);
+		if (failures < 5) { /* the first few in full; mutants repeat them */
+			show("walker", fast);
+			show("oracle", slow);
+		}
+		failures++;
+	}
+	/* The public entry must refuse exactly when the oracle does, with its
+	 * code. */
+	if ((pub == NULL) != (slow == NULL) || (pub == NULL && e1.code != e2.code)) {
+		fprintf(stderr, "%s #%d %s: eku_facts_from_der and the oracle disagree\n", file,
+			idx, variant);
+		failures++;
+	}
+	eku_facts_free(fast);
+	eku_facts_free(slow);
+	eku_facts_free(pub);
+	return answered;
+}
+
+static void mutate(const char *file, int idx, const uint8_t *der, size_t len, struct stats *st)
+{
+	uint8_t *m = malloc(len);
+	const size_t flips[] = { 1, 4, len / 3, len / 2, len - 3 };
+
+	assert_non_null(m);
+	for (size_t cut = 7; cut < len; cut += 7) {
+		st->mutants++;
+		st->mutants_fast += (size_t)compare(file, idx, "truncated", der, cut);
+	}
+	for (size_t i = 0; i < sizeof(flips) / sizeof(flips[0]); i++) {
+		const uint8_t xors[] = { 0x01, 0x80, 0xff };
+		if (flips[i] >= len)
+			continue;
+		for (size_t k = 0; k < sizeof(xors); k++) {
+			memcpy(m, der, len);
+			m[flips[i]] ^= xors[k];
+			st->mutants++;
+			st->mutants_fast += (size_t)compare(file, idx, "flipped", m, len);
+		}
+	}
+	free(m);
+}
+
+static void one_cert(const char *file, int idx, const uint8_t *der, size_t len, struct stats *st,
+	bool mutants)
+{
+	st->certs++;
+	st->fast += (size_t)compare(file, idx, "original", der, len);
+	if (mutants)
+		mutate(file, idx, der, len, st);
+}
+
+/* Every CERTIFICATE block of a PEM file, else the file as one DER blob. */
+static void one_file(const char *path, struct stats *st, bool mutants)
+{
+	BIO *bio = BIO_new_file(path, "rb");
+	char *name = NULL, *header = NULL;
+	unsigned char *data = NULL;
+	long len;
+	int idx = 0;
+
+	if (bio == NULL)
+		return;
+	while (PEM_read_bio(bio, &name, &header, &data, &len) == 1) {
+		if (strcmp(name, "CERTIFICATE") == 0 || strcmp(name, "X509 CERTIFICATE") == 0)
+			one_cert(path, ++idx, data, (size_t)len, st, mutants);
+		OPENSSL_free(name);
+		OPENSSL_free(header);
+		OPENSSL_free(data);
+	}
+	ERR_clear_error();
+	BIO_free(bio);
+	if (idx == 0) {
+		uint8_t *buf = NULL;
+		size_t n = 0;
+		eku_error err = { 0 };
+		if (eku_read_file(path, 1u << 20, &buf, &n, &err) == 0 && n > 0 && buf[0] == 0x30)
+			one_cert(path, 1, buf, n, st, mutants);
+		free(buf);
+	}
+}
+
+static void walk_dir(const char *dir, struct stats *st, bool mutants)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d == NULL) {
+		one_file(dir, st, mutants);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char path[4096];
+		struct stat sb;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (stat(path, &sb) != 0)
+			continue;
+		if (S_ISDIR(sb.st_mode))
+			walk_dir(path, st, mutants);
+		else if (S_ISREG(sb.st_mode) && sb.st_size < (1 << 20))
+			one_file(path, st, mutants);
+	}
+	closedir(d);
+}
+
+static void report(const char *what, const struct stats *st)
+{
+	fprintf(stderr, "%s: %zu certificates (%zu by the walker), %zu mutants (%zu by the walker)\n",
+		what, st->certs, st->fast, st->mutants, st->mutants_fast);
+}
+
+static void test_system_bundle(void **state)
+{
+	struct stats st = { 0 };
+
+	(void)state;
+	failures = 0;
+	walk_dir("/etc/ssl/certs/ca-certificates.crt", &st, true);
+	report("system bundle", &st);
+	if (st.certs == 0) {
+		fprintf(stderr, "SKIP: /etc/ssl/certs/ca-certificates.crt holds no certificates\n");
+		skip();
+	}
+	assert_int_equal(failures, 0);
+	/* The point of the walker: it must answer for ordinary roots. */
+	assert_true(st.fast * 10 >= st.certs * 9);
+}
+
+static void test_fixtures(void **state)
+{
+	struct stats st = { 0 };
+	char dir[4096];
+
+	(void)state;
+	failures = 0;
+	snprintf(dir, sizeof(dir), "%s/tests/data", getenv("EKU_SRCDIR") ?: ".");
+	walk_dir(dir, &st, true);
+	/* Generated edge cases (tests/der-edge/gen_*.py), kept out of
+	 * tests/data whose directory loads other tests count. */
+	snprintf(dir, sizeof(dir), "%s/tests/der-edge", getenv("EKU_SRCDIR") ?: ".");
+	walk_dir(dir, &st, true);
+	report("tests/data + tests/der-edge", &st);
+	assert_true(st.certs > 0);
+	assert_int_equal(failures, 0);
+}
+
+static void test_shared_testdata(void **state)
+{
+	struct stats st = { 0 };
+	char dir[4096];
+	struct stat sb;
+
+	(void)state;
+	failures = 0;
+	snprintf(dir, sizeof(dir), "%s/../shared/testdata", getenv("EKU_SRCDIR") ?: ".");
+	if (stat(dir, &sb) != 0) {
+		fprintf(stderr, "SKIP: %s is absent (corpora from other projects)\n", dir);
+		skip();
+	}
+	walk_dir(dir, &st, getenv("EKU_DER_NO_MUTANTS") == NULL);
+	report("shared testdata", &st);
+	assert_int_equal(failures, 0);
+}
+
+/* Hand-made edge cases: each must stay in agreement (most go to the oracle). */
+static void test_refusals(void **state)
+{
+	static const struct { const char *name; const uint8_t *der; size_t len; } cases[] = {
+		{ "empty", (const uint8_t *)"", 0 },
+		{ "lone SEQUENCE", (const uint8_t *)"\x30\x00", 2 },
+		{ "indefinite length", (const uint8_t *)"\x30\x80\x00\x00", 4 },
+		{ "long-form small length", (const uint8_t *)"\x30\x81\x01\x00", 4 },
+	};
+
+	(void)state;
+	failures = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		eku_error err = { 0 };
+		struct eku_facts *f = eku_facts_from_der(cases[i].der, cases[i].len, &err);
+		assert_null(eku_der_facts(cases[i].der, cases[i].len));
+		assert_null(f);
+		assert_int_equal(err.code, EKU_E_BAD_DER);
+		compare(cases[i].name, 0, "case", cases[i].der, cases[i].len);
+	}
+	assert_int_equal(failures, 0);
+}
+
+/* The first certificate of a fixture, as DER (caller frees). */
+static uint8_t *fixture_der(const char *name, size_t *len)
+{
+	char path[4096];
+	BIO *bio;
+	X509 *x;
+	uint8_t *der = NULL;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/tests/data/%s", getenv("EKU_SRCDIR") ?: ".", name);
+	bio = BIO_new_file(path, "rb");
+	assert_non_null(bio);
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	assert_non_null(x);
+	n = i2d_X509(x, &der);
+	assert_true(n > 0);
+	*len = (size_t)n;
+	X509_free(x);
+	BIO_free(bio);
+	return der;
+}
+
+/* eku_cert_new_der keeps today's refusals and messages. */
+static void test_cert_new_der_refusals(void **state)
+{
+	size_t len;
+	uint8_t *der = fixture_der("leaf-dual.pem", &len);
+	uint8_t *longer = malloc(len + 1);
+	eku_error err = { 0 };
+	eku_cert *c;
+
+	(void)state;
+	assert_non_null(longer);
+	memcpy(longer, der, len);
+	longer[len] = 0;
+	assert_null(eku_cert_new_der(longer, len + 1, "x.der", 1, &err));
+	assert_int_equal(err.code, EKU_E_BAD_DER);
+	assert_non_null(strstr(err.message, "trailing bytes after the DER certificate"));
+	memset(&err, 0, sizeof(err));
+	assert_null(eku_cert_new_der(der, len - 1, "x.der", 1, &err));
+	assert_int_equal(err.code, EKU_E_BAD_DER);
+	assert_non_null(strstr(err.message, "not a DER certificate"));
+	c = eku_cert_new_der(der, len, "x.der", 1, &err);
+	assert_non_null(c);
+	assert_string_equal(eku_cert_container(c), "DER");
+	eku_cert_free(c);
+	free(longer);
+	OPENSSL_free(der);
+}
+
+struct race {
+	eku_cert *c;
+	X509 *seen;
+};
+
+static void *get_x509(void *arg)
+{
+	struct race *r = arg;
+
+	r->seen = eku_cert_get0_x509(r->c);
+	return NULL;
+}
+
+/* The lazily built X509: threads racing on the first eku_cert_get0_x509
+ * all get the same object, and it is the certificate's DER (TSan in CI
+ * checks the publication). */
+static void test_lazy_x509_race(void **state)
+{
+	size_t len;
+	uint8_t *der = fixture_der("leaf-dual.pem", &len), *again = NULL;
+	eku_error err = { 0 };
+	eku_cert *c = eku_cert_new_der(der, len, "x.der", 1, &err);
+	pthread_t t[8];
+	struct race r[8];
+	int n;
+
+	struct eku_facts *f = eku_der_facts(der, len);
+
+	(void)state;
+	assert_non_null(f); /* the walker's path: no X509 until asked */
+	eku_facts_free(f);
+	assert_non_null(c);
+	for (int i = 0; i < 8; i++) {
+		r[i].c = c;
+		assert_int_equal(pthread_create(&t[i], NULL, get_x509, &r[i]), 0);
+	}
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_non_null(r[i].seen);
+		assert_ptr_equal(r[i].seen, r[0].seen);
+	}
+	n = i2d_X509(r[0].seen, &again);
+	assert_int_equal((size_t)n, len);
+	assert_memory_equal(again, der, len);
+	OPENSSL_free(again);
+	eku_cert_free(c);
+	OPENSSL_free(der);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_cert_new_der_refusals),
+		cmocka_unit_test(test_lazy_x509_race),
+		cmocka_unit_test(test_fixtures),
+		cmocka_unit_test(test_system_bundle),
+		cmocka_unit_test(test_shared_testdata),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

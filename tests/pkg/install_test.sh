@@ -13,8 +13,11 @@ trap 'rm -rf "$dest"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 meson install -C "$build" --no-rebuild --quiet --destdir "$dest" >/dev/null
-prefix=$(meson introspect "$build" --buildoptions |
-	python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"))')
+option() {
+	meson introspect "$build" --buildoptions |
+		python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == sys.argv[1]))' "$1"
+}
+prefix=$(option prefix)
 root=$dest$prefix
 pc=$(find "$root" -name libeku.pc)
 [ -n "$pc" ] || fail "libeku.pc not installed"
@@ -25,12 +28,16 @@ for f in bin/eku include/eku/version.h include/eku/api.h share/eku/timeline.json
 	[ -e "$root/$f" ] || fail "$f not installed"
 done
 for f in libeku.so libeku.a; do [ -e "$libdir/$f" ] || fail "$f not installed"; done
-for f in share/bash-completion/completions/eku.bash share/fish/vendor_completions.d/eku.fish \
-	lib/systemd/system/eku-gateway@.service lib/systemd/system/eku-serve.service lib/sysusers.d/eku.conf; do
+for f in share/bash-completion/completions/eku.bash share/fish/vendor_completions.d/eku.fish; do
 	[ -e "$root/$f" ] || fail "$f not installed"
 done
-grep -q "^ExecStart=$prefix/bin/eku gateway " "$root/lib/systemd/system/eku-gateway@.service" ||
-	fail "eku-gateway@.service does not run $prefix/bin/eku"
+if [ "$(option systemd)" = True ] && [ -z "$(option systemdunitdir)" ]; then
+	for f in lib/systemd/system/eku-gateway@.service lib/systemd/system/eku-serve.service lib/sysusers.d/eku.conf; do
+		[ -e "$root/$f" ] || fail "$f not installed"
+	done
+	grep -q "^ExecStart=$prefix/bin/eku gateway " "$root/lib/systemd/system/eku-gateway@.service" ||
+		fail "eku-gateway@.service does not run $prefix/bin/eku"
+fi
 if [ -d "$build/man" ]; then
 	for f in share/man/man1/eku.1 share/man/man1/eku-inspect.1 share/man/man5/eku-inventory.5 \
 		share/man/man5/eku-gateway.yaml.5; do

@@ -164,6 +164,11 @@ typedef struct eku_loader eku_loader;
 EKU_API eku_loader *eku_loader_new(void);
 EKU_API void eku_loader_free(eku_loader *ld); /* wipes the password */
 EKU_API void eku_loader_set_max_bytes(eku_loader *ld, size_t max);
+/* Keeps only certificates that may issue others: those whose DER says
+ * basicConstraints cA FALSE or a keyUsage without keyCertSign are skipped
+ * before any parse (they still count as read). For a first pass over a large
+ * run that only wants the possible issuers. */
+EKU_API void eku_loader_set_issuers_only(eku_loader *ld, bool on);
 /* Password for PKCS#12 (copied; wiped on free). NULL means the empty password. */
 EKU_API int eku_loader_set1_password(eku_loader *ld, const char *pw) __attribute__((warn_unused_result));
 /* Directory walk filter: comma-separated extensions without dots

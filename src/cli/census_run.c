@@ -43,6 +43,12 @@ struct run {
 	eku_diaglist walk_diags; /* the walk's, flushed before the next file */
 	bool stdin_read;
 	bool failed;
+	/* As in eku inspect's streaming formats: a first pass keeps every
+	 * certificate of the run that may issue (read from the DER), and the
+	 * counting pass builds chains against those, so an intermediate in
+	 * another file than its leaves is still found. */
+	bool pass1;
+	eku_certlist *issuers;
 };
 
 struct task {
@@ -51,6 +57,8 @@ struct task {
 	uint8_t *buf;
 	size_t len;
 	bool ct;
+	bool is_stdin;           /* read once, in the counting pass only */
+	eku_certlist *kept;      /* first pass: the possible issuers of this file */
 	struct worker *w;        /* set by work() */
 	eku_diaglist diags;
 	char fatal[EKU_ERRMSG_MAX + 64]; /* an internal failure, printed by done() */
@@ -225,6 +233,8 @@ static void work(void *arg, unsigned worker)
 	k->w = &k->r->w[worker];
 	if (k->buf == NULL)
 		return; /* a diagnostic only */
+	if (k->ct && k->r->pass1)
+		goto out; /* CT entries carry their own chains */
 	if (k->ct) {
 		if (eku_ct_page_parse(k->source, k->buf, k->len, ct_entry, k, &err) < 0 && k->fatal[0] == '\0' &&
 		    ct_diag(k, &err) != 0)
@@ -235,9 +245,17 @@ static void work(void *arg, unsigned worker)
 		snprintf(k->fatal, sizeof(k->fatal), "%s: out of memory", k->source);
 		goto out;
 	}
+	eku_loader_set_issuers_only(k->w->ld, k->r->pass1);
 	eku_loader_load_mem(k->w->ld, k->source, k->buf, k->len, l, &k->diags);
+	if (k->r->pass1) {
+		k->kept = l;
+		l = NULL;
+		goto out;
+	}
+	/* Standard input was not in the first pass: its own certificates are
+	 * its issuers, as before. */
 	for (size_t i = 0; i < eku_certlist_count(l) && k->fatal[0] == '\0'; i++)
-		(void)count_cert(k, eku_certlist_get0(l, i), l);
+		(void)count_cert(k, eku_certlist_get0(l, i), k->is_stdin ? l : k->r->issuers);
 out:
 	eku_certlist_free(l);
 	free(k->buf);
@@ -246,6 +264,7 @@ out:
 
 static void task_free(struct task *k)
 {
+	eku_certlist_free(k->kept);
 	free(k->source);
 	free(k->buf);
 	eku_diaglist_clear(&k->diags);
@@ -260,6 +279,21 @@ static void done(void *arg, void *ctx)
 	if (k->fatal[0] != '\0') {
 		cli_error("%s", k->fatal);
 		r->failed = true;
+	}
+	if (r->pass1) {
+		for (size_t i = 0; k->kept != NULL && i < eku_certlist_count(k->kept); i++) {
+			eku_cert *c = eku_certlist_get0(k->kept, i);
+			const struct eku_facts *f = eku_cert_facts(c);
+			/* containers the DER check cannot see into are filtered here */
+			if (f->has_basic_constraints && !f->is_ca)
+				continue;
+			if (f->has_key_usage && !(f->key_usage & EKU_KU_KEY_CERT_SIGN))
+				continue;
+			if (eku_certlist_push0(r->issuers, eku_cert_up_ref(c)) != 0)
+				r->failed = true;
+		}
+		task_free(k);
+		return;
 	}
 	for (size_t i = 0; i < k->diags.n; i++)
 		if (eku_diaglist_add_copy(r->diags, &k->diags.v[i]) != 0)
@@ -307,6 +341,12 @@ static int read_and_queue(void *arg, const char *file)
 		return 1;
 	}
 	k->r = r;
+	k->is_stdin = is_stdin;
+	if (r->pass1 && is_stdin) {
+		free(k->source);
+		free(k);
+		return 1;
+	}
 	if (is_stdin && r->stdin_read) {
 		eku_diaglist_add(&k->diags, file, 0, 0, EKU_E_USAGE, "standard input given twice; read once");
 	} else if (eku_read_file(file, r->o->max_size, &k->buf, &k->len, &err) != 0) {
@@ -361,6 +401,20 @@ int census_run(const struct census_run_opts *o, eku_trust *t, const eku_timeline
 		cli_error("out of memory");
 		goto out;
 	}
+	if ((r.issuers = eku_certlist_new()) == NULL) {
+		cli_error("out of memory");
+		goto out;
+	}
+	r.pass1 = true;
+	for (int i = 0; i < n; i++)
+		eku_loader_walk(walker, inputs[i], read_and_queue, &s, &r.walk_diags);
+	eku_pool_free(s.pool);
+	eku_diaglist_clear(&r.walk_diags);
+	r.pass1 = false;
+	if ((s.pool = eku_pool_new(o->jobs, 0, work, done, &r)) == NULL) {
+		cli_error("out of memory");
+		goto out;
+	}
 	for (int i = 0; i < n; i++)
 		eku_loader_walk(walker, inputs[i], read_and_queue, &s, &r.walk_diags);
 	if (flush_walk_diags(&s) != 0)
@@ -374,6 +428,7 @@ int census_run(const struct census_run_opts *o, eku_trust *t, const eku_timeline
 	rc = r.failed ? -1 : 0;
 out:
 	workers_free(&r);
+	eku_certlist_free(r.issuers);
 	eku_diaglist_clear(&r.walk_diags);
 	eku_loader_free(walker);
 	return rc;

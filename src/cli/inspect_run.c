@@ -8,7 +8,8 @@
  *  - jsonl and csv stream: memory must not grow with the input. Chains may
  *    use any certificate of the run as issuer, so a first pass keeps only
  *    the certificates that can issue (not a CA:FALSE leaf, keyCertSign when
- *    key usage is present: what X509_check_issued asks of an issuer); the
+ *    key usage is present: RFC 5280 6.1.4 (k) and (n)), read from the DER
+ *    before any parse (eku_loader_set_issuers_only); the
  *    second pass parses each file again, classifies its certificates against
  *    those and prints them in input order, one file per task. Standard input
  *    is read once and kept for both passes.
@@ -381,9 +382,13 @@ int inspect_run(const struct inspect_run_opts *o, char **inputs, int n_inputs, e
 	}
 	if (stream) {
 		r.pass1 = true;
+		for (unsigned i = 0; i < o->jobs; i++)
+			eku_loader_set_issuers_only(r.loaders[i], true);
 		if (run_files(&r, inputs, n_inputs) != 0)
 			goto out;
 		r.pass1 = false;
+		for (unsigned i = 0; i < o->jobs; i++)
+			eku_loader_set_issuers_only(r.loaders[i], false);
 		if (o->format == FMT_CSV)
 			inspect_print_csv_header(stdout);
 		if (run_files(&r, inputs, n_inputs) != 0)

@@ -20,6 +20,7 @@
 
 #include "cert_int.h"
 #include "cert_load_int.h"
+#include "der/der.h"
 
 #define DEFAULT_EXTENSIONS "pem,crt,cer,cert,der,p7b,p7c,p12,pfx,ca-bundle"
 
@@ -53,6 +54,11 @@ void eku_loader_free(eku_loader *ld)
 	wipe_password(ld);
 	eku_strv_clear(&ld->extensions);
 	free(ld);
+}
+
+void eku_loader_set_issuers_only(eku_loader *ld, bool on)
+{
+	ld->issuers_only = on;
 }
 
 void eku_loader_set_max_bytes(eku_loader *ld, size_t max)
@@ -232,8 +238,8 @@ static bool is_pkcs7_label(const char *label)
  * a failure already reported, 0 when the OpenSSL path must decide
  * (encryption headers, trailing bytes PEM_read_bio_X509 tolerates, or
  * anything the walker is not sure of). */
-static int load_pem_der(BIO *bio, const char *source, int line, int block, eku_certlist *out,
-	eku_diaglist *diags)
+static int load_pem_der(const eku_loader *ld, BIO *bio, const char *source, int line, int block,
+	eku_certlist *out, eku_diaglist *diags)
 {
 	char *name = NULL, *header = NULL;
 	unsigned char *data = NULL;
@@ -241,8 +247,13 @@ static int load_pem_der(BIO *bio, const char *source, int line, int block, eku_c
 	eku_cert *c = NULL;
 	int rc = 0;
 
-	if (PEM_read_bio(bio, &name, &header, &data, &len) != 1 || header[0] != '\0' ||
-	    (c = eku_cert_new_der_fast(data, (size_t)len, source, block, line, "PEM")) == NULL)
+	if (PEM_read_bio(bio, &name, &header, &data, &len) != 1 || header[0] != '\0')
+		goto out;
+	if (ld->issuers_only && eku_der_may_issue(data, (size_t)len) == 0) {
+		rc = 1; /* read, and not wanted */
+		goto out;
+	}
+	if ((c = eku_cert_new_der_fast(data, (size_t)len, source, block, line, "PEM")) == NULL)
 		goto out;
 	rc = 1;
 	if (eku_certlist_push0(out, c) != 0) {
@@ -258,7 +269,7 @@ out:
 }
 
 /* Decodes one PEM block [begin, end_of_end_line) whose label is known. */
-static int load_pem_block(const char *source, const uint8_t *begin, size_t len, const char *label,
+static int load_pem_block(const eku_loader *ld, const char *source, const uint8_t *begin, size_t len, const char *label,
 	int line, int block, eku_certlist *out, eku_diaglist *diags)
 {
 	BIO *bio = BIO_new_mem_buf(begin, (int)len);
@@ -282,7 +293,7 @@ static int load_pem_block(const char *source, const uint8_t *begin, size_t len, 
 		goto out;
 	}
 	if (strcmp(label, "TRUSTED CERTIFICATE") != 0 &&
-	    (rc = load_pem_der(bio, source, line, block, out, diags)) != 0)
+	    (rc = load_pem_der(ld, bio, source, line, block, out, diags)) != 0)
 		goto out;
 	(void)BIO_reset(bio);
 	x = strcmp(label, "TRUSTED CERTIFICATE") == 0 ? PEM_read_bio_X509_AUX(bio, NULL, NULL, NULL)
@@ -314,7 +325,8 @@ static const uint8_t *find(const uint8_t *p, const uint8_t *end, const char *nee
 
 /* Walks every "-----BEGIN X-----" ... "-----END X-----" block. Text outside
  * blocks (openssl -text dumps, CSV after .crttest certificates) is ignored. */
-static int load_pem(const char *source, const uint8_t *buf, size_t len, eku_certlist *out,
+static int load_pem(const eku_loader *ld, const char *source, const uint8_t *buf, size_t len,
+	eku_certlist *out,
 	eku_diaglist *diags)
 {
 	const uint8_t *p = buf, *end = buf + len, *b, *counted = buf;
@@ -349,7 +361,7 @@ static int load_pem(const char *source, const uint8_t *buf, size_t len, eku_cert
 		}
 		e += strlen(endmark);
 		if (is_cert_label(label) || is_pkcs7_label(label)) {
-			int n = load_pem_block(source, b, (size_t)(e - b), label, line, block, out, diags);
+			int n = load_pem_block(ld, source, b, (size_t)(e - b), label, line, block, out, diags);
 			if (n > 0)
 				added += n;
 			else
@@ -383,6 +395,10 @@ static int load_binary(eku_loader *ld, const char *source, const uint8_t *buf, s
 	if (len < 2 || buf[0] != 0x30) {
 		eku_diaglist_add(diags, source, 0, 0, EKU_E_NO_CERT,
 			"not a certificate: unrecognised format (expected PEM, DER, PKCS#7 or PKCS#12)");
+		goto out;
+	}
+	if (ld->issuers_only && eku_der_may_issue(buf, len) == 0) {
+		rc = 0;
 		goto out;
 	}
 	x = d2i_X509(NULL, &p, (long)len);
@@ -433,7 +449,7 @@ int eku_loader_load_mem(eku_loader *ld, const char *source, const uint8_t *buf, 
 		return -1;
 	}
 	if (memmem(buf, len, "-----BEGIN ", 11) != NULL || buf[ws] != 0x30)
-		return load_pem(source, buf, len, out, diags);
+		return load_pem(ld, source, buf, len, out, diags);
 	return load_binary(ld, source, buf, len, out, diags);
 }
 

@@ -12,6 +12,7 @@ struct eku_loader {
 	size_t max_bytes;
 	char *password;  /* NULL: try the empty password */
 	eku_strv extensions;
+	bool issuers_only; /* eku_loader_set_issuers_only */
 };
 
 /* Adds one X509 (or each of a stack) to out, labelled with container.

@@ -265,3 +265,16 @@ def test_usage(eku_bin):
     assert r.returncode == 2 and "no input given" in r.stderr
     r = run([eku_bin, "census", "--signatures", "maybe", str(DATA / "leaf-dual.pem")])
     assert r.returncode == 2 and "--signatures maybe: give check or skip" in r.stderr
+
+
+def test_issuers_in_other_files_are_found(eku_bin):
+    # The leaf's issuing CA and root sit in files of their own, after it: the
+    # first pass keeps them, so the leaf counts as private, not unknown.
+    r = run([eku_bin, "census", "--no-system", "--format", "json", "--at", AT,
+             DATA / "leaf-dual.pem", DATA / "private-ca.pem", DATA / "private-root.pem"])
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)["rows"]
+    assert [(row["issuer"], row["certificates"]) for row in rows] == [("private", 1)]
+    # Alone, the leaf's chain cannot be completed.
+    r = run([eku_bin, "census", "--no-system", "--format", "json", "--at", AT, DATA / "leaf-dual.pem"])
+    assert [(row["issuer"], row["certificates"]) for row in json.loads(r.stdout)["rows"]] == [("unknown", 1)]

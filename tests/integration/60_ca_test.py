@@ -285,7 +285,7 @@ def test_bad_input_changes_nothing(eku_bin, constrained_ca, tmp_path, case, args
         argv += ["--passphrase-file", str(tmp_path / "ca-pass")]
     before = snapshot(constrained_ca)
     r = eku(eku_bin, "issue", "--ca", str(constrained_ca), *argv, rc=2)
-    assert r.stderr.startswith("eku ca: error: "), r.stderr
+    assert r.stderr.startswith("eku ca issue: error: "), r.stderr  # the subcommand is named
     assert message in r.stderr, (case, r.stderr)
     assert snapshot(constrained_ca) == before, case
 

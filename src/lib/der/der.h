@@ -48,6 +48,11 @@ int eku_oid_dotted(const uint8_t *p, size_t n, char *out, size_t cap);
  * caller then asks the oracle (eku_facts_from_der_oracle). */
 struct eku_facts *eku_der_facts(const uint8_t *der, size_t len);
 
+/* 0 when the certificate says it cannot issue others (basicConstraints
+ * cA FALSE, or a keyUsage without keyCertSign), 1 otherwise or when the
+ * bytes are not clear (the full parse decides then). No allocation. */
+int eku_der_may_issue(const uint8_t *der, size_t len);
+
 /* The name of the first field where a and b differ, or NULL when they
  * agree on every field (facts_diff.c). */
 const char *eku_facts_diff(const struct eku_facts *a, const struct eku_facts *b);

@@ -2,10 +2,10 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../gateway/gw_runtime.h"
 #include "commands.h"

@@ -50,7 +50,7 @@ if ls "$asan_dir"/* > /dev/null 2>&1; then
 fi
 rm -rf "$asan_dir"
 
-step "ThreadSanitizer: unit tests and the gateway with workers: 4"
+step "ThreadSanitizer: unit tests, the gateway with workers: 4, inspect and census with --jobs"
 # Shared read-only objects (eku_trust, eku_cert, verify configs) used from
 # several threads: tests/unit/test_threads.c and the gateway scenarios with
 # four worker loops. Third-party suppressions: see tools/tsan.supp.
@@ -61,7 +61,9 @@ export TSAN_OPTIONS="halt_on_error=1:suppressions=$PWD/tools/tsan.supp"
 meson test -C build-tsan --print-errorlogs
 logged "$logs/pytest-tsan" env EKU_BIN="$PWD/build-tsan/eku" EKU_GW_WORKERS=4 \
 	TSAN_OPTIONS="$TSAN_OPTIONS:log_path=$tsan_dir/tsan" pytest-3 -q -rs tests/integration/30_gateway_mtls_test.py \
-	tests/integration/36_gateway_workers_threads_test.py
+	tests/integration/36_gateway_workers_threads_test.py \
+	tests/integration/16_inspect_stream_test.py::test_jobs_give_the_same_bytes \
+	tests/integration/14_census_test.py::test_jobs_give_the_same_document
 unset TSAN_OPTIONS
 if ls "$tsan_dir"/* > /dev/null 2>&1; then
 	cat "$tsan_dir"/*
@@ -82,7 +84,8 @@ step "Debian packages: build, lintian, unpack into a scratch root and use it (sl
 meson test -C build --setup full --suite slow --print-errorlogs
 
 step "fuzz targets, ${FUZZ_SECONDS}s each (clang + libFuzzer)"
-[ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dfuzz=true -Db_lundef=false -Dtests=disabled
+[ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dfuzz=true -Db_lundef=false -Dtests=disabled -Dwerror=true
+meson configure build-fuzz -Dwerror=true
 ninja -C build-fuzz
 for f in build-fuzz/fuzz/fuzz_*; do
 	[ -f "$f" ] && [ -x "$f" ] || continue

@@ -48,14 +48,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void log_line(void *arg, const char *line)
-{
-	FILE *f = arg;
-
-	fprintf(f, "%s\n", line);
-	fflush(f);
-}
-
 static void print_diags(const eku_diaglist *d)
 {
 	char at[4096];
@@ -157,7 +149,7 @@ static int run(const char *path, const char *log_path, const char *user)
 		goto out;
 	}
 	rc = 3;
-	if ((rt = gw_runtime_new(c, log_line, logf, why, sizeof(why))) == NULL ||
+	if ((rt = gw_runtime_new(c, cli_log_line, logf, why, sizeof(why))) == NULL ||
 	    gw_runtime_drop_privileges(rt, why, sizeof(why)) != 0) {
 		cli_error("%s", why);
 		goto out;
@@ -184,12 +176,8 @@ int cmd_gateway(int argc, char **argv)
 		switch (c) {
 		case O_CHECK: do_check = true; break;
 		case O_LOG:
-			/* Checked before the config is read: a typo here is a usage error. */
-			if (*optarg == '\0' || cli_is_directory(optarg)) {
-				cli_error("--log '%s': %s; give a file to append to", optarg,
-					*optarg == '\0' ? "empty file name" : "is a directory");
+			if (cli_check_log_file(optarg) != 0)
 				return 2;
-			}
 			log_path = optarg;
 			break;
 		case O_USER:

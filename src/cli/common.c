@@ -49,6 +49,25 @@ bool cli_is_directory(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+int cli_check_log_file(const char *path)
+{
+	/* Checked before the config is read: a typo here is a usage error. */
+	if (*path == '\0' || cli_is_directory(path)) {
+		cli_error("--log '%s': %s; give a file to append to", path,
+			*path == '\0' ? "empty file name" : "is a directory");
+		return -1;
+	}
+	return 0;
+}
+
+void cli_log_line(void *arg, const char *line)
+{
+	FILE *f = arg;
+
+	fprintf(f, "%s\n", line);
+	fflush(f);
+}
+
 int cli_common_option(struct cli_common *c, int opt, const char *arg, unsigned allowed)
 {
 	switch (opt) {

@@ -55,6 +55,12 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 int cli_check_file(const char *what, const char *path);
 int cli_check_dir(const char *what, const char *path);
 bool cli_is_directory(const char *path);
+/* --log FILE of the long-running commands (gateway, serve): a file to append
+ * to, not "" nor a directory. Returns 0, or -1 with the message printed. */
+int cli_check_log_file(const char *path);
+/* The log sink of gateway and serve: line and a newline to the FILE * arg,
+ * flushed (one write per line, so lines from threads do not interleave). */
+void cli_log_line(void *arg, const char *line);
 
 /* Prints a command's usage text to f (stdout for --help). Where the text has
  * CLI_COMMON_HELP, the common options follow, their descriptions in the same

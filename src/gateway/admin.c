@@ -23,19 +23,10 @@
 
 #include <eku/report.h>
 
+#include "gw_admin.h"
 #include "gw_runtime.h"
 
-#define ADMIN_MAX_HEAD (16 * 1024)  /* request line + headers */
-#define ADMIN_MAX_BODY 4096
-#define ADMIN_HEADER "X-Eku-Admin"   /* required on state-changing requests */
-
-static void reply(struct evhttp_request *req, int code, const char *reason, const char *type,
-	struct evbuffer *body)
-{
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", type);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
-	evhttp_send_reply(req, code, reason, body);
-}
+#define ADMIN_HEADER GW_ADMIN_HEADER
 
 static void on_metrics(struct gw_runtime *rt, struct evhttp_request *req)
 {
@@ -46,7 +37,7 @@ static void on_metrics(struct gw_runtime *rt, struct evhttp_request *req)
 		return;
 	}
 	gw_metrics_render(rt->metrics, rt->cfg, rt->active, rt->version, b);
-	reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b);
+	gw_admin_reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b);
 	evbuffer_free(b);
 }
 
@@ -153,25 +144,12 @@ static void on_status(struct gw_runtime *rt, struct evhttp_request *req)
 		evhttp_send_error(req, 500, NULL);
 	} else {
 		evbuffer_add_printf(b, "%s\n", text);
-		reply(req, 200, "OK", "application/json", b);
+		gw_admin_reply(req, 200, "OK", "application/json", b);
 	}
 	free(text);
 	json_decref(root);
 	if (b != NULL)
 		evbuffer_free(b);
-}
-
-static void on_text(struct evhttp_request *req, int code, const char *reason, const char *text)
-{
-	struct evbuffer *b = evbuffer_new();
-
-	if (b == NULL) {
-		evhttp_send_error(req, 500, NULL);
-		return;
-	}
-	evbuffer_add_printf(b, "%s\n", text);
-	reply(req, code, reason, "text/plain; charset=utf-8", b);
-	evbuffer_free(b);
 }
 
 /* The reply waits for the reload, which runs off the main loop. */
@@ -182,92 +160,26 @@ static void reload_replied(struct gw_runtime *rt, int rc, void *arg)
 
 	if (rc == 0) {
 		snprintf(msg, sizeof(msg), "reloaded: version %llu", (unsigned long long)rt->version);
-		on_text(req, 200, "OK", msg);
+		gw_admin_reply_text(req, 200, "OK", msg);
 	} else {
 		snprintf(msg, sizeof(msg), "reload failed, still serving version %llu: %s",
 			(unsigned long long)rt->version, rt->last_reload_error);
-		on_text(req, 422, "Unprocessable Entity", msg);
+		gw_admin_reply_text(req, 422, "Unprocessable Entity", msg);
 	}
-}
-
-/* Does the literal host name (no brackets) name the bound address sa? */
-static bool host_is_us(const char *host, const struct sockaddr_storage *sa)
-{
-	struct in_addr a4;
-	struct in6_addr a6;
-
-	if (strcasecmp(host, "localhost") == 0)
-		return true;
-	if (inet_pton(AF_INET, host, &a4) == 1) {
-		const struct sockaddr_in *s = (const void *)sa;
-		return (ntohl(a4.s_addr) >> 24) == 127 ||
-		       (sa->ss_family == AF_INET && (s->sin_addr.s_addr == INADDR_ANY ||
-			       s->sin_addr.s_addr == a4.s_addr));
-	}
-	if (inet_pton(AF_INET6, host, &a6) == 1) {
-		const struct sockaddr_in6 *s = (const void *)sa;
-		return IN6_IS_ADDR_LOOPBACK(&a6) ||
-		       (sa->ss_family == AF_INET6 && (IN6_IS_ADDR_UNSPECIFIED(&s->sin6_addr) ||
-			       memcmp(&s->sin6_addr, &a6, sizeof(a6)) == 0));
-	}
-	return false;   /* a DNS name other than localhost: what rebinding uses */
-}
-
-/* Host is absent (not a browser: they always send it) or names the listen
- * address: an IP literal of it (any literal when bound to a wildcard), a
- * loopback literal or localhost, with the bound port (none means 80). */
-static bool host_allowed(struct gw_runtime *rt, struct evhttp_request *req)
-{
-	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Host");
-	struct sockaddr_storage sa;
-	socklen_t salen = sizeof(sa);
-	char host[128];
-	const char *end, *port = NULL;
-	long want, got = 80;
-	char *rest = NULL;
-
-	if (h == NULL)
-		return true;
-	if (getsockname(evhttp_bound_socket_get_fd(rt->admin_sock), (struct sockaddr *)&sa,
-		    &salen) != 0)
-		return false;
-	want = ntohs(sa.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&sa)->sin6_port
-					      : ((struct sockaddr_in *)&sa)->sin_port);
-	if (h[0] == '[') {
-		if ((end = strchr(h, ']')) == NULL || (end[1] != '\0' && end[1] != ':'))
-			return false;
-		port = end[1] == ':' ? end + 2 : NULL;
-		h++;
-	} else {
-		port = strchr(h, ':');
-		end = port != NULL ? port++ : h + strlen(h);
-	}
-	if ((size_t)(end - h) >= sizeof(host))
-		return false;
-	memcpy(host, h, (size_t)(end - h));
-	host[end - h] = '\0';
-	if (port != NULL) {
-		if (port[0] < '0' || port[0] > '9')
-			return false;
-		got = strtol(port, &rest, 10);
-		if (*rest != '\0')
-			return false;
-	}
-	return got == want && host_is_us(host, &sa);
 }
 
 static void on_reload(struct gw_runtime *rt, struct evhttp_request *req)
 {
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-		on_text(req, 405, "Method Not Allowed", "use POST /reload");
+		gw_admin_reply_text(req, 405, "Method Not Allowed", "use POST /reload");
 		return;
 	}
 	if (evhttp_find_header(evhttp_request_get_input_headers(req), ADMIN_HEADER) == NULL) {
-		on_text(req, 403, "Forbidden", "POST /reload needs the header " ADMIN_HEADER ": 1");
+		gw_admin_reply_text(req, 403, "Forbidden", "POST /reload needs the header " ADMIN_HEADER ": 1");
 		return;
 	}
 	if (gw_runtime_reload_async(rt, reload_replied, req) != 0)
-		on_text(req, 503, "Service Unavailable", "cannot start a reload");
+		gw_admin_reply_text(req, 503, "Service Unavailable", "cannot start a reload");
 }
 
 static void admin_cb(struct evhttp_request *req, void *arg)
@@ -277,20 +189,20 @@ static void admin_cb(struct evhttp_request *req, void *arg)
 
 	if (path == NULL)
 		path = "/";
-	if (!host_allowed(rt, req))
-		on_text(req, 421, "Misdirected Request",
+	if (!gw_admin_host_allowed(rt->admin_sock, req))
+		gw_admin_reply_text(req, 421, "Misdirected Request",
 			"Host does not name this admin listener (DNS rebinding?)");
 	else if (strcmp(path, "/metrics") == 0)
 		on_metrics(rt, req);
 	else if (strcmp(path, "/status") == 0)
 		on_status(rt, req);
 	else if (strcmp(path, "/healthz") == 0)
-		on_text(req, rt->draining ? 503 : 200, rt->draining ? "Draining" : "OK",
+		gw_admin_reply_text(req, rt->draining ? 503 : 200, rt->draining ? "Draining" : "OK",
 			rt->draining ? "draining" : "ok");
 	else if (strcmp(path, "/reload") == 0 || strcmp(path, "/-/reload") == 0)
 		on_reload(rt, req);
 	else
-		on_text(req, 404, "Not Found", "try /metrics, /status, /healthz or POST /reload");
+		gw_admin_reply_text(req, 404, "Not Found", "try /metrics, /status, /healthz or POST /reload");
 }
 
 int gw_admin_start(struct gw_runtime *rt, char *why, size_t whylen)
@@ -313,12 +225,7 @@ int gw_admin_start(struct gw_runtime *rt, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot listen on admin address %s", c->admin.text);
 		return -1;
 	}
-	evhttp_set_allowed_methods(rt->admin, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
-	/* evhttp answers 413 and closes once the head or body passes the cap;
-	 * its default head limit is none at all. */
-	evhttp_set_max_headers_size(rt->admin, ADMIN_MAX_HEAD);
-	evhttp_set_max_body_size(rt->admin, ADMIN_MAX_BODY);
-	evhttp_set_timeout(rt->admin, 10);
+	gw_admin_limits(rt->admin);
 	evhttp_set_gencb(rt->admin, admin_cb, rt);
 	return 0;
 }

@@ -3,7 +3,9 @@
  * the client_auth names. No YAML here: config.c calls these on scalars. */
 #include <ctype.h>
 #include <errno.h>
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,14 @@ int gw_duration_parse(const char *s, unsigned *ms)
 		return -1;
 	*ms = (unsigned)(v * mul);
 	return 0;
+}
+
+bool gw_addr_is_loopback(const struct sockaddr_storage *ss)
+{
+	return (ss->ss_family == AF_INET &&
+		(ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127) ||
+	       (ss->ss_family == AF_INET6 &&
+		IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr));
 }
 
 int gw_split_host_port(const char *text, char *host, size_t hlen, char *port, size_t plen)

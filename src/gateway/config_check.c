@@ -119,12 +119,7 @@ void gw_config_check(struct gw_config *c, eku_diaglist *d)
 		check_route_policy(d, r);
 	}
 	if (c->has_admin && !c->admin_insecure_remote) {
-		const struct sockaddr_storage *ss = &c->admin.ss;
-		bool loop = (ss->ss_family == AF_INET &&
-			     (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127) ||
-			    (ss->ss_family == AF_INET6 &&
-			     IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr));
-		if (!loop)
+		if (!gw_addr_is_loopback(&c->admin.ss))
 			SERR(d, c->admin.pos, "admin listen '%s' is not a loopback address; set "
 				"insecure_allow_remote: true to expose it", c->admin.text);
 	}

@@ -161,6 +161,8 @@ struct gw_store_entry *gw_store_find(const struct gw_store *s, const char *name)
 int gw_addr_parse(const char *text, bool resolve, struct gw_addr *out, char **host)
 	__attribute__((warn_unused_result));
 int gw_duration_parse(const char *s, unsigned *ms) __attribute__((warn_unused_result));
+/* 127.0.0.0/8 or ::1 (the admin listener and eku serve's default). */
+bool gw_addr_is_loopback(const struct sockaddr_storage *ss);
 /* Splits "host:port" / "[v6]:port" without resolving. Returns 0 or -1. */
 int gw_split_host_port(const char *text, char *host, size_t hlen, char *port, size_t plen)
 	__attribute__((warn_unused_result));

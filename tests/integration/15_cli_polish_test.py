@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ROOT, run
 
-COMMANDS = ["census", "data", "gateway", "inspect", "plan", "report", "scan", "verify"]
+COMMANDS = ["census", "data", "gateway", "history", "inspect", "plan", "report", "scan", "serve", "verify"]
 CA_SUBCOMMANDS = ["init", "issue", "renew", "revoke", "crl", "list", "check"]
 DATA = ROOT / "tests" / "data"
 
@@ -44,7 +44,7 @@ def test_version(eku_bin, arg):
     ("--help=1", "option '--help' takes no argument"),
 ])
 def test_bad_option(eku_bin, cmd, arg, message):
-    if cmd == "gateway" and arg == "--format":
+    if cmd in ("gateway", "serve") and arg == "--format":
         arg, message = "--log", "option '--log' needs an argument"
     r = run([eku_bin, cmd, arg])
     assert r.returncode == 2
@@ -81,7 +81,7 @@ def test_help_columns_aligned(eku_bin, cmd):
     out = run([eku_bin, cmd, "--help"]).stdout
     col, bad = misaligned(out)
     assert not bad, f"not at column {col}:\n" + "\n".join(bad)
-    if cmd != "gateway":
+    if cmd not in ("gateway", "serve", "history"):  # no --at: they run now
         assert re.search(r"^  --at DATE {%d}\S" % (col - 2 - len("--at DATE")), out, re.M), out
 
 

@@ -67,9 +67,12 @@ LD_LIBRARY_PATH="$libdir" ldd "$dest/consumer" | grep -q "libeku.so.0 => $libdir
 LD_LIBRARY_PATH="$libdir" "$dest/consumer" "$src/tests/data/leaf-dual.pem" | tee "$dest/out.txt"
 grep -q "server_client\|serverAuth" "$dest/out.txt" || fail "consumer output"
 
-# Static: the localized archive plus Requires.private / Libs.private.
+# Static libeku: the localized archive, its Requires.private linked shared
+# (Debian ships no complete static libpq: pkg-config --static would name
+# libpgcommon and libgssapi_krb5 archives that are not installed).
+private=$(pkg-config --print-requires-private libeku | awk '{print $1}')
 $cc -Wall -Werror -o "$dest/consumer-static" "$src/tests/pkg/consumer.c" $cflags \
-	"$libdir/libeku.a" $(pkg-config --static --libs libeku | sed 's/-leku//')
+	"$libdir/libeku.a" $(pkg-config --libs libeku | sed 's/-leku//') $(pkg-config --libs $private) -pthread
 "$dest/consumer-static" "$src/tests/data/leaf-dual.pem" >/dev/null || fail "static consumer"
 
 # Every public header of the source tree is installed and stands on its own.

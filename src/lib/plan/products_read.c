@@ -14,7 +14,8 @@
 
 /* --- diagnostics ------------------------------------------------------------ */
 
-
+static void vdiag(struct ld *c, const char *at, bool key, int line, int col, const char *label,
+	const char *fmt, va_list ap) __attribute__((format(printf, 7, 0)));
 static void vdiag(struct ld *c, const char *at, bool key, int line, int col, const char *label,
 	const char *fmt, va_list ap)
 {

@@ -26,6 +26,12 @@ tar -C "$src" --exclude='./build*' --exclude=./.git --exclude=./obj-\* --exclude
 	> "$tmp/build.log" 2>&1 || {
 	tail -60 "$tmp/build.log"; fail "dpkg-buildpackage"; }
 ls "$tmp"/*.deb
+# The symbols file lists the ABI: a new or lost EKU_API function must show
+# there (docs/packaging.md says how to regenerate it).
+if grep -q "dpkg-gensymbols: warning" "$tmp/build.log"; then
+	grep -A30 "dpkg-gensymbols: warning" "$tmp/build.log" | head -40
+	fail "debian/libeku0.symbols does not match libeku.so's exports"
+fi
 for p in eku eku-data libeku0 libeku-dev; do
 	ls "$tmp/${p}_"*.deb >/dev/null 2>&1 || fail "package $p not built"
 done

@@ -80,6 +80,9 @@ tools/valgrind-sweep.sh
 step "integration scenarios (real peers on 127.0.0.1)"
 logged "$logs/pytest" env EKU_BIN="$PWD/build/eku" pytest-3 -q -rs tests/integration
 
+step "Debian packages: build, lintian, unpack into a scratch root and use it (slow, once)"
+meson test -C build --setup full --suite slow --print-errorlogs
+
 step "fuzz targets, ${FUZZ_SECONDS}s each (clang + libFuzzer)"
 [ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dfuzz=true -Db_lundef=false -Dtests=disabled -Dwerror=true
 meson configure build-fuzz -Dwerror=true
@@ -97,6 +100,7 @@ done
 step "all tests passed"
 # What did not run, and why: corpus tests without ../shared/testdata, peers
 # not installed, tests that need root.
-python3 tools/skip-report.py build/meson-logs/testlog.json build-asan/meson-logs/testlog.json \
+python3 tools/skip-report.py build/meson-logs/testlog.json build/meson-logs/testlog-full.json \
+	build-asan/meson-logs/testlog.json \
 	build-tsan/meson-logs/testlog.json "$logs/pytest-asan" "$logs/pytest-tsan" "$logs/pytest"
 rm -rf "$logs"

@@ -1,9 +1,10 @@
 /* Benchmark: eku_facts_from_der (DER walker) against the OpenSSL oracle
  * (d2i_X509 + eku_facts_from_x509) over the system bundle, repeated.
- * Not built by meson; from the repository root after `ninja -C build`:
+ * Not built by meson; from the repository root after `ninja -C build` (the
+ * internal archive: eku_facts_from_x509 is not public, build/libeku.a hides it):
  *
  *   cc -O2 -o /tmp/bench_der bench/der_facts/bench.c -Iinclude -Isrc/lib \
- *      build/libeku.a -lssl -lcrypto -ljansson -lfyaml -lsqlite3 -levent -levent_openssl -lpthread
+ *      build/libeku-internal.a -lssl -lcrypto -ljansson -lfyaml -lsqlite3 -levent -levent_openssl -lpthread
  *   /tmp/bench_der [REPEATS]          (default 200)
  */
 #include <stdio.h>

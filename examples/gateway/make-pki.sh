@@ -3,7 +3,14 @@
 # this script (ECDSA P-256, 90 days; keys mode 600). Demo only: a real
 # deployment points the stores at its own files.
 #   examples/gateway/make-pki.sh && eku gateway --check examples/gateway/gateway.yaml
+#   examples/gateway/make-pki.sh USER    (as root: pki/ and the keys owned by
+#                                         USER, for 'eku gateway --user USER')
 set -eu
+owner=${1:-}
+if [ -n "$owner" ] && ! id "$owner" >/dev/null 2>&1; then
+	echo "make-pki.sh: user '$owner' does not exist (useradd --system --no-create-home --shell /usr/sbin/nologin $owner)" >&2
+	exit 2
+fi
 cd "$(dirname "$0")"
 umask 077
 mkdir -p pki
@@ -28,7 +35,14 @@ ca edge-ca "eku demo edge CA"             # issues the gateway's own certificate
 leaf edge.example.com edge-ca serverAuth "DNS:edge.example.com,DNS:*.edge.example.com"
 leaf edge-client partners-ca clientAuth "DNS:edge.example.com"
 leaf sip.partner.example partners-ca serverAuth "DNS:sip.partner.example"  # a peer, for s_client
+leaf cucm.internal partners-ca serverAuth "DNS:cucm.internal"      # upstreams, for s_server
+leaf legacy.internal partners-ca serverAuth "DNS:legacy.internal"
 cp edge-ca.pem edge-chain.pem
+rm -f ./*.srl
 chmod 600 ./*.key
 chmod 644 ./*.pem
+if [ -n "$owner" ]; then
+	# After the privilege drop each reload reads the keys as that user.
+	chown "$owner" . ./*.key
+fi
 echo "pki/ ready: $(ls | tr '\n' ' ')"

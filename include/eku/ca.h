@@ -24,6 +24,8 @@
 #ifndef EKU_CA_H
 #define EKU_CA_H
 
+#include <eku/api.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,8 +37,8 @@ typedef struct eku_ca eku_ca;
 
 enum eku_ca_keyalg { EKU_CA_KEY_P256 = 0, EKU_CA_KEY_P384, EKU_CA_KEY_RSA3072 };
 /* "p256", "p384", "rsa3072" -> alg. Returns 0 or -1. */
-int eku_ca_keyalg_parse(const char *s, enum eku_ca_keyalg *out) __attribute__((warn_unused_result));
-const char *eku_ca_keyalg_name(enum eku_ca_keyalg a);
+EKU_API int eku_ca_keyalg_parse(const char *s, enum eku_ca_keyalg *out) __attribute__((warn_unused_result));
+EKU_API const char *eku_ca_keyalg_name(enum eku_ca_keyalg a);
 
 /* Extended key usages a profile or the issuing CA carries (bit set). */
 enum { EKU_CA_EKU_CLIENT = 1 << 0, EKU_CA_EKU_SERVER = 1 << 1 };
@@ -52,9 +54,9 @@ struct eku_ca_profile {
 	bool cn_from_san;      /* subject CN defaults to the first DNS SAN */
 };
 /* The profile called name, or NULL. The pointer is static. */
-const struct eku_ca_profile *eku_ca_profile_find(const char *name);
-size_t eku_ca_profile_count(void);
-const struct eku_ca_profile *eku_ca_profile_get(size_t i);
+EKU_API const struct eku_ca_profile *eku_ca_profile_find(const char *name);
+EKU_API size_t eku_ca_profile_count(void);
+EKU_API const struct eku_ca_profile *eku_ca_profile_get(size_t i);
 
 struct eku_ca_init_opts {
 	enum eku_ca_keyalg alg;
@@ -68,18 +70,18 @@ struct eku_ca_init_opts {
 };
 /* Creates a CA in dir (which must not exist or be empty). Returns 0, or -1
  * with err set; on failure dir is left as it was found when it was empty. */
-int eku_ca_init(const char *dir, const struct eku_ca_init_opts *o, eku_error *err)
+EKU_API int eku_ca_init(const char *dir, const struct eku_ca_init_opts *o, eku_error *err)
 	__attribute__((warn_unused_result));
 
 /* Opens the CA in dir. Returns NULL with err set when dir is not a CA. */
-eku_ca *eku_ca_open(const char *dir, eku_error *err);
-void eku_ca_free(eku_ca *ca);
-const eku_error *eku_ca_error(const eku_ca *ca);
-const char *eku_ca_dir(const eku_ca *ca);
+EKU_API eku_ca *eku_ca_open(const char *dir, eku_error *err);
+EKU_API void eku_ca_free(eku_ca *ca);
+EKU_API const eku_error *eku_ca_error(const eku_ca *ca);
+EKU_API const char *eku_ca_dir(const eku_ca *ca);
 /* Copies the passphrase for the CA keys (wiped on free). */
-int eku_ca_set_passphrase(eku_ca *ca, const char *pw) __attribute__((warn_unused_result));
+EKU_API int eku_ca_set_passphrase(eku_ca *ca, const char *pw) __attribute__((warn_unused_result));
 /* True when the CA keys are stored encrypted. */
-bool eku_ca_keys_encrypted(const eku_ca *ca);
+EKU_API bool eku_ca_keys_encrypted(const eku_ca *ca);
 
 struct eku_ca_issue_req {
 	const char *profile;
@@ -108,23 +110,23 @@ struct eku_ca_issued {
 };
 
 /* Issues one certificate. Returns 0, or -1 with the error in the CA. */
-int eku_ca_issue(eku_ca *ca, const struct eku_ca_issue_req *r, struct eku_ca_issued *out)
+EKU_API int eku_ca_issue(eku_ca *ca, const struct eku_ca_issue_req *r, struct eku_ca_issued *out)
 	__attribute__((warn_unused_result));
 /* Issues a successor of serial with the same profile, subject and SANs:
  * the same public key, or a new key when new_key. */
-int eku_ca_renew(eku_ca *ca, const char *serial, bool new_key, int days,
+EKU_API int eku_ca_renew(eku_ca *ca, const char *serial, bool new_key, int days,
 	const char *p12_passphrase, int64_t now, struct eku_ca_issued *out)
 	__attribute__((warn_unused_result));
 
 /* RFC 5280 5.3.1 reason names: unspecified, keyCompromise,
  * affiliationChanged, superseded, cessationOfOperation, privilegeWithdrawn. */
-int eku_ca_reason_parse(const char *s, int *code) __attribute__((warn_unused_result));
-const char *eku_ca_reason_name(int code);
-int eku_ca_revoke(eku_ca *ca, const char *serial, int reason, int64_t now)
+EKU_API int eku_ca_reason_parse(const char *s, int *code) __attribute__((warn_unused_result));
+EKU_API const char *eku_ca_reason_name(int code);
+EKU_API int eku_ca_revoke(eku_ca *ca, const char *serial, int reason, int64_t now)
 	__attribute__((warn_unused_result));
 /* Writes a v2 CRL (CRL number, nextUpdate = now + days) to DIR/crl.pem and,
  * when out_path is not NULL, also there. *crl_number receives the number. */
-int eku_ca_crl(eku_ca *ca, int days, const char *out_path, int64_t now, long *crl_number)
+EKU_API int eku_ca_crl(eku_ca *ca, int days, const char *out_path, int64_t now, long *crl_number)
 	__attribute__((warn_unused_result));
 
 /* One database record, as listed. Strings live until the callback returns. */
@@ -138,7 +140,7 @@ typedef int (*eku_ca_record_fn)(const struct eku_ca_record *rec, void *arg);
 /* Calls fn for every record (issued order); with expiring_before > 0 only
  * unrevoked complete ones with not_after < expiring_before. fn returning
  * non-zero stops the walk. */
-int eku_ca_list(eku_ca *ca, int64_t expiring_before, eku_ca_record_fn fn, void *arg)
+EKU_API int eku_ca_list(eku_ca *ca, int64_t expiring_before, eku_ca_record_fn fn, void *arg)
 	__attribute__((warn_unused_result));
 
 enum eku_ca_finding_kind {
@@ -150,16 +152,16 @@ enum eku_ca_finding_kind {
 	EKU_CA_FIND_KEY_MODE,      /* private key readable by others */
 	EKU_CA_FIND_DB,            /* database integrity */
 };
-const char *eku_ca_finding_name(enum eku_ca_finding_kind k);
+EKU_API const char *eku_ca_finding_name(enum eku_ca_finding_kind k);
 /* Errors are ORPHAN, MISSING, MISMATCH, KEY_MODE, DB; the rest are notes. */
-bool eku_ca_finding_is_error(enum eku_ca_finding_kind k);
+EKU_API bool eku_ca_finding_is_error(enum eku_ca_finding_kind k);
 typedef void (*eku_ca_finding_fn)(enum eku_ca_finding_kind k, const char *what,
 	const char *explain, void *arg);
 /* Checks the database against the files. With repair, pending records are
  * marked "abandoned" (their serials stay reserved and go on the CRL) and
  * leftover temporary files are removed. Returns the number of error
  * findings, or -1 when the check could not run. */
-int eku_ca_check(eku_ca *ca, bool repair, eku_ca_finding_fn fn, void *arg)
+EKU_API int eku_ca_check(eku_ca *ca, bool repair, eku_ca_finding_fn fn, void *arg)
 	__attribute__((warn_unused_result));
 
 #endif

@@ -8,6 +8,8 @@
 #ifndef EKU_CALENDAR_H
 #define EKU_CALENDAR_H
 
+#include <eku/api.h>
+
 #include <stdint.h>
 
 #include <jansson.h>
@@ -18,17 +20,17 @@
  * dtstamp: the export instant (Unix seconds), written as every event's
  * DTSTAMP. Returns a NUL-terminated string (CRLF line ends) the caller
  * frees, or NULL with err set (EKU_E_BAD_DATA, EKU_E_NOMEM). */
-char *eku_ics_calendar(const json_t *doc, int64_t dtstamp, eku_error *err);
+EKU_API char *eku_ics_calendar(const json_t *doc, int64_t dtstamp, eku_error *err);
 
 /* RFC 5545 3.3.11: s as a TEXT value: backslash, ';' and ',' escaped with a
  * backslash, a newline (LF, CRLF or CR) as "\n", other control characters
  * dropped. A string the caller frees, or NULL on allocation failure. */
-char *eku_ics_escape_text(const char *s);
+EKU_API char *eku_ics_escape_text(const char *s);
 
 /* RFC 5545 3.1: one content line folded so that no line exceeds 75 octets
  * (CRLF not counted), each continuation starting with one space, never
  * splitting a UTF-8 sequence, every line ending in CRLF. A string the
  * caller frees, or NULL on allocation failure. */
-char *eku_ics_fold(const char *line);
+EKU_API char *eku_ics_fold(const char *line);
 
 #endif

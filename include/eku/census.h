@@ -18,6 +18,8 @@
 #ifndef EKU_CENSUS_H
 #define EKU_CENSUS_H
 
+#include <eku/api.h>
+
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -50,29 +52,29 @@ typedef struct eku_census eku_census;
 
 /* A census whose expired counts use instant at (the sunset verdicts the
  * caller passes should use the same instant). NULL on allocation failure. */
-eku_census *eku_census_new(int64_t at);
-void eku_census_free(eku_census *cen);
-const eku_error *eku_census_error(const eku_census *cen);
-int64_t eku_census_at(const eku_census *cen);
+EKU_API eku_census *eku_census_new(int64_t at);
+EKU_API void eku_census_free(eku_census *cen);
+EKU_API const eku_error *eku_census_error(const eku_census *cen);
+EKU_API int64_t eku_census_at(const eku_census *cen);
 
 /* Adds one certificate: f its facts, cl its classification (NULL: issuer
  * unknown), sun its sunset verdict at the census instant (NULL: unknown).
  * All borrowed. 0, or -1 on allocation failure (error set). */
-int eku_census_add(eku_census *cen, const struct eku_facts *f, const struct eku_classification *cl,
+EKU_API int eku_census_add(eku_census *cen, const struct eku_facts *f, const struct eku_classification *cl,
 	const struct eku_sunset *sun) __attribute__((warn_unused_result));
 /* Adds src's counts to dst (src unchanged). Both must have the same instant.
  * 0, or -1 with dst's error set. */
-int eku_census_merge(eku_census *dst, const eku_census *src) __attribute__((warn_unused_result));
+EKU_API int eku_census_merge(eku_census *dst, const eku_census *src) __attribute__((warn_unused_result));
 
-void eku_census_get_totals(const eku_census *cen, struct eku_census_totals *out);
+EKU_API void eku_census_get_totals(const eku_census *cen, struct eku_census_totals *out);
 
 /* Writers. Rows come sorted: vendors before issuer classes, then by group
  * name, issue month, EKU class (enum order); histograms by month. The JSON
  * object (schema "eku/1", docs/schema/census.schema.json) is a new
  * reference or NULL; the stream writers return 0, or -1 on a write or
  * allocation failure. Text fits 80 columns. */
-json_t *eku_census_json(const eku_census *cen);
-int eku_census_write_text(const eku_census *cen, FILE *out);
-int eku_census_write_csv(const eku_census *cen, FILE *out);
+EKU_API json_t *eku_census_json(const eku_census *cen);
+EKU_API int eku_census_write_text(const eku_census *cen, FILE *out);
+EKU_API int eku_census_write_csv(const eku_census *cen, FILE *out);
 
 #endif

@@ -17,6 +17,8 @@
 #ifndef EKU_CERT_H
 #define EKU_CERT_H
 
+#include <eku/api.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,13 +38,13 @@ enum eku_eku_class {
 	EKU_CLASS_ANY,           /* anyExtendedKeyUsage, neither TLS purpose named */
 	EKU_CLASS_OTHER,         /* EKU present, neither TLS purpose nor any */
 };
-const char *eku_eku_class_name(enum eku_eku_class c);
+EKU_API const char *eku_eku_class_name(enum eku_eku_class c);
 /* Under OpenSSL's default rules may a certificate of this class act as ...? */
-bool eku_eku_class_allows_server(enum eku_eku_class c);
-bool eku_eku_class_allows_client(enum eku_eku_class c);
+EKU_API bool eku_eku_class_allows_server(enum eku_eku_class c);
+EKU_API bool eku_eku_class_allows_client(enum eku_eku_class c);
 
 enum eku_san_type { EKU_SAN_DNS, EKU_SAN_IP, EKU_SAN_URI, EKU_SAN_EMAIL, EKU_SAN_OTHER };
-const char *eku_san_type_name(enum eku_san_type t);
+EKU_API const char *eku_san_type_name(enum eku_san_type t);
 
 struct eku_san {
 	enum eku_san_type type;
@@ -62,7 +64,7 @@ enum {
 	EKU_KU_DECIPHER_ONLY = 1 << 8,
 };
 /* Name of one key usage bit ("digitalSignature"), or NULL. */
-const char *eku_key_usage_name(unsigned bit);
+EKU_API const char *eku_key_usage_name(unsigned bit);
 
 struct eku_facts {
 	char *subject;          /* RFC 4514 */
@@ -107,50 +109,50 @@ struct eku_facts {
  * frees with eku_facts_free, or NULL with err set. The record is ONE
  * allocation: its strings, san array and eku_strv fields point inside it,
  * so treat them as read-only (never eku_strv_clear/push them). */
-struct eku_facts *eku_facts_from_der(const uint8_t *der, size_t len, eku_error *err);
-void eku_facts_free(struct eku_facts *f);
+EKU_API struct eku_facts *eku_facts_from_der(const uint8_t *der, size_t len, eku_error *err);
+EKU_API void eku_facts_free(struct eku_facts *f);
 
 typedef struct eku_cert eku_cert;
 
 /* Wraps an X509 (takes a reference of its own; the caller keeps its own).
  * source may be NULL. Returns NULL with err set. */
-eku_cert *eku_cert_new_x509(X509 *x, const char *source, int index, int line, eku_error *err);
+EKU_API eku_cert *eku_cert_new_x509(X509 *x, const char *source, int index, int line, eku_error *err);
 /* Parses one DER certificate. */
-eku_cert *eku_cert_new_der(const uint8_t *der, size_t len, const char *source, int index,
+EKU_API eku_cert *eku_cert_new_der(const uint8_t *der, size_t len, const char *source, int index,
 	eku_error *err);
-eku_cert *eku_cert_up_ref(eku_cert *c);
-void eku_cert_free(eku_cert *c);
-const struct eku_facts *eku_cert_facts(const eku_cert *c);
+EKU_API eku_cert *eku_cert_up_ref(eku_cert *c);
+EKU_API void eku_cert_free(eku_cert *c);
+EKU_API const struct eku_facts *eku_cert_facts(const eku_cert *c);
 /* Borrowed; valid while c lives. */
-X509 *eku_cert_get0_x509(const eku_cert *c);
+EKU_API X509 *eku_cert_get0_x509(const eku_cert *c);
 /* Frees the lazily built X509 of a certificate made from DER when the
  * caller holds the only reference (it is rebuilt on the next
  * eku_cert_get0_x509): a streaming run that checked a leaf's signature need
  * not keep OpenSSL's copy of every leaf of a file. */
-void eku_cert_drop_x509(eku_cert *c);
-const char *eku_cert_source(const eku_cert *c); /* file name, "-" for stdin */
-int eku_cert_index(const eku_cert *c);          /* 1-based position in its input */
-int eku_cert_line(const eku_cert *c);           /* PEM: line of BEGIN; 0 otherwise */
+EKU_API void eku_cert_drop_x509(eku_cert *c);
+EKU_API const char *eku_cert_source(const eku_cert *c); /* file name, "-" for stdin */
+EKU_API int eku_cert_index(const eku_cert *c);          /* 1-based position in its input */
+EKU_API int eku_cert_line(const eku_cert *c);           /* PEM: line of BEGIN; 0 otherwise */
 /* Human label of the container: "PEM", "TRUSTED CERTIFICATE", "DER", "PKCS#7", "PKCS#12". */
-const char *eku_cert_container(const eku_cert *c);
-void eku_cert_set_container(eku_cert *c, const char *container);
+EKU_API const char *eku_cert_container(const eku_cert *c);
+EKU_API void eku_cert_set_container(eku_cert *c, const char *container);
 /* OpenSSL trust settings carried by a TRUSTED CERTIFICATE block (not part
  * of the signed certificate): uses it is trusted / rejected for, as short
  * names ("clientAuth") or dotted OIDs. Empty for other containers. */
-const eku_strv *eku_cert_aux_trusted(const eku_cert *c);
-const eku_strv *eku_cert_aux_rejected(const eku_cert *c);
+EKU_API const eku_strv *eku_cert_aux_trusted(const eku_cert *c);
+EKU_API const eku_strv *eku_cert_aux_rejected(const eku_cert *c);
 
 /* Owning, growable list of certificates, indexed by subject name as
  * certificates are pushed (chain building looks issuers up through it). */
 typedef struct eku_certlist eku_certlist;
-eku_certlist *eku_certlist_new(void);
-void eku_certlist_free(eku_certlist *l);
-size_t eku_certlist_count(const eku_certlist *l);
-eku_cert *eku_certlist_get0(const eku_certlist *l, size_t i);
+EKU_API eku_certlist *eku_certlist_new(void);
+EKU_API void eku_certlist_free(eku_certlist *l);
+EKU_API size_t eku_certlist_count(const eku_certlist *l);
+EKU_API eku_cert *eku_certlist_get0(const eku_certlist *l, size_t i);
 /* Appends taking ownership (set0); on failure c is freed. */
-int eku_certlist_push0(eku_certlist *l, eku_cert *c) __attribute__((warn_unused_result));
+EKU_API int eku_certlist_push0(eku_certlist *l, eku_cert *c) __attribute__((warn_unused_result));
 /* Sorts by not_after ascending (ties by source, then index); re-indexes. */
-void eku_certlist_sort_by_expiry(eku_certlist *l);
+EKU_API void eku_certlist_sort_by_expiry(eku_certlist *l);
 
 /* Problems with inputs: struct eku_diag and eku_diaglist (eku/diag.h). */
 
@@ -164,24 +166,24 @@ typedef struct eku_loader eku_loader;
  * scrypt counts N*r*p. Past either, the input fails with EKU_E_TOO_COSTLY. */
 #define EKU_PKCS12_MAX_ITERATIONS 1000000u
 #define EKU_PKCS12_MAX_WORK 4000000u
-eku_loader *eku_loader_new(void);
-void eku_loader_free(eku_loader *ld); /* wipes the password */
-void eku_loader_set_max_bytes(eku_loader *ld, size_t max);
+EKU_API eku_loader *eku_loader_new(void);
+EKU_API void eku_loader_free(eku_loader *ld); /* wipes the password */
+EKU_API void eku_loader_set_max_bytes(eku_loader *ld, size_t max);
 /* Keeps only certificates that may issue others: those whose DER says
  * basicConstraints cA FALSE or a keyUsage without keyCertSign are skipped
  * before any parse (they still count as read). For a first pass over a large
  * run that only wants the possible issuers. */
-void eku_loader_set_issuers_only(eku_loader *ld, bool on);
+EKU_API void eku_loader_set_issuers_only(eku_loader *ld, bool on);
 /* Password for PKCS#12 (copied; wiped on free). NULL means the empty password. */
-int eku_loader_set1_password(eku_loader *ld, const char *pw) __attribute__((warn_unused_result));
+EKU_API int eku_loader_set1_password(eku_loader *ld, const char *pw) __attribute__((warn_unused_result));
 /* Directory walk filter: comma-separated extensions without dots
  * ("pem,crt,cer,der,p7b,p7c,p12,pfx"); NULL restores that default. */
-int eku_loader_set_extensions(eku_loader *ld, const char *csv) __attribute__((warn_unused_result));
+EKU_API int eku_loader_set_extensions(eku_loader *ld, const char *csv) __attribute__((warn_unused_result));
 /* Loads a file, a directory (recursive, filtered) or "-" (stdin). Certificates
  * go to out, problems to diags (one per failed input). Returns the number of
  * certificates added, or -1 when nothing could be loaded from path (a diag
  * says why). */
-int eku_loader_load_path(eku_loader *ld, const char *path, eku_certlist *out, eku_diaglist *diags);
+EKU_API int eku_loader_load_path(eku_loader *ld, const char *path, eku_certlist *out, eku_diaglist *diags);
 /* Walks path like eku_loader_load_path (directories recursively, filtered by
  * extension, links followed once, sorted by name) but reads nothing: fn gets
  * each file name ("-" and plain files as given) and returns how many
@@ -189,20 +191,20 @@ int eku_loader_load_path(eku_loader *ld, const char *path, eku_certlist *out, ek
  * caller read and parse files one at a time, on worker threads, without
  * holding a whole directory's certificates. Walk problems go to diags. */
 typedef int (*eku_loader_file_fn)(void *arg, const char *file);
-int eku_loader_walk(eku_loader *ld, const char *path, eku_loader_file_fn fn, void *arg,
+EKU_API int eku_loader_walk(eku_loader *ld, const char *path, eku_loader_file_fn fn, void *arg,
 	eku_diaglist *diags);
 /* Loads bytes already in memory, named source in results. */
-int eku_loader_load_mem(eku_loader *ld, const char *source, const uint8_t *buf, size_t len,
+EKU_API int eku_loader_load_mem(eku_loader *ld, const char *source, const uint8_t *buf, size_t len,
 	eku_certlist *out, eku_diaglist *diags);
 
 /* Every certificate of path (file, directory or "-") for inputs that must be
  * whole, such as trust anchors: any problem fails the call, with the first
  * diagnostic as err ("path:line: what"). Returns a new list or NULL. */
-eku_certlist *eku_certlist_load_strict(const char *path, eku_error *err);
+EKU_API eku_certlist *eku_certlist_load_strict(const char *path, eku_error *err);
 
 /* Reads a whole file with a size cap ("-" is stdin). Returns 0 and a malloc'd
  * buffer (NUL-terminated, not counted in *len), or -1 with err set. */
-int eku_read_file(const char *path, size_t max, uint8_t **buf, size_t *len, eku_error *err)
+EKU_API int eku_read_file(const char *path, size_t max, uint8_t **buf, size_t *len, eku_error *err)
 	__attribute__((warn_unused_result));
 
 #endif

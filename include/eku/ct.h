@@ -25,6 +25,8 @@
 #ifndef EKU_CT_H
 #define EKU_CT_H
 
+#include <eku/api.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,24 +58,24 @@ typedef int (*eku_ct_entry_fn)(void *arg, const struct eku_ct_entry *e, eku_erro
 /* Is buf a CT page? The first non-blank byte is '{' and "\"entries\"" occurs
  * in the first 64 KiB. Certificates in PEM, DER, PKCS#7 and PKCS#12 never
  * start with '{'. */
-bool eku_ct_page_detect(const uint8_t *buf, size_t len);
+EKU_API bool eku_ct_page_detect(const uint8_t *buf, size_t len);
 
 /* Parses a page named source (for messages) and calls fn per entry. Returns
  * the number of entries, or -1 with err set (EKU_E_BAD_DATA for a malformed
  * page or entry, or the callback's error). */
-long eku_ct_page_parse(const char *source, const uint8_t *buf, size_t len, eku_ct_entry_fn fn,
+EKU_API long eku_ct_page_parse(const char *source, const uint8_t *buf, size_t len, eku_ct_entry_fn fn,
 	void *arg, eku_error *err);
 
 /* Decodes one entry's binary fields (already base64-decoded). Fills *e with
  * pointers into leaf and extra. 0, or -1 with err naming source, index and
  * field. */
-int eku_ct_entry_decode(const char *source, size_t index, const uint8_t *leaf, size_t leaf_len,
+EKU_API int eku_ct_entry_decode(const char *source, size_t index, const uint8_t *leaf, size_t leaf_len,
 	const uint8_t *extra, size_t extra_len, struct eku_ct_entry *e, eku_error *err)
 	__attribute__((warn_unused_result));
 
 /* Strict RFC 4648 base64 (padding required, no whitespace) into a new
  * buffer. 0, or -1 with *bad the offset of the first bad character. */
-int eku_base64_decode(const char *s, size_t len, uint8_t **out, size_t *out_len, size_t *bad)
+EKU_API int eku_base64_decode(const char *s, size_t len, uint8_t **out, size_t *out_len, size_t *bad)
 	__attribute__((warn_unused_result));
 
 #endif

@@ -7,6 +7,8 @@
 #ifndef EKU_CURSOR_H
 #define EKU_CURSOR_H
 
+#include <eku/api.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,19 +24,19 @@ static inline eku_cursor eku_cursor_make(const void *p, size_t len)
 	return c;
 }
 
-int eku_cursor_u8(eku_cursor *c, uint8_t *out) __attribute__((warn_unused_result));
-int eku_cursor_u16(eku_cursor *c, uint16_t *out) __attribute__((warn_unused_result));
-int eku_cursor_u24(eku_cursor *c, uint32_t *out) __attribute__((warn_unused_result));
-int eku_cursor_u32(eku_cursor *c, uint32_t *out) __attribute__((warn_unused_result));
+EKU_API int eku_cursor_u8(eku_cursor *c, uint8_t *out) __attribute__((warn_unused_result));
+EKU_API int eku_cursor_u16(eku_cursor *c, uint16_t *out) __attribute__((warn_unused_result));
+EKU_API int eku_cursor_u24(eku_cursor *c, uint32_t *out) __attribute__((warn_unused_result));
+EKU_API int eku_cursor_u32(eku_cursor *c, uint32_t *out) __attribute__((warn_unused_result));
 /* Borrows n bytes (pointer into the underlying buffer). */
-int eku_cursor_bytes(eku_cursor *c, size_t n, const uint8_t **out) __attribute__((warn_unused_result));
+EKU_API int eku_cursor_bytes(eku_cursor *c, size_t n, const uint8_t **out) __attribute__((warn_unused_result));
 /* Splits off a sub-cursor of n bytes and advances past it. */
-int eku_cursor_sub(eku_cursor *c, size_t n, eku_cursor *sub) __attribute__((warn_unused_result));
-int eku_cursor_skip(eku_cursor *c, size_t n) __attribute__((warn_unused_result));
+EKU_API int eku_cursor_sub(eku_cursor *c, size_t n, eku_cursor *sub) __attribute__((warn_unused_result));
+EKU_API int eku_cursor_skip(eku_cursor *c, size_t n) __attribute__((warn_unused_result));
 /* Finds a line ending in "\n" (optionally "\r\n") within at most max bytes;
  * borrows the line without its terminator. Returns 0, or -1 when no complete
  * line is present or the line is longer than max. */
-int eku_cursor_line(eku_cursor *c, size_t max, const uint8_t **line, size_t *len)
+EKU_API int eku_cursor_line(eku_cursor *c, size_t max, const uint8_t **line, size_t *len)
 	__attribute__((warn_unused_result));
 static inline bool eku_cursor_empty(const eku_cursor *c) { return c->left == 0; }
 

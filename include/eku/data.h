@@ -8,6 +8,8 @@
 #ifndef EKU_DATA_H
 #define EKU_DATA_H
 
+#include <eku/api.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,9 +20,9 @@
  * Returns a malloc'd NUL-terminated buffer or NULL with err set. *origin
  * (may be NULL) is set to a static "embedded" or to the path read (malloc'd
  * copy in *origin_path when origin_path is non-NULL). */
-uint8_t *eku_data_read(const char *dir, const char *name, size_t *len, char **origin_path,
+EKU_API uint8_t *eku_data_read(const char *dir, const char *name, size_t *len, char **origin_path,
 	eku_error *err);
 /* Names of the embedded files, NULL-terminated. */
-const char *const *eku_data_embedded_names(void);
+EKU_API const char *const *eku_data_embedded_names(void);
 
 #endif

@@ -12,6 +12,8 @@
 #ifndef EKU_DIAG_H
 #define EKU_DIAG_H
 
+#include <eku/api.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 
@@ -43,24 +45,24 @@ typedef struct eku_diaglist {
 #define EKU_DIAGLIST_YAML_MAX 200
 
 /* Sets the default source (copied). Returns 0, or -1 on allocation failure. */
-int eku_diaglist_set_source(eku_diaglist *d, const char *source) __attribute__((warn_unused_result));
+EKU_API int eku_diaglist_set_source(eku_diaglist *d, const char *source) __attribute__((warn_unused_result));
 /* An error at line and PEM block of source (NULL: the list's default).
  * Messages are made printable (eku_utf8_sanitize): they quote the input.
  * Returns 0 (also when the cap drops it), or -1 on allocation failure. */
-int eku_diaglist_add(eku_diaglist *d, const char *source, int line, int block,
+EKU_API int eku_diaglist_add(eku_diaglist *d, const char *source, int line, int block,
 	enum eku_errcode code, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* A diag of the list's default source at line:column. Same returns. */
-int eku_diaglist_add_at(eku_diaglist *d, enum eku_diag_severity sev, enum eku_errcode code, int line,
+EKU_API int eku_diaglist_add_at(eku_diaglist *d, enum eku_diag_severity sev, enum eku_errcode code, int line,
 	int column, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* The general form: proto gives everything but the message (its source NULL:
  * the list's default; its message is ignored). */
-int eku_diaglist_vadd(eku_diaglist *d, const struct eku_diag *proto, const char *fmt, va_list ap)
+EKU_API int eku_diaglist_vadd(eku_diaglist *d, const struct eku_diag *proto, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
 /* A copy of src (another list's diag). Same returns. */
-int eku_diaglist_add_copy(eku_diaglist *d, const struct eku_diag *src) __attribute__((warn_unused_result));
+EKU_API int eku_diaglist_add_copy(eku_diaglist *d, const struct eku_diag *src) __attribute__((warn_unused_result));
 /* Errors added so far, including those the cap dropped. */
-size_t eku_diaglist_errors(const eku_diaglist *d);
+EKU_API size_t eku_diaglist_errors(const eku_diaglist *d);
 /* Frees every diag and the default source; the cap is kept. */
-void eku_diaglist_clear(eku_diaglist *d);
+EKU_API void eku_diaglist_clear(eku_diaglist *d);
 
 #endif

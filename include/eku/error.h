@@ -7,6 +7,8 @@
 #ifndef EKU_ERROR_H
 #define EKU_ERROR_H
 
+#include <eku/api.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 
@@ -56,23 +58,23 @@ typedef struct eku_error {
 } eku_error;
 
 /* Stable lower-case name of a code ("bad_der"), never NULL. */
-const char *eku_errcode_name(enum eku_errcode code);
+EKU_API const char *eku_errcode_name(enum eku_errcode code);
 /* Class of a code. */
-enum eku_errclass eku_errcode_class(enum eku_errcode code);
+EKU_API enum eku_errclass eku_errcode_class(enum eku_errcode code);
 /* Stable name of a class ("parse"), never NULL. */
-const char *eku_errclass_name(enum eku_errclass cls);
+EKU_API const char *eku_errclass_name(enum eku_errclass cls);
 
-void eku_error_clear(eku_error *e);
+EKU_API void eku_error_clear(eku_error *e);
 /* Sets code and message (printf format); always overwrites. */
-void eku_error_set(eku_error *e, enum eku_errcode code, const char *fmt, ...)
+EKU_API void eku_error_set(eku_error *e, enum eku_errcode code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Sets code and message only when no error is recorded yet, so a generic
  * failure reported late never hides the specific one reported first. */
-void eku_error_setx(eku_error *e, enum eku_errcode code, const char *fmt, ...)
+EKU_API void eku_error_setx(eku_error *e, enum eku_errcode code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Like eku_error_setx, appending the first queued OpenSSL error reason;
  * drains the OpenSSL error queue. */
-void eku_error_set_openssl(eku_error *e, enum eku_errcode code, const char *fmt, ...)
+EKU_API void eku_error_set_openssl(eku_error *e, enum eku_errcode code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -13,6 +13,8 @@
 #ifndef EKU_HTML_REPORT_H
 #define EKU_HTML_REPORT_H
 
+#include <eku/api.h>
+
 #include <stddef.h>
 
 #include <jansson.h>
@@ -24,23 +26,23 @@
  * err set (EKU_E_BAD_DATA) to a message naming the field as a path:
  * "findings[2].severity: expected one of broken, at_risk, unknown, ok,
  * not_affected, got \"bad\"". */
-int eku_report_check_plan(const json_t *doc, eku_error *err) __attribute__((warn_unused_result));
+EKU_API int eku_report_check_plan(const json_t *doc, eku_error *err) __attribute__((warn_unused_result));
 
 /* Checks that scan is what --scan takes: the JSON of `eku inspect --format
  * json` (an object with "certificates") or `eku scan --format json` (with
  * "results"), or an array of them. Returns 0, or -1 with err set
  * (EKU_E_BAD_DATA) naming the element ("[2]: ..."). */
-int eku_report_check_scan(const json_t *scan, eku_error *err) __attribute__((warn_unused_result));
+EKU_API int eku_report_check_scan(const json_t *scan, eku_error *err) __attribute__((warn_unused_result));
 
 /* The HTML page for plan document doc (checked first, as above). scan: the
  * JSON of `eku inspect --format json` or `eku scan --format json` (an object
  * or an array of them; checked as above), or NULL. Returns a NUL-terminated string the caller
  * frees, or NULL with err set (EKU_E_BAD_DATA, EKU_E_NOMEM). */
-char *eku_html_report(const json_t *doc, const json_t *scan, eku_error *err);
+EKU_API char *eku_html_report(const json_t *doc, const json_t *scan, eku_error *err);
 
 /* s escaped for HTML text and attribute values (& < > " '), with bidi and
  * other invisible control characters written as visible "[U+XXXX]". A
  * string the caller frees, or NULL on allocation failure. */
-char *eku_html_escape(const char *s);
+EKU_API char *eku_html_escape(const char *s);
 
 #endif

@@ -34,6 +34,8 @@
 #ifndef EKU_JSONW_H
 #define EKU_JSONW_H
 
+#include <eku/api.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,73 +55,73 @@ typedef struct eku_jsonw eku_jsonw;
 /* A new writer with flags (EKU_JSONW_INDENT(n) | EKU_JSONW_COMPACT) whose
  * buffer never holds more than max bytes (0: EKU_JSONW_DEFAULT_MAX). NULL on
  * allocation failure or unknown flags. */
-eku_jsonw *eku_jsonw_new(unsigned flags, size_t max);
-void eku_jsonw_free(eku_jsonw *w);
+EKU_API eku_jsonw *eku_jsonw_new(unsigned flags, size_t max);
+EKU_API void eku_jsonw_free(eku_jsonw *w);
 
 /* Empties the buffer, forgets every open container and the error, and sets
  * the base depth back to 0: the writer is as new (its memory kept). */
-void eku_jsonw_reset(eku_jsonw *w);
+EKU_API void eku_jsonw_reset(eku_jsonw *w);
 
 /* Mid-document fragments: the next top-level value is written as jansson
  * writes a value nested depth levels deep (its inner lines indented for that
  * depth). Only with nothing open; fails otherwise. Take the depth from the
  * document's writer with eku_jsonw_depth and put the fragment in with
  * eku_jsonw_splice. */
-int eku_jsonw_set_depth(eku_jsonw *w, unsigned depth) __attribute__((warn_unused_result));
+EKU_API int eku_jsonw_set_depth(eku_jsonw *w, unsigned depth) __attribute__((warn_unused_result));
 /* The depth at which the next value would be written. */
-unsigned eku_jsonw_depth(const eku_jsonw *w);
+EKU_API unsigned eku_jsonw_depth(const eku_jsonw *w);
 
 /* Containers. Every begin has its end; ends must match. */
-int eku_jsonw_object_begin(eku_jsonw *w) __attribute__((warn_unused_result));
-int eku_jsonw_object_end(eku_jsonw *w) __attribute__((warn_unused_result));
-int eku_jsonw_array_begin(eku_jsonw *w) __attribute__((warn_unused_result));
-int eku_jsonw_array_end(eku_jsonw *w) __attribute__((warn_unused_result));
+EKU_API int eku_jsonw_object_begin(eku_jsonw *w) __attribute__((warn_unused_result));
+EKU_API int eku_jsonw_object_end(eku_jsonw *w) __attribute__((warn_unused_result));
+EKU_API int eku_jsonw_array_begin(eku_jsonw *w) __attribute__((warn_unused_result));
+EKU_API int eku_jsonw_array_end(eku_jsonw *w) __attribute__((warn_unused_result));
 
 /* A key inside an object; a value must follow. s is NUL-terminated; the
  * keyn variant takes a length and may hold NUL bytes (written \u0000). */
-int eku_jsonw_key(eku_jsonw *w, const char *s) __attribute__((warn_unused_result));
-int eku_jsonw_keyn(eku_jsonw *w, const char *s, size_t len) __attribute__((warn_unused_result));
+EKU_API int eku_jsonw_key(eku_jsonw *w, const char *s) __attribute__((warn_unused_result));
+EKU_API int eku_jsonw_keyn(eku_jsonw *w, const char *s, size_t len) __attribute__((warn_unused_result));
 
 /* Values: at top level, as an array element, or after a key. A NULL string
  * (or key) fails with EKU_E_USAGE, as json_string(NULL) makes no value. */
-int eku_jsonw_string(eku_jsonw *w, const char *s) __attribute__((warn_unused_result));
-int eku_jsonw_stringn(eku_jsonw *w, const char *s, size_t len) __attribute__((warn_unused_result));
+EKU_API int eku_jsonw_string(eku_jsonw *w, const char *s) __attribute__((warn_unused_result));
+EKU_API int eku_jsonw_stringn(eku_jsonw *w, const char *s, size_t len) __attribute__((warn_unused_result));
 /* s, or null when s is NULL. */
-int eku_jsonw_string_or_null(eku_jsonw *w, const char *s) __attribute__((warn_unused_result));
-int eku_jsonw_integer(eku_jsonw *w, int64_t v) __attribute__((warn_unused_result));
+EKU_API int eku_jsonw_string_or_null(eku_jsonw *w, const char *s) __attribute__((warn_unused_result));
+EKU_API int eku_jsonw_integer(eku_jsonw *w, int64_t v) __attribute__((warn_unused_result));
 /* As jansson's default real format ("%.17g", ".0" added to integral values,
  * no '+' nor leading zeros in the exponent). NaN and infinities fail, as
  * json_real() refuses them. */
-int eku_jsonw_real(eku_jsonw *w, double v) __attribute__((warn_unused_result));
-int eku_jsonw_bool(eku_jsonw *w, bool v) __attribute__((warn_unused_result));
-int eku_jsonw_null(eku_jsonw *w) __attribute__((warn_unused_result));
+EKU_API int eku_jsonw_real(eku_jsonw *w, double v) __attribute__((warn_unused_result));
+EKU_API int eku_jsonw_bool(eku_jsonw *w, bool v) __attribute__((warn_unused_result));
+EKU_API int eku_jsonw_null(eku_jsonw *w) __attribute__((warn_unused_result));
 /* A value already written by another writer with the same flags and base
  * depth eku_jsonw_depth(w): its bytes are copied verbatim (not checked: only
  * pass a writer's complete output), with the separator and indentation this
  * position needs before them. */
-int eku_jsonw_splice(eku_jsonw *w, const char *text, size_t len)
+EKU_API int eku_jsonw_splice(eku_jsonw *w, const char *text, size_t len)
 	__attribute__((warn_unused_result));
 /* Bytes between top-level values (such as the '\n' of JSON Lines), copied
  * verbatim; fails while a container is open. */
-int eku_jsonw_raw(eku_jsonw *w, const char *bytes, size_t len) __attribute__((warn_unused_result));
+EKU_API int eku_jsonw_raw(eku_jsonw *w, const char *bytes, size_t len) __attribute__((warn_unused_result));
 
 /* The bytes written and not drained yet (not NUL-terminated); valid until the
  * next call on w. */
-const char *eku_jsonw_data(const eku_jsonw *w, size_t *len);
+EKU_API const char *eku_jsonw_data(const eku_jsonw *w, size_t *len);
 /* Forgets the bytes written so far (the caller has taken them); the
  * document's state (open containers) is kept. */
-void eku_jsonw_drain(eku_jsonw *w);
+EKU_API void eku_jsonw_drain(eku_jsonw *w);
 /* Writes the pending bytes to f and drains them. 0, or -1 with EKU_E_IO. */
-int eku_jsonw_flush(eku_jsonw *w, FILE *f) __attribute__((warn_unused_result));
+EKU_API int eku_jsonw_flush(eku_jsonw *w, FILE *f) __attribute__((warn_unused_result));
 /* The same on a file descriptor, retrying short writes and EINTR. */
-int eku_jsonw_flush_fd(eku_jsonw *w, int fd) __attribute__((warn_unused_result));
+EKU_API int eku_jsonw_flush_fd(eku_jsonw *w, int fd) __attribute__((warn_unused_result));
 /* Is the writer between top-level values (nothing open, no key pending)? */
-bool eku_jsonw_complete(const eku_jsonw *w);
+EKU_API bool eku_jsonw_complete(const eku_jsonw *w);
 
 /* Records a failure of the caller's own (allocation while composing an
  * object) as the writer's error, unless one is recorded already. */
-void eku_jsonw_set_error(eku_jsonw *w, enum eku_errcode code, const char *message);
+EKU_API void eku_jsonw_set_error(eku_jsonw *w, enum eku_errcode code, const char *message);
 /* The first error since creation or reset (code EKU_E_OK when none). */
-const eku_error *eku_jsonw_error(const eku_jsonw *w);
+EKU_API const eku_error *eku_jsonw_error(const eku_jsonw *w);
 
 #endif

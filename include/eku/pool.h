@@ -18,6 +18,8 @@
 #ifndef EKU_POOL_H
 #define EKU_POOL_H
 
+#include <eku/api.h>
+
 #include <stddef.h>
 
 typedef struct eku_pool eku_pool;
@@ -30,20 +32,20 @@ typedef void (*eku_pool_done_fn)(void *arg, void *ctx);
 /* jobs: worker threads (1: no thread, work runs inline at submit). window:
  * tasks in flight at most (0: 4 per job). ctx is passed to done. NULL when
  * threads cannot be started. */
-eku_pool *eku_pool_new(unsigned jobs, size_t window, eku_pool_work_fn work, eku_pool_done_fn done,
+EKU_API eku_pool *eku_pool_new(unsigned jobs, size_t window, eku_pool_work_fn work, eku_pool_done_fn done,
 	void *ctx);
 /* Queues a task; may first wait for and finish the oldest. */
-void eku_pool_submit(eku_pool *p, void *arg);
+EKU_API void eku_pool_submit(eku_pool *p, void *arg);
 /* The same for a task of a known size (bytes of input, say): besides the
  * window, the sizes in flight stay within the budget set here (0: no
  * budget), so a run of large files holds a few of them, not a window's
  * worth. A task larger than the budget still runs, alone. */
-void eku_pool_set_budget(eku_pool *p, size_t budget);
-void eku_pool_submit_sized(eku_pool *p, void *arg, size_t size);
+EKU_API void eku_pool_set_budget(eku_pool *p, size_t budget);
+EKU_API void eku_pool_submit_sized(eku_pool *p, void *arg, size_t size);
 /* Waits for every task, finishes them in order, stops the threads. */
-void eku_pool_free(eku_pool *p);
+EKU_API void eku_pool_free(eku_pool *p);
 
 /* Online CPUs (at least 1): the default for --jobs. */
-unsigned eku_pool_default_jobs(void);
+EKU_API unsigned eku_pool_default_jobs(void);
 
 #endif

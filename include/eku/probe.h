@@ -28,6 +28,8 @@
 #ifndef EKU_PROBE_H
 #define EKU_PROBE_H
 
+#include <eku/api.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -60,13 +62,13 @@
 enum eku_proto { EKU_PROTO_LIST(EKU_X_ENUM) EKU_PROTO__COUNT };
 #undef EKU_X_ENUM
 
-const char *eku_proto_name(enum eku_proto p);
+EKU_API const char *eku_proto_name(enum eku_proto p);
 /* Parses a protocol name. Returns 0, or -1 when unknown. */
-int eku_proto_from_name(const char *name, enum eku_proto *out) __attribute__((warn_unused_result));
+EKU_API int eku_proto_from_name(const char *name, enum eku_proto *out) __attribute__((warn_unused_result));
 /* The protocol usually spoken on a well-known port (25/587 smtp, 143 imap,
  * 110 pop3, 21 ftp, 389 ldap, 5222 xmpp-client, 5269 xmpp-server, 5432
  * postgres, 5061 sip, 443/8443 https), EKU_PROTO_TLS otherwise. */
-enum eku_proto eku_proto_for_port(uint16_t port);
+EKU_API enum eku_proto eku_proto_for_port(uint16_t port);
 
 /* One endpoint. Strings are owned by the record. */
 struct eku_target {
@@ -83,9 +85,9 @@ struct eku_target {
 /* Parses "host[:port][,starttls=PROTO][,proto=PROTO][,sni=NAME]" where host
  * may be "[v6]" (a bare IPv6 literal without port is accepted too). The port
  * defaults to 443. Returns 0, or -1 with err (EKU_E_USAGE) set. */
-int eku_target_parse(const char *spec, struct eku_target *out, eku_error *err)
+EKU_API int eku_target_parse(const char *spec, struct eku_target *out, eku_error *err)
 	__attribute__((warn_unused_result));
-void eku_target_clear(struct eku_target *t);
+EKU_API void eku_target_clear(struct eku_target *t);
 
 /* Whether the server wants a client certificate. REQUESTED: it sent a
  * CertificateRequest and completed the handshake without a certificate, and
@@ -102,7 +104,7 @@ enum eku_client_auth {
 	EKU_CLIENT_AUTH_REQUIRED,
 	EKU_CLIENT_AUTH_REQUESTED,
 };
-const char *eku_client_auth_name(enum eku_client_auth a);
+EKU_API const char *eku_client_auth_name(enum eku_client_auth a);
 
 /* Classes of per-target failures (stable names used in JSON). */
 #define EKU_PROBE_ERR_LIST(X)              \
@@ -118,7 +120,7 @@ const char *eku_client_auth_name(enum eku_client_auth a);
 #define EKU_X_ENUM(code, name) code,
 enum eku_probe_errclass { EKU_PROBE_ERR_LIST(EKU_X_ENUM) EKU_PROBE_ERR__COUNT };
 #undef EKU_X_ENUM
-const char *eku_probe_errclass_name(enum eku_probe_errclass c);
+EKU_API const char *eku_probe_errclass_name(enum eku_probe_errclass c);
 
 /* Outcome of presenting one candidate client certificate. */
 enum eku_dry_result {
@@ -127,7 +129,7 @@ enum eku_dry_result {
 	EKU_DRY_REJECTED,
 	EKU_DRY_ERROR,             /* could not tell (network failure, timeout) */
 };
-const char *eku_dry_result_name(enum eku_dry_result r);
+EKU_API const char *eku_dry_result_name(enum eku_dry_result r);
 
 struct eku_dry_run {
 	const char *certificate; /* candidate label (the file name), borrowed from the config */
@@ -165,63 +167,63 @@ struct eku_probe_result {
 /* ---- configuration ----------------------------------------------------- */
 typedef struct eku_probe_config eku_probe_config;
 
-eku_probe_config *eku_probe_config_new(void);
-void eku_probe_config_free(eku_probe_config *cfg); /* wipes candidate keys */
-const eku_error *eku_probe_config_error(const eku_probe_config *cfg);
+EKU_API eku_probe_config *eku_probe_config_new(void);
+EKU_API void eku_probe_config_free(eku_probe_config *cfg); /* wipes candidate keys */
+EKU_API const eku_error *eku_probe_config_error(const eku_probe_config *cfg);
 
 #define EKU_PROBE_DEFAULT_CONCURRENCY 64
-void eku_probe_config_set_concurrency(eku_probe_config *cfg, unsigned n);
+EKU_API void eku_probe_config_set_concurrency(eku_probe_config *cfg, unsigned n);
 /* Worker threads, each with its own event loop and an equal share of the
  * concurrency (never more threads than targets or than the concurrency).
  * 1 (the default) runs everything on the calling thread; 0 means one per
  * online CPU, at most EKU_PROBE_MAX_AUTO_THREADS; at most EKU_PROBE_MAX_THREADS. */
 #define EKU_PROBE_MAX_AUTO_THREADS 8
 #define EKU_PROBE_MAX_THREADS 256
-void eku_probe_config_set_threads(eku_probe_config *cfg, unsigned n);
+EKU_API void eku_probe_config_set_threads(eku_probe_config *cfg, unsigned n);
 /* The number of threads a run would use at most (0 resolved to the CPUs). */
-unsigned eku_probe_config_threads(const eku_probe_config *cfg);
+EKU_API unsigned eku_probe_config_threads(const eku_probe_config *cfg);
 /* Milliseconds; 0 keeps the default (connect 5000, handshake 10000 covering
  * STARTTLS and TLS, total 30000 per target, post-handshake window 1000). */
-void eku_probe_config_set_timeouts(eku_probe_config *cfg, unsigned connect_ms,
+EKU_API void eku_probe_config_set_timeouts(eku_probe_config *cfg, unsigned connect_ms,
 	unsigned handshake_ms, unsigned total_ms);
 /* How long to listen after a TLS 1.3 handshake for a late alert when nothing
  * else (ticket, data) settles the question. */
-void eku_probe_config_set_post_handshake_ms(eku_probe_config *cfg, unsigned ms);
+EKU_API void eku_probe_config_set_post_handshake_ms(eku_probe_config *cfg, unsigned ms);
 /* false: stop after the first handshake (no client-auth verdict, no dry
  * runs, no post-handshake wait). Default true. */
-void eku_probe_config_set_detect_client_auth(eku_probe_config *cfg, bool on);
+EKU_API void eku_probe_config_set_detect_client_auth(eku_probe_config *cfg, bool on);
 /* XMPP stream attributes (copied); NULL restores defaults (to = SNI/host,
  * from unset for c2s, "eku.invalid" for s2s). */
-int eku_probe_config_set_xmpp(eku_probe_config *cfg, const char *to, const char *from)
+EKU_API int eku_probe_config_set_xmpp(eku_probe_config *cfg, const char *to, const char *from)
 	__attribute__((warn_unused_result));
 /* Trust used to classify presented chains and to decide which acceptable CA
  * names are public (borrowed; must outlive the run). NULL: no classification. */
-void eku_probe_config_set0_trust(eku_probe_config *cfg, eku_trust *t);
+EKU_API void eku_probe_config_set0_trust(eku_probe_config *cfg, eku_trust *t);
 /* Adds the subjects of t's public anchors (system bundle, declared-public
  * roots) to the public CA names, from the certificates t already parsed. */
-int eku_probe_config_add_public_anchors(eku_probe_config *cfg, const eku_trust *t)
+EKU_API int eku_probe_config_add_public_anchors(eku_probe_config *cfg, const eku_trust *t)
 	__attribute__((warn_unused_result));
 /* Adds the subjects of the certificates in path that t classifies as webpki
  * or public_other to the set of public CA names a CertificateRequest is
  * compared with (typically the system bundle and --public-root files). */
-int eku_probe_config_add_public_ca_file(eku_probe_config *cfg, eku_trust *t, const char *path)
+EKU_API int eku_probe_config_add_public_ca_file(eku_probe_config *cfg, eku_trust *t, const char *path)
 	__attribute__((warn_unused_result));
-size_t eku_probe_config_public_ca_count(const eku_probe_config *cfg);
+EKU_API size_t eku_probe_config_public_ca_count(const eku_probe_config *cfg);
 /* A candidate client certificate for dry runs: cert_path is PEM (cert plus
  * optional chain, and optionally the key) or PKCS#12; key_path may be NULL
  * when the key is inside cert_path. password (may be NULL) unlocks an
  * encrypted PEM key or PKCS#12. Returns 0, or -1 with the config error set. */
-int eku_probe_config_add_candidate(eku_probe_config *cfg, const char *cert_path,
+EKU_API int eku_probe_config_add_candidate(eku_probe_config *cfg, const char *cert_path,
 	const char *key_path, const char *password) __attribute__((warn_unused_result));
 /* Pins the addresses of a name, as curl's --resolve: "HOST:PORT:ADDR[,ADDR...]"
  * with IPv4 or bracketed IPv6 literals (at most EKU_PROBE_MAX_ADDRS). Targets
  * naming HOST (case-insensitive) on PORT connect to these instead of asking
  * DNS; SNI is still HOST. Returns 0, or -1 with the config error set
  * (EKU_E_USAGE: malformed). */
-int eku_probe_config_add_resolve(eku_probe_config *cfg, const char *spec) __attribute__((warn_unused_result));
+EKU_API int eku_probe_config_add_resolve(eku_probe_config *cfg, const char *spec) __attribute__((warn_unused_result));
 /* Evaluation instant for reports (days_left); default: now. */
-void eku_probe_config_set_at(eku_probe_config *cfg, int64_t at);
-int64_t eku_probe_config_at(const eku_probe_config *cfg);
+EKU_API void eku_probe_config_set_at(eku_probe_config *cfg, int64_t at);
+EKU_API int64_t eku_probe_config_at(const eku_probe_config *cfg);
 
 /* ---- running ------------------------------------------------------------ */
 typedef struct eku_probe eku_probe;
@@ -229,26 +231,26 @@ typedef void (*eku_probe_result_cb)(const struct eku_probe_result *r, void *arg)
 typedef void (*eku_probe_progress_cb)(size_t done, size_t total, size_t active, void *arg);
 
 /* cfg is borrowed and must outlive the probe. */
-eku_probe *eku_probe_new(const eku_probe_config *cfg);
-void eku_probe_free(eku_probe *p);
-const eku_error *eku_probe_error(const eku_probe *p);
+EKU_API eku_probe *eku_probe_new(const eku_probe_config *cfg);
+EKU_API void eku_probe_free(eku_probe *p);
+EKU_API const eku_error *eku_probe_error(const eku_probe *p);
 /* Queues a target (taking ownership of its strings: *t is zeroed). */
-int eku_probe_add0_target(eku_probe *p, struct eku_target *t) __attribute__((warn_unused_result));
-size_t eku_probe_target_count(const eku_probe *p);
-void eku_probe_set_progress_cb(eku_probe *p, eku_probe_progress_cb cb, void *arg);
+EKU_API int eku_probe_add0_target(eku_probe *p, struct eku_target *t) __attribute__((warn_unused_result));
+EKU_API size_t eku_probe_target_count(const eku_probe *p);
+EKU_API void eku_probe_set_progress_cb(eku_probe *p, eku_probe_progress_cb cb, void *arg);
 /* Runs every queued target to completion; calls cb once per target in
  * completion order. Returns 0 (even when targets failed), or -1 with the
  * probe error set when the run itself could not start. */
-int eku_probe_run(eku_probe *p, eku_probe_result_cb cb, void *arg) __attribute__((warn_unused_result));
+EKU_API int eku_probe_run(eku_probe *p, eku_probe_result_cb cb, void *arg) __attribute__((warn_unused_result));
 
 /* The JSON object of one result (docs/scan.md). Returns a new reference or
  * NULL on allocation failure. */
-json_t *eku_probe_result_json(const struct eku_probe_result *r, int64_t at);
+EKU_API json_t *eku_probe_result_json(const struct eku_probe_result *r, int64_t at);
 
 /* ---- wire parsers (exposed for tests and fuzzing) ------------------------ */
 
 /* TLS alert names (RFC 8446 6, RFC 5246 7.2): "bad_certificate", or NULL. */
-const char *eku_tls_alert_name(uint8_t desc);
+EKU_API const char *eku_tls_alert_name(uint8_t desc);
 
 /* A parsed CertificateRequest: borrowed DER DistinguishedNames. */
 #define EKU_CERTREQ_MAX_NAMES 512
@@ -261,7 +263,7 @@ struct eku_certreq {
 /* Parses the body of a CertificateRequest handshake message (without the
  * 4-byte handshake header); tls13 selects the RFC 8446 4.3.2 layout over the
  * RFC 5246 7.4.4 one. Returns 0 or -1 on malformed input. */
-int eku_certreq_parse(const uint8_t *body, size_t len, bool tls13, struct eku_certreq *out)
+EKU_API int eku_certreq_parse(const uint8_t *body, size_t len, bool tls13, struct eku_certreq *out)
 	__attribute__((warn_unused_result));
 
 #endif

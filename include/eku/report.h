@@ -4,6 +4,8 @@
 #ifndef EKU_REPORT_H
 #define EKU_REPORT_H
 
+#include <eku/api.h>
+
 #include <jansson.h>
 #include <stdint.h>
 
@@ -20,29 +22,29 @@
  * allocation, the writer's maximum). */
 
 /* The certificate object: begin, the fields below, end. */
-int eku_report_cert_write(eku_jsonw *w, const eku_cert *c, const struct eku_classification *cl,
+EKU_API int eku_report_cert_write(eku_jsonw *w, const eku_cert *c, const struct eku_classification *cl,
 	int64_t at) __attribute__((warn_unused_result));
 /* Only the certificate object's members, inside an object the caller has
  * begun and will end, so it can add its own keys after them (eku inspect
  * adds "sunset"). */
-int eku_report_cert_write_fields(eku_jsonw *w, const eku_cert *c,
+EKU_API int eku_report_cert_write_fields(eku_jsonw *w, const eku_cert *c,
 	const struct eku_classification *cl, int64_t at) __attribute__((warn_unused_result));
 struct eku_sunset;
 /* The sunset object (see eku_report_sunset_json). */
-int eku_report_sunset_write(eku_jsonw *w, const struct eku_sunset *s)
+EKU_API int eku_report_sunset_write(eku_jsonw *w, const struct eku_sunset *s)
 	__attribute__((warn_unused_result));
 /* The diagnostic object (see eku_report_diag_json). */
-int eku_report_diag_write(eku_jsonw *w, const struct eku_diag *d)
+EKU_API int eku_report_diag_write(eku_jsonw *w, const struct eku_diag *d)
 	__attribute__((warn_unused_result));
 
 /* The certificate object of eku inspect's JSON. cl may be NULL (no
  * issuer fields then). at is the instant for days_left. Returns a new
  * reference or NULL on allocation failure. */
-json_t *eku_report_cert_json(const eku_cert *c, const struct eku_classification *cl, int64_t at);
+EKU_API json_t *eku_report_cert_json(const eku_cert *c, const struct eku_classification *cl, int64_t at);
 /* {"client_use","breaks_on","reason","rule","rule_source","explanation"} */
-json_t *eku_report_sunset_json(const struct eku_sunset *s);
+EKU_API json_t *eku_report_sunset_json(const struct eku_sunset *s);
 
 /* {"source","line","block","code","class","message"} */
-json_t *eku_report_diag_json(const struct eku_diag *d);
+EKU_API json_t *eku_report_diag_json(const struct eku_diag *d);
 
 #endif

@@ -9,6 +9,8 @@
 #ifndef EKU_SUNSET_H
 #define EKU_SUNSET_H
 
+#include <eku/api.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -23,7 +25,7 @@ enum eku_sunset_verdict {
 	EKU_SUNSET_BROKEN,           /* cannot authenticate a TLS client today */
 	EKU_SUNSET_UNKNOWN,          /* issuer not known: chain incomplete */
 };
-const char *eku_sunset_verdict_name(enum eku_sunset_verdict v);
+EKU_API const char *eku_sunset_verdict_name(enum eku_sunset_verdict v);
 
 struct eku_sunset {
 	enum eku_sunset_verdict verdict;
@@ -60,21 +62,21 @@ struct eku_renewal {
 };
 
 /* The renewal instant of a certificate valid nb..na, never before floor. */
-int64_t eku_renewal_instant(const struct eku_renewer *r, int64_t nb, int64_t na, int64_t floor);
+EKU_API int64_t eku_renewal_instant(const struct eku_renewer *r, int64_t nb, int64_t na, int64_t floor);
 /* The certificate issued at `at`. prev_days is used when the data knows no
  * lifetime for that day. */
-void eku_renewal_issue(const struct eku_renewer *r, int64_t at, int prev_days, struct eku_renewal *out);
+EKU_API void eku_renewal_issue(const struct eku_renewer *r, int64_t at, int prev_days, struct eku_renewal *out);
 
 /* Walks the renewals of a public certificate valid nb..na from `at` on:
  * the first renewal whose certificate comes without clientAuth. Returns its
  * instant (0 when renewals keep clientAuth for the foreseeable chain) and
  * fills *brk (may be NULL) with that renewal; *first (may be NULL) gets the
  * first renewal instant. */
-int64_t eku_sunset_project_break(const struct eku_renewer *r, int64_t nb, int64_t na, int64_t at,
+EKU_API int64_t eku_sunset_project_break(const struct eku_renewer *r, int64_t nb, int64_t na, int64_t at,
 	struct eku_renewal *brk, int64_t *first);
 
 /* Judges certificate c with its classification cl (may be NULL) at `at`. */
-void eku_sunset_judge(const eku_timeline *pol, const eku_cert *c,
+EKU_API void eku_sunset_judge(const eku_timeline *pol, const eku_cert *c,
 	const struct eku_classification *cl, int64_t at, struct eku_sunset *out);
 
 #endif

@@ -18,6 +18,8 @@
 #ifndef EKU_TRUST_H
 #define EKU_TRUST_H
 
+#include <eku/api.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -32,35 +34,35 @@ enum eku_issuer_class {
 	EKU_ISSUER_PRIVATE,
 	EKU_ISSUER_SELF_SIGNED,
 };
-const char *eku_issuer_class_name(enum eku_issuer_class c);
+EKU_API const char *eku_issuer_class_name(enum eku_issuer_class c);
 
 typedef struct eku_trust eku_trust;
 
-eku_trust *eku_trust_new(void);
-void eku_trust_free(eku_trust *t);
-const eku_error *eku_trust_error(const eku_trust *t);
+EKU_API eku_trust *eku_trust_new(void);
+EKU_API void eku_trust_free(eku_trust *t);
+EKU_API const eku_error *eku_trust_error(const eku_trust *t);
 
 /* Embedded data (Chrome Root Store snapshot, vendor table, alternative roots)
  * comes from the build unless a data directory is set first. */
-int eku_trust_set_data_dir(eku_trust *t, const char *dir) __attribute__((warn_unused_result));
+EKU_API int eku_trust_set_data_dir(eku_trust *t, const char *dir) __attribute__((warn_unused_result));
 /* Loads the Chrome snapshot and vendor tables; called implicitly by the first
  * classify, call it explicitly to see data errors early. */
-int eku_trust_load_data(eku_trust *t) __attribute__((warn_unused_result));
+EKU_API int eku_trust_load_data(eku_trust *t) __attribute__((warn_unused_result));
 /* System bundle (NULL: /etc/ssl/certs/ca-certificates.crt). Its roots are
  * anchors; whether they are webpki or public_other is decided by the Chrome
  * snapshot. A missing bundle is not an error (returns 0, count 0). */
-int eku_trust_add_system(eku_trust *t, const char *bundle) __attribute__((warn_unused_result));
+EKU_API int eku_trust_add_system(eku_trust *t, const char *bundle) __attribute__((warn_unused_result));
 /* User anchors: chains ending here are private unless declared public. */
-int eku_trust_add_anchor_file(eku_trust *t, const char *path) __attribute__((warn_unused_result));
+EKU_API int eku_trust_add_anchor_file(eku_trust *t, const char *path) __attribute__((warn_unused_result));
 /* The same for a certificate the caller has already read (c is borrowed: the
  * trust takes its own reference). */
-int eku_trust_add_anchor(eku_trust *t, eku_cert *c) __attribute__((warn_unused_result));
+EKU_API int eku_trust_add_anchor(eku_trust *t, eku_cert *c) __attribute__((warn_unused_result));
 /* Intermediates offered for chain building (not anchors). */
-int eku_trust_add_untrusted_file(eku_trust *t, const char *path) __attribute__((warn_unused_result));
-int eku_trust_add_untrusted(eku_trust *t, eku_cert *c) __attribute__((warn_unused_result));
+EKU_API int eku_trust_add_untrusted_file(eku_trust *t, const char *path) __attribute__((warn_unused_result));
+EKU_API int eku_trust_add_untrusted(eku_trust *t, eku_cert *c) __attribute__((warn_unused_result));
 /* Declares a root public (labs, what-if studies): chains ending at it are
  * webpki, attributed to vendor_id (may be NULL). */
-int eku_trust_add_public_root_file(eku_trust *t, const char *path, const char *vendor_id)
+EKU_API int eku_trust_add_public_root_file(eku_trust *t, const char *path, const char *vendor_id)
 	__attribute__((warn_unused_result));
 /* Whether chain building checks signatures (the default). Without, an
  * issuer is matched by name, key identifiers and keyCertSign alone (what
@@ -68,14 +70,14 @@ int eku_trust_add_public_root_file(eku_trust *t, const char *path, const char *v
  * inspect --signatures skip) need: a signature check costs more than
  * everything else eku does with a certificate. Each classification then
  * says so in its evidence. Set before sharing t. */
-void eku_trust_set_check_signatures(eku_trust *t, bool check);
-bool eku_trust_checks_signatures(const eku_trust *t);
+EKU_API void eku_trust_set_check_signatures(eku_trust *t, bool check);
+EKU_API bool eku_trust_checks_signatures(const eku_trust *t);
 /* Number of anchors of any kind currently loaded. */
-size_t eku_trust_anchor_count(const eku_trust *t);
+EKU_API size_t eku_trust_anchor_count(const eku_trust *t);
 /* Anchor i (borrowed, valid while t lives); *is_public (may be NULL) says
  * whether it is a public root: from the system bundle or declared public.
  * Lets callers use the roots already parsed instead of reading a bundle twice. */
-const eku_cert *eku_trust_anchor_get0(const eku_trust *t, size_t i, bool *is_public);
+EKU_API const eku_cert *eku_trust_anchor_get0(const eku_trust *t, size_t i, bool *is_public);
 
 struct eku_classification {
 	enum eku_issuer_class issuer_class;
@@ -100,11 +102,11 @@ struct eku_classification {
  * every certificate of a run against the run is linear in its size. Thread-
  * safe on a configured t (see above); extra is only read. The record belongs
  * to the caller's thread and may be freed on any thread. */
-struct eku_classification *eku_trust_classify(eku_trust *t, const eku_cert *c,
+EKU_API struct eku_classification *eku_trust_classify(eku_trust *t, const eku_cert *c,
 	const eku_certlist *extra);
-void eku_classification_free(struct eku_classification *cl);
+EKU_API void eku_classification_free(struct eku_classification *cl);
 
 /* Vendor lookup by id ("digicert"): display name, or NULL when unknown. */
-const char *eku_trust_vendor_name(eku_trust *t, const char *vendor_id);
+EKU_API const char *eku_trust_vendor_name(eku_trust *t, const char *vendor_id);
 
 #endif

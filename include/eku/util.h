@@ -3,6 +3,8 @@
 #ifndef EKU_UTIL_H
 #define EKU_UTIL_H
 
+#include <eku/api.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,17 +21,17 @@ typedef struct eku_strv {
 } eku_strv;
 
 /* Appends a copy of s. Returns 0, or -1 on allocation failure. */
-int eku_strv_push(eku_strv *sv, const char *s) __attribute__((warn_unused_result));
+EKU_API int eku_strv_push(eku_strv *sv, const char *s) __attribute__((warn_unused_result));
 /* Appends s taking ownership (set0). On failure s is freed. */
-int eku_strv_push0(eku_strv *sv, char *s) __attribute__((warn_unused_result));
-bool eku_strv_contains(const eku_strv *sv, const char *s);
-void eku_strv_clear(eku_strv *sv);
+EKU_API int eku_strv_push0(eku_strv *sv, char *s) __attribute__((warn_unused_result));
+EKU_API bool eku_strv_contains(const eku_strv *sv, const char *s);
+EKU_API void eku_strv_clear(eku_strv *sv);
 
 /* Dates are int64 seconds since the epoch, UTC. */
 /* Formats as "2026-11-27T00:00:00Z" into buf (at least 21 bytes). */
-char *eku_time_iso(int64_t t, char *buf, size_t len);
+EKU_API char *eku_time_iso(int64_t t, char *buf, size_t len);
 /* Formats as "2026-11-27" into buf (at least 11 bytes). */
-char *eku_time_date(int64_t t, char *buf, size_t len);
+EKU_API char *eku_time_date(int64_t t, char *buf, size_t len);
 /* Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS][Z|+hh:mm|-hh:mm]" (space allowed
  * for T), or "now". Returns 0 or -1 when the text is not such a date or the
  * instant falls outside 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59Z. */
@@ -37,26 +39,26 @@ char *eku_time_date(int64_t t, char *buf, size_t len);
 #define EKU_TIME_MAX_YEAR 9999
 /* The message callers give for a rejected date, after the offending text. */
 #define EKU_TIME_FORMAT_HELP "not a date between 1970-01-01 and 9999-12-31; use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"
-int eku_time_parse(const char *s, int64_t *out) __attribute__((warn_unused_result));
+EKU_API int eku_time_parse(const char *s, int64_t *out) __attribute__((warn_unused_result));
 /* Whole days from a to b, rounded toward negative infinity. */
-int64_t eku_days_between(int64_t a, int64_t b);
+EKU_API int64_t eku_days_between(int64_t a, int64_t b);
 
 /* Lower-case hex of buf into out (2*len+1 bytes). Returns out. */
-char *eku_hex(const uint8_t *buf, size_t len, char *out);
+EKU_API char *eku_hex(const uint8_t *buf, size_t len, char *out);
 
 /* Is text[0..len) valid UTF-8 (RFC 3629 section 4: no overlongs, no
  * surrogates, nothing above U+10FFFF) without NUL? Returns 0, or -1 with the
  * 1-based line and column of the first bad byte. Parsers run it before
  * libfyaml, which can loop forever on invalid UTF-8 in a directive. */
-int eku_utf8_check(const char *text, size_t len, int *line, int *col) __attribute__((warn_unused_result));
+EKU_API int eku_utf8_check(const char *text, size_t len, int *line, int *col) __attribute__((warn_unused_result));
 
 /* Replaces every byte that is not part of a valid UTF-8 sequence (and every
  * control character but tab) with '?', in place, so names from untrusted
  * certificates are safe to print and to put in JSON. Returns s. */
-char *eku_utf8_sanitize(char *s);
+EKU_API char *eku_utf8_sanitize(char *s);
 /* Writes s as one CSV field (RFC 4180): quoted, with quotes doubled, when it
  * holds a comma, quote or line break; as is otherwise. */
-void eku_csv_field(FILE *out, const char *s);
+EKU_API void eku_csv_field(FILE *out, const char *s);
 
 /* Copies s (NULL reads as "") into out (cap bytes, always NUL-terminated when
  * cap > 0) as a log field that shows what the bytes are instead of acting on
@@ -66,9 +68,9 @@ void eku_csv_field(FILE *out, const char *s);
  * becomes \xNN; '"' and '\' get a backslash so a quoted field cannot be
  * closed early. Other valid UTF-8 passes as is. Output that does not fit is
  * cut before a whole character or escape. Returns out. Thread-safe. */
-char *eku_utf8_escape(const char *s, char *out, size_t cap);
+EKU_API char *eku_utf8_escape(const char *s, char *out, size_t cap);
 
 /* Overwrites len bytes with zeros in a way the compiler cannot elide. */
-void eku_wipe(void *p, size_t len);
+EKU_API void eku_wipe(void *p, size_t len);
 
 #endif

@@ -43,6 +43,8 @@
 #ifndef EKU_VERIFY_H
 #define EKU_VERIFY_H
 
+#include <eku/api.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -60,9 +62,9 @@ enum eku_verify_role {
 	EKU_VERIFY_ROLE_SERVER,     /* the peer is a TLS server: serverAuth purpose */
 };
 /* "client" / "server"; never NULL. */
-const char *eku_verify_role_name(enum eku_verify_role r);
+EKU_API const char *eku_verify_role_name(enum eku_verify_role r);
 /* Parses "client" / "server". Returns 0, or -1 when s is neither. */
-int eku_verify_role_parse(const char *s, enum eku_verify_role *out)
+EKU_API int eku_verify_role_parse(const char *s, enum eku_verify_role *out)
 	__attribute__((warn_unused_result));
 
 /* Verification profiles (docs/verify.md): which structural rules apply.
@@ -77,8 +79,8 @@ enum eku_verify_profile {
 	EKU_VERIFY_PROFILE_STRICT,
 };
 /* "openssl" / "strict"; never NULL. */
-const char *eku_verify_profile_name(enum eku_verify_profile p);
-int eku_verify_profile_parse(const char *s, enum eku_verify_profile *out)
+EKU_API const char *eku_verify_profile_name(enum eku_verify_profile p);
+EKU_API int eku_verify_profile_parse(const char *s, enum eku_verify_profile *out)
 	__attribute__((warn_unused_result));
 
 /* EKU policies (docs/verify.md). The order is the order verdicts are reported in. */
@@ -90,8 +92,8 @@ enum eku_verify_policy {
 };
 #define EKU_VERIFY_POLICY_COUNT 4
 /* "enforce", "ignore-client-eku", "permissive", "off"; never NULL. */
-const char *eku_verify_policy_name(enum eku_verify_policy p);
-int eku_verify_policy_parse(const char *s, enum eku_verify_policy *out)
+EKU_API const char *eku_verify_policy_name(enum eku_verify_policy p);
+EKU_API int eku_verify_policy_parse(const char *s, enum eku_verify_policy *out)
 	__attribute__((warn_unused_result));
 
 /* Stable failure codes: X(enum, "stable_name", plain explanation). The names
@@ -153,8 +155,8 @@ int eku_verify_policy_parse(const char *s, enum eku_verify_policy *out)
 enum eku_verify_code { EKU_VERIFY_CODE_LIST(EKU_X_ENUM) EKU_V__COUNT };
 #undef EKU_X_ENUM
 /* Stable name ("client_eku_missing") and plain explanation; never NULL. */
-const char *eku_verify_code_name(enum eku_verify_code c);
-const char *eku_verify_code_explain(enum eku_verify_code c);
+EKU_API const char *eku_verify_code_name(enum eku_verify_code c);
+EKU_API const char *eku_verify_code_explain(enum eku_verify_code c);
 
 /* ---- allow-list: who may authenticate when the EKU is not enough ---------- */
 
@@ -177,25 +179,25 @@ const char *eku_verify_code_explain(enum eku_verify_code c);
  *   spki  SHA-256 of the leaf's DER SubjectPublicKeyInfo (64 hex digits, ':'
  *         allowed), or a certificate file whose key is pinned. */
 typedef struct eku_allowlist eku_allowlist;
-eku_allowlist *eku_allowlist_new(void);
-eku_allowlist *eku_allowlist_up_ref(eku_allowlist *al);
-void eku_allowlist_free(eku_allowlist *al);
-const eku_error *eku_allowlist_error(const eku_allowlist *al);
+EKU_API eku_allowlist *eku_allowlist_new(void);
+EKU_API eku_allowlist *eku_allowlist_up_ref(eku_allowlist *al);
+EKU_API void eku_allowlist_free(eku_allowlist *al);
+EKU_API const eku_error *eku_allowlist_error(const eku_allowlist *al);
 /* Each adder returns 0, or -1 with the allow-list error set (EKU_E_USAGE for a
  * malformed entry, EKU_E_IO / parse codes for an unreadable certificate). */
-int eku_allowlist_add_dns(eku_allowlist *al, const char *pattern) __attribute__((warn_unused_result));
-int eku_allowlist_add_uri(eku_allowlist *al, const char *uri) __attribute__((warn_unused_result));
-int eku_allowlist_add_ip(eku_allowlist *al, const char *addr) __attribute__((warn_unused_result));
-int eku_allowlist_add_cn(eku_allowlist *al, const char *cn) __attribute__((warn_unused_result));
-int eku_allowlist_add_spki_sha256(eku_allowlist *al, const uint8_t sha256[32])
+EKU_API int eku_allowlist_add_dns(eku_allowlist *al, const char *pattern) __attribute__((warn_unused_result));
+EKU_API int eku_allowlist_add_uri(eku_allowlist *al, const char *uri) __attribute__((warn_unused_result));
+EKU_API int eku_allowlist_add_ip(eku_allowlist *al, const char *addr) __attribute__((warn_unused_result));
+EKU_API int eku_allowlist_add_cn(eku_allowlist *al, const char *cn) __attribute__((warn_unused_result));
+EKU_API int eku_allowlist_add_spki_sha256(eku_allowlist *al, const uint8_t sha256[32])
 	__attribute__((warn_unused_result));
 /* "ab12..." (64 hex digits) or a path to a certificate file (first certificate). */
-int eku_allowlist_add_spki(eku_allowlist *al, const char *hex_or_certfile)
+EKU_API int eku_allowlist_add_spki(eku_allowlist *al, const char *hex_or_certfile)
 	__attribute__((warn_unused_result));
-size_t eku_allowlist_count(const eku_allowlist *al);
+EKU_API size_t eku_allowlist_count(const eku_allowlist *al);
 /* Does leaf match? On a match writes a reason like "SAN DNS sip.partner.example
  * is allowed" into why (may be NULL) and returns true. */
-bool eku_allowlist_match(const eku_allowlist *al, X509 *leaf, char *why, size_t whylen);
+EKU_API bool eku_allowlist_match(const eku_allowlist *al, X509 *leaf, char *why, size_t whylen);
 
 /* ---- the config ---------------------------------------------------------- */
 
@@ -204,66 +206,66 @@ typedef struct eku_verify_config eku_verify_config;
 /* Defaults: role client, policy enforce, no anchors, no CRLs, time = the wall
  * clock at each verification, security level 1 (OpenSSL `-auth_level 1`: RSA
  * >= 1024 bits, no MD5), no host name, empty allow-list. */
-eku_verify_config *eku_verify_config_new(void);
-eku_verify_config *eku_verify_config_up_ref(eku_verify_config *cfg);
-void eku_verify_config_free(eku_verify_config *cfg);
+EKU_API eku_verify_config *eku_verify_config_new(void);
+EKU_API eku_verify_config *eku_verify_config_up_ref(eku_verify_config *cfg);
+EKU_API void eku_verify_config_free(eku_verify_config *cfg);
 /* The last setter error (setters return 0 / -1). */
-const eku_error *eku_verify_config_error(const eku_verify_config *cfg);
+EKU_API const eku_error *eku_verify_config_error(const eku_verify_config *cfg);
 
-int eku_verify_config_set_role(eku_verify_config *cfg, enum eku_verify_role role);
-int eku_verify_config_set_policy(eku_verify_config *cfg, enum eku_verify_policy policy);
+EKU_API int eku_verify_config_set_role(eku_verify_config *cfg, enum eku_verify_role role);
+EKU_API int eku_verify_config_set_policy(eku_verify_config *cfg, enum eku_verify_policy policy);
 /* Default EKU_VERIFY_PROFILE_OPENSSL. Returns 0, or -1 for an unknown profile. */
-int eku_verify_config_set_profile(eku_verify_config *cfg, enum eku_verify_profile profile);
+EKU_API int eku_verify_config_set_profile(eku_verify_config *cfg, enum eku_verify_profile profile);
 /* Fixed instant (UTC seconds) for validity and CRL checks; see
  * eku_verify_config_set_time_now() to go back to the wall clock. */
-int eku_verify_config_set_time(eku_verify_config *cfg, int64_t at);
-void eku_verify_config_set_time_now(eku_verify_config *cfg);
+EKU_API int eku_verify_config_set_time(eku_verify_config *cfg, int64_t at);
+EKU_API void eku_verify_config_set_time_now(eku_verify_config *cfg);
 /* Expected peer name (DNS name, or IP literal) checked against the leaf as
  * RFC 6125 says (X509_check_host / X509_check_ip). NULL clears. */
-int eku_verify_config_set_name(eku_verify_config *cfg, const char *name)
+EKU_API int eku_verify_config_set_name(eku_verify_config *cfg, const char *name)
 	__attribute__((warn_unused_result));
 
 /* Trust anchors. Each file may hold several certificates (PEM, DER, PKCS#7,
  * TRUSTED CERTIFICATE whose OpenSSL trust settings are honoured). */
-int eku_verify_config_add_trust_file(eku_verify_config *cfg, const char *path)
+EKU_API int eku_verify_config_add_trust_file(eku_verify_config *cfg, const char *path)
 	__attribute__((warn_unused_result));
 /* The system bundle (NULL: /etc/ssl/certs/ca-certificates.crt). */
-int eku_verify_config_add_trust_system(eku_verify_config *cfg, const char *bundle)
+EKU_API int eku_verify_config_add_trust_system(eku_verify_config *cfg, const char *bundle)
 	__attribute__((warn_unused_result));
 /* The system bundle's roots that are in the embedded Chrome Root Store
  * snapshot (data_dir NULL: embedded data). */
-int eku_verify_config_add_trust_chrome(eku_verify_config *cfg, const char *bundle,
+EKU_API int eku_verify_config_add_trust_chrome(eku_verify_config *cfg, const char *bundle,
 	const char *data_dir) __attribute__((warn_unused_result));
 /* One anchor (the config takes its own reference; the caller keeps its own). */
-int eku_verify_config_add_trust_x509(eku_verify_config *cfg, X509 *anchor)
+EKU_API int eku_verify_config_add_trust_x509(eku_verify_config *cfg, X509 *anchor)
 	__attribute__((warn_unused_result));
 /* Uses the caller's X509_STORE for anchors and CRLs instead of the built-in
  * one (takes a reference; anchors and CRLs added through this config then go
  * into that store). For a gateway sharing one store with its SSL_CTX. */
-int eku_verify_config_set1_store(eku_verify_config *cfg, X509_STORE *store)
+EKU_API int eku_verify_config_set1_store(eku_verify_config *cfg, X509_STORE *store)
 	__attribute__((warn_unused_result));
-size_t eku_verify_config_anchor_count(const eku_verify_config *cfg);
+EKU_API size_t eku_verify_config_anchor_count(const eku_verify_config *cfg);
 /* Intermediates offered for every verification (never anchors). */
-int eku_verify_config_add_untrusted_file(eku_verify_config *cfg, const char *path)
+EKU_API int eku_verify_config_add_untrusted_file(eku_verify_config *cfg, const char *path)
 	__attribute__((warn_unused_result));
 /* CRLs (PEM or DER, several per file). Giving any turns on revocation
  * checking for the whole chain (every certificate needs a valid CRL). */
-int eku_verify_config_add_crl_file(eku_verify_config *cfg, const char *path)
+EKU_API int eku_verify_config_add_crl_file(eku_verify_config *cfg, const char *path)
 	__attribute__((warn_unused_result));
 /* Same from memory (name is used in messages): the _mem variant lets a
  * caller that must not block (the gateway refuses FIFOs) read the bytes. */
-int eku_verify_config_add_crl_mem(eku_verify_config *cfg, const char *name, const uint8_t *buf,
+EKU_API int eku_verify_config_add_crl_mem(eku_verify_config *cfg, const char *name, const uint8_t *buf,
 	size_t len) __attribute__((warn_unused_result));
 /* The CRLs added so far (get0: borrowed, valid while cfg lives). */
-size_t eku_verify_config_crl_count(const eku_verify_config *cfg);
-X509_CRL *eku_verify_config_get0_crl(const eku_verify_config *cfg, size_t i);
+EKU_API size_t eku_verify_config_crl_count(const eku_verify_config *cfg);
+EKU_API X509_CRL *eku_verify_config_get0_crl(const eku_verify_config *cfg, size_t i);
 /* Weakens revocation: a CRL past its nextUpdate is still used (OpenSSL's
  * X509_V_ERR_CRL_HAS_EXPIRED is not recorded). Off by default (fail closed). */
-void eku_verify_config_set_ignore_crl_expiry(eku_verify_config *cfg, bool on);
+EKU_API void eku_verify_config_set_ignore_crl_expiry(eku_verify_config *cfg, bool on);
 
 /* The allow-list (set1: the config takes a reference). NULL clears. */
-int eku_verify_config_set1_allowlist(eku_verify_config *cfg, eku_allowlist *al);
-eku_allowlist *eku_verify_config_get0_allowlist(const eku_verify_config *cfg);
+EKU_API int eku_verify_config_set1_allowlist(eku_verify_config *cfg, eku_allowlist *al);
+EKU_API eku_allowlist *eku_verify_config_get0_allowlist(const eku_verify_config *cfg);
 
 /* RFC 5280 6.1.1 inputs (PKITS): user-initial-policy-set (dotted OIDs),
  * initial-explicit-policy, initial-policy-mapping-inhibit,
@@ -271,27 +273,27 @@ eku_allowlist *eku_verify_config_get0_allowlist(const eku_verify_config *cfg);
  * OpenSSL explicitly: with no set at all OpenSSL 3.0 fails every path that
  * requires an explicit policy); the first add_policy_oid replaces it, later
  * ones add to it. Policy processing is always on. */
-int eku_verify_config_add_policy_oid(eku_verify_config *cfg, const char *oid)
+EKU_API int eku_verify_config_add_policy_oid(eku_verify_config *cfg, const char *oid)
 	__attribute__((warn_unused_result));
-void eku_verify_config_set_explicit_policy(eku_verify_config *cfg, bool on);
-void eku_verify_config_set_inhibit_policy_mapping(eku_verify_config *cfg, bool on);
-void eku_verify_config_set_inhibit_any_policy(eku_verify_config *cfg, bool on);
+EKU_API void eku_verify_config_set_explicit_policy(eku_verify_config *cfg, bool on);
+EKU_API void eku_verify_config_set_inhibit_policy_mapping(eku_verify_config *cfg, bool on);
+EKU_API void eku_verify_config_set_inhibit_any_policy(eku_verify_config *cfg, bool on);
 
 /* OpenSSL compatibility knobs (`openssl verify` options). */
 /* -partial_chain: an anchor may be an intermediate (not self-signed). */
-void eku_verify_config_set_partial_chain(eku_verify_config *cfg, bool on);
+EKU_API void eku_verify_config_set_partial_chain(eku_verify_config *cfg, bool on);
 /* -x509_strict */
-void eku_verify_config_set_x509_strict(eku_verify_config *cfg, bool on);
+EKU_API void eku_verify_config_set_x509_strict(eku_verify_config *cfg, bool on);
 /* -allow_proxy_certs (RFC 3820); off by default. */
-void eku_verify_config_set_insecure_allow_proxy_certs(eku_verify_config *cfg, bool on);
+EKU_API void eku_verify_config_set_insecure_allow_proxy_certs(eku_verify_config *cfg, bool on);
 /* -auth_level N (0..5); default 1. */
-int eku_verify_config_set_auth_level(eku_verify_config *cfg, int level);
+EKU_API int eku_verify_config_set_auth_level(eku_verify_config *cfg, int level);
 
 /* Checks the config for contradictions (e.g. ignore-client-eku for role
  * client without allow-list entries). Returns 0, or -1 with the config error
  * set to EKU_E_USAGE. Verification calls it too, so a caller that skips it
  * learns of the problem as an allowlist_required failure. */
-int eku_verify_config_check(eku_verify_config *cfg) __attribute__((warn_unused_result));
+EKU_API int eku_verify_config_check(eku_verify_config *cfg) __attribute__((warn_unused_result));
 
 /* ---- verification -------------------------------------------------------- */
 
@@ -306,11 +308,11 @@ typedef struct eku_verify_result eku_verify_result;
  * NULL on a usage error (NULL/empty chain) or when memory runs out; OpenSSL's
  * error queue is drained either way. Safe to call from inside a TLS handshake
  * (no I/O besides nothing: anchors and CRLs are loaded at config time). */
-int eku_verify_chain(const eku_verify_config *cfg, STACK_OF(X509) *chain,
+EKU_API int eku_verify_chain(const eku_verify_config *cfg, STACK_OF(X509) *chain,
 	eku_verify_result **out) __attribute__((warn_unused_result));
 
 /* Same, with an eku_cert leaf and extra untrusted certificates (may be NULL). */
-int eku_verify_cert(const eku_verify_config *cfg, const eku_cert *leaf,
+EKU_API int eku_verify_cert(const eku_verify_config *cfg, const eku_cert *leaf,
 	const eku_certlist *extra, eku_verify_result **out) __attribute__((warn_unused_result));
 
 /* For SSL_CTX_set_cert_verify_callback(): verifies X509_STORE_CTX_get0_cert()
@@ -330,7 +332,7 @@ int eku_verify_cert(const eku_verify_config *cfg, const eku_cert *leaf,
  *   }
  *   SSL_CTX_set_cert_verify_callback(sslctx, cb, cfg);
  */
-int eku_verify_store_ctx(const eku_verify_config *cfg, X509_STORE_CTX *ctx,
+EKU_API int eku_verify_store_ctx(const eku_verify_config *cfg, X509_STORE_CTX *ctx,
 	eku_verify_result **out);
 
 /* ---- results ------------------------------------------------------------- */
@@ -342,43 +344,43 @@ struct eku_verify_error {
 	int openssl_error;    /* X509_V_ERR_* when it came from OpenSSL, else 0 */
 };
 
-void eku_verify_result_free(eku_verify_result *r);
+EKU_API void eku_verify_result_free(eku_verify_result *r);
 /* The verdict under the configured policy: may the peer proceed? (Always
  * true under permissive and off.) */
-bool eku_verify_result_passed(const eku_verify_result *r);
+EKU_API bool eku_verify_result_passed(const eku_verify_result *r);
 /* True when no check failed (permissive: false means "would fail"). */
-bool eku_verify_result_clean(const eku_verify_result *r);
-enum eku_verify_policy eku_verify_result_policy(const eku_verify_result *r);
-enum eku_verify_role eku_verify_result_role(const eku_verify_result *r);
-int64_t eku_verify_result_time(const eku_verify_result *r);
+EKU_API bool eku_verify_result_clean(const eku_verify_result *r);
+EKU_API enum eku_verify_policy eku_verify_result_policy(const eku_verify_result *r);
+EKU_API enum eku_verify_role eku_verify_result_role(const eku_verify_result *r);
+EKU_API int64_t eku_verify_result_time(const eku_verify_result *r);
 
 /* Failures under the configured policy (for permissive: under enforce, as
  * would-fail). Pointers are valid while r lives. */
-size_t eku_verify_result_error_count(const eku_verify_result *r);
-const struct eku_verify_error *eku_verify_result_error_get0(const eku_verify_result *r, size_t i);
+EKU_API size_t eku_verify_result_error_count(const eku_verify_result *r);
+EKU_API const struct eku_verify_error *eku_verify_result_error_get0(const eku_verify_result *r, size_t i);
 
 /* The chain as built, leaf first (as far as it could be built). */
-size_t eku_verify_result_chain_len(const eku_verify_result *r);
-const eku_cert *eku_verify_result_chain_get0(const eku_verify_result *r, size_t i);
+EKU_API size_t eku_verify_result_chain_len(const eku_verify_result *r);
+EKU_API const eku_cert *eku_verify_result_chain_get0(const eku_verify_result *r, size_t i);
 
 /* Verdict under policy p (any of the four, the configured one included):
  * *passed and a one-line reason ("leaf lacks clientAuth (EKU: serverAuth)",
  * "SAN DNS sip.partner.example is allowed"). reason is valid while r lives.
  * Returns 0, or -1 for an unknown p. */
-int eku_verify_result_under(const eku_verify_result *r, enum eku_verify_policy p, bool *passed,
+EKU_API int eku_verify_result_under(const eku_verify_result *r, enum eku_verify_policy p, bool *passed,
 	const char **reason);
 /* Allow-list entry that matched the leaf ("SAN DNS x is allowed"), or NULL. */
-const char *eku_verify_result_allowed_by(const eku_verify_result *r);
+EKU_API const char *eku_verify_result_allowed_by(const eku_verify_result *r);
 /* Leaf facts without touching OpenSSL (eku_class for observe-mode metrics). */
-enum eku_eku_class eku_verify_result_leaf_eku_class(const eku_verify_result *r);
+EKU_API enum eku_eku_class eku_verify_result_leaf_eku_class(const eku_verify_result *r);
 /* One log-friendly line: "result=fail policy=enforce role=client
  * code=client_eku_missing depth=0 would_pass=ignore-client-eku". */
-const char *eku_verify_result_summary(const eku_verify_result *r);
+EKU_API const char *eku_verify_result_summary(const eku_verify_result *r);
 
 /* The JSON object (docs/verify.md): {"schema":"eku/1","result","policy","role","at",
  * "chain":[cert objects of eku_report_cert_json],"errors":[{"code","depth",
  * "message"}],"under_other_policies":{"<policy>":{"result","reason"}}}.
  * Returns a new reference or NULL on allocation failure. */
-json_t *eku_verify_result_json(const eku_verify_result *r);
+EKU_API json_t *eku_verify_result_json(const eku_verify_result *r);
 
 #endif

@@ -19,17 +19,24 @@
 #include "commands.h"
 #include "common.h"
 
+#ifdef EKU_SYSTEM_DATA_DIR
+#define EKU_DATA_INSTALLED EKU_SYSTEM_DATA_DIR
+#else
+#define EKU_DATA_INSTALLED "none in this build"
+#endif
+
 static const char usage_text[] =
 	"usage: eku data [list] [options]\n"
 	"       eku data show NAME\n"
 	"       eku data export DIR [--force]\n"
 	"\n"
 	"The dates, root store and product rules eku decides with are data files,\n"
-	"embedded at build time. 'list' shows each file, where it is read from\n"
-	"(embedded, or --data-dir / EKU_DATA_DIR), its schema, 'as of' date and size,\n"
-	"and checks every file as the commands read it (exit 2 naming the problem).\n"
-	"'export' writes the embedded copies to DIR so you can edit dates and then run\n"
-	"any command with --data-dir DIR.\n"
+	"embedded at build time. Each is read from --data-dir / EKU_DATA_DIR, else\n"
+	"from the installed copy (" EKU_DATA_INSTALLED "), else embedded. 'list' shows\n"
+	"each file, where it is read from, its schema, 'as of' date and size, and\n"
+	"checks every file as the commands read it (exit 2 naming the problem).\n"
+	"'export' writes the copies in force to DIR so you can edit dates and then\n"
+	"run any command with --data-dir DIR.\n"
 	"\n"
 	"options:\n"
 	"  --format FMT      text|json (list only)\n"

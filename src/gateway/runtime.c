@@ -642,7 +642,7 @@ int gw_runtime_drop_privileges(struct gw_runtime *rt, char *why, size_t whylen)
 	if (geteuid() != 0)
 		return 0;
 	if (rt->cfg->user == NULL) {
-		gw_runtime_logf(rt, "event=warning msg=\"running as root: set user: to drop "
+		gw_runtime_logf(rt, "event=warning msg=\"running as root: set user: (or --user) to drop "
 			"privileges after binding\"");
 		return 0;
 	}

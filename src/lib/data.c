@@ -1,4 +1,8 @@
-/* Data files: a directory override first, the embedded copy otherwise. */
+/* Data files: a directory override first (--data-dir / EKU_DATA_DIR), then
+ * the installed copy (EKU_SYSTEM_DATA_DIR, /usr/share/eku in the package, so
+ * a package update can carry newer dates), the embedded copy otherwise. Each
+ * file is looked up on its own: a directory holding only timeline.json
+ * overrides only that file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <errno.h>
@@ -56,6 +60,17 @@ uint8_t *eku_data_read(const char *dir, const char *name, size_t *len, char **or
 			path = NULL;
 		}
 	}
+#ifdef EKU_SYSTEM_DATA_DIR
+	if (path == NULL && asprintf(&path, "%s/%s", EKU_SYSTEM_DATA_DIR, name) < 0) {
+		path = NULL;
+		eku_error_set(err, EKU_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (path != NULL && access(path, F_OK) != 0 && errno == ENOENT) {
+		free(path);
+		path = NULL;
+	}
+#endif
 	if (path != NULL) {
 		eku_error rerr = { 0 };
 		if (eku_read_file(path, DATA_MAX, &buf, &n, &rerr) != 0) {

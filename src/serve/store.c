@@ -19,8 +19,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <libpq-fe.h>
+#include "pq_load.h"
 #include <sqlite3.h>
+
+/* libpq, once a PostgreSQL store is opened (only then are pq-> calls made). */
+static const struct sv_pq *pq;
 
 #include "sv.h"
 
@@ -87,7 +90,7 @@ struct row {
 static const char *rtext(const struct row *r, int c)
 {
 	const char *t = r->q != NULL ? (const char *)sqlite3_column_text(r->q, c)
-				     : (PQgetisnull(r->res, r->i, c) ? NULL : PQgetvalue(r->res, r->i, c));
+				     : (pq->getisnull(r->res, r->i, c) ? NULL : pq->getvalue(r->res, r->i, c));
 	return t != NULL ? t : "";
 }
 
@@ -140,20 +143,20 @@ out:
 static int exec_pg(sv_store *st, const char *sql, const char *const *p, int n, row_fn fn, void *arg,
 	int64_t *changes)
 {
-	struct row r = { .res = PQexecParams(st->pg, sql, n, NULL, p, NULL, NULL, 0) };
-	ExecStatusType s = PQresultStatus(r.res);
+	struct row r = { .res = pq->execParams(st->pg, sql, n, NULL, p, NULL, NULL, 0) };
+	ExecStatusType s = pq->resultStatus(r.res);
 	int rc = -1;
 
 	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK)
 		goto out;
-	for (r.i = 0; r.i < PQntuples(r.res); r.i++)
+	for (r.i = 0; r.i < pq->ntuples(r.res); r.i++)
 		if (fn == NULL || fn(&r, arg) != 0)
 			goto out;
 	if (changes != NULL)
-		*changes = strtoll(PQcmdTuples(r.res), NULL, 10);
+		*changes = strtoll(pq->cmdTuples(r.res), NULL, 10);
 	rc = 0;
 out:
-	PQclear(r.res);
+	pq->clear(r.res);
 	return rc;
 }
 
@@ -173,16 +176,16 @@ static int script(sv_store *st, const char *sql)
 
 	if (st->db != NULL)
 		return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
-	res = PQexec(st->pg, sql);
-	rc = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : -1;
-	PQclear(res);
+	res = pq->exec(st->pg, sql);
+	rc = pq->resultStatus(res) == PGRES_COMMAND_OK || pq->resultStatus(res) == PGRES_TUPLES_OK ? 0 : -1;
+	pq->clear(res);
 	return rc;
 }
 
 static void set_why(char *why, size_t len, const char *what, sv_store *st)
 {
 	const char *msg = st == NULL ? "out of memory" : st->db != NULL ? sqlite3_errmsg(st->db) :
-			  st->pg != NULL ? PQerrorMessage(st->pg) : "out of memory";
+			  st->pg != NULL ? pq->errorMessage(st->pg) : "out of memory";
 	size_t n;
 
 	snprintf(why, len, "%s: %s", what, msg);
@@ -229,8 +232,10 @@ static int open_pg(sv_store *st, const char *url, char *why, size_t whylen)
 	const char *const keys[] = { "connect_timeout", "dbname", NULL };
 	const char *const vals[] = { "5", url, NULL };
 
-	st->pg = PQconnectdbParams(keys, vals, 1);
-	if (st->pg == NULL || PQstatus(st->pg) != CONNECTION_OK) {
+	if ((pq = sv_pq_load(why, whylen)) == NULL)
+		return -1;
+	st->pg = pq->connectdbParams(keys, vals, 1);
+	if (st->pg == NULL || pq->status(st->pg) != CONNECTION_OK) {
 		set_why(why, whylen, "history database", st);
 		return -1;
 	}
@@ -264,7 +269,8 @@ void sv_store_close(sv_store *st)
 	for (int i = 0; i < STMT_CACHE; i++)
 		sqlite3_finalize(st->cache[i].q);
 	sqlite3_close(st->db);
-	PQfinish(st->pg);
+	if (st->pg != NULL)
+		pq->finish(st->pg);
 	free(st);
 }
 

@@ -126,6 +126,13 @@ EKU_API int eku_ca_revoke(eku_ca *ca, const char *serial, int reason, int64_t no
 	__attribute__((warn_unused_result));
 /* Writes a v2 CRL (CRL number, nextUpdate = now + days) to DIR/crl.pem and,
  * when out_path is not NULL, also there. *crl_number receives the number. */
+/* Moves the root key to out_path (a new file, 0600, synced) and removes it
+ * from DIR/private, with an audit row: the root signs only the issuing CA and
+ * the root CRL, so it belongs offline. Put it back as DIR/private/root.key to
+ * re-sign the root CRL (eku_ca_crl does when it is there). 0, or -1 with the
+ * CA's error set; nothing is removed unless the copy is complete. */
+EKU_API int eku_ca_root_offline(eku_ca *ca, const char *out_path, int64_t now)
+	__attribute__((warn_unused_result));
 EKU_API int eku_ca_crl(eku_ca *ca, int days, const char *out_path, int64_t now, long *crl_number)
 	__attribute__((warn_unused_result));
 

@@ -39,7 +39,7 @@ static const struct {
 } subs[] = {
 	{ "init", cmd_ca_init }, { "issue", cmd_ca_issue }, { "renew", cmd_ca_renew },
 	{ "revoke", cmd_ca_revoke }, { "crl", cmd_ca_crl }, { "list", cmd_ca_list },
-	{ "check", cmd_ca_check },
+	{ "check", cmd_ca_check }, { "offline-root", cmd_ca_offline_root },
 };
 
 int cmd_ca(int argc, char **argv)
@@ -61,7 +61,7 @@ int cmd_ca(int argc, char **argv)
 		cli_progname = prog;
 		return subs[i].fn(argc - 1, argv + 1);
 	}
-	cli_error("unknown subcommand '%s'; use init, issue, renew, revoke, crl, list or check "
+	cli_error("unknown subcommand '%s'; use init, issue, renew, revoke, crl, list, check or offline-root "
 		  "(eku ca --help)", argv[1]);
 	return 2;
 }
@@ -114,8 +114,9 @@ static const char init_usage[] =
 	"\n"
 	"Creates a CA in DIR (new or empty): a root CA and an issuing CA (pathlen 0, its\n"
 	"EKU limited to what it may issue), their keys (mode 0600, PKCS#8, encrypted\n"
-	"with PBKDF2-SHA256 + AES-256 when a passphrase is given) and ca.db.\n"
-	"The root key (DIR/private/root.key) is needed only here: move it offline after.\n"
+	"with scrypt + AES-256 when a passphrase is given) and ca.db.\n"
+	"The root key (DIR/private/root.key) is needed only here: move it offline after\n"
+	"(eku ca offline-root).\n"
 	"\n"
 	"options:\n"
 	"  --key-type T         p256 (default), p384 or rsa3072\n"
@@ -238,7 +239,7 @@ int cmd_ca_init(int argc, char **argv)
 		argv[optind], eku_ca_keyalg_name(o.alg), argv[optind], argv[optind], argv[optind]);
 	if (pw == NULL)
 		cli_note("the CA keys are not encrypted; use --passphrase-file to encrypt them");
-	cli_note("%s/private/root.key is needed only to create the issuing CA: move it offline", argv[optind]);
+	cli_note("%s/private/root.key is needed only to create the issuing CA: move it offline with eku ca offline-root --out FILE", argv[optind]);
 	rc = 0;
 out:
 	cli_password_free(pw);

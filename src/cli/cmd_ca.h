@@ -40,5 +40,6 @@ int cmd_ca_revoke(int argc, char **argv);
 int cmd_ca_crl(int argc, char **argv);
 int cmd_ca_list(int argc, char **argv);
 int cmd_ca_check(int argc, char **argv);
+int cmd_ca_offline_root(int argc, char **argv);
 
 #endif

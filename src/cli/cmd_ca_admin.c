@@ -158,6 +158,51 @@ out:
 	return rc;
 }
 
+/* ---- offline-root -------------------------------------------------------- */
+
+static const char offline_usage[] =
+	"usage: eku ca offline-root --out FILE [options]\n"
+	"\n"
+	"Moves the root key out of DIR/private to FILE (a new file, mode 0600, synced\n"
+	"before the original is removed; the audit log records it). The root signs\n"
+	"only the issuing CA and the root CRL: keep FILE on a removable medium, and\n"
+	"copy it back to DIR/private/root.key for the yearly 'eku ca crl' that\n"
+	"re-signs the root CRL.\n"
+	"\n"
+	"options:\n"
+	"  --out FILE           where the root key goes (must not exist)\n"
+	CA_HELP_CA
+	"  -h, --help           this help\n"
+	"\n"
+	"example:\n"
+	"  eku ca offline-root --ca /srv/pki --out /media/usb/pki-root.key\n";
+
+int cmd_ca_offline_root(int argc, char **argv)
+{
+	struct admin_opts o = { .usage = offline_usage, .name = "offline-root", .formats = 1u << FMT_TEXT };
+	eku_ca *ca = NULL;
+	int rc = 2;
+
+	if (admin_parse(&o, argc, argv) != 0)
+		goto out;
+	if (optind != argc || o.out == NULL) {
+		cli_error("give --out FILE and nothing else; example: eku ca offline-root --ca /srv/pki "
+			  "--out /media/usb/pki-root.key");
+		goto out;
+	}
+	if ((ca = ca_common_open(&o.ca)) == NULL)
+		goto out;
+	if (eku_ca_root_offline(ca, o.out, o.common.at) != 0) {
+		rc = ca_fail(eku_ca_error(ca));
+		goto out;
+	}
+	printf("root key moved to %s and removed from %s/private\n", o.out, eku_ca_dir(ca));
+	rc = 0;
+out:
+	eku_ca_free(ca);
+	return rc;
+}
+
 /* ---- list ---------------------------------------------------------------- */
 
 static const char list_usage[] =

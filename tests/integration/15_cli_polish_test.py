@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT, run
 
 COMMANDS = ["census", "data", "gateway", "history", "inspect", "plan", "report", "scan", "serve", "verify"]
-CA_SUBCOMMANDS = ["init", "issue", "renew", "revoke", "crl", "list", "check"]
+CA_SUBCOMMANDS = ["init", "issue", "renew", "revoke", "crl", "list", "check", "offline-root"]
 DATA = ROOT / "tests" / "data"
 
 

@@ -230,8 +230,30 @@ def test_audit_is_append_only(eku_bin, ca):
     db.close()
 
 
+def test_offline_root(eku_bin, ca, tmp_path):
+    key = (ca / "private" / "root.key").read_bytes()
+    out = tmp_path / "usb" / "root.key"
+    out.parent.mkdir()
+    eku(eku_bin, "offline-root", "--ca", str(ca), "--out", str(out))
+    assert out.read_bytes() == key and (out.stat().st_mode & 0o777) == 0o600
+    assert not (ca / "private" / "root.key").exists()
+    db = sqlite3.connect(str(ca / "ca.db"))
+    assert db.execute("SELECT detail FROM audit WHERE event = 'root_key_offline'").fetchall() == [(str(out),)]
+    db.close()
+    # Issuing, CRLs and the consistency check need only the issuing CA.
+    issue(eku_bin, ca, "--profile", "client", "--san", "b.example.com")
+    eku(eku_bin, "crl", "--ca", str(ca))
+    eku(eku_bin, "check", "--ca", str(ca))
+    # A second export finds nothing; an existing --out is never overwritten.
+    r = eku(eku_bin, "offline-root", "--ca", str(ca), "--out", str(tmp_path / "again.key"), rc=2)
+    assert "no root key here" in r.stderr
+    (ca / "private" / "root.key").write_bytes(key)
+    r = eku(eku_bin, "offline-root", "--ca", str(ca), "--out", str(out), rc=2)
+    assert "exists already" in r.stderr and (ca / "private" / "root.key").exists()
+
+
 def test_help_has_examples(eku_bin):
-    for sub in ("init", "issue", "renew", "revoke", "crl", "list", "check"):
+    for sub in ("init", "issue", "renew", "revoke", "crl", "list", "check", "offline-root"):
         r = run([eku_bin, "ca", sub, "--help"])
         assert r.returncode == 0 and "example" in r.stdout and "eku ca " + sub in r.stdout, sub
 

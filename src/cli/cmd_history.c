@@ -154,7 +154,7 @@ static int print_text(sv_store *st, const struct opts *o, char *why, size_t whyl
 		snprintf(why, whylen, "out of memory");
 		rc = -1;
 	}
-	if (rc == 0)
+	if (rc == 0 && l.n > 1)
 		qsort(l.v, l.n, sizeof(*l.v), line_cmp);
 	for (size_t i = 0; rc == 0 && i < l.n; i++) {
 		if (i == 0 || strcmp(l.v[i].source, l.v[i - 1].source) != 0 || strcmp(l.v[i].key, l.v[i - 1].key) != 0)

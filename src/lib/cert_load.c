@@ -273,26 +273,30 @@ out:
  * table instead of OpenSSL's BIO and decoder. Returns the decoded length, or
  * 0 when the block is not in that form (OpenSSL's reader decides then). out
  * has room for len * 3 / 4 bytes. */
+/* The value of one base64 character (RFC 4648 alphabet), or -1. Pure: the
+ * loader runs on worker threads, so no lazily filled table. */
+static inline int b64_value(uint8_t c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
 static size_t pem_b64(const uint8_t *begin, size_t len, uint8_t *out)
 {
-	static int8_t tab[256];
-	static const char alphabet[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const uint8_t *p = memchr(begin, '\n', len), *end = begin + len;
 	uint32_t acc = 0;
 	size_t n = 0, pad = 0;
 	int bits = 0;
 
-	if (tab['A'] == 0) { /* same values every time: a benign first-use race */
-		for (int i = 0; i < 256; i++)
-			tab[i] = -1;
-		for (int i = 0; i < 64; i++)
-			tab[(uint8_t)alphabet[i]] = (int8_t)i;
-	}
 	if (p == NULL)
 		return 0;
 	for (p++; p < end && *p != '-'; p++) {
-		int8_t v = tab[*p];
+		int v = b64_value(*p);
 		if (*p == '\n' || *p == '\r')
 			continue;
 		if (*p == '=') {

@@ -215,8 +215,8 @@ static int add_pkcs7(PKCS7 *p7, const char *source, int line, int index, eku_cer
  * bundle of N blocks is scanned once, not N times. */
 static int line_from(const uint8_t **pos, int *line, const uint8_t *at)
 {
-	for (const uint8_t *p = *pos; p < at; p++)
-		*line += *p == '\n';
+	for (const uint8_t *p = *pos; (p = memchr(p, '\n', (size_t)(at - p))) != NULL; p++)
+		++*line;
 	*pos = at;
 	return *line;
 }
@@ -268,24 +268,28 @@ out:
 	return rc;
 }
 
+/* The value of one base64 character (RFC 4648 alphabet), or -1, as a
+ * constant table: computed by the compiler, so it is read-only and shared
+ * by the worker threads without any initialisation. */
+#define B64V(c)                                                                                    \
+	((c) >= 'A' && (c) <= 'Z'   ? (c) - 'A'                                                    \
+		: (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 26                                       \
+		: (c) >= '0' && (c) <= '9' ? (c) - '0' + 52                                       \
+		: (c) == '+'               ? 62                                                   \
+		: (c) == '/'               ? 63                                                   \
+					   : -1)
+#define B64R4(i) B64V(i), B64V((i) + 1), B64V((i) + 2), B64V((i) + 3)
+#define B64R16(i) B64R4(i), B64R4((i) + 4), B64R4((i) + 8), B64R4((i) + 12)
+#define B64R64(i) B64R16(i), B64R16((i) + 16), B64R16((i) + 32), B64R16((i) + 48)
+static const int8_t b64_table[256] = { B64R64(0), B64R64(64), B64R64(128), B64R64(192) };
+
 /* Base64 of a plain PEM block straight into out (RFC 7468 strict form: no
  * header lines, only base64 and line breaks, '=' padding at the end), with a
  * table instead of OpenSSL's BIO and decoder. Returns the decoded length, or
  * 0 when the block is not in that form (OpenSSL's reader decides then). out
- * has room for len * 3 / 4 bytes. */
-/* The value of one base64 character (RFC 4648 alphabet), or -1. Pure: the
- * loader runs on worker threads, so no lazily filled table. */
-static inline int b64_value(uint8_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
+ * has room for len * 3 / 4 bytes. Four characters at a time while they are
+ * all plain base64 (the body of every line); one at a time around line
+ * breaks and padding. */
 static size_t pem_b64(const uint8_t *begin, size_t len, uint8_t *out)
 {
 	const uint8_t *p = memchr(begin, '\n', len), *end = begin + len;
@@ -295,12 +299,28 @@ static size_t pem_b64(const uint8_t *begin, size_t len, uint8_t *out)
 
 	if (p == NULL)
 		return 0;
-	for (p++; p < end && *p != '-'; p++) {
-		int v = b64_value(*p);
-		if (*p == '\n' || *p == '\r')
+	for (p++; p < end && *p != '-';) {
+		int v;
+		if (bits == 0 && pad == 0 && end - p >= 4) {
+			int a = b64_table[p[0]], b = b64_table[p[1]], c = b64_table[p[2]], d = b64_table[p[3]];
+			if ((a | b | c | d) >= 0) {
+				uint32_t q = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
+				out[n] = (uint8_t)(q >> 16);
+				out[n + 1] = (uint8_t)(q >> 8);
+				out[n + 2] = (uint8_t)q;
+				n += 3;
+				p += 4;
+				continue;
+			}
+		}
+		v = b64_table[*p];
+		if (*p == '\n' || *p == '\r') {
+			p++;
 			continue;
+		}
 		if (*p == '=') {
 			pad++;
+			p++;
 			continue;
 		}
 		if (v < 0 || pad > 0)
@@ -310,6 +330,7 @@ static size_t pem_b64(const uint8_t *begin, size_t len, uint8_t *out)
 			bits -= 8;
 			out[n++] = (uint8_t)(acc >> bits);
 		}
+		p++;
 	}
 	if (p == end || pad > 2 || (bits + 6 * (int)pad) % 8 != 0 || strncmp((const char *)p, "-----END ", 9) != 0)
 		return 0;

@@ -17,6 +17,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "../digest.h"
 #include "der.h"
 #include "key.h"
 #include "walk.h"
@@ -168,7 +169,7 @@ static int read_spki(struct eku_walk *w, eku_cursor *c)
 	eku_fb_str(&w->b, EKU_FB_KEY_TYPE, k.type);
 	if (k.curve != NULL)
 		eku_fb_str(&w->b, EKU_FB_CURVE, k.curve);
-	if (EVP_Digest(spki.raw, spki.raw_len, w->b.f.spki_sha256, NULL, EVP_sha256(), NULL) != 1)
+	if (eku_sha256(spki.raw, spki.raw_len, w->b.f.spki_sha256) != 0)
 		return -1;
 	return 0;
 }
@@ -282,7 +283,7 @@ static int walk(struct eku_walk *w, const uint8_t *der, size_t len)
 		return -1;
 	w->b.f.self_signed = ss == 1;
 	purposes(w);
-	if (EVP_Digest(der, len, w->b.f.sha256, NULL, EVP_sha256(), NULL) != 1)
+	if (eku_sha256(der, len, w->b.f.sha256) != 0)
 		return -1;
 	return 0;
 }

@@ -61,8 +61,28 @@ struct task {
 	/* output */
 	char *out;
 	size_t out_len;
+	size_t out_cap; /* json, jsonl: appended by out_put */
 	bool failed;
 };
+
+/* Appends to a task's output (json, jsonl): geometric growth, and no FILE
+ * in between, whose memstream copied small writes byte by byte. */
+static int out_put(struct task *k, const void *p, size_t n)
+{
+	if (k->out_cap - k->out_len < n) {
+		size_t cap = k->out_cap ? k->out_cap : 4096;
+		char *grown;
+		while (cap - k->out_len < n)
+			cap *= 2;
+		if ((grown = realloc(k->out, cap)) == NULL)
+			return -1;
+		k->out = grown;
+		k->out_cap = cap;
+	}
+	memcpy(k->out + k->out_len, p, n);
+	k->out_len += n;
+	return 0;
+}
 
 static bool may_issue(const struct eku_facts *f)
 {
@@ -85,8 +105,9 @@ static int write_json(eku_jsonw *w, const eku_cert *c, const struct eku_classifi
 	return 0;
 }
 
-/* Classifies and prints one certificate into out. */
-static int format_one(struct run *r, unsigned worker, FILE *out, const eku_cert *c,
+/* Classifies and prints one certificate into out (text, csv) or the task's
+ * output (json, jsonl). */
+static int format_one(struct run *r, unsigned worker, struct task *k, FILE *out, const eku_cert *c,
 	const eku_certlist *extra)
 {
 	struct eku_classification *cl = eku_trust_classify(r->t, c, extra);
@@ -114,15 +135,13 @@ static int format_one(struct run *r, unsigned worker, FILE *out, const eku_cert 
 			goto out;
 		}
 		text = eku_jsonw_data(r->writers[worker], &len);
-		if (r->o->format == FMT_JSONL) {
-			fwrite(text, 1, len, out);
-			fputc('\n', out);
-		} else {
-			/* A member of the "certificates" array; the separator is
-			 * added when the slices are joined. */
-			fputs("    ", out);
-			fwrite(text, 1, len, out);
-			fputc('\0', out); /* record separator, replaced when printed */
+		/* jsonl: a line. json: a member of the "certificates" array,
+		 * its separator added when the slices are joined; NUL ends
+		 * the record and is replaced when printed. */
+		if ((r->o->format == FMT_JSON && out_put(k, "    ", 4) != 0) || out_put(k, text, len) != 0 ||
+		    out_put(k, r->o->format == FMT_JSONL ? "\n" : "", 1) != 0) {
+			cli_error("%s #%d: out of memory", eku_cert_source(c), eku_cert_index(c));
+			goto out;
 		}
 	}
 	rc = 0;
@@ -152,7 +171,8 @@ static void work(void *arg, unsigned worker)
 		if (r->pass1 || r->o->format == FMT_TEXT || r->o->format == FMT_JSON)
 			return; /* the submitter keeps what it needs */
 	}
-	if ((out = open_memstream(&k->out, &k->out_len)) == NULL) {
+	if ((r->o->format == FMT_TEXT || r->o->format == FMT_CSV) &&
+	    (out = open_memstream(&k->out, &k->out_len)) == NULL) {
 		k->failed = true;
 		return;
 	}
@@ -161,14 +181,14 @@ static void work(void *arg, unsigned worker)
 		 * signature check built for a leaf can go once it is printed. */
 		for (size_t i = 0; i < eku_certlist_count(k->certs) && !k->failed; i++) {
 			eku_cert *c = eku_certlist_get0(k->certs, i);
-			k->failed = format_one(r, worker, out, c, extra) != 0;
+			k->failed = format_one(r, worker, k, out, c, extra) != 0;
 			eku_cert_drop_x509(c);
 		}
 	} else {
 		for (size_t i = k->from; i < k->to && !k->failed; i++)
-			k->failed = format_one(r, worker, out, eku_certlist_get0(r->held, i), extra) != 0;
+			k->failed = format_one(r, worker, k, out, eku_certlist_get0(r->held, i), extra) != 0;
 	}
-	if (fclose(out) != 0)
+	if (out != NULL && fclose(out) != 0)
 		k->failed = true;
 }
 

@@ -227,6 +227,11 @@ void eku_cert_sig_memo_set(const eku_cert *c, const uint8_t issuer_sha256[32], b
 }
 
 const struct eku_facts *eku_cert_facts(const eku_cert *c) { return c->facts; }
+const uint8_t *eku_cert_der(const eku_cert *c, size_t *len)
+{
+	*len = c->der_len;
+	return c->der;
+}
 X509 *eku_cert_get0_x509(const eku_cert *c)
 {
 	eku_cert *m = (eku_cert *)c; /* the lazily built X509 is a cache */

@@ -15,6 +15,10 @@ struct eku_facts *eku_facts_from_der_oracle(const uint8_t *der, size_t len, eku_
 eku_cert *eku_cert_new_der_fast(const uint8_t *der, size_t len, const char *source, int index,
 	int line, const char *container);
 
+/* The DER a certificate was made from by the walker, or NULL (certificates
+ * made from an X509 keep no copy). */
+const uint8_t *eku_cert_der(const eku_cert *c, size_t *len);
+
 /* Issuer candidates for chain building, in list order: the positions of l
  * whose subject name may equal issuer (an RFC 4514 name as in eku_facts; a
  * superset: callers still check with X509_check_issued or eku_issued_by_facts), one per distinct certificate. SIZE_MAX ends the walk:

@@ -272,7 +272,7 @@ out:
  * constant table: computed by the compiler, so it is read-only and shared
  * by the worker threads without any initialisation. */
 #define B64V(c)                                                                                    \
-	((c) >= 'A' && (c) <= 'Z'   ? (c) - 'A'                                                    \
+	(int8_t)((c) >= 'A' && (c) <= 'Z'   ? (c) - 'A'                                                    \
 		: (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 26                                       \
 		: (c) >= '0' && (c) <= '9' ? (c) - '0' + 52                                       \
 		: (c) == '+'               ? 62                                                   \

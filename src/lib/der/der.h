@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/types.h>
+
 #include <eku/cert.h>
 #include <eku/cursor.h>
 
@@ -52,6 +54,13 @@ struct eku_facts *eku_der_facts(const uint8_t *der, size_t len);
  * cA FALSE, or a keyUsage without keyCertSign), 1 otherwise or when the
  * bytes are not clear (the full parse decides then). No allocation. */
 int eku_der_may_issue(const uint8_t *der, size_t len);
+
+/* Did issuer's key sign this DER certificate, as X509_check_issued ==
+ * X509_V_OK && X509_verify would say, without building its X509 (sig.c)?
+ * 1 yes, 0 no (the signature does not verify), -1 not sure: the caller asks
+ * OpenSSL. Safe on an issuer shared between threads (read-only use of an
+ * X509 whose extension cache is filled, as eku_cert_get0_x509 leaves it). */
+int eku_der_issued_by(const uint8_t *der, size_t len, X509 *issuer);
 
 /* The name of the first field where a and b differ, or NULL when they
  * agree on every field (facts_diff.c). */

@@ -191,6 +191,15 @@ static int put_escape(eku_jsonw *w, unsigned char c)
 
 /* jansson's dump_string() without JSON_ESCAPE_SLASH / JSON_ENSURE_ASCII:
  * runs of characters that need no escape are copied at once. */
+/* Bytes a JSON string carries as they are: printable ASCII but '"' and
+ * '\\' (0x7f included, as jansson writes it). A constant table, so the scan
+ * is one load per byte. */
+#define PLAIN(c) (uint8_t)((c) >= 0x20 && (c) < 0x80 && (c) != '"' && (c) != '\\')
+#define PLAIN4(i) PLAIN(i), PLAIN((i) + 1), PLAIN((i) + 2), PLAIN((i) + 3)
+#define PLAIN16(i) PLAIN4(i), PLAIN4((i) + 4), PLAIN4((i) + 8), PLAIN4((i) + 12)
+#define PLAIN64(i) PLAIN16(i), PLAIN16((i) + 16), PLAIN16((i) + 32), PLAIN16((i) + 48)
+static const uint8_t plain[256] = { PLAIN64(0), PLAIN64(64), PLAIN64(128), PLAIN64(192) };
+
 static int put_string(eku_jsonw *w, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
@@ -199,11 +208,17 @@ static int put_string(eku_jsonw *w, const char *s, size_t len)
 		return -1;
 	while (p < end) {
 		const unsigned char *run = p;
-		size_t n = 1;
+		size_t n;
 
-		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' &&
-		       (*p < 0x80 || (n = utf8_len(p, (size_t)(end - p))) != 0))
-			p += *p < 0x80 ? 1 : n;
+		for (;;) {
+			while (p < end && plain[*p])
+				p++;
+			if (p < end && *p >= 0x80 && (n = utf8_len(p, (size_t)(end - p))) != 0) {
+				p += n;
+				continue;
+			}
+			break;
+		}
 		if (put(w, run, (size_t)(p - run)) != 0)
 			return -1;
 		if (p == end)

@@ -95,6 +95,23 @@ bool eku_oid_valid(const uint8_t *p, size_t n)
 	return true;
 }
 
+/* Decimal digits of v at out (no NUL); their count. */
+static size_t put_u64(char *out, uint64_t v)
+{
+	char rev[20];
+	size_t n = 0;
+
+	do {
+		rev[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	for (size_t i = 0; i < n; i++)
+		out[i] = rev[n - 1 - i];
+	return n;
+}
+
+/* Arcs by hand, not snprintf: every certificate has a dozen OIDs to print
+ * and the format machinery cost more than the walk. */
 int eku_oid_dotted(const uint8_t *p, size_t n, char *out, size_t cap)
 {
 	size_t used = 0;
@@ -103,7 +120,7 @@ int eku_oid_dotted(const uint8_t *p, size_t n, char *out, size_t cap)
 
 	for (size_t i = 0; i < n; i++) {
 		char arc[48];
-		int w;
+		size_t w = 0;
 		if (v > (UINT64_MAX >> 7))
 			return -1;
 		v = (v << 7) | (p[i] & 0x7f);
@@ -111,16 +128,19 @@ int eku_oid_dotted(const uint8_t *p, size_t n, char *out, size_t cap)
 			continue;
 		if (first) {
 			unsigned top = v < 40 ? 0 : v < 80 ? 1 : 2;
-			w = snprintf(arc, sizeof(arc), "%u.%llu", top,
-				(unsigned long long)(v - 40u * top));
+			arc[w++] = (char)('0' + top);
+			arc[w++] = '.';
+			w += put_u64(arc + w, v - 40u * top);
 			first = false;
 		} else {
-			w = snprintf(arc, sizeof(arc), ".%llu", (unsigned long long)v);
+			arc[w++] = '.';
+			w += put_u64(arc + w, v);
 		}
-		if (w < 0 || (size_t)w >= cap - used)
+		if (w >= cap - used)
 			return -1;
-		memcpy(out + used, arc, (size_t)w + 1);
-		used += (size_t)w;
+		memcpy(out + used, arc, w);
+		used += w;
+		out[used] = '\0';
 		v = 0;
 	}
 	return first ? -1 : 0;

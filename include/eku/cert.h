@@ -111,6 +111,11 @@ struct eku_facts {
  * so treat them as read-only (never eku_strv_clear/push them). */
 EKU_API struct eku_facts *eku_facts_from_der(const uint8_t *der, size_t len, eku_error *err);
 EKU_API void eku_facts_free(struct eku_facts *f);
+/* May this certificate issue others (RFC 5280 6.1.4 (k) and (n))? False
+ * for a basicConstraints cA FALSE and for a keyUsage without keyCertSign;
+ * true otherwise (a v1 root included). The rule every "possible issuer"
+ * filter uses; eku_der_may_issue is its DER-only form. */
+EKU_API bool eku_facts_may_issue(const struct eku_facts *f);
 
 typedef struct eku_cert eku_cert;
 

@@ -288,11 +288,8 @@ static void done(void *arg, void *ctx)
 	if (r->pass1) {
 		for (size_t i = 0; k->kept != NULL && i < eku_certlist_count(k->kept); i++) {
 			eku_cert *c = eku_certlist_get0(k->kept, i);
-			const struct eku_facts *f = eku_cert_facts(c);
 			/* containers the DER check cannot see into are filtered here */
-			if (f->has_basic_constraints && !f->is_ca)
-				continue;
-			if (f->has_key_usage && !(f->key_usage & EKU_KU_KEY_CERT_SIGN))
+			if (!eku_facts_may_issue(eku_cert_facts(c)))
 				continue;
 			if (eku_certlist_push0(r->issuers, eku_cert_up_ref(c)) != 0)
 				r->failed = true;

@@ -84,13 +84,6 @@ static int out_put(struct task *k, const void *p, size_t n)
 	return 0;
 }
 
-static bool may_issue(const struct eku_facts *f)
-{
-	if (f->has_basic_constraints && !f->is_ca)
-		return false;
-	return !f->has_key_usage || (f->key_usage & EKU_KU_KEY_CERT_SIGN) != 0;
-}
-
 /* One certificate object with its "sunset" member, on the worker's writer
  * (compact for jsonl; for json at the depth of the "certificates" array
  * members, so its lines are those of the whole document's dump). */
@@ -228,7 +221,7 @@ static void done(void *arg, void *ctx)
 		/* Pass 1 keeps possible issuers, text/json keep everything. */
 		for (size_t i = 0; k->certs != NULL && i < eku_certlist_count(k->certs); i++) {
 			eku_cert *c = eku_certlist_get0(k->certs, i);
-			if ((r->pass1 && may_issue(eku_cert_facts(c))) ||
+			if ((r->pass1 && eku_facts_may_issue(eku_cert_facts(c))) ||
 			    (!r->pass1 && (r->o->format == FMT_TEXT || r->o->format == FMT_JSON)))
 				if (eku_certlist_push0(r->held, eku_cert_up_ref(c)) != 0)
 					r->failed = true;

@@ -401,6 +401,13 @@ struct eku_facts *eku_facts_from_der(const uint8_t *der, size_t len, eku_error *
 }
 
 /* One block (der/facts_build.c): the strings and arrays live inside it. */
+bool eku_facts_may_issue(const struct eku_facts *f)
+{
+	if (f->has_basic_constraints && !f->is_ca)
+		return false;
+	return !f->has_key_usage || (f->key_usage & EKU_KU_KEY_CERT_SIGN) != 0;
+}
+
 void eku_facts_free(struct eku_facts *f)
 {
 	free(f);

@@ -85,6 +85,18 @@ def test_unreadable_config_named_once(eku_bin, tmp_path):
         assert first.count(str(path)) == 1, (cmd, first)
 
 
+def test_history_unreachable_database_is_a_network_failure(eku_bin, tmp_path):
+    """README's exit codes: 3 for a network failure (2 is kept for input
+    errors such as a data_dir with no history, asserted below)."""
+    conf = tmp_path / "pg.yaml"
+    conf.write_text(f"database: postgresql://eku@127.0.0.1:{free_port()}/eku\n"
+                    "sources:\n  - name: a\n    files: [x.pem]\n")
+    r = run([eku_bin, "history", str(conf)], timeout=30)
+    assert r.returncode == 3, r.stderr
+    assert "eku history: error: history database" in r.stderr or "libpq" in r.stderr, r.stderr
+    assert "has eku serve run" not in r.stderr
+
+
 def test_clientauth_dropped_on_file_swap(eku_bin, pki, tmp_path):
     shutil.copy(pki.p("dual.pem"), tmp_path / "watched.pem")
     s = Serve(eku_bin, tmp_path, files_config(tmp_path))

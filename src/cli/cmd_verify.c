@@ -267,6 +267,15 @@ static eku_certlist *load_cert(const char *path)
 	}
 	for (size_t i = 0; i < diags.n; i++)
 		cli_warn("%s: %s (skipped)", diags.v[i].source, diags.v[i].message);
+	/* Verification needs OpenSSL's X509 of each, built here on first use:
+	 * say which certificate it could not build (eku_verify_cert cannot). */
+	for (size_t i = 0; i < eku_certlist_count(l); i++) {
+		eku_error err = { 0 };
+		if (eku_cert_get0_x509_err(eku_certlist_get0(l, i), &err) == NULL) {
+			cli_error("%s", err.message);
+			goto fail;
+		}
+	}
 	eku_diaglist_clear(&diags);
 	eku_loader_free(ld);
 	return l;

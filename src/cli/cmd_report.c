@@ -38,7 +38,8 @@ static const char usage_text[] =
 	"\n"
 	"example:\n"
 	"  eku report examples/expressway/inventory.yaml -o report.html\n"
-	"  eku plan --format json inventory.yaml > plan.json && eku report --from plan.json -o report.html\n"
+	"  eku plan --format json inventory.yaml > plan.json &&\n"
+	"      eku report --from plan.json -o report.html\n"
 	"  eku report --format ics --at 2026-11-27 inventory.yaml -o eku.ics\n";
 
 struct report_opts {

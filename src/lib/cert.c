@@ -264,8 +264,7 @@ X509 *eku_cert_get0_x509_err(const eku_cert *c, eku_error *err)
 		snprintf(line, sizeof(line), ":%d", c->line);
 	/* d2i_X509's reason is still queued: eku_error_set_openssl appends it. */
 	eku_error_set_openssl(err, ERR_GET_REASON(ERR_peek_error()) == ERR_R_MALLOC_FAILURE ?
-		EKU_E_NOMEM : EKU_E_BAD_DER, "%s%s: certificate %d: OpenSSL cannot build it "
-		"(out of memory, or DER it refuses although eku's reader accepted it)",
+		EKU_E_NOMEM : EKU_E_BAD_DER, "%s%s: certificate %d: OpenSSL cannot build it from its DER",
 		c->source != NULL ? c->source : "(unnamed input)", line, c->index);
 	return NULL;
 }

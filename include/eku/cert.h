@@ -128,8 +128,14 @@ EKU_API eku_cert *eku_cert_new_der(const uint8_t *der, size_t len, const char *s
 EKU_API eku_cert *eku_cert_up_ref(eku_cert *c);
 EKU_API void eku_cert_free(eku_cert *c);
 EKU_API const struct eku_facts *eku_cert_facts(const eku_cert *c);
-/* Borrowed; valid while c lives. */
+/* Borrowed; valid while c lives. NULL when it cannot be built: a
+ * certificate made from DER builds its X509 on the first call, which fails
+ * when memory runs out (or OpenSSL refuses bytes the DER walker accepted). */
 EKU_API X509 *eku_cert_get0_x509(const eku_cert *c);
+/* Same, and on NULL sets err (setx: a message already there stays) naming
+ * the certificate: "SOURCE:LINE: certificate INDEX: OpenSSL cannot build it
+ * ..."; code EKU_E_NOMEM when memory ran out, else EKU_E_BAD_DER. */
+EKU_API X509 *eku_cert_get0_x509_err(const eku_cert *c, eku_error *err);
 /* Frees the lazily built X509 of a certificate made from DER when the
  * caller holds the only reference (it is rebuilt on the next
  * eku_cert_get0_x509): a streaming run that checked a leaf's signature need

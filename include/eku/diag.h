@@ -58,6 +58,10 @@ EKU_API int eku_diaglist_add_at(eku_diaglist *d, enum eku_diag_severity sev, enu
  * the list's default; its message is ignored). */
 EKU_API int eku_diaglist_vadd(eku_diaglist *d, const struct eku_diag *proto, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
+/* The same with the message's arguments inline: a diag like proto (e.g. a
+ * source:line:column taken apart from another error) with this message. */
+EKU_API int eku_diaglist_add_like(eku_diaglist *d, const struct eku_diag *proto, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* A copy of src (another list's diag). Same returns. */
 EKU_API int eku_diaglist_add_copy(eku_diaglist *d, const struct eku_diag *src) __attribute__((warn_unused_result));
 /* Errors added so far, including those the cap dropped. */

@@ -311,7 +311,9 @@ typedef struct eku_verify_result eku_verify_result;
 EKU_API int eku_verify_chain(const eku_verify_config *cfg, STACK_OF(X509) *chain,
 	eku_verify_result **out) __attribute__((warn_unused_result));
 
-/* Same, with an eku_cert leaf and extra untrusted certificates (may be NULL). */
+/* Same, with an eku_cert leaf and extra untrusted certificates (may be NULL).
+ * Also -1 when the X509 of one of them cannot be built: call
+ * eku_cert_get0_x509_err() on each first for an error that names it. */
 EKU_API int eku_verify_cert(const eku_verify_config *cfg, const eku_cert *leaf,
 	const eku_certlist *extra, eku_verify_result **out) __attribute__((warn_unused_result));
 

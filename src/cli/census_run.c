@@ -5,7 +5,6 @@
  * and counts it into the worker's own census; the censuses are merged at the
  * end (eku_census_merge), so counts do not depend on --jobs. Memory is
  * bounded by the pool's window of files in flight, not by the input. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,18 +92,6 @@ out:
 
 /* --- CT pages ------------------------------------------------------------- */
 
-static int __attribute__((format(printf, 3, 4))) diag_like(eku_diaglist *d, const struct eku_diag *proto,
-	const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = eku_diaglist_vadd(d, proto, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 /* A CT error message starts with the page name, and for JSON syntax errors
  * with line:column; the diag carries those apart so they print once. */
 static int ct_diag(struct task *k, const eku_error *err)
@@ -120,7 +107,7 @@ static int ct_diag(struct task *k, const eku_error *err)
 			msg += used;
 		msg += *msg == ' ';
 	}
-	return diag_like(&k->diags, &proto, "%s", msg);
+	return eku_diaglist_add_like(&k->diags, &proto, "%s", msg);
 }
 
 /* The chain of e as one byte string: each certificate after its length. */

@@ -78,7 +78,8 @@ static const char revoke_usage[] =
 	"  -h, --help           this help\n"
 	"\n"
 	"example:\n"
-	"  eku ca revoke --ca /srv/pki --reason keyCompromise 5A1F...C3 && eku ca crl --ca /srv/pki\n";
+	"  eku ca revoke --ca /srv/pki --reason keyCompromise 5A1F...C3 &&\n"
+	"      eku ca crl --ca /srv/pki\n";
 
 int cmd_ca_revoke(int argc, char **argv)
 {

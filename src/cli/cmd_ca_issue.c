@@ -10,7 +10,8 @@
 #include "cmd_ca.h"
 
 static const char issue_usage[] =
-	"usage: eku ca issue --profile P [--san NAME ... | --csr REQ | --for-cert CERT] [options]\n"
+	"usage: eku ca issue --profile P [--san NAME ... | --csr REQ |\n"
+	"                    --for-cert CERT] [options]\n"
 	"\n"
 	"Issues one certificate from the CA's issuing CA and records it. Files go to\n"
 	"DIR/issued/SERIAL.crt, SERIAL.chain.pem (leaf + issuing CA), and for a\n"
@@ -20,8 +21,10 @@ static const char issue_usage[] =
 	"profiles:\n"
 	"  client             clientAuth only (mTLS clients, gateway client store)\n"
 	"  server             serverAuth only\n"
-	"  dual               clientAuth + serverAuth (pre-X15.5 Expressway internal links)\n"
-	"  expressway-client  what the X15.5 client store expects: clientAuth, CN = DNS SAN\n"
+	"  dual               clientAuth + serverAuth (Expressway internal links\n"
+	"                     before X15.5)\n"
+	"  expressway-client  what the X15.5 client store expects: clientAuth,\n"
+	"                     CN = DNS SAN\n"
 	"\n"
 	"options:\n"
 	"  --profile P          one of the profiles above (required)\n"
@@ -47,7 +50,8 @@ static const char issue_usage[] =
 	"examples:\n"
 	"  eku ca issue --ca /srv/pki --profile client --san DNS:expc1.example.com\n"
 	"  eku ca issue --ca /srv/pki --profile expressway-client \\\n"
-	"      --for-cert certs/expc1.pem --key private/expc1.key --p12-passphrase-env P12PASS\n";
+	"      --for-cert certs/expc1.pem --key private/expc1.key \\\n"
+	"      --p12-passphrase-env P12PASS\n";
 
 enum { S_PROFILE = 0x2300, S_SAN, S_CN, S_CSR, S_FOR_CERT, S_KEY, S_KEY_TYPE, S_DAYS, S_NEW_KEY };
 

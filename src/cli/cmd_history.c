@@ -271,11 +271,15 @@ static int history(const struct opts *o)
 		dir = c->data_dir;
 		database = c->database;
 	}
-	rc = 1;
+	/* README's exit codes: a history that is not there is an input error
+	 * (2); a PostgreSQL server that does not answer is a network failure (3). */
 	if ((st = sv_store_open(dir, database, true, why, sizeof(why))) == NULL) {
-		cli_error("%s (has eku serve run with this data_dir yet?)", why);
+		if (database != NULL)
+			rc = 3;
+		cli_error("%s%s", why, database != NULL ? "" : " (has eku serve run with this data_dir yet?)");
 		goto out;
 	}
+	rc = 3;
 	if ((o->json ? print_json : print_text)(st, o, why, sizeof(why)) != 0) {
 		cli_error("%s", why[0] ? why : "cannot write the output");
 		goto out;

@@ -49,7 +49,8 @@ static const char usage_text[] =
 	"\n"
 	"example:\n"
 	"  eku plan examples/expressway/inventory.yaml\n"
-	"  eku plan --at 2027-03-15 --format json inventory.yaml | jq '.findings[] | {subject, severity}'\n"
+	"  eku plan --at 2027-03-15 --format json inventory.yaml |\n"
+	"      jq '.findings[] | {subject, severity}'\n"
 	"  eku plan --scan --timeout 5s inventory.yaml\n"
 	"  eku plan --format json --scan inventory.yaml | jq '.live_inputs'\n";
 

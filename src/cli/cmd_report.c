@@ -1,5 +1,6 @@
 /* eku report: a plan as one self-contained HTML page with a timeline, or as
  * an iCalendar file (docs/report.md). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,8 @@ static const char usage_text[] =
 	"\n"
 	"example:\n"
 	"  eku report examples/expressway/inventory.yaml -o report.html\n"
-	"  eku plan --format json inventory.yaml > plan.json && eku report --from plan.json -o report.html\n"
+	"  eku plan --format json inventory.yaml > plan.json &&\n"
+	"      eku report --from plan.json -o report.html\n"
 	"  eku report --format ics --at 2026-11-27 inventory.yaml -o eku.ics\n";
 
 struct report_opts {
@@ -109,8 +111,13 @@ static json_t *load_json(const char *path, const char *what)
 {
 	json_error_t je;
 	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	int e = errno;
 
-	if (doc == NULL)
+	/* jansson's text repeats the path, at position -1:-1: say it as every
+	 * other reader does. */
+	if (doc == NULL && json_error_code(&je) == json_error_cannot_open_file)
+		cli_error("%s: cannot open: %s", path, strerror(e));
+	else if (doc == NULL)
 		cli_error("%s:%d:%d: %s: %s (expected %s)", path, je.line, je.column, what, je.text,
 			strcmp(what, "plan") == 0 ? "the output of 'eku plan --format json'" :
 			"the output of 'eku inspect --format json' or 'eku scan --format json'");

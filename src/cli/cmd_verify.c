@@ -21,16 +21,18 @@ static const char usage_text[] =
 	"\n"
 	"options:\n"
 	"  --role ROLE         client (peer authenticates as TLS client) or server\n"
-	"  --trust SRC         anchors: FILE, 'system' (system bundle) or 'chrome' (system\n"
-	"                      roots in the Chrome Root Store snapshot); repeatable\n"
+	"  --trust SRC         anchors: FILE, 'system' (system bundle) or 'chrome'\n"
+	"                      (system roots in the Chrome Root Store snapshot);\n"
+	"                      repeatable\n"
 	"  --untrusted FILE    intermediates; repeatable\n"
 	"  --crl FILE          CRLs (PEM or DER); any CRL turns on revocation checks for\n"
 	"                      the whole chain; repeatable\n"
 	"  --name HOST         expected DNS name or IP address of the peer\n"
 	"  --policy P          enforce (default), ignore-client-eku, permissive or off\n"
 	"  --profile P         openssl (default: what openssl verify checks) or strict\n"
-	"                      (also RFC 5280 / CA/B Forum structure: AKI, SKI, critical\n"
-	"                      CA basicConstraints, serial, time encoding; docs/verify.md)\n"
+	"                      (also RFC 5280 / CA/B Forum structure: AKI, SKI,\n"
+	"                      critical CA basicConstraints, serial, time encoding;\n"
+	"                      docs/verify.md)\n"
 	"  --allow-dns PATTERN allow-list: DNS SAN, '*.example' for one label; repeatable\n"
 	"  --allow-uri URI     allow-list: URI SAN; repeatable\n"
 	"  --allow-ip ADDR     allow-list: IP SAN or CIDR prefix; repeatable\n"
@@ -43,7 +45,8 @@ static const char usage_text[] =
 	"                      path must be valid for; repeatable (default: anyPolicy)\n"
 	"  --explicit-policy   require a valid policy for the whole path\n"
 	"                      (initial-explicit-policy)\n"
-	"  --inhibit-policy-mapping  ignore policy mappings (initial-policy-mapping-inhibit)\n"
+	"  --inhibit-policy-mapping  ignore policy mappings\n"
+	"                            (initial-policy-mapping-inhibit)\n"
 	"  --inhibit-any-policy      anyPolicy in a certificate matches nothing\n"
 	"                            (initial-any-policy-inhibit)\n"
 	"\n"
@@ -54,9 +57,10 @@ static const char usage_text[] =
 	"examples:\n"
 	"  eku verify --role client --trust system --policy ignore-client-eku \\\n"
 	"      --allow-dns sip.partner.example peer.pem\n"
-	"  eku verify --role server --trust ca.pem --name expe.example --at 2027-03-15 expe.pem\n"
-	"  eku verify --role client --trust ca.pem --policy-oid 2.16.840.1.101.3.2.1.48.1 \\\n"
-	"      --explicit-policy peer.pem\n";
+	"  eku verify --role server --trust ca.pem --name expe.example \\\n"
+	"      --at 2027-03-15 expe.pem\n"
+	"  eku verify --role client --trust ca.pem \\\n"
+	"      --policy-oid 2.16.840.1.101.3.2.1.48.1 --explicit-policy peer.pem\n";
 
 struct verify_opts {
 	struct cli_common common;
@@ -267,6 +271,15 @@ static eku_certlist *load_cert(const char *path)
 	}
 	for (size_t i = 0; i < diags.n; i++)
 		cli_warn("%s: %s (skipped)", diags.v[i].source, diags.v[i].message);
+	/* Verification needs OpenSSL's X509 of each, built here on first use:
+	 * say which certificate it could not build (eku_verify_cert cannot). */
+	for (size_t i = 0; i < eku_certlist_count(l); i++) {
+		eku_error err = { 0 };
+		if (eku_cert_get0_x509_err(eku_certlist_get0(l, i), &err) == NULL) {
+			cli_error("%s", err.message);
+			goto fail;
+		}
+	}
 	eku_diaglist_clear(&diags);
 	eku_loader_free(ld);
 	return l;

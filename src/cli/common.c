@@ -199,7 +199,7 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 static const char *const common_help[][2] = {
 	{ "--at DATE", "evaluate at this instant (default now);\n"
 		       "DATE: YYYY-MM-DD[THH:MM[:SS]][Z|+hh:mm]" },
-	{ "--data-dir DIR", "read data files from DIR instead of the embedded copies" },
+	{ "--data-dir DIR", "read data files from DIR, not the embedded copies" },
 	{ "--color WHEN", "auto|always|never (NO_COLOR is honoured)" },
 	{ "-q, --quiet", "no notes or warnings on stderr" },
 	{ "-h, --help", "this help" },

@@ -505,15 +505,6 @@ out:
 	return ret;
 }
 
-/* The diagnostic already names the file (its source): "gw.yaml: gw.yaml:
- * cannot open" would say it twice. */
-static const char *without_path(const char *why, const char *path)
-{
-	size_t n = strlen(path);
-
-	return strncmp(why, path, n) == 0 && strncmp(why + n, ": ", 2) == 0 ? why + n + 2 : why;
-}
-
 struct gw_config *gw_config_load(const char *path, bool load_files, eku_diaglist *diags)
 {
 	uint8_t *buf = NULL;
@@ -525,7 +516,7 @@ struct gw_config *gw_config_load(const char *path, bool load_files, eku_diaglist
 	if (diags->source == NULL && eku_diaglist_set_source(diags, path) != 0)
 		return NULL;
 	if (gw_file_read(path, 4u * 1024 * 1024, &buf, &len, why, sizeof(why)) != 0) {
-		eku_diaglist_add_at(diags, EKU_DIAG_ERROR, EKU_E_IO, 0, 0, "%s", without_path(why, path));
+		eku_diaglist_add_at(diags, EKU_DIAG_ERROR, EKU_E_IO, 0, 0, "%s", gw_file_why_unnamed(why, path));
 		return NULL;
 	}
 	/* It names the keys the gateway serves with: others must not edit it. */

@@ -86,6 +86,13 @@ out:
 	return rc;
 }
 
+const char *gw_file_why_unnamed(const char *why, const char *path)
+{
+	size_t n = strlen(path);
+
+	return strncmp(why, path, n) == 0 && strncmp(why + n, ": ", 2) == 0 ? why + n + 2 : why;
+}
+
 bool gw_file_world_writable(const struct stat *st)
 {
 	return (st->st_mode & S_IWOTH) != 0 && !(S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX));

@@ -30,6 +30,10 @@ int gw_file_open_regular(const char *path, struct stat *st, char *why, size_t wh
  * frees). Returns 0, or -1 with why. */
 int gw_file_read(const char *path, size_t max, uint8_t **bufp, size_t *lenp, char *why,
 	size_t whylen) __attribute__((warn_unused_result));
+/* why from the two readers above without its leading "path: ", for a
+ * diagnostic whose source already names the file (else "gw.yaml: gw.yaml:
+ * cannot open"). Points into why. */
+const char *gw_file_why_unnamed(const char *why, const char *path);
 /* Writable by others (a sticky folder such as /tmp is not). */
 bool gw_file_world_writable(const struct stat *st);
 /* 1 with a message in why when others may change or replace the file at

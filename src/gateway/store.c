@@ -94,12 +94,33 @@ static void entry_default_sni(struct gw_store_entry *e)
 			return;
 }
 
-static int push_chain(STACK_OF(X509) *sk, const eku_certlist *l, size_t from)
+/* The X509 of a loaded certificate: built from its DER on first use, which
+ * can still fail (memory, or bytes OpenSSL refuses); the diagnostic names the
+ * file and the certificate's place in it. */
+static X509 *cert_x509(const eku_cert *c, const char *what, struct eku_pos pos, eku_diaglist *d)
+{
+	eku_error err = { 0 };
+	X509 *x = eku_cert_get0_x509_err(c, &err);
+
+	if (x == NULL)
+		DERR(d, pos, "%s %s", what, err.message);
+	return x;
+}
+
+static int push_chain(STACK_OF(X509) *sk, const eku_certlist *l, size_t from, const char *what,
+	struct eku_pos pos, eku_diaglist *d)
 {
 	for (size_t i = from; i < eku_certlist_count(l); i++) {
-		X509 *x = eku_cert_get0_x509(eku_certlist_get0(l, i));
-		if (X509_up_ref(x) != 1 || sk_X509_push(sk, x) <= 0)
+		X509 *x = cert_x509(eku_certlist_get0(l, i), what, pos, d);
+		bool ref;
+		if (x == NULL)
 			return -1;
+		if (!(ref = X509_up_ref(x) == 1) || sk_X509_push(sk, x) <= 0) {
+			if (ref)
+				X509_free(x);
+			DERR(d, pos, "%s %s: out of memory", what, eku_cert_source(eku_certlist_get0(l, i)));
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -127,9 +148,11 @@ static int load_entry(struct gw_store_entry *e, bool server, eku_diaglist *d)
 	if (!cert_ok || !chain_ok || e->key == NULL)
 		goto out;
 	e->ekc = eku_cert_up_ref(eku_certlist_get0(cl, 0));
-	e->cert = eku_cert_get0_x509(e->ekc);
+	if ((e->cert = cert_x509(e->ekc, "cert", e->cert_pos, d)) == NULL)
+		goto out;
 	X509_up_ref(e->cert);
-	if (push_chain(e->chain, cl, 1) != 0 || push_chain(e->chain, ch, 0) != 0)
+	if (push_chain(e->chain, cl, 1, "cert", e->cert_pos, d) != 0 ||
+	    push_chain(e->chain, ch, 0, "chain", e->chain_pos, d) != 0)
 		goto out;
 	if (X509_check_private_key(e->cert, e->key) != 1) {
 		DERR(d, e->key_pos, "%s: key does not belong to the certificate in %s",
@@ -247,7 +270,10 @@ static X509_STORE *build_trust(const eku_strv *files, struct eku_pos pos, eku_di
 		if (cl != NULL && load_certs("trust", system ? SYSTEM_BUNDLE : files->v[i], pos, cl, d) == 0)
 			for (size_t j = 0; j < eku_certlist_count(cl); j++) {
 				eku_cert *c = eku_certlist_get0(cl, j);
-				X509_STORE_add_cert(st, eku_cert_get0_x509(c));
+				X509 *x = cert_x509(c, "trust", pos, d);
+				if (x == NULL)
+					continue;
+				X509_STORE_add_cert(st, x);
 				/* The system roots are the classifier's own (add_system). */
 				if (cls != NULL && !system && eku_trust_add_anchor(cls, c) != 0)
 					DERR(d, pos, "trust %s: out of memory", files->v[i]);

@@ -258,6 +258,22 @@ X509 *eku_cert_get0_x509(const eku_cert *c)
 	return x;
 }
 
+X509 *eku_cert_get0_x509_err(const eku_cert *c, eku_error *err)
+{
+	X509 *x = eku_cert_get0_x509(c);
+	char line[24] = "";
+
+	if (x != NULL)
+		return x;
+	if (c->line > 0)
+		snprintf(line, sizeof(line), ":%d", c->line);
+	/* d2i_X509's reason is still queued: eku_error_set_openssl appends it. */
+	eku_error_set_openssl(err, ERR_GET_REASON(ERR_peek_error()) == ERR_R_MALLOC_FAILURE ?
+		EKU_E_NOMEM : EKU_E_BAD_DER, "%s%s: certificate %d: OpenSSL cannot build it from its DER",
+		c->source != NULL ? c->source : "(unnamed input)", line, c->index);
+	return NULL;
+}
+
 void eku_cert_drop_x509(eku_cert *c)
 {
 	X509 *x;

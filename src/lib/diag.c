@@ -99,9 +99,7 @@ void eku_diaglist_clear(eku_diaglist *d)
 	d->errors = 0;
 }
 
-static int add_fmt(eku_diaglist *d, const struct eku_diag *proto, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int add_fmt(eku_diaglist *d, const struct eku_diag *proto, const char *fmt, ...)
+int eku_diaglist_add_like(eku_diaglist *d, const struct eku_diag *proto, const char *fmt, ...)
 {
 	va_list ap;
 	int rc;
@@ -114,5 +112,5 @@ static int add_fmt(eku_diaglist *d, const struct eku_diag *proto, const char *fm
 
 int eku_diaglist_add_copy(eku_diaglist *d, const struct eku_diag *src)
 {
-	return add_fmt(d, src, "%s", src->message != NULL ? src->message : "");
+	return eku_diaglist_add_like(d, src, "%s", src->message != NULL ? src->message : "");
 }

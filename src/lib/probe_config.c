@@ -133,10 +133,18 @@ static bool is_public(const struct eku_classification *cl)
 
 static int add_public_name(eku_probe_config *cfg, const eku_cert *c)
 {
-	X509_NAME *n = X509_NAME_dup(X509_get_subject_name(eku_cert_get0_x509(c)));
+	eku_error err = { 0 };
+	X509 *x = eku_cert_get0_x509_err(c, &err);
+	X509_NAME *n = NULL;
 
-	if (n == NULL || !sk_X509_NAME_push(cfg->public_names, n)) {
+	if (x == NULL) {
+		eku_error_set(&cfg->err, err.code, "%s", err.message);
+		return -1;
+	}
+	if ((n = X509_NAME_dup(X509_get_subject_name(x))) == NULL ||
+	    !sk_X509_NAME_push(cfg->public_names, n)) {
 		X509_NAME_free(n);
+		eku_error_set(&cfg->err, EKU_E_NOMEM, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -147,10 +155,8 @@ int eku_probe_config_add_public_anchors(eku_probe_config *cfg, const eku_trust *
 	for (size_t i = 0; i < eku_trust_anchor_count(t); i++) {
 		bool pub = false;
 		const eku_cert *c = eku_trust_anchor_get0(t, i, &pub);
-		if (pub && add_public_name(cfg, c) != 0) {
-			eku_error_set(&cfg->err, EKU_E_NOMEM, "out of memory");
+		if (pub && add_public_name(cfg, c) != 0)
 			return -1;
-		}
 	}
 	return 0;
 }
@@ -182,7 +188,6 @@ int eku_probe_config_add_public_ca_file(eku_probe_config *cfg, eku_trust *t, con
 		}
 		if (is_public(cl) && add_public_name(cfg, c) != 0) {
 			eku_classification_free(cl);
-			eku_error_set(&cfg->err, EKU_E_NOMEM, "out of memory");
 			goto out;
 		}
 		eku_classification_free(cl);

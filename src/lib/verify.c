@@ -551,10 +551,19 @@ static int copy_errs(struct verrlist *dst, const struct verrlist *src)
 	return 0;
 }
 
+/* A certificate whose X509 cannot be built is not the one in the chain
+ * (X509_cmp would dereference NULL). */
+static bool same_x509(const eku_cert *c, X509 *x)
+{
+	X509 *y = eku_cert_get0_x509(c);
+
+	return y != NULL && X509_cmp(y, x) == 0;
+}
+
 static const char *source_in(const eku_certlist *l, X509 *x)
 {
 	for (size_t i = 0; l != NULL && i < eku_certlist_count(l); i++)
-		if (X509_cmp(eku_cert_get0_x509(eku_certlist_get0(l, i)), x) == 0)
+		if (same_x509(eku_certlist_get0(l, i), x))
 			return eku_cert_source(eku_certlist_get0(l, i));
 	return NULL;
 }
@@ -565,7 +574,7 @@ static const char *source_of(const struct input *in, X509 *x)
 {
 	const char *s;
 
-	if (in->leaf_cert != NULL && X509_cmp(eku_cert_get0_x509(in->leaf_cert), x) == 0)
+	if (in->leaf_cert != NULL && same_x509(in->leaf_cert, x))
 		return eku_cert_source(in->leaf_cert);
 	if ((s = source_in(in->extra, x)) != NULL)
 		return s;
@@ -712,16 +721,19 @@ int eku_verify_cert(const eku_verify_config *cfg, const eku_cert *leaf, const ek
 	eku_verify_result **out)
 {
 	STACK_OF(X509) *peer = sk_X509_new_null();
+	X509 *x;
 	int rc = -1;
 
 	*out = NULL;
+	/* A NULL X509 (not built: eku_cert_get0_x509) must not reach the stack,
+	 * where OpenSSL's chain building would dereference it. */
 	for (size_t i = 0; peer != NULL && extra != NULL && i < eku_certlist_count(extra); i++)
-		if (sk_X509_push(peer, eku_cert_get0_x509(eku_certlist_get0(extra, i))) <= 0)
+		if ((x = eku_cert_get0_x509(eku_certlist_get0(extra, i))) == NULL || sk_X509_push(peer, x) <= 0)
 			goto out;
-	if (peer != NULL && leaf != NULL)
+	if (peer != NULL && leaf != NULL && (x = eku_cert_get0_x509(leaf)) != NULL)
 	{
 		struct input named = { .leaf_cert = leaf, .extra = extra };
-		rc = verify_x509(cfg, eku_cert_get0_x509(leaf), peer, 0, &named, out);
+		rc = verify_x509(cfg, x, peer, 0, &named, out);
 	}
 out:
 	sk_X509_free(peer);

@@ -197,6 +197,18 @@ static eku_certlist *load_certs(eku_verify_config *cfg, const char *path, const 
 	return l;
 }
 
+/* The X509 of a certificate load_certs read: built on first use, which can
+ * fail; the config error then names the file and the certificate. */
+static X509 *cert_x509(eku_verify_config *cfg, const eku_cert *c, const char *what)
+{
+	eku_error err = { 0 };
+	X509 *x = eku_cert_get0_x509_err(c, &err);
+
+	if (x == NULL)
+		eku_error_set(&cfg->err, err.code, "%s %s", what, err.message);
+	return x;
+}
+
 int eku_verify_config_add_trust_x509(eku_verify_config *cfg, X509 *anchor)
 {
 	if (anchor == NULL) {
@@ -233,9 +245,10 @@ static int add_trust_certs(eku_verify_config *cfg, const char *path, const char 
 		return -1;
 	for (size_t i = 0; i < eku_certlist_count(l); i++) {
 		const eku_cert *c = eku_certlist_get0(l, i);
+		X509 *x;
 		if (keep != NULL && !keep(c, arg))
 			continue;
-		if (eku_verify_config_add_trust_x509(cfg, eku_cert_get0_x509(c)) != 0 ||
+		if ((x = cert_x509(cfg, c, what)) == NULL || eku_verify_config_add_trust_x509(cfg, x) != 0 ||
 		    (keep_source && remember(cfg, c) != 0))
 			goto out;
 	}
@@ -326,7 +339,9 @@ int eku_verify_config_add_untrusted_file(eku_verify_config *cfg, const char *pat
 	if (l == NULL)
 		return -1;
 	for (size_t i = 0; i < eku_certlist_count(l); i++) {
-		X509 *x = eku_cert_get0_x509(eku_certlist_get0(l, i));
+		X509 *x = cert_x509(cfg, eku_certlist_get0(l, i), "untrusted file");
+		if (x == NULL)
+			goto out;
 		if (X509_up_ref(x) != 1 || sk_X509_push(cfg->untrusted, x) <= 0) {
 			X509_free(x);
 			eku_error_set(&cfg->err, EKU_E_NOMEM, "out of memory");

@@ -328,7 +328,7 @@ struct sv_config *sv_config_load(const char *path, bool build_stores, eku_diagli
 	if (d->source == NULL && eku_diaglist_set_source(d, path) != 0)
 		return NULL;
 	if (gw_file_read(path, 4u * 1024 * 1024, &buf, &len, why, sizeof(why)) != 0) {
-		eku_diaglist_add_at(d, EKU_DIAG_ERROR, EKU_E_IO, 0, 0, "%s", why);
+		eku_diaglist_add_at(d, EKU_DIAG_ERROR, EKU_E_IO, 0, 0, "%s", gw_file_why_unnamed(why, path));
 		return NULL;
 	}
 	c = sv_config_load_mem(path, (const char *)buf, len, build_stores, d);

@@ -85,6 +85,20 @@ def test_help_columns_aligned(eku_bin, cmd):
         assert re.search(r"^  --at DATE {%d}\S" % (col - 2 - len("--at DATE")), out, re.M), out
 
 
+HELP_WIDTH = 80
+HELP_CALLS = ([["--help"]] + [[c, "--help"] for c in COMMANDS] + [["ca", "--help"]]
+              + [["ca", s, "--help"] for s in CA_SUBCOMMANDS])
+
+
+@pytest.mark.parametrize("args", HELP_CALLS, ids=" ".join)
+def test_help_fits_80_columns(eku_bin, args):
+    """Every help text, examples included, fits an 80-column terminal."""
+    r = run([eku_bin, *args])
+    assert r.returncode == 0 and r.stdout.startswith("usage: eku"), r.stderr
+    wide = [f"{len(l)}: {l}" for l in r.stdout.expandtabs().splitlines() if len(l) > HELP_WIDTH]
+    assert not wide, f"lines over {HELP_WIDTH} columns:\n" + "\n".join(wide)
+
+
 @pytest.mark.parametrize("target", ["bad target::", "foo bar", "a:b:c", "host name:443"])
 def test_scan_bad_target_is_usage_error(eku_bin, target):
     r = run([eku_bin, "scan", "--timeout", "2s", target])

@@ -71,6 +71,17 @@ def test_check_refuses_fifo_config(eku_bin, tmp_path):
     assert r.returncode == 2 and "is a FIFO, not a regular file" in r.stderr
 
 
+def test_missing_config_named_once(eku_bin, tmp_path):
+    """file: reason, with the file named once (the position already names it)."""
+    path = tmp_path / "nope.yaml"
+    for cmd in (["gateway", "--check"], ["gateway"]):
+        r = run([eku_bin, *cmd, str(path)], timeout=10)
+        assert r.returncode == 2, r.stderr
+        first = r.stderr.splitlines()[0]
+        assert first.startswith(f"eku gateway: error: {path}: cannot open"), first
+        assert first.count(str(path)) == 1, first
+
+
 def test_sighup_with_fifo_keeps_serving(eku_bin, pki, upstream, tmp_path):
     admin, port = free_port(), free_port()
     cfg = tmp_path / "gateway.yaml"

@@ -182,6 +182,17 @@ def test_bad_plan_json_names_the_field(eku_bin, plan_doc, tmp_path):
     assert r.returncode == 2 and "--at, --data-dir and --no-system apply to an inventory" in r.stderr
 
 
+def test_missing_json_input_named_once(eku_bin, tmp_path):
+    """As every config reader says it: the file once, then why (no jansson
+    "-1:-1" position for a file that could not be opened)."""
+    p = tmp_path / "nope.json"
+    for args in (["--from", p], ["--scan", p, EXAMPLE]):
+        r = report(eku_bin, *args)
+        assert r.returncode == 2, r.stderr
+        first = r.stderr.splitlines()[0]
+        assert first == f"eku report: error: {p}: cannot open: No such file or directory", first
+
+
 def test_bad_scan_json_is_refused(eku_bin, tmp_path):
     scan = tmp_path / "scan.json"
     scan.write_text('[{"schema": "eku/1", "certificates": []}, {"schema": "eku/1"}]')

@@ -11,6 +11,7 @@ Certificates come from the LabPKI of 52_plan_live_test.py (a root declared
 public as DigiCert in inventories, dual and serverAuth-only leaves).
 """
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -68,6 +69,34 @@ def test_config_errors_all_at_once(eku_bin, tmp_path):
     assert r2.returncode == 2 and "6 error(s)" in r2.stderr
 
 
+def test_unreadable_config_named_once(eku_bin, tmp_path):
+    """The diagnostic's position already names the file: the reason after it
+    must not repeat it ("x.yaml: x.yaml: cannot open")."""
+    fifo = tmp_path / "serve.yaml"
+    os.mkfifo(fifo)
+    for cmd, path, why in ((["serve", "--check"], tmp_path / "nope.yaml", "cannot open"),
+                           (["serve"], tmp_path / "nope.yaml", "cannot open"),
+                           (["history"], tmp_path / "nope.yaml", "cannot open"),
+                           (["serve", "--check"], fifo, "is a FIFO, not a regular file")):
+        r = run([eku_bin, *cmd, str(path)], timeout=10)
+        assert r.returncode == 2, (cmd, r.stderr)
+        first = r.stderr.splitlines()[0]
+        assert first.startswith(f"eku {cmd[0]}: error: {path}: {why}"), (cmd, first)
+        assert first.count(str(path)) == 1, (cmd, first)
+
+
+def test_history_unreachable_database_is_a_network_failure(eku_bin, tmp_path):
+    """README's exit codes: 3 for a network failure (2 is kept for input
+    errors such as a data_dir with no history, asserted below)."""
+    conf = tmp_path / "pg.yaml"
+    conf.write_text(f"database: postgresql://eku@127.0.0.1:{free_port()}/eku\n"
+                    "sources:\n  - name: a\n    files: [x.pem]\n")
+    r = run([eku_bin, "history", str(conf)], timeout=30)
+    assert r.returncode == 3, r.stderr
+    assert "eku history: error: history database" in r.stderr or "libpq" in r.stderr, r.stderr
+    assert "has eku serve run" not in r.stderr
+
+
 def test_clientauth_dropped_on_file_swap(eku_bin, pki, tmp_path):
     shutil.copy(pki.p("dual.pem"), tmp_path / "watched.pem")
     s = Serve(eku_bin, tmp_path, files_config(tmp_path))
@@ -96,8 +125,9 @@ def test_clientauth_dropped_on_file_swap(eku_bin, pki, tmp_path):
                              f"{tmp_path}/watched.pem")["observations"]) == 2
         r = run([eku_bin, "history", "--data-dir", str(tmp_path / "data"), "--format", "json"])
         assert r.returncode == 0 and len(json.loads(r.stdout)["events"]) == 2, r.stderr
+        # no history there: an input error (README: 2), not a finding (1)
         r = run([eku_bin, "history", "--data-dir", str(tmp_path / "nothing-here")])
-        assert r.returncode == 1 and "has eku serve run with this data_dir yet?" in r.stderr
+        assert r.returncode == 2 and "has eku serve run with this data_dir yet?" in r.stderr
         r = run([eku_bin, "history", str(s.conf), "--since", "yesterday"])
         assert r.returncode == 2 and "--since 'yesterday': give an age" in r.stderr
         text = s.history("--since", "1h")

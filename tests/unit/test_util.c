@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <eku/cursor.h>
+#include <eku/diag.h>
 #include <eku/error.h>
 #include <eku/util.h>
 
@@ -298,6 +299,43 @@ static void test_strv_growth(void **state)
 	eku_strv_clear(&sv);
 }
 
+/* A diag like a prototype (census's CT pages: source and line:column taken
+ * apart from an error message), and add_copy, which is built on it. */
+static void test_diaglist_add_like(void **state)
+{
+	struct eku_diag proto = { .source = "page-7.json", .line = 3, .column = 14,
+				  .block = 2, .code = EKU_E_BAD_DATA, .severity = EKU_DIAG_WARNING,
+				  .message = "ignored" };
+	eku_diaglist d = { 0 }, copy = { .max = 1 };
+
+	(void)state;
+	assert_int_equal(eku_diaglist_set_source(&d, "default.json"), 0);
+	assert_int_equal(eku_diaglist_add_like(&d, &proto, "%s at %d", "bad \x01value", 7), 0);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.v[0].source, "page-7.json");
+	assert_int_equal(d.v[0].line, 3);
+	assert_int_equal(d.v[0].column, 14);
+	assert_int_equal(d.v[0].block, 2);
+	assert_int_equal(d.v[0].code, EKU_E_BAD_DATA);
+	assert_int_equal(d.v[0].severity, EKU_DIAG_WARNING);
+	assert_string_equal(d.v[0].message, "bad ?value at 7");   /* made printable */
+	assert_int_equal(eku_diaglist_errors(&d), 0);               /* a warning */
+	proto.source = NULL;                                        /* the list's default */
+	proto.severity = EKU_DIAG_ERROR;
+	assert_int_equal(eku_diaglist_add_like(&d, &proto, "second"), 0);
+	assert_string_equal(d.v[1].source, "default.json");
+	assert_int_equal(eku_diaglist_errors(&d), 1);
+	/* add_copy: the same diag in another list, whose cap still counts it */
+	assert_int_equal(eku_diaglist_add_copy(&copy, &d.v[1]), 0);
+	assert_int_equal(eku_diaglist_add_copy(&copy, &d.v[1]), 0);
+	assert_int_equal(copy.n, 1);
+	assert_int_equal(eku_diaglist_errors(&copy), 2);
+	assert_string_equal(copy.v[0].message, "second");
+	assert_string_equal(copy.v[0].source, "default.json");
+	eku_diaglist_clear(&d);
+	eku_diaglist_clear(&copy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_escape),
 		cmocka_unit_test(test_hmap),
 		cmocka_unit_test(test_strv_growth),
+		cmocka_unit_test(test_diaglist_add_like),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -272,8 +272,10 @@ static int write_chain(FILE *f, const struct eku_plan_endpoint *e, const eku_cer
 	if (source != NULL)
 		put_comment(f, KEY_SOURCE, source);
 	put_comment(f, KEY_READ_AT, eku_time_iso(read_at, iso, sizeof(iso)));
-	for (size_t i = 0; ok && i < eku_certlist_count(chain); i++)
-		ok = PEM_write_X509(f, eku_cert_get0_x509(eku_certlist_get0(chain, i)));
+	for (size_t i = 0; ok && i < eku_certlist_count(chain); i++) {
+		X509 *x = eku_cert_get0_x509(eku_certlist_get0(chain, i));
+		ok = x != NULL && PEM_write_X509(f, x);
+	}
 	return ok && fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
 
@@ -281,6 +283,7 @@ int eku_plan_write_endpoint_chain(const eku_plan *p, size_t i, const char *dir, 
 	int64_t read_at, const char *source, eku_error *err)
 {
 	struct eku_plan_endpoint e;
+	eku_error xerr = { 0 };
 	struct stat st;
 	char *path = NULL, *tmp = NULL;
 	FILE *f = NULL;
@@ -290,6 +293,13 @@ int eku_plan_write_endpoint_chain(const eku_plan *p, size_t i, const char *dir, 
 		eku_error_set(err, EKU_E_USAGE, "endpoint %zu: no such endpoint or an empty chain", i);
 		goto out;
 	}
+	/* Each X509 is built before anything is written, so a certificate that
+	 * cannot be built is named instead of leaving "write failed". */
+	for (size_t k = 0; k < eku_certlist_count(chain); k++)
+		if (eku_cert_get0_x509_err(eku_certlist_get0(chain, k), &xerr) == NULL) {
+			eku_error_set(err, xerr.code, "%s", xerr.message);
+			goto out;
+		}
 	if ((path = chain_path(dir, &e)) == NULL || (tmp = plan_fmt("%s.XXXXXX", path)) == NULL) {
 		eku_error_set(err, EKU_E_NOMEM, "out of memory");
 		goto out;

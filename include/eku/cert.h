@@ -208,6 +208,46 @@ EKU_API int eku_loader_walk(eku_loader *ld, const char *path, eku_loader_file_fn
 EKU_API int eku_loader_load_mem(eku_loader *ld, const char *source, const uint8_t *buf, size_t len,
 	eku_certlist *out, eku_diaglist *diags);
 
+/* Large PEM files in parts. A reader hands out consecutive parts of a file
+ * that end where a PEM block ends, as eku_loader_load_mem walks blocks,
+ * each with the line and block number it starts at; the parts load on any
+ * thread (eku_loader_load_pem_part) and report the positions the whole file
+ * would. So a file of a million certificates is read, parsed and printed a
+ * part at a time, in memory that does not grow with the file.
+ * A reader is used by one thread; the parts are plain buffers. */
+typedef struct eku_pem_parts eku_pem_parts;
+struct eku_pem_part {
+	uint8_t *buf; /* malloc'd, the caller's (free); NUL-terminated, not counted */
+	size_t len;
+	int line0;    /* line number of buf[0] */
+	int block0;   /* PEM blocks before buf[0] */
+};
+/* What the parts of one file loaded, summed in file order for the file's
+ * own verdict (eku_loader_pem_finish). */
+struct eku_pem_tally {
+	int added, failed, others;
+};
+/* 1 and *out when path is a regular PEM file larger than part_bytes and at
+ * most max bytes; 0 when the caller should read it whole (small, not PEM,
+ * not a regular file, unreadable or too large: eku_read_file then says
+ * why). "-" is never read in parts. */
+EKU_API int eku_pem_parts_open(const char *path, size_t max, size_t part_bytes, eku_pem_parts **out)
+	__attribute__((warn_unused_result));
+/* The next part: 1 and *part, 0 when the file is done, -1 with err (a read
+ * error, or the file grew past max). After 0 or -1, eku_loader_pem_finish
+ * gives the file's verdict. */
+EKU_API int eku_pem_parts_next(eku_pem_parts *pp, struct eku_pem_part *part, eku_error *err)
+	__attribute__((warn_unused_result));
+EKU_API void eku_pem_parts_free(eku_pem_parts *pp);
+/* Loads one part; its counts are added to *tally. Returns the certificates
+ * added from this part. */
+EKU_API int eku_loader_load_pem_part(eku_loader *ld, const char *source, const struct eku_pem_part *part,
+	struct eku_pem_tally *tally, eku_certlist *out, eku_diaglist *diags);
+/* After the last part, with the file's summed tally: the diagnostic of a
+ * file without certificates, as eku_loader_load_mem gives it. Returns the
+ * certificates added, or -1 when none. */
+EKU_API int eku_loader_pem_finish(const char *source, const struct eku_pem_tally *tally, eku_diaglist *diags);
+
 /* Every certificate of path (file, directory or "-") for inputs that must be
  * whole, such as trust anchors: any problem fails the call, with the first
  * diagnostic as err ("path:line: what"). Returns a new list or NULL. */

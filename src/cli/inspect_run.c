@@ -28,6 +28,10 @@
 
 #define SLICE 512 /* certificates per task when the run is held */
 #define POOL_BYTES_PER_JOB (8u << 20)
+/* A PEM file larger than this is read and parsed in parts of about this
+ * size (eku_pem_parts): memory stays flat however large the file, and one
+ * large file keeps every worker busy. */
+#define PART_BYTES (256u << 10)
 
 struct run {
 	const struct inspect_run_opts *o;
@@ -44,6 +48,7 @@ struct run {
 	eku_diaglist stdin_diag; /* why it could not be read */
 	bool pass1;              /* jsonl/csv: collecting issuers */
 	size_t n_out;            /* certificate objects written (json separators) */
+	struct eku_pem_tally file_tally; /* the parts of the current file so far */
 	bool failed;             /* an internal failure: exit 3 */
 };
 
@@ -54,6 +59,11 @@ struct task {
 	uint8_t *buf;
 	size_t len;
 	bool owns_buf;
+	bool part;                 /* buf is a part of a PEM file (eku_pem_parts) */
+	int line0, block0;         /* where the part starts */
+	struct eku_pem_tally tally;
+	char *file_end;            /* the end of a file read in parts: its verdict */
+	bool read_failed;          /* ... after a read error (a diag says which) */
 	eku_certlist *certs;
 	eku_diaglist diags;
 	/* or a slice of the held run */
@@ -157,7 +167,13 @@ static void work(void *arg, unsigned worker)
 			k->failed = true;
 			return;
 		}
-		eku_loader_load_mem(r->loaders[worker], k->source, k->buf, k->len, k->certs, &k->diags);
+		if (k->part) {
+			const struct eku_pem_part part = { .buf = k->buf, .len = k->len, .line0 = k->line0,
+				.block0 = k->block0 };
+			eku_loader_load_pem_part(r->loaders[worker], k->source, &part, &k->tally, k->certs, &k->diags);
+		} else {
+			eku_loader_load_mem(r->loaders[worker], k->source, k->buf, k->len, k->certs, &k->diags);
+		}
 		if (k->owns_buf)
 			free(k->buf);
 		k->buf = NULL;
@@ -190,6 +206,7 @@ static void task_free(struct task *k)
 	if (k->owns_buf)
 		free(k->buf);
 	free(k->source);
+	free(k->file_end);
 	eku_certlist_free(k->certs);
 	eku_diaglist_clear(&k->diags);
 	free(k->out);
@@ -217,6 +234,17 @@ static void done(void *arg, void *ctx)
 	for (size_t i = 0; i < k->diags.n && !r->pass1; i++)
 		if (eku_diaglist_add_copy(&r->diags, &k->diags.v[i]) != 0)
 			r->failed = true;
+	/* A file read in parts: its parts come in file order, and after the
+	 * last one the file's own verdict ("no certificate"), as a whole
+	 * file's load gives it. */
+	r->file_tally.added += k->tally.added;
+	r->file_tally.failed += k->tally.failed;
+	r->file_tally.others += k->tally.others;
+	if (k->file_end != NULL) {
+		if (!k->read_failed)
+			(void)eku_loader_pem_finish(k->file_end, &r->file_tally, r->pass1 ? &k->diags : &r->diags);
+		r->file_tally = (struct eku_pem_tally){ 0 };
+	}
 	if (k->source != NULL) {
 		/* Pass 1 keeps possible issuers, text/json keep everything. */
 		for (size_t i = 0; k->certs != NULL && i < eku_certlist_count(k->certs); i++) {
@@ -263,6 +291,42 @@ static int flush_walk_diags(struct walker *w)
 	return 0;
 }
 
+/* Queues a large PEM file part by part, then a task that closes the file. */
+static int queue_parts(struct walker *w, const char *file, eku_pem_parts *pp)
+{
+	struct eku_pem_part part;
+	struct task *k = NULL;
+	eku_error err = { 0 };
+	int rc;
+
+	while ((rc = eku_pem_parts_next(pp, &part, &err)) == 1) {
+		if ((k = calloc(1, sizeof(*k))) == NULL || (k->source = strdup(file)) == NULL) {
+			free(part.buf);
+			free(k);
+			goto nomem;
+		}
+		*k = (struct task){ .r = w->r, .source = k->source, .buf = part.buf, .len = part.len,
+			.owns_buf = true, .part = true, .line0 = part.line0, .block0 = part.block0 };
+		eku_pool_submit_sized(w->pool, k, k->len);
+	}
+	if ((k = calloc(1, sizeof(*k))) == NULL || (k->file_end = strdup(file)) == NULL) {
+		free(k);
+		goto nomem;
+	}
+	k->r = w->r;
+	if (rc < 0) {
+		k->read_failed = true;
+		eku_diaglist_add(&k->diags, file, 0, 0, err.code, "%s", err.message);
+	}
+	eku_pool_submit(w->pool, k);
+	eku_pem_parts_free(pp);
+	return 1;
+nomem:
+	eku_pem_parts_free(pp);
+	w->r->failed = true;
+	return 0;
+}
+
 /* eku_loader_walk callback: reads one file (standard input once) and queues
  * it for a worker. An unreadable file is queued with its diagnostic. */
 static int read_and_queue(void *arg, const char *file)
@@ -270,10 +334,15 @@ static int read_and_queue(void *arg, const char *file)
 	struct walker *w = arg;
 	struct run *r = w->r;
 	struct task *k = NULL;
+	eku_pem_parts *pp = NULL;
 	eku_error err = { 0 };
 	int got = 1;
 
-	if (flush_walk_diags(w) != 0 || (k = calloc(1, sizeof(*k))) == NULL ||
+	if (flush_walk_diags(w) != 0)
+		goto nomem;
+	if (eku_pem_parts_open(file, r->o->max_size, PART_BYTES, &pp) == 1)
+		return queue_parts(w, file, pp);
+	if ((k = calloc(1, sizeof(*k))) == NULL ||
 	    (k->source = strdup(file)) == NULL)
 		goto nomem;
 	k->r = r;

@@ -416,72 +416,77 @@ out:
 	return rc;
 }
 
-static const uint8_t *find(const uint8_t *p, const uint8_t *end, const char *needle)
+/* Walks the PEM blocks of [buf, buf + len), numbering lines from line0 and
+ * blocks after block0; counts go to *t. Text outside blocks (openssl -text
+ * dumps, CSV after .crttest certificates) is ignored. */
+static void load_pem_blocks(const eku_loader *ld, const char *source, const uint8_t *buf, size_t len,
+	int line0, int block0, struct eku_pem_tally *t, eku_certlist *out, eku_diaglist *diags)
 {
-	size_t n = strlen(needle);
+	const uint8_t *p = buf, *end = buf + len, *counted = buf;
+	int block = block0, lines = line0;
+	struct eku_pem_block blk;
+	enum eku_pem_step step;
 
-	if ((size_t)(end - p) < n)
-		return NULL;
-	return memmem(p, (size_t)(end - p), needle, n);
-}
-
-/* Walks every "-----BEGIN X-----" ... "-----END X-----" block. Text outside
- * blocks (openssl -text dumps, CSV after .crttest certificates) is ignored. */
-static int load_pem(const eku_loader *ld, const char *source, const uint8_t *buf, size_t len,
-	eku_certlist *out,
-	eku_diaglist *diags)
-{
-	const uint8_t *p = buf, *end = buf + len, *b, *counted = buf;
-	int added = 0, block = 0, failed = 0, others = 0, lines = 1;
-	char label[64];
-
-	while ((b = find(p, end, "-----BEGIN ")) != NULL) {
-		const uint8_t *lab = b + 11, *dash = find(lab, end, "-----");
-		int line = line_from(&counted, &lines, b);
-		size_t lablen;
-		char endmark[96];
-		const uint8_t *e;
+	while ((step = eku_pem_next(p, end, &blk)) != EKU_PEM_NONE) {
+		int line = line_from(&counted, &lines, blk.begin);
 
 		block++;
-		if (dash == NULL || (lablen = (size_t)(dash - lab)) >= sizeof(label) ||
-		    memchr(lab, '\n', lablen) != NULL) {
+		if (step == EKU_PEM_BAD_BEGIN) {
 			eku_diaglist_add(diags, source, line, block, EKU_E_BAD_PEM,
 				"block %d: malformed BEGIN line", block);
-			failed++;
-			p = lab;
+			t->failed++;
+			p = blk.next;
 			continue;
 		}
-		memcpy(label, lab, lablen);
-		label[lablen] = '\0';
-		snprintf(endmark, sizeof(endmark), "-----END %s-----", label);
-		e = find(dash + 5, end, endmark);
-		if (e == NULL) {
+		if (step == EKU_PEM_NO_END) {
 			eku_diaglist_add(diags, source, line, block, EKU_E_BAD_PEM,
-				"block %d (%s): BEGIN without matching END (file truncated?)", block, label);
-			failed++;
+				"block %d (%s): BEGIN without matching END (file truncated?)", block, blk.label);
+			t->failed++;
 			break;
 		}
-		e += strlen(endmark);
-		if (is_cert_label(label) || is_pkcs7_label(label)) {
-			int n = load_pem_block(ld, source, b, (size_t)(e - b), label, line, block, out, diags);
+		if (is_cert_label(blk.label) || is_pkcs7_label(blk.label)) {
+			int n = load_pem_block(ld, source, blk.begin, (size_t)(blk.next - blk.begin), blk.label, line,
+				block, out, diags);
 			if (n > 0)
-				added += n;
+				t->added += n;
 			else
-				failed++;
+				t->failed++;
 		} else {
 			/* Keys, CSRs, CRLs, parameters: not certificates, never printed. */
-			others++;
+			t->others++;
 		}
-		p = e;
+		p = blk.next;
 	}
-	if (added == 0 && failed == 0) {
+}
+
+int eku_loader_pem_finish(const char *source, const struct eku_pem_tally *t, eku_diaglist *diags)
+{
+	if (t->added == 0 && t->failed == 0) {
 		eku_diaglist_add(diags, source, 0, 0, EKU_E_NO_CERT,
-			others > 0 ? "no certificate among its %d PEM block(s) (keys, CSRs or CRLs only)"
-				   : "no PEM block found and not DER, PKCS#7 or PKCS#12",
-			others);
+			t->others > 0 ? "no certificate among its %d PEM block(s) (keys, CSRs or CRLs only)"
+				      : "no PEM block found and not DER, PKCS#7 or PKCS#12",
+			t->others);
 		return -1;
 	}
-	return added > 0 ? added : -1;
+	return t->added > 0 ? t->added : -1;
+}
+
+int eku_loader_load_pem_part(eku_loader *ld, const char *source, const struct eku_pem_part *part,
+	struct eku_pem_tally *tally, eku_certlist *out, eku_diaglist *diags)
+{
+	int before = tally->added;
+
+	load_pem_blocks(ld, source, part->buf, part->len, part->line0, part->block0, tally, out, diags);
+	return tally->added - before;
+}
+
+static int load_pem(const eku_loader *ld, const char *source, const uint8_t *buf, size_t len,
+	eku_certlist *out, eku_diaglist *diags)
+{
+	struct eku_pem_tally t = { 0 };
+
+	load_pem_blocks(ld, source, buf, len, 1, 0, &t, out, diags);
+	return eku_loader_pem_finish(source, &t, diags);
 }
 
 /* Binary input: DER certificate, DER PKCS#7 or PKCS#12, tried in that order. */

@@ -27,6 +27,23 @@ int eku_load_add_stack(STACK_OF(X509) *sk, const char *source, int line, int fir
 int eku_load_pkcs12(eku_loader *ld, const char *source, PKCS12 *p12, eku_certlist *out,
 	eku_diaglist *diags);
 
+/* One step of the PEM block walk (pem_walk.c), shared by the loader and
+ * the parts reader so both cut a file at the same places. */
+enum eku_pem_step {
+	EKU_PEM_NONE,      /* no "-----BEGIN " in [p, end) */
+	EKU_PEM_BAD_BEGIN, /* a BEGIN line without a usable label: go on at next */
+	EKU_PEM_NO_END,    /* a BEGIN without its END line in [p, end) */
+	EKU_PEM_BLOCK,     /* [begin, next) is a whole block */
+};
+struct eku_pem_block {
+	const uint8_t *begin; /* the "-----BEGIN " */
+	const uint8_t *next;  /* where the walk goes on */
+	bool no_dash;         /* BAD_BEGIN because no "-----" follows (yet) */
+	char label[64];
+};
+enum eku_pem_step eku_pem_next(const uint8_t *p, const uint8_t *end, struct eku_pem_block *blk);
+const uint8_t *eku_pem_find(const uint8_t *p, const uint8_t *end, const char *needle);
+
 /* One file (or "-"): count added, or -1 with a diag. */
 int eku_load_file(eku_loader *ld, const char *path, eku_certlist *out, eku_diaglist *diags);
 

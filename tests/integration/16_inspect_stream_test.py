@@ -115,7 +115,7 @@ def test_json_and_jsonl_hold_the_same_objects(eku_bin, corpus):
     assert sorted(doc["certificates"], key=key) == sorted(lines, key=key)
 
 
-def _max_rss_kib(cmd, tmp_path):
+def _max_rss_kib(cmd, tmp_path, codes=(0,)):
     # GNU time, not os.wait4: Linux carries the parent's peak RSS into a
     # forked child, so wait4 would report pytest's own size.
     if not os.path.exists("/usr/bin/time"):
@@ -129,23 +129,97 @@ def _max_rss_kib(cmd, tmp_path):
         env["ASAN_OPTIONS"] += ":quarantine_size_mb=0:thread_local_quarantine_size_kb=0"
     p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(out), *map(str, cmd)],
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    assert p.returncode == 0, p.stderr
+    assert p.returncode in codes, p.stderr
     return int(out.read_text().split()[-1])
 
 
+KEY_BLOCK = b"-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n"
+
+
+@pytest.fixture(scope="module")
+def big_file(corpus, tmp_path_factory):
+    """All 3001 certificates in ONE file of about 3 MB (larger than a part,
+    256 KiB), with what a real export holds between blocks: text, a key,
+    CRLF line ends, a malformed BEGIN line, a corrupt block, and a BEGIN
+    without END at the very end."""
+    _, files = corpus
+    blocks = []
+    for f in files:
+        data = f.read_bytes()
+        blocks += [b + b"-----END CERTIFICATE-----\n" for b in data.split(b"-----END CERTIFICATE-----\n") if b.strip()]
+    out = []
+    for i, b in enumerate(blocks):
+        if i % 400 == 0:
+            out.append(b"subject=CN=a line of openssl -text output %d\n\n" % i)
+        if i % 700 == 1:
+            out.append(KEY_BLOCK)
+        if i == 1234:
+            out.append(b"-----BEGIN CERT\nIFICATE-----\n")
+        if i == 2000:
+            b = b[:120] + b"!!" + b[122:]
+        out.append(b.replace(b"\n", b"\r\n") if i % 333 == 0 else b)
+    out.append(b"-----BEGIN CERTIFICATE-----\nMIIBtruncated\n")
+    p = tmp_path_factory.mktemp("big") / "export.pem"
+    p.write_bytes(b"".join(out))
+    assert p.stat().st_size > 6 * 256 * 1024
+    return p
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "json", "text"])
+def test_a_large_file_read_in_parts_reads_as_the_whole_file(eku_bin, corpus, big_file, fmt):
+    """A large PEM file is read, parsed and printed in parts; standard input
+    is read whole: both must give the same certificates, positions (line,
+    block) and diagnostics, in the same order."""
+    d, _ = corpus
+    whole = _inspect(eku_bin, d, "--jobs", "1", "--format", fmt, inputs=["-"], input=big_file.read_bytes(), text=False)
+    assert whole.returncode == 2, whole.stderr  # the corrupt and truncated blocks
+    for jobs in ("1", "2", "5"):
+        parts = _inspect(eku_bin, d, "--jobs", jobs, "--format", fmt, inputs=[big_file], text=False)
+        assert parts.returncode == whole.returncode
+        name = str(big_file).encode()
+        if fmt in ("jsonl", "json"):
+            name = json.dumps(str(big_file)).encode()[1:-1]
+        assert parts.stdout.replace(name, b"-") == whole.stdout, f"{fmt} --jobs {jobs}"
+        assert parts.stderr.replace(str(big_file).encode(), b"-") == whole.stderr, f"{fmt} --jobs {jobs}"
+    assert b"malformed BEGIN line" in whole.stderr and b"BEGIN without matching END" in whole.stderr
+    if fmt == "jsonl":
+        rows = [json.loads(x) for x in parts.stdout.splitlines()]
+        assert len(rows) == 3001 - 1  # the corrupt one is a diagnostic
+        assert rows[-1]["line"] > 30000 and rows[-1]["index"] > 3000
+
+
+@pytest.fixture(scope="module")
+def big_copies(big_file, tmp_path_factory):
+    """Three more copies of the large file: 9,000 more certificates."""
+    d = tmp_path_factory.mktemp("copies")
+    for i in range(3):
+        (d / f"export-{i}.pem").write_bytes(big_file.read_bytes())
+    return sorted(d.iterdir())
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
-def test_streaming_memory_does_not_grow_with_the_input(eku_bin, corpus, fmt, tmp_path):
+def test_streaming_memory_does_not_grow_with_the_input(eku_bin, corpus, big_file, big_copies, fmt, tmp_path):
+    """Memory is bounded by the parts and files in flight, not by the input:
+    500 certificates in two files, then 15,000 in twelve small files and
+    four large ones (each read in parts)."""
     d, files = corpus
     base = [eku_bin, "inspect", "--no-system", "--jobs", "2", "--format", fmt, "--trust", d / "root.pem"]
-    # The intermediate travels with both runs (last file), so both do the same work per file.
     small = _max_rss_kib(base + [files[0], files[-1]], tmp_path)
-    large = _max_rss_kib(base + files, tmp_path)
-    # Six times the certificates; memory may not follow (allow noise).
-    assert large < small * 1.25 + 4096, f"{fmt}: {small} KiB for 2 files, {large} KiB for 12"
+    large = _max_rss_kib(base + files + [big_file] + big_copies, tmp_path, codes=(2,))
+    assert large < small * 1.25 + 4096, f"{fmt}: {small} KiB for 2 files, {large} KiB for 16"
     # The held formats do keep the run: the check above can tell the difference.
-    held = _max_rss_kib([eku_bin, "inspect", "--no-system", "--jobs", "2", "--format", "json",
-                         "--trust", d / "root.pem", *files], tmp_path)
-    assert held > small * 1.25 + 4096
+    held = _max_rss_kib(base[:6] + ["json"] + base[7:] + files + [big_file] + big_copies, tmp_path, codes=(2,))
+    assert held > small * 1.25 + 4096, f"json: {held} KiB"
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_one_large_file_streams_in_memory_that_does_not_grow(eku_bin, corpus, big_file, big_copies, fmt, tmp_path):
+    """A large file is not held whole: four of them take what one takes."""
+    d, files = corpus
+    base = [eku_bin, "inspect", "--no-system", "--jobs", "2", "--format", fmt, "--trust", d / "root.pem"]
+    one = _max_rss_kib(base + [big_file], tmp_path, codes=(2,))
+    four = _max_rss_kib(base + [big_file] + big_copies, tmp_path, codes=(2,))
+    assert four < one * 1.25 + 2048, f"{fmt}: {one} KiB for one file of {big_file.stat().st_size >> 10} KiB, {four} KiB for four"
 
 
 def test_stdin_is_read_once_for_both_passes(eku_bin, corpus):

@@ -20,8 +20,10 @@
  * issuing chains over and over, and parsing them per entry would cost four
  * times the leaf. A small round-robin table keeps memory fixed. */
 #define CHAIN_SLOTS 16
-/* Bytes of files in flight per worker (see inspect_run.c). */
+/* Bytes of files in flight per worker, and the part size of large PEM
+ * files (see inspect_run.c). */
 #define POOL_BYTES_PER_JOB (8u << 20)
+#define PART_BYTES (256u << 10)
 struct chain_slot {
 	uint8_t *der;        /* the chain's certificates, each after a 3-byte length */
 	size_t len;
@@ -50,6 +52,7 @@ struct run {
 	 * another file than its leaves is still found. */
 	bool pass1;
 	eku_certlist *issuers;
+	struct eku_pem_tally file_tally; /* the parts of the current file so far */
 };
 
 struct task {
@@ -59,6 +62,11 @@ struct task {
 	size_t len;
 	bool ct;
 	bool is_stdin;           /* read once, in the counting pass only */
+	bool part;               /* buf is a part of a large PEM file */
+	int line0, block0;       /* where the part starts */
+	struct eku_pem_tally tally;
+	char *file_end;          /* closes a file read in parts: its verdict */
+	bool read_failed;
 	eku_certlist *kept;      /* first pass: the possible issuers of this file */
 	struct worker *w;        /* set by work() */
 	eku_diaglist diags;
@@ -235,7 +243,13 @@ static void work(void *arg, unsigned worker)
 		goto out;
 	}
 	eku_loader_set_issuers_only(k->w->ld, k->r->pass1);
-	eku_loader_load_mem(k->w->ld, k->source, k->buf, k->len, l, &k->diags);
+	if (k->part) {
+		const struct eku_pem_part part = { .buf = k->buf, .len = k->len, .line0 = k->line0,
+			.block0 = k->block0 };
+		eku_loader_load_pem_part(k->w->ld, k->source, &part, &k->tally, l, &k->diags);
+	} else {
+		eku_loader_load_mem(k->w->ld, k->source, k->buf, k->len, l, &k->diags);
+	}
 	if (k->r->pass1) {
 		k->kept = l;
 		l = NULL;
@@ -258,6 +272,7 @@ static void task_free(struct task *k)
 {
 	eku_certlist_free(k->kept);
 	free(k->source);
+	free(k->file_end);
 	free(k->buf);
 	eku_diaglist_clear(&k->diags);
 	free(k);
@@ -287,6 +302,15 @@ static void done(void *arg, void *ctx)
 	for (size_t i = 0; i < k->diags.n; i++)
 		if (eku_diaglist_add_copy(r->diags, &k->diags.v[i]) != 0)
 			r->failed = true;
+	/* A file read in parts: after its last part, the file's own verdict. */
+	r->file_tally.added += k->tally.added;
+	r->file_tally.failed += k->tally.failed;
+	r->file_tally.others += k->tally.others;
+	if (k->file_end != NULL) {
+		if (!k->read_failed)
+			(void)eku_loader_pem_finish(k->file_end, &r->file_tally, r->diags);
+		r->file_tally = (struct eku_pem_tally){ 0 };
+	}
 	task_free(k);
 }
 
@@ -314,6 +338,65 @@ static int flush_walk_diags(struct submit *s)
 	return 0;
 }
 
+/* Queues a large PEM file part by part, then a task that closes it. A file
+ * that opens like JSON goes back to the whole-file path, where the CT rule
+ * of docs/census.md decides (a CT page never looks like PEM). 1 when
+ * queued, 0 when the caller should read the file whole. */
+static int queue_parts(struct submit *s, const char *file)
+{
+	struct run *r = s->r;
+	eku_pem_parts *pp = NULL;
+	struct eku_pem_part part;
+	struct task *k = NULL;
+	eku_error err = { 0 };
+	bool first = true;
+	int rc;
+
+	if (r->o->ct || eku_pem_parts_open(file, r->o->max_size, PART_BYTES, &pp) != 1)
+		return 0;
+	while ((rc = eku_pem_parts_next(pp, &part, &err)) == 1) {
+		if (first) {
+			size_t ws = 0;
+			while (ws < part.len && strchr(" \t\r\n", part.buf[ws]) != NULL)
+				ws++;
+			first = false;
+			if (ws < part.len && part.buf[ws] == '{') {
+				free(part.buf);
+				eku_pem_parts_free(pp);
+				return 0;
+			}
+		}
+		if ((k = calloc(1, sizeof(*k))) == NULL || (k->source = strdup(file)) == NULL) {
+			free(part.buf);
+			free(k);
+			goto nomem;
+		}
+		k->r = r;
+		k->buf = part.buf;
+		k->len = part.len;
+		k->part = true;
+		k->line0 = part.line0;
+		k->block0 = part.block0;
+		eku_pool_submit_sized(s->pool, k, k->len);
+	}
+	if ((k = calloc(1, sizeof(*k))) == NULL || (k->file_end = strdup(file)) == NULL) {
+		free(k);
+		goto nomem;
+	}
+	k->r = r;
+	if (rc < 0) {
+		k->read_failed = true;
+		eku_diaglist_add(&k->diags, file, 0, 0, err.code, "%s", err.message);
+	}
+	eku_pool_submit(s->pool, k);
+	eku_pem_parts_free(pp);
+	return 1;
+nomem:
+	eku_pem_parts_free(pp);
+	r->failed = true;
+	return 1;
+}
+
 /* eku_loader_walk callback: reads one file and queues it. The CT rule of
  * docs/census.md is applied to the bytes read. */
 static int read_and_queue(void *arg, const char *file)
@@ -328,6 +411,15 @@ static int read_and_queue(void *arg, const char *file)
 		free(k);
 		r->failed = true;
 		return 1;
+	}
+	if (!is_stdin) {
+		/* The walk's problems so far come before this file's. */
+		if (flush_walk_diags(s) != 0)
+			r->failed = true;
+		if (queue_parts(s, file) == 1) {
+			task_free(k);
+			return 1;
+		}
 	}
 	k->r = r;
 	k->is_stdin = is_stdin;

@@ -166,6 +166,31 @@ def test_ct_page(eku_bin, tmp_path):
     assert json.loads(r.stdout)["totals"]["certificates"] == 2
 
 
+def test_large_inputs_read_in_parts_count_as_whole(eku_bin, tmp_path):
+    """A PEM file larger than a part (256 KiB) is read in parts: its counts
+    and errors are those of the same bytes read whole (standard input). A
+    CT page that large is still a CT page."""
+    blob = b"".join((DATA / n).read_bytes() for n in LEAVES) * 150
+    blob += b"-----BEGIN CERTIFICATE-----\nMIIBtruncated\n"
+    big = tmp_path / "export.pem"
+    big.write_bytes(blob)
+    assert big.stat().st_size > 3 * 256 * 1024
+    whole = run([eku_bin, "census", "--at", AT, "--format", "json", "--no-system", "-"], input=blob, text=False)
+    assert whole.returncode == 2, whole.stderr
+    for jobs in ("1", "2"):
+        parts = run([eku_bin, "census", "--at", AT, "--jobs", jobs, "--format", "json", "--no-system", str(big)],
+                    text=False)
+        assert parts.returncode == 2
+        assert parts.stdout.replace(json.dumps(str(big)).encode()[1:-1], b"-") == whole.stdout
+        assert parts.stderr.replace(str(big).encode(), b"-") == whole.stderr
+    assert b"BEGIN without matching END" in whole.stderr
+    p = page(tmp_path, good_entries() * 200, name="big-page.json")
+    assert p.stat().st_size > 256 * 1024
+    r = census(eku_bin, "--format", "json", "--no-system", p)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["totals"]["certificates"] == 400
+
+
 def test_ct_chains_are_per_entry(eku_bin, tmp_path):
     """Entries sharing a chain reuse it; an entry without one is not given
     its neighbour's (the chain table compares whole chains)."""

@@ -185,6 +185,13 @@ EKU_API void eku_loader_set_max_bytes(eku_loader *ld, size_t max);
  * before any parse (they still count as read). For a first pass over a large
  * run that only wants the possible issuers. */
 EKU_API void eku_loader_set_issuers_only(eku_loader *ld, bool on);
+/* Certificates of the run already loaded (NULL: none), such as the issuers
+ * of a first pass: a PEM certificate whose bytes equal one of them (same
+ * SHA-256) is not parsed again but shares that one's facts, X509 and
+ * signature checks, with its own source and position. known must stay
+ * alive and unchanged while the loader uses it (read-only: several
+ * loaders on several threads may share it). */
+EKU_API void eku_loader_set_known(eku_loader *ld, const eku_certlist *known);
 /* Password for PKCS#12 (copied; wiped on free). NULL means the empty password. */
 EKU_API int eku_loader_set1_password(eku_loader *ld, const char *pw) __attribute__((warn_unused_result));
 /* Directory walk filter: comma-separated extensions without dots

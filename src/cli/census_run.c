@@ -493,6 +493,8 @@ int census_run(const struct census_run_opts *o, eku_trust *t, const eku_timeline
 	eku_pool_free(s.pool);
 	eku_diaglist_clear(&r.walk_diags);
 	r.pass1 = false;
+	for (unsigned i = 0; i < o->jobs; i++) /* copies of the issuers share them */
+		eku_loader_set_known(r.w[i].ld, r.issuers);
 	if ((s.pool = eku_pool_new(o->jobs, 0, work, done, &r)) == NULL) {
 		cli_error("out of memory");
 		goto out;

@@ -478,8 +478,12 @@ int inspect_run(const struct inspect_run_opts *o, char **inputs, int n_inputs, e
 		if (run_files(&r, inputs, n_inputs) != 0)
 			goto out;
 		r.pass1 = false;
-		for (unsigned i = 0; i < o->jobs; i++)
+		/* The issuers are held now: their copies in the files (every
+		 * chain file repeats its intermediates) share them. */
+		for (unsigned i = 0; i < o->jobs; i++) {
 			eku_loader_set_issuers_only(r.loaders[i], false);
+			eku_loader_set_known(r.loaders[i], r.held);
+		}
 		if (o->format == FMT_CSV)
 			inspect_print_csv_header(stdout);
 		if (run_files(&r, inputs, n_inputs) != 0)

@@ -40,7 +40,17 @@ struct eku_cert {
 	 * leaf. Atomic, because anchors are shared by threads; races are benign
 	 * (every thread computes the same answer). */
 	_Atomic uint64_t sig_memo;
+	/* An alias (eku_cert_new_alias): another place where the same bytes
+	 * were read. It has its own position and borrows everything else
+	 * from `same` (a reference): facts, DER, X509, signature memo. */
+	eku_cert *same;
 };
+
+/* The certificate that holds the facts, X509 and memo of c. */
+static inline eku_cert *holder(const eku_cert *c)
+{
+	return c->same != NULL ? c->same : (eku_cert *)c;
+}
 
 static int aux_names(STACK_OF(ASN1_OBJECT) *objs, eku_strv *out)
 {
@@ -180,6 +190,25 @@ out:
 	return c;
 }
 
+eku_cert *eku_cert_new_alias(eku_cert *base, const char *source, int index, int line, const char *container)
+{
+	eku_cert *c = calloc(1, sizeof(*c));
+
+	if (c == NULL || (c->source = strdup(source != NULL ? source : "")) == NULL) {
+		free(c);
+		return NULL;
+	}
+	atomic_init(&c->refs, 1);
+	atomic_init(&c->x509, NULL);
+	atomic_init(&c->sig_memo, 0);
+	c->same = eku_cert_up_ref(holder(base));
+	c->facts = c->same->facts;
+	c->index = index;
+	c->line = line;
+	c->container = container;
+	return c;
+}
+
 eku_cert *eku_cert_up_ref(eku_cert *c)
 {
 	/* Relaxed: a new reference is taken from an existing one, which already
@@ -195,6 +224,12 @@ void eku_cert_free(eku_cert *c)
 	 * freeing (the Boost/libstdc++ shared_ptr pattern). */
 	if (c == NULL || atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) != 1)
 		return;
+	if (c->same != NULL) {
+		eku_cert_free(c->same);
+		free(c->source);
+		free(c);
+		return;
+	}
 	X509_free(atomic_load_explicit(&c->x509, memory_order_acquire));
 	eku_facts_free(c->facts);
 	eku_strv_clear(&c->aux_trusted);
@@ -213,7 +248,7 @@ static uint64_t memo_key(const uint8_t issuer_sha256[32])
 
 int eku_cert_sig_memo_get(const eku_cert *c, const uint8_t issuer_sha256[32])
 {
-	uint64_t m = atomic_load_explicit(&((eku_cert *)c)->sig_memo, memory_order_relaxed);
+	uint64_t m = atomic_load_explicit(&holder(c)->sig_memo, memory_order_relaxed);
 
 	if (m == 0 || (m & ~(uint64_t)1) != (memo_key(issuer_sha256) & ~(uint64_t)1))
 		return -1;
@@ -222,28 +257,28 @@ int eku_cert_sig_memo_get(const eku_cert *c, const uint8_t issuer_sha256[32])
 
 void eku_cert_sig_memo_set(const eku_cert *c, const uint8_t issuer_sha256[32], bool ok)
 {
-	atomic_store_explicit(&((eku_cert *)c)->sig_memo,
+	atomic_store_explicit(&holder(c)->sig_memo,
 		(memo_key(issuer_sha256) & ~(uint64_t)1) | (ok ? 1 : 0), memory_order_relaxed);
 }
 
 const struct eku_facts *eku_cert_facts(const eku_cert *c) { return c->facts; }
 const uint8_t *eku_cert_der(const eku_cert *c, size_t *len)
 {
-	*len = c->der_len;
-	return c->der;
+	*len = holder(c)->der_len;
+	return holder(c)->der;
 }
 X509 *eku_cert_get0_x509(const eku_cert *c)
 {
-	eku_cert *m = (eku_cert *)c; /* the lazily built X509 is a cache */
+	eku_cert *m = holder(c); /* the lazily built X509 is a cache */
 	X509 *x = atomic_load_explicit(&m->x509, memory_order_acquire), *expected = NULL;
 	const unsigned char *p;
 
-	if (x != NULL || c->der == NULL)
+	if (x != NULL || m->der == NULL)
 		return x;
-	p = c->der;
+	p = m->der;
 	/* The walker accepted these bytes, and it only accepts what d2i_X509
 	 * accepts (tests/unit/test_der_facts.c, fuzz/der_facts.c). */
-	if ((x = d2i_X509(NULL, &p, (long)c->der_len)) == NULL)
+	if ((x = d2i_X509(NULL, &p, (long)m->der_len)) == NULL)
 		return NULL;
 	/* Fill OpenSSL's extension cache before publishing, as the oracle did
 	 * at load: readers of a shared X509 (X509_check_issued...) read the
@@ -280,8 +315,8 @@ void eku_cert_drop_x509(eku_cert *c)
 
 	/* Only the sole owner may drop it (a reader on another thread could
 	 * hold the pointer), and only when the DER is there to rebuild it. */
-	if (c->der == NULL || atomic_load_explicit(&c->refs, memory_order_acquire) != 1)
-		return;
+	if (c->same != NULL || c->der == NULL || atomic_load_explicit(&c->refs, memory_order_acquire) != 1)
+		return; /* an alias never drops what it borrows */
 	x = atomic_exchange_explicit(&c->x509, NULL, memory_order_acq_rel);
 	X509_free(x);
 }
@@ -291,8 +326,8 @@ int eku_cert_index(const eku_cert *c) { return c->index; }
 int eku_cert_line(const eku_cert *c) { return c->line; }
 const char *eku_cert_container(const eku_cert *c) { return c->container; }
 void eku_cert_set_container(eku_cert *c, const char *container) { c->container = container; }
-const eku_strv *eku_cert_aux_trusted(const eku_cert *c) { return &c->aux_trusted; }
-const eku_strv *eku_cert_aux_rejected(const eku_cert *c) { return &c->aux_rejected; }
+const eku_strv *eku_cert_aux_trusted(const eku_cert *c) { return &holder(c)->aux_trusted; }
+const eku_strv *eku_cert_aux_rejected(const eku_cert *c) { return &holder(c)->aux_rejected; }
 
 /* Besides the array, a list keeps an index for chain building: certificates
  * by subject name (eku_name_key) so an issuer lookup is not a scan of the whole

@@ -15,6 +15,11 @@ struct eku_facts *eku_facts_from_der_oracle(const uint8_t *der, size_t len, eku_
 eku_cert *eku_cert_new_der_fast(const uint8_t *der, size_t len, const char *source, int index,
 	int line, const char *container);
 
+/* Another place where base's bytes were read: its own source, position and
+ * container, everything else (facts, DER, X509, signature memo) shared
+ * with base, which it keeps a reference to. NULL when memory ran out. */
+eku_cert *eku_cert_new_alias(eku_cert *base, const char *source, int index, int line, const char *container);
+
 /* The DER a certificate was made from by the walker, or NULL (certificates
  * made from an X509 keep no copy). */
 const uint8_t *eku_cert_der(const eku_cert *c, size_t *len);

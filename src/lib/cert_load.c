@@ -21,6 +21,7 @@
 #include "cert_int.h"
 #include "cert_load_int.h"
 #include "der/der.h"
+#include "digest.h"
 
 #define DEFAULT_EXTENSIONS "pem,crt,cer,cert,der,p7b,p7c,p12,pfx,ca-bundle"
 
@@ -59,6 +60,11 @@ void eku_loader_free(eku_loader *ld)
 void eku_loader_set_issuers_only(eku_loader *ld, bool on)
 {
 	ld->issuers_only = on;
+}
+
+void eku_loader_set_known(eku_loader *ld, const eku_certlist *known)
+{
+	ld->known = known;
 }
 
 void eku_loader_set_max_bytes(eku_loader *ld, size_t max)
@@ -354,7 +360,19 @@ static int load_pem_fast(const eku_loader *ld, const char *source, const uint8_t
 		rc = 1;
 		goto out;
 	}
-	if ((c = eku_cert_new_der_fast(der, n, source, block, line, "PEM")) == NULL)
+	if (ld->known != NULL && eku_certlist_count(ld->known) > 0) {
+		/* A copy of a certificate the run already holds (an intermediate
+		 * repeated in every chain file): shared, not parsed again. */
+		uint8_t h[32];
+		eku_cert *same;
+		if (eku_sha256(der, n, h) == 0 && (same = eku_certlist_find_sha256(ld->known, h)) != NULL &&
+		    (c = eku_cert_new_alias(same, source, block, line, "PEM")) == NULL) {
+			eku_diaglist_add(diags, source, line, block, EKU_E_NOMEM, "out of memory");
+			rc = -1;
+			goto out;
+		}
+	}
+	if (c == NULL && (c = eku_cert_new_der_fast(der, n, source, block, line, "PEM")) == NULL)
 		goto out;
 	rc = 1;
 	if (eku_certlist_push0(out, c) != 0) {

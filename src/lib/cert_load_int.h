@@ -13,6 +13,7 @@ struct eku_loader {
 	char *password;  /* NULL: try the empty password */
 	eku_strv extensions;
 	bool issuers_only; /* eku_loader_set_issuers_only */
+	const eku_certlist *known; /* eku_loader_set_known */
 };
 
 /* Adds one X509 (or each of a stack) to out, labelled with container.

@@ -112,6 +112,43 @@ static void test_pem_positions(void **state)
 	eku_loader_free(ld);
 }
 
+/* A loader told which certificates the run holds (eku_loader_set_known)
+ * does not parse their copies again: a copy shares the held one's facts and
+ * X509, with its own source and position; other certificates are parsed. */
+static void test_known_copies_are_shared(void **state)
+{
+	eku_loader *ld = eku_loader_new();
+	eku_certlist *known = eku_certlist_new(), *l = eku_certlist_new();
+	eku_diaglist d = { 0 };
+	const eku_cert *held, *copy;
+
+	(void)state;
+	eku_loader_load_path(ld, fixture("private-ca.pem"), known, &d);
+	assert_int_equal(eku_certlist_count(known), 1);
+	held = eku_certlist_get0(known, 0);
+	eku_loader_set_known(ld, known);
+	/* chain-dual.pem: leaf, private CA, root (the CA is block 2). */
+	eku_loader_load_path(ld, fixture("chain-dual.pem"), l, &d);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(eku_certlist_count(l), 3);
+	copy = eku_certlist_get0(l, 1);
+	assert_memory_equal(eku_cert_facts(copy)->sha256, eku_cert_facts(held)->sha256, 32);
+	assert_ptr_equal(eku_cert_facts(copy), eku_cert_facts(held));
+	assert_ptr_equal(eku_cert_get0_x509(copy), eku_cert_get0_x509(held));
+	assert_int_equal(eku_cert_index(copy), 2);
+	assert_int_equal(eku_cert_index(held), 1);
+	assert_string_equal(eku_cert_container(copy), "PEM");
+	assert_true(strstr(eku_cert_source(copy), "chain-dual.pem") != NULL);
+	assert_ptr_not_equal(eku_cert_facts(eku_certlist_get0(l, 0)), eku_cert_facts(held));
+	/* The copy outlives the list it was shared from. */
+	eku_certlist_free(known);
+	eku_loader_set_known(ld, NULL);
+	assert_true(eku_cert_facts(copy)->is_ca);
+	assert_non_null(eku_cert_get0_x509(copy));
+	eku_certlist_free(l);
+	eku_loader_free(ld);
+}
+
 static void test_size_cap_and_directory(void **state)
 {
 	eku_loader *ld = eku_loader_new();
@@ -346,6 +383,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_table),
 		cmocka_unit_test(test_pem_positions),
+		cmocka_unit_test(test_known_copies_are_shared),
 		cmocka_unit_test(test_size_cap_and_directory),
 		cmocka_unit_test(test_directory_link_loops),
 		cmocka_unit_test(test_eku_class),

@@ -63,6 +63,7 @@ logged "$logs/pytest-tsan" env EKU_BIN="$PWD/build-tsan/eku" EKU_GW_WORKERS=4 \
 	TSAN_OPTIONS="$TSAN_OPTIONS:log_path=$tsan_dir/tsan" pytest-3 -q -rs tests/integration/30_gateway_mtls_test.py \
 	tests/integration/36_gateway_workers_threads_test.py \
 	tests/integration/16_inspect_stream_test.py::test_jobs_give_the_same_bytes \
+	tests/integration/16_inspect_stream_test.py::test_a_large_file_read_in_parts_reads_as_the_whole_file \
 	tests/integration/14_census_test.py::test_jobs_give_the_same_document
 unset TSAN_OPTIONS
 if ls "$tsan_dir"/* > /dev/null 2>&1; then

@@ -21,6 +21,7 @@
 #include <eku/cert.h>
 
 #include "cert_int.h"
+#include "fixtures.h"
 #include "der/der.h"
 
 struct stats {
@@ -126,59 +127,23 @@ static void one_cert(const char *file, int idx, const uint8_t *der, size_t len, 
 		mutate(file, idx, der, len, st);
 }
 
-/* Every CERTIFICATE block of a PEM file, else the file as one DER blob. */
-static void one_file(const char *path, struct stats *st, bool mutants)
-{
-	BIO *bio = BIO_new_file(path, "rb");
-	char *name = NULL, *header = NULL;
-	unsigned char *data = NULL;
-	long len;
-	int idx = 0;
+struct walk {
+	struct stats *st;
+	bool mutants;
+};
 
-	if (bio == NULL)
-		return;
-	while (PEM_read_bio(bio, &name, &header, &data, &len) == 1) {
-		if (strcmp(name, "CERTIFICATE") == 0 || strcmp(name, "X509 CERTIFICATE") == 0)
-			one_cert(path, ++idx, data, (size_t)len, st, mutants);
-		OPENSSL_free(name);
-		OPENSSL_free(header);
-		OPENSSL_free(data);
-	}
-	ERR_clear_error();
-	BIO_free(bio);
-	if (idx == 0) {
-		uint8_t *buf = NULL;
-		size_t n = 0;
-		eku_error err = { 0 };
-		if (eku_read_file(path, 1u << 20, &buf, &n, &err) == 0 && n > 0 && buf[0] == 0x30)
-			one_cert(path, 1, buf, n, st, mutants);
-		free(buf);
-	}
+static void each(void *arg, const char *file, int idx, const uint8_t *der, size_t len)
+{
+	struct walk *w = arg;
+
+	one_cert(file, idx, der, len, w->st, w->mutants);
 }
 
 static void walk_dir(const char *dir, struct stats *st, bool mutants)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
+	struct walk w = { st, mutants };
 
-	if (d == NULL) {
-		one_file(dir, st, mutants);
-		return;
-	}
-	while ((e = readdir(d)) != NULL) {
-		char path[4096];
-		struct stat sb;
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (stat(path, &sb) != 0)
-			continue;
-		if (S_ISDIR(sb.st_mode))
-			walk_dir(path, st, mutants);
-		else if (S_ISREG(sb.st_mode) && sb.st_size < (1 << 20))
-			one_file(path, st, mutants);
-	}
-	closedir(d);
+	fixture_each_der(dir, each, &w);
 }
 
 static void report(const char *what, const struct stats *st)

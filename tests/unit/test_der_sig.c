@@ -24,6 +24,7 @@
 #include <eku/util.h>
 
 #include "der/der.h"
+#include "fixtures.h"
 
 struct one {
 	uint8_t *der;
@@ -71,58 +72,14 @@ static void add(struct corpus *c, const char *where, int idx, const uint8_t *der
 	ERR_clear_error();
 }
 
-static void load_file(struct corpus *c, const char *path)
+static void each(void *arg, const char *file, int idx, const uint8_t *der, size_t len)
 {
-	BIO *bio = BIO_new_file(path, "rb");
-	char *name = NULL, *header = NULL;
-	unsigned char *data = NULL;
-	long len;
-	int idx = 0;
-
-	if (bio == NULL)
-		return;
-	while (PEM_read_bio(bio, &name, &header, &data, &len) == 1) {
-		if (strcmp(name, "CERTIFICATE") == 0)
-			add(c, path, ++idx, data, (size_t)len);
-		OPENSSL_free(name);
-		OPENSSL_free(header);
-		OPENSSL_free(data);
-	}
-	ERR_clear_error();
-	BIO_free(bio);
-	if (idx == 0) {
-		uint8_t *buf = NULL;
-		size_t n = 0;
-		eku_error err = { 0 };
-		if (eku_read_file(path, 1u << 20, &buf, &n, &err) == 0 && n > 0 && buf[0] == 0x30)
-			add(c, path, 1, buf, n);
-		free(buf);
-	}
+	add(arg, file, idx, der, len);
 }
 
 static void load_dir(struct corpus *c, const char *dir)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (d == NULL) {
-		load_file(c, dir);
-		return;
-	}
-	while ((e = readdir(d)) != NULL) {
-		char path[4096];
-		struct stat sb;
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (stat(path, &sb) != 0)
-			continue;
-		if (S_ISDIR(sb.st_mode))
-			load_dir(c, path);
-		else if (S_ISREG(sb.st_mode) && sb.st_size < (1 << 20))
-			load_file(c, path);
-	}
-	closedir(d);
+	fixture_each_der(dir, each, c);
 }
 
 static void corpus_free(struct corpus *c)

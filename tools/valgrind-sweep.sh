@@ -130,6 +130,12 @@ vg "inspect p12 no password" "0" "$EKU" inspect --no-system "$D/dual-nopw.p12"
 vg "inspect p12 wrong password" "2" "$EKU" inspect --no-system --password wrong "$D/dual-pw.p12"
 vg "inspect bad inputs" "2" "$EKU" inspect --no-system "$D/bad-base64.pem" "$D/garbage.bin" \
 	"$D/truncated.der" "$D/unterminated.pem" "$D/empty.pem" "$D/key-only.pem" /nonexistent
+# A PEM file larger than a part (256 KiB): read in parts, on two workers, with
+# the copies of its CA certificates shared; a truncated block at the end.
+for i in $(seq 130); do cat "$D/chain-dual.pem"; done >"$W/big.pem"
+cat "$D/unterminated.pem" >>"$W/big.pem"
+vg "inspect large file in parts" "2" "$EKU" inspect --no-system --format jsonl --jobs 2 "$W/big.pem"
+vg "census large file in parts" "2" "$EKU" census --no-system --jobs 2 "$W/big.pem"
 vg "inspect public-root at" "0" "$EKU" inspect --no-system --public-root "letsencrypt=$D/fake-le-root.pem" \
 	--untrusted "$D/fake-le-r3.pem" --at 2027-10-01 --format json "$D/leaf-fake-le-dual.pem"
 O=/work/shared/testdata/openssl-certs

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <eku/ct.h>
 #include <eku/pool.h>
@@ -61,7 +62,8 @@ struct task {
 	uint8_t *buf;
 	size_t len;
 	bool ct;
-	bool is_stdin;           /* read once, in the counting pass only */
+	bool read_once;          /* standard input, a pipe, a device: read in the
+				  * counting pass only, its own issuers */
 	bool part;               /* buf is a part of a large PEM file */
 	int line0, block0;       /* where the part starts */
 	struct eku_pem_tally tally;
@@ -255,11 +257,11 @@ static void work(void *arg, unsigned worker)
 		l = NULL;
 		goto out;
 	}
-	/* Standard input was not in the first pass: its own certificates are
-	 * its issuers, as before. */
+	/* A read-once input (standard input, a pipe) was not in the first
+	 * pass: its own certificates are its issuers. */
 	for (size_t i = 0; i < eku_certlist_count(l) && k->fatal[0] == '\0'; i++) {
-		(void)count_cert(k, eku_certlist_get0(l, i), k->is_stdin ? l : k->r->issuers);
-		if (!k->is_stdin)
+		(void)count_cert(k, eku_certlist_get0(l, i), k->read_once ? l : k->r->issuers);
+		if (!k->read_once)
 			eku_cert_drop_x509(eku_certlist_get0(l, i));
 	}
 out:
@@ -406,13 +408,16 @@ static int read_and_queue(void *arg, const char *file)
 	struct task *k = calloc(1, sizeof(*k));
 	eku_error err = { 0 };
 	bool is_stdin = strcmp(file, "-") == 0;
+	struct stat st;
+	/* stat() never blocks, even on a FIFO; opening one might. */
+	bool once = is_stdin || (stat(file, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode));
 
 	if (k == NULL || (k->source = strdup(file)) == NULL) {
 		free(k);
 		r->failed = true;
 		return 1;
 	}
-	if (!is_stdin) {
+	if (!once) {
 		/* The walk's problems so far come before this file's. */
 		if (flush_walk_diags(s) != 0)
 			r->failed = true;
@@ -422,8 +427,8 @@ static int read_and_queue(void *arg, const char *file)
 		}
 	}
 	k->r = r;
-	k->is_stdin = is_stdin;
-	if (r->pass1 && is_stdin) {
+	k->read_once = once;
+	if (r->pass1 && once) {
 		free(k->source);
 		free(k);
 		return 1;

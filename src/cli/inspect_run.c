@@ -16,8 +16,10 @@
  * Files are read on the submitting thread (I/O, bounded by --max-size) and
  * parsed on the workers; every worker has its own loader.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <eku/jsonw.h>
 #include <eku/pool.h>
@@ -42,14 +44,23 @@ struct run {
 	eku_jsonw **writers;     /* one per worker (json, jsonl) */
 	eku_certlist *held;      /* text/json: the whole run; jsonl/csv: possible issuers */
 	eku_diaglist diags;      /* in input order */
-	uint8_t *stdin_buf;      /* "-", read once */
-	size_t stdin_len;
-	bool stdin_read;
-	eku_diaglist stdin_diag; /* why it could not be read */
+	/* Inputs that can be read only once (standard input, pipes such as a
+	 * shell's <(command), devices), read when first met and kept for the
+	 * second pass, which meets them in the same order. */
+	struct once_input *once;
+	size_t n_once, cap_once, next_once;
+	size_t stdin_once;       /* index of "-" in once, or SIZE_MAX */
 	bool pass1;              /* jsonl/csv: collecting issuers */
 	size_t n_out;            /* certificate objects written (json separators) */
 	struct eku_pem_tally file_tally; /* the parts of the current file so far */
 	bool failed;             /* an internal failure: exit 3 */
+};
+
+struct once_input {
+	char *path;
+	uint8_t *buf;            /* NULL when it could not be read: diag says why */
+	size_t len;
+	eku_diaglist diag;
 };
 
 struct task {
@@ -291,6 +302,49 @@ static int flush_walk_diags(struct walker *w)
 	return 0;
 }
 
+/* Can file be read only once? Standard input, and anything that is not a
+ * regular file or a directory (stat() never blocks, even on a FIFO). */
+static bool read_once(const char *file)
+{
+	struct stat st;
+
+	return strcmp(file, "-") == 0 || (stat(file, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode));
+}
+
+/* The kept bytes of a read-once input: the second pass takes the next one
+ * the first pass recorded; "-" given again is the same standard input;
+ * anything else is read now and recorded. NULL when memory ran out. */
+static struct once_input *once_get(struct run *r, const char *file)
+{
+	struct once_input *o;
+	eku_error err = { 0 };
+
+	if (!r->pass1 && r->next_once < r->n_once && strcmp(r->once[r->next_once].path, file) == 0)
+		return &r->once[r->next_once++];
+	if (strcmp(file, "-") == 0 && r->stdin_once != SIZE_MAX)
+		return &r->once[r->stdin_once];
+	if (r->n_once == r->cap_once) {
+		size_t cap = r->cap_once ? r->cap_once * 2 : 4;
+		struct once_input *grown = realloc(r->once, cap * sizeof(*grown));
+		if (grown == NULL)
+			return NULL;
+		r->once = grown;
+		r->cap_once = cap;
+	}
+	o = &r->once[r->n_once];
+	*o = (struct once_input){ .path = strdup(file) };
+	if (o->path == NULL)
+		return NULL;
+	if (eku_read_file(file, r->o->max_size, &o->buf, &o->len, &err) != 0)
+		eku_diaglist_add(&o->diag, file, 0, 0, err.code, "%s", err.message);
+	if (strcmp(file, "-") == 0)
+		r->stdin_once = r->n_once;
+	r->n_once++;
+	if (!r->pass1)
+		r->next_once = r->n_once; /* met only now: keep the order for later ones */
+	return o;
+}
+
 /* Queues a large PEM file part by part, then a task that closes the file. */
 static int queue_parts(struct walker *w, const char *file, eku_pem_parts *pp)
 {
@@ -336,26 +390,25 @@ static int read_and_queue(void *arg, const char *file)
 	struct task *k = NULL;
 	eku_pem_parts *pp = NULL;
 	eku_error err = { 0 };
+	bool once;
 	int got = 1;
 
 	if (flush_walk_diags(w) != 0)
 		goto nomem;
-	if (eku_pem_parts_open(file, r->o->max_size, PART_BYTES, &pp) == 1)
+	once = read_once(file);
+	if (!once && eku_pem_parts_open(file, r->o->max_size, PART_BYTES, &pp) == 1)
 		return queue_parts(w, file, pp);
 	if ((k = calloc(1, sizeof(*k))) == NULL ||
 	    (k->source = strdup(file)) == NULL)
 		goto nomem;
 	k->r = r;
-	if (strcmp(file, "-") == 0) {
-		if (!r->stdin_read) {
-			r->stdin_read = true;
-			if (eku_read_file("-", r->o->max_size, &r->stdin_buf, &r->stdin_len, &err) != 0)
-				eku_diaglist_add(&r->stdin_diag, file, 0, 0, err.code, "%s", err.message);
-		}
-		k->buf = r->stdin_buf;
-		k->len = r->stdin_len;
-		if (r->stdin_buf == NULL && r->stdin_diag.n > 0 &&
-		    eku_diaglist_add_copy(&k->diags, &r->stdin_diag.v[0]) != 0)
+	if (once) {
+		struct once_input *o = once_get(r, file);
+		if (o == NULL)
+			goto nomem;
+		k->buf = o->buf;
+		k->len = o->len;
+		if (o->buf == NULL && o->diag.n > 0 && eku_diaglist_add_copy(&k->diags, &o->diag.v[0]) != 0)
 			goto nomem;
 	} else if (eku_read_file(file, r->o->max_size, &k->buf, &k->len, &err) != 0) {
 		eku_diaglist_add(&k->diags, file, 0, 0, err.code, "%s", err.message);
@@ -462,7 +515,7 @@ static int new_workers(struct run *r)
 int inspect_run(const struct inspect_run_opts *o, char **inputs, int n_inputs, eku_trust *t,
 	const eku_timeline *tl)
 {
-	struct run r = { .o = o, .t = t, .tl = tl };
+	struct run r = { .o = o, .t = t, .tl = tl, .stdin_once = SIZE_MAX };
 	bool stream = o->format == FMT_JSONL || o->format == FMT_CSV;
 	int rc = 3;
 
@@ -522,7 +575,11 @@ out:
 	free(r.writers);
 	eku_certlist_free(r.held);
 	eku_diaglist_clear(&r.diags);
-	eku_diaglist_clear(&r.stdin_diag);
-	free(r.stdin_buf);
+	for (size_t i = 0; i < r.n_once; i++) {
+		free(r.once[i].path);
+		free(r.once[i].buf);
+		eku_diaglist_clear(&r.once[i].diag);
+	}
+	free(r.once);
 	return rc;
 }

@@ -106,11 +106,25 @@ int eku_read_file(const char *path, size_t max, uint8_t **bufp, size_t *lenp, ek
 	int fd = -1, rc = -1;
 	uint8_t *buf = NULL;
 	size_t len = 0, cap = 0;
+	bool fifo = false;
 
-	fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK for the open only: a FIFO nobody writes to would block it
+	 * forever. Reads block again, and a FIFO without a writer reads as
+	 * the end of the file, so it is reported, not waited for; a pipe with
+	 * a writer (a shell's <(command)) is read as usual. */
+	fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		eku_error_set(err, EKU_E_IO, "cannot open: %s", strerror(errno));
 		goto out;
+	}
+	if (fd != STDIN_FILENO) {
+		struct stat st;
+		int fl = fcntl(fd, F_GETFL);
+		if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0 || fstat(fd, &st) != 0) {
+			eku_error_set(err, EKU_E_IO, "cannot open: %s", strerror(errno));
+			goto out;
+		}
+		fifo = S_ISFIFO(st.st_mode);
 	}
 	for (;;) {
 		ssize_t n;
@@ -145,6 +159,10 @@ int eku_read_file(const char *path, size_t max, uint8_t **bufp, size_t *lenp, ek
 	if (len > max) {
 		eku_error_set(err, EKU_E_TOO_LARGE, "larger than the %zu-byte limit",
 			max);
+		goto out;
+	}
+	if (len == 0 && fifo) {
+		eku_error_set(err, EKU_E_IO, "a FIFO nobody wrote to: start the writer first, or give a file");
 		goto out;
 	}
 	if (buf == NULL && (buf = malloc(1)) == NULL) {

@@ -103,13 +103,20 @@ int eku_pem_parts_open(const char *path, size_t max, size_t part_bytes, eku_pem_
 	int fd = -1;
 
 	*out = NULL;
-	if (strcmp(path, "-") == 0 || part_bytes == 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/* Only regular files, and looked at before they are opened: opening a
+	 * FIFO would wait for a writer, or release one waiting in its own
+	 * open() that our close() would then leave without a reader. The
+	 * whole-file path takes everything else. O_NONBLOCK in case the path
+	 * was swapped for a FIFO in between. */
+	if (strcmp(path, "-") == 0 || part_bytes == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return 0;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size <= part_bytes ||
 	    (size_t)st.st_size > max || (pp = calloc(1, sizeof(*pp))) == NULL) {
 		close(fd);
 		return 0;
 	}
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	*pp = (eku_pem_parts){ .fd = fd, .max = max, .part_bytes = part_bytes, .line0 = 1 };
 	if (fill(pp, part_bytes, &err) != 0 || !looks_pem(pp->buf, pp->len)) {
 		eku_pem_parts_free(pp);

@@ -108,3 +108,46 @@ def test_size_limit_hint_only_where_the_option_exists(eku_bin, tmp_path):
     r = run([eku_bin, "gateway", "--check", str(cfg)])
     assert r.returncode == 2 and "16777216-byte limit" in r.stderr, r.stderr
     assert "--max-size" not in r.stderr + r.stdout
+
+
+def test_fifo_without_writer_is_reported_not_waited_for(eku_bin, tmp_path):
+    """A FIFO nobody writes to used to block eku forever in open()."""
+    fifo = tmp_path / "certs.fifo"
+    os.mkfifo(fifo)
+    for cmd in (["inspect", "--no-system"], ["inspect", "--no-system", "--format", "jsonl"],
+                ["census", "--no-system"]):
+        t = time.monotonic()
+        r = run([eku_bin, *cmd, str(fifo), str(DATA / "leaf-dual.pem")], timeout=10)
+        assert time.monotonic() - t < 10
+        assert r.returncode == 2, (cmd, r.stderr)
+        assert f"{fifo}: a FIFO nobody wrote to" in r.stderr, r.stderr
+
+
+def test_pipes_are_read_once_for_both_passes(eku_bin, tmp_path):
+    """A pipe (a shell's <(command), a FIFO with its writer running) can be
+    read only once: the streaming formats' two passes and census's counting
+    pass must still see its certificates, as with a file."""
+    chain = DATA / "chain-dual.pem"
+    want = run([eku_bin, "inspect", "--no-system", "--format", "jsonl", str(chain)])
+    assert want.returncode == 0, want.stderr
+    for fmt in ("jsonl", "csv", "json"):
+        r = subprocess.run(["bash", "-c", f'"$0" inspect --no-system --format {fmt} <(cat "$1")', eku_bin, chain],
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, (fmt, r.stderr)
+        if fmt == "jsonl":
+            rows = [json.loads(x) for x in r.stdout.splitlines()]
+            ref = [json.loads(x) for x in want.stdout.splitlines()]
+            assert len(rows) == len(ref) == 3
+            for a, b in zip(rows, ref):
+                a.pop("source"), b.pop("source")
+                assert a == b
+    fifo = tmp_path / "w.fifo"
+    os.mkfifo(fifo)
+    writer = subprocess.Popen(["bash", "-c", 'cat "$0" > "$1"', chain, fifo])
+    try:
+        r = run([eku_bin, "census", "--no-system", "--format", "json", str(fifo)], timeout=30)
+    finally:
+        writer.wait(timeout=10)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["totals"]["certificates"] + doc["totals"]["ca_certificates"] == 3, doc["totals"]

@@ -13,10 +13,31 @@ import sys
 PYTEST_SKIP = re.compile(r"^SKIPPED \[\d+\] (\S+?:\d+): (.*)$")
 
 
+CMOCKA_SKIPPED = re.compile(r"^\[  SKIPPED \] (\S+)$")
+
+
+def cmocka_skips(t):
+    """Cases a cmocka binary skipped while the binary itself passed: cmocka
+    lists each as "[  SKIPPED ] name" on stdout (twice); our tests print
+    "SKIP: why" on stderr just before skip(), one per skipped case, so the
+    n-th reason belongs to the n-th case (all reasons when the counts differ)."""
+    names, reasons = [], []
+    for l in (t.get("stdout") or "").splitlines():
+        m = CMOCKA_SKIPPED.match(l)
+        if m and m.group(1) not in names:
+            names.append(m.group(1))
+    reasons = [l[6:] for l in ((t.get("stderr") or "") or (t.get("stdout") or "")).splitlines()
+               if l.startswith("SKIP: ")]
+    for i, name in enumerate(names):
+        why = reasons[i] if len(reasons) == len(names) else "; ".join(reasons) or "skipped without a reason"
+        yield f"meson test {t['name']} / {name}", why
+
+
 def meson_skips(path):
     for line in open(path, encoding="utf-8", errors="replace"):
         t = json.loads(line)
         if t.get("result") != "SKIP":
+            yield from cmocka_skips(t)
             continue
         said = [l for l in (t.get("stdout") or "").splitlines() if l.strip()]
         why = said[-1] if said else "exit 77 without a reason"

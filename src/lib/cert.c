@@ -136,10 +136,10 @@ eku_cert *eku_cert_new_x509(X509 *x, const char *source, int index, int line, ek
 	return c;
 }
 
-eku_cert *eku_cert_new_der_fast(const uint8_t *der, size_t len, const char *source, int index,
-	int line, const char *container)
+eku_cert *eku_cert_new_der_fast(const uint8_t *der, size_t len, const uint8_t *sha256, const char *source,
+	int index, int line, const char *container)
 {
-	struct eku_facts *f = eku_der_facts(der, len);
+	struct eku_facts *f = eku_der_facts_hashed(der, len, sha256);
 	eku_cert *c = NULL;
 	uint8_t *copy;
 
@@ -170,7 +170,7 @@ eku_cert *eku_cert_new_der(const uint8_t *der, size_t len, const char *source, i
 {
 	const unsigned char *p = der;
 	X509 *x = NULL;
-	eku_cert *c = eku_cert_new_der_fast(der, len, source, index, 0, "DER");
+	eku_cert *c = eku_cert_new_der_fast(der, len, NULL, source, index, 0, "DER");
 
 	if (c != NULL)
 		return c;

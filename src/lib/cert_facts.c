@@ -20,6 +20,7 @@
 #include "cert_int.h"
 #include "der/facts_build.h"
 #include "der/der.h"
+#include "digest.h"
 
 /* Appends the BIO's bytes to the open string of the builder. */
 static void put_bio(struct eku_fb *b, BIO *bio)
@@ -297,7 +298,7 @@ static int read_digests(X509 *x, struct eku_facts *f)
 	/* Whole SubjectPublicKeyInfo, as HPKP/pinning tools hash it; not
 	 * X509_pubkey_digest, which hashes only the key bits. */
 	len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &spki);
-	if (len <= 0 || EVP_Digest(spki, (size_t)len, f->spki_sha256, &mdlen, EVP_sha256(), NULL) != 1)
+	if (len <= 0 || eku_sha256(spki, (size_t)len, f->spki_sha256) != 0)
 		goto out;
 	rc = 0;
 out:

@@ -9,11 +9,12 @@ struct eku_facts *eku_facts_from_x509(X509 *x, eku_error *err);
 /* d2i_X509, then the oracle: what eku_facts_from_der did before the DER
  * walker; the differential tests and the fuzzer compare the two. */
 struct eku_facts *eku_facts_from_der_oracle(const uint8_t *der, size_t len, eku_error *err);
-/* A certificate from DER through the walker only (no X509 until
+/* A certificate from DER through the walker only (sha256: the DER's hash
+ * when the caller has it, else NULL) (no X509 until
  * eku_cert_get0_x509 asks): NULL when the walker is not sure or memory ran
  * out, and the caller takes its OpenSSL path. container is static. */
-eku_cert *eku_cert_new_der_fast(const uint8_t *der, size_t len, const char *source, int index,
-	int line, const char *container);
+eku_cert *eku_cert_new_der_fast(const uint8_t *der, size_t len, const uint8_t *sha256, const char *source,
+	int index, int line, const char *container);
 
 /* Another place where base's bytes were read: its own source, position and
  * container, everything else (facts, DER, X509, signature memo) shared

@@ -257,6 +257,37 @@ static bool is_pkcs7_label(const char *label)
 	       strcmp(label, "CMS") == 0;
 }
 
+/* One PEM CERTIFICATE's DER into out, without OpenSSL: skipped when the
+ * loader keeps issuers only and it cannot issue, shared with the run's copy
+ * when the loader knows one with the same bytes (an intermediate repeated in
+ * every chain file), else read by the walker. 1 when taken (or skipped), -1
+ * on a failure reported, 0 when the walker is not sure and OpenSSL must
+ * decide. */
+static int add_der(const eku_loader *ld, const uint8_t *der, size_t n, const char *source, int line,
+	int block, eku_certlist *out, eku_diaglist *diags)
+{
+	uint8_t h[32];
+	const uint8_t *hash = NULL;
+	eku_cert *c = NULL, *same;
+
+	if (ld->issuers_only && eku_der_may_issue(der, n) == 0)
+		return 1; /* read, and not wanted */
+	if (ld->known != NULL && eku_certlist_count(ld->known) > 0 && eku_sha256(der, n, h) == 0) {
+		hash = h; /* the walker need not hash it again */
+		if ((same = eku_certlist_find_sha256(ld->known, h)) != NULL &&
+		    (c = eku_cert_new_alias(same, source, block, line, "PEM")) == NULL)
+			goto nomem;
+	}
+	if (c == NULL && (c = eku_cert_new_der_fast(der, n, hash, source, block, line, "PEM")) == NULL)
+		return 0;
+	if (eku_certlist_push0(out, c) != 0)
+		goto nomem;
+	return 1;
+nomem:
+	eku_diaglist_add(diags, source, line, block, EKU_E_NOMEM, "out of memory");
+	return -1;
+}
+
 /* A CERTIFICATE block through the DER walker: base64, then the walker; no
  * X509 until someone asks (eku_cert_get0_x509). Returns 1 when added, -1 on
  * a failure already reported, 0 when the OpenSSL path must decide
@@ -268,22 +299,11 @@ static int load_pem_der(const eku_loader *ld, BIO *bio, const char *source, int 
 	char *name = NULL, *header = NULL;
 	unsigned char *data = NULL;
 	long len = 0;
-	eku_cert *c = NULL;
 	int rc = 0;
 
 	if (PEM_read_bio(bio, &name, &header, &data, &len) != 1 || header[0] != '\0')
 		goto out;
-	if (ld->issuers_only && eku_der_may_issue(data, (size_t)len) == 0) {
-		rc = 1; /* read, and not wanted */
-		goto out;
-	}
-	if ((c = eku_cert_new_der_fast(data, (size_t)len, source, block, line, "PEM")) == NULL)
-		goto out;
-	rc = 1;
-	if (eku_certlist_push0(out, c) != 0) {
-		eku_diaglist_add(diags, source, line, block, EKU_E_NOMEM, "out of memory");
-		rc = -1;
-	}
+	rc = add_der(ld, data, (size_t)len, source, line, block, out, diags);
 out:
 	ERR_clear_error();
 	OPENSSL_free(name);
@@ -369,34 +389,11 @@ static int load_pem_fast(const eku_loader *ld, const char *source, const uint8_t
 {
 	uint8_t stackbuf[8192], *der = len <= sizeof(stackbuf) ? stackbuf : malloc(len);
 	size_t n;
-	eku_cert *c = NULL;
 	int rc = 0;
 
 	if (der == NULL || (n = pem_b64(begin, len, der)) == 0)
 		goto out;
-	if (ld->issuers_only && eku_der_may_issue(der, n) == 0) {
-		rc = 1;
-		goto out;
-	}
-	if (ld->known != NULL && eku_certlist_count(ld->known) > 0) {
-		/* A copy of a certificate the run already holds (an intermediate
-		 * repeated in every chain file): shared, not parsed again. */
-		uint8_t h[32];
-		eku_cert *same;
-		if (eku_sha256(der, n, h) == 0 && (same = eku_certlist_find_sha256(ld->known, h)) != NULL &&
-		    (c = eku_cert_new_alias(same, source, block, line, "PEM")) == NULL) {
-			eku_diaglist_add(diags, source, line, block, EKU_E_NOMEM, "out of memory");
-			rc = -1;
-			goto out;
-		}
-	}
-	if (c == NULL && (c = eku_cert_new_der_fast(der, n, source, block, line, "PEM")) == NULL)
-		goto out;
-	rc = 1;
-	if (eku_certlist_push0(out, c) != 0) {
-		eku_diaglist_add(diags, source, line, block, EKU_E_NOMEM, "out of memory");
-		rc = -1;
-	}
+	rc = add_der(ld, der, n, source, line, block, out, diags);
 out:
 	if (der != stackbuf)
 		free(der);

@@ -17,6 +17,7 @@
 
 #include <eku/verify.h>
 
+#include "digest.h"
 #include "verify_psl.h"
 
 enum allow_kind { ALLOW_DNS, ALLOW_URI, ALLOW_IP, ALLOW_CN, ALLOW_SPKI };
@@ -358,7 +359,7 @@ static bool spki_sha256(X509 *leaf, uint8_t out[32])
 {
 	unsigned char *der = NULL;
 	int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(leaf), &der);
-	bool ok = n > 0 && EVP_Digest(der, (size_t)n, out, NULL, EVP_sha256(), NULL) == 1;
+	bool ok = n > 0 && eku_sha256(der, (size_t)n, out) == 0;
 
 	OPENSSL_free(der);
 	return ok;

@@ -260,7 +260,7 @@ static void purposes(struct eku_walk *w)
 	f->can_client = xc && kc && ns_c;
 }
 
-static int walk(struct eku_walk *w, const uint8_t *der, size_t len)
+static int walk(struct eku_walk *w, const uint8_t *der, size_t len, const uint8_t *sha256)
 {
 	eku_cursor in = eku_cursor_make(der, len), cert, tbs, oid, params, sig;
 	struct eku_oid_info oi;
@@ -283,19 +283,26 @@ static int walk(struct eku_walk *w, const uint8_t *der, size_t len)
 		return -1;
 	w->b.f.self_signed = ss == 1;
 	purposes(w);
-	if (eku_sha256(der, len, w->b.f.sha256) != 0)
+	if (sha256 != NULL)
+		memcpy(w->b.f.sha256, sha256, 32);
+	else if (eku_sha256(der, len, w->b.f.sha256) != 0)
 		return -1;
 	return 0;
 }
 
 struct eku_facts *eku_der_facts(const uint8_t *der, size_t len)
 {
+	return eku_der_facts_hashed(der, len, NULL);
+}
+
+struct eku_facts *eku_der_facts_hashed(const uint8_t *der, size_t len, const uint8_t *sha256)
+{
 	struct eku_walk w;
 	struct eku_facts *f = NULL;
 
 	memset(&w, 0, sizeof(w));
 	eku_fb_init(&w.b);
-	if (walk(&w, der, len) == 0)
+	if (walk(&w, der, len, sha256) == 0)
 		f = eku_fb_finish(&w.b);
 	eku_fb_release(&w.b);
 	return f;

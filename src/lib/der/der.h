@@ -49,6 +49,9 @@ int eku_oid_dotted(const uint8_t *p, size_t n, char *out, size_t cap);
  * walker is not sure (not DER, rare constructs, allocation failure): the
  * caller then asks the oracle (eku_facts_from_der_oracle). */
 struct eku_facts *eku_der_facts(const uint8_t *der, size_t len);
+/* The same when the caller has already hashed der (sha256: its SHA-256, or
+ * NULL to compute it). */
+struct eku_facts *eku_der_facts_hashed(const uint8_t *der, size_t len, const uint8_t *sha256);
 
 /* 0 when the certificate says it cannot issue others (basicConstraints
  * cA FALSE, or a keyUsage without keyCertSign), 1 otherwise or when the

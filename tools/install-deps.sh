@@ -5,7 +5,7 @@
 set -eu
 BUILD="gcc meson ninja-build pkg-config openssl libssl-dev libevent-dev libjansson-dev publicsuffix
 libfyaml-dev libsqlite3-dev libpq-dev libcmocka-dev python3 scdoc"
-TEST="groff-base bash-completion zsh fish systemd dpkg-dev debhelper fakeroot lintian bc time valgrind clang libclang-rt-14-dev python3-pytest python3-yaml python3-jsonschema python3-html5lib python3-icalendar chromium curl nginx-light haproxy stunnel4 prosody postfix postgresql prometheus sqlite3 ca-certificates easy-rsa"
+TEST="groff-base bash-completion zsh fish systemd dpkg-dev debhelper fakeroot lintian bc time valgrind clang libclang-rt-14-dev python3-pytest python3-yaml python3-cryptography python3-jsonschema python3-html5lib python3-icalendar chromium curl nginx-light haproxy stunnel4 prosody postfix postgresql prometheus sqlite3 ca-certificates easy-rsa"
 pkgs=$BUILD
 [ "${1:-}" = "--test" ] && pkgs="$BUILD $TEST"
 # shellcheck disable=SC2086

@@ -1,37 +1,39 @@
 /* Strict DER TLVs (X.690 section 10.1: definite, shortest lengths). */
 #include "der.h"
 
+/* Direct byte access, not the cursor's reads: every certificate has a few
+ * hundred TLVs, and the walk spent a sixth of its time in those calls. */
 int eku_der_read(eku_cursor *c, struct eku_der_tlv *t)
 {
-	eku_cursor save = *c;
-	uint8_t tag, b;
-	size_t len = 0;
+	const uint8_t *p = c->p;
+	size_t left = c->left, len, hdr;
 
-	if (eku_cursor_u8(c, &tag) != 0 || (tag & 0x1f) == 0x1f || eku_cursor_u8(c, &b) != 0)
-		goto bad;
-	if (b < 0x80) {
-		len = b;
+	if (left < 2 || (p[0] & 0x1f) == 0x1f)
+		return -1;
+	if (p[1] < 0x80) {
+		len = p[1];
+		hdr = 2;
 	} else {
-		unsigned n = b & 0x7f;
-		if (n == 0 || n > 4) /* indefinite (BER), or beyond any sane certificate */
-			goto bad;
-		for (unsigned i = 0; i < n; i++) {
-			if (eku_cursor_u8(c, &b) != 0 || (i == 0 && b == 0))
-				goto bad;
-			len = (len << 8) | b;
-		}
+		unsigned n = p[1] & 0x7f;
+		/* indefinite (BER), beyond any sane certificate, or not shortest */
+		if (n == 0 || n > 4 || left - 2 < n || p[2] == 0)
+			return -1;
+		len = 0;
+		for (unsigned i = 0; i < n; i++)
+			len = (len << 8) | p[2 + i];
 		if (len < 0x80)
-			goto bad;
+			return -1;
+		hdr = 2 + n;
 	}
-	if (eku_cursor_sub(c, len, &t->val) != 0)
-		goto bad;
-	t->tag = tag;
-	t->raw = save.p;
-	t->raw_len = (size_t)(c->p - save.p);
+	if (len > left - hdr)
+		return -1;
+	t->tag = p[0];
+	t->raw = p;
+	t->raw_len = hdr + len;
+	t->val = eku_cursor_make(p + hdr, len);
+	c->p = p + hdr + len;
+	c->left = left - hdr - len;
 	return 0;
-bad:
-	*c = save;
-	return -1;
 }
 
 int eku_der_expect(eku_cursor *c, uint8_t tag, eku_cursor *val)
@@ -39,7 +41,7 @@ int eku_der_expect(eku_cursor *c, uint8_t tag, eku_cursor *val)
 	eku_cursor save = *c;
 	struct eku_der_tlv t;
 
-	if (eku_der_read(c, &t) != 0 || t.tag != tag) {
+	if (c->left == 0 || c->p[0] != tag || eku_der_read(c, &t) != 0) {
 		*c = save;
 		return -1;
 	}

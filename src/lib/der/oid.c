@@ -17,71 +17,69 @@ struct entry {
 	const char *sn, *ln;
 };
 
+/* Open addressing over OpenSSL's ~1,200 OIDs, at most half full: a
+ * certificate looks up a dozen OIDs, and a binary search of memcmp calls
+ * cost a tenth of the walk. */
 static struct entry *table;
-static size_t table_n;
+static size_t table_mask;
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
-static int cmp_bytes(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+static size_t hash_bytes(const uint8_t *p, size_t n)
 {
-	int c = memcmp(a, b, an < bn ? an : bn);
+	uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
 
-	return c != 0 ? c : (an > bn) - (an < bn);
-}
-
-static int by_bytes(const void *a, const void *b)
-{
-	const struct entry *x = a, *y = b;
-
-	return cmp_bytes(x->p, x->n, y->p, y->n);
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3u;
+	return (size_t)(h ^ (h >> 29));
 }
 
 static void build(void)
 {
 	int max = OBJ_new_nid(0); /* the next free nid: every built-in one is below */
-	struct entry *t = calloc((size_t)(max > 0 ? max : 1), sizeof(*t));
-	size_t n = 0;
+	size_t cap = 64;
+	struct entry *t;
 
-	if (t == NULL)
+	while (cap < (size_t)(max > 0 ? max : 1) * 2)
+		cap *= 2;
+	if ((t = calloc(cap, sizeof(*t))) == NULL)
 		return;
 	ERR_set_mark();
 	for (int nid = 1; nid < max; nid++) {
 		const ASN1_OBJECT *o = OBJ_nid2obj(nid);
-		if (o == NULL || OBJ_length(o) == 0 || OBJ_get0_data(o) == NULL)
+		const uint8_t *p;
+		char txt[256];
+		size_t n, i;
+		if (o == NULL || OBJ_length(o) == 0 || (p = OBJ_get0_data(o)) == NULL)
 			continue;
-		t[n].p = OBJ_get0_data(o);
-		t[n].n = OBJ_length(o);
-		t[n].nid = nid;
-		t[n].sn = OBJ_nid2sn(nid);
-		t[n].ln = OBJ_nid2ln(nid);
-		n++;
+		/* An encoding with two nids: the one c2i_ASN1_OBJECT finds, which
+		 * is what OpenSSL makes of it in a certificate. */
+		if (OBJ_obj2txt(txt, sizeof(txt), o, 1) <= 0 || OBJ_txt2nid(txt) != nid)
+			continue;
+		n = OBJ_length(o);
+		for (i = hash_bytes(p, n) & (cap - 1); t[i].p != NULL; i = (i + 1) & (cap - 1))
+			;
+		t[i] = (struct entry){ .p = p, .n = n, .nid = nid, .sn = OBJ_nid2sn(nid),
+			.ln = OBJ_nid2ln(nid) };
 	}
 	ERR_pop_to_mark();
-	qsort(t, n, sizeof(*t), by_bytes);
 	table = t;
-	table_n = n;
+	table_mask = cap - 1;
 }
 
 void eku_oid_lookup(const uint8_t *p, size_t n, struct eku_oid_info *out)
 {
-	size_t lo = 0, hi;
-
 	pthread_once(&table_once, build);
-	hi = table_n;
 	out->nid = 0;
 	out->sn = out->ln = NULL;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = cmp_bytes(table[mid].p, table[mid].n, p, n);
-		if (c == 0) {
-			out->nid = table[mid].nid;
-			out->sn = table[mid].sn;
-			out->ln = table[mid].ln;
+	if (table == NULL)
+		return;
+	for (size_t i = hash_bytes(p, n) & table_mask; table[i].p != NULL; i = (i + 1) & table_mask) {
+		if (table[i].n == n && memcmp(table[i].p, p, n) == 0) {
+			out->nid = table[i].nid;
+			out->sn = table[i].sn;
+			out->ln = table[i].ln;
 			return;
 		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
 	}
 }
 

@@ -239,8 +239,7 @@ static int add_pkcs7(PKCS7 *p7, const char *source, int line, int index, eku_cer
  * bundle of N blocks is scanned once, not N times. */
 static int line_from(const uint8_t **pos, int *line, const uint8_t *at)
 {
-	for (const uint8_t *p = *pos; (p = memchr(p, '\n', (size_t)(at - p))) != NULL; p++)
-		++*line;
+	*line += (int)eku_pem_lines(*pos, (size_t)(at - *pos));
 	*pos = at;
 	return *line;
 }

@@ -44,6 +44,8 @@ struct eku_pem_block {
 };
 enum eku_pem_step eku_pem_next(const uint8_t *p, const uint8_t *end, struct eku_pem_block *blk);
 const uint8_t *eku_pem_find(const uint8_t *p, const uint8_t *end, const char *needle);
+/* How many '\n' bytes [p, p + n) holds: the walk's line numbers. */
+size_t eku_pem_lines(const uint8_t *p, size_t n);
 
 /* One file (or "-"): count added, or -1 with a diag. */
 int eku_load_file(eku_loader *ld, const char *path, eku_certlist *out, eku_diaglist *diags);

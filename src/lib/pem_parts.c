@@ -163,8 +163,9 @@ static size_t cut_point(const eku_pem_parts *pp, int *blocks)
 
 int eku_pem_parts_next(eku_pem_parts *pp, struct eku_pem_part *part, eku_error *err)
 {
-	size_t cut;
-	int blocks, lines = 0;
+	size_t cut, rest, cap;
+	uint8_t *nb;
+	int blocks;
 
 	memset(part, 0, sizeof(*part));
 	if (pp->len < pp->part_bytes && !pp->eof && fill(pp, pp->part_bytes - pp->len, err) != 0)
@@ -174,20 +175,25 @@ int eku_pem_parts_next(eku_pem_parts *pp, struct eku_pem_part *part, eku_error *
 			return -1;
 	if (cut == 0)
 		return 0; /* end of file, nothing pending */
-	if ((part->buf = malloc(cut + 1)) == NULL) {
+	/* The pending buffer itself goes out as the part, and what stays
+	 * pending (less than a block, usually) moves to a new one: one copy of
+	 * the rest instead of one of the part. */
+	rest = pp->len - cut;
+	cap = rest + pp->part_bytes + 1;
+	if ((nb = malloc(cap)) == NULL) {
 		eku_error_set(err, EKU_E_NOMEM, "out of memory");
 		return -1;
 	}
-	memcpy(part->buf, pp->buf, cut);
-	part->buf[cut] = '\0';
+	memcpy(nb, pp->buf + cut, rest);
+	part->buf = pp->buf;
+	part->buf[cut] = '\0'; /* fill() keeps a byte spare */
 	part->len = cut;
 	part->line0 = pp->line0;
 	part->block0 = pp->block0;
-	for (const uint8_t *q = pp->buf, *e = pp->buf + cut; (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
-		lines++;
-	pp->line0 += lines;
+	pp->line0 += (int)eku_pem_lines(part->buf, cut);
 	pp->block0 += blocks;
-	memmove(pp->buf, pp->buf + cut, pp->len - cut);
-	pp->len -= cut;
+	pp->buf = nb;
+	pp->cap = cap;
+	pp->len = rest;
 	return 1;
 }

@@ -40,6 +40,9 @@ struct eku_cert {
 	 * leaf. Atomic, because anchors are shared by threads; races are benign
 	 * (every thread computes the same answer). */
 	_Atomic uint64_t sig_memo;
+	/* eku_name_key of the subject and issuer names, computed once: chain
+	 * building asks for them for every candidate of every leaf. */
+	uint64_t subject_key, issuer_key;
 	/* An alias (eku_cert_new_alias): another place where the same bytes
 	 * were read. It has its own position and borrows everything else
 	 * from `same` (a reference): facts, DER, X509, signature memo. */
@@ -106,6 +109,15 @@ const char *eku_key_usage_name(unsigned bit)
 	return NULL;
 }
 
+static void name_keys(eku_cert *c)
+{
+	c->subject_key = eku_name_key(c->facts->subject);
+	c->issuer_key = eku_name_key(c->facts->issuer);
+}
+
+uint64_t eku_cert_subject_key(const eku_cert *c) { return c->subject_key; }
+uint64_t eku_cert_issuer_key(const eku_cert *c) { return c->issuer_key; }
+
 eku_cert *eku_cert_new_x509(X509 *x, const char *source, int index, int line, eku_error *err)
 {
 	eku_cert *c = calloc(1, sizeof(*c));
@@ -133,6 +145,7 @@ eku_cert *eku_cert_new_x509(X509 *x, const char *source, int index, int line, ek
 		return NULL;
 	}
 	atomic_init(&c->x509, x);
+	name_keys(c);
 	return c;
 }
 
@@ -159,6 +172,7 @@ eku_cert *eku_cert_new_der_fast(const uint8_t *der, size_t len, const uint8_t *s
 	c->der = copy;
 	c->der_len = len;
 	c->facts = f;
+	name_keys(c);
 	c->index = index;
 	c->line = line;
 	c->container = container;
@@ -203,6 +217,8 @@ eku_cert *eku_cert_new_alias(eku_cert *base, const char *source, int index, int 
 	atomic_init(&c->sig_memo, 0);
 	c->same = eku_cert_up_ref(holder(base));
 	c->facts = c->same->facts;
+	c->subject_key = c->same->subject_key;
+	c->issuer_key = c->same->issuer_key;
 	c->index = index;
 	c->line = line;
 	c->container = container;
@@ -420,7 +436,7 @@ static int index_add(eku_certlist *l, size_t i)
 {
 	const eku_cert *c = l->v[i];
 	size_t first;
-	uint64_t key = eku_name_key(c->facts->subject);
+	uint64_t key = c->subject_key;
 	int added;
 
 	l->next[i] = l->last[i] = NO_POS;
@@ -462,14 +478,17 @@ static void index_rebuild(eku_certlist *l)
 
 size_t eku_certlist_issuer_first(const eku_certlist *l, const char *issuer)
 {
+	return eku_certlist_issuer_first_key(l, eku_name_key(issuer));
+}
+
+size_t eku_certlist_issuer_first_key(const eku_certlist *l, uint64_t key)
+{
 	size_t pos;
-	uint64_t key;
 
 	if (l == NULL || l->n == 0)
 		return NO_POS;
 	if (l->unindexed)
 		return 0;
-	key = eku_name_key(issuer);
 	if (!eku_hmap_get(l->by_subject, &key, sizeof(key), &pos))
 		return NO_POS;
 	return pos;

@@ -33,10 +33,15 @@ const uint8_t *eku_cert_der(const eku_cert *c, size_t *len);
  * Read-only: safe from several threads on a list nobody modifies. */
 size_t eku_certlist_issuer_first(const eku_certlist *l, const char *issuer);
 size_t eku_certlist_issuer_next(const eku_certlist *l, size_t pos);
+/* The same from an eku_name_key (eku_cert_issuer_key of the subject). */
+size_t eku_certlist_issuer_first_key(const eku_certlist *l, uint64_t key);
 /* The first certificate of l with this SHA-256, or NULL. Read-only. */
 eku_cert *eku_certlist_find_sha256(const eku_certlist *l, const uint8_t sha256[32]);
 /* Index key of an RFC 4514 name (see cert.c). */
 uint64_t eku_name_key(const char *name);
+/* eku_name_key of c's subject and issuer names, computed when c was made. */
+uint64_t eku_cert_subject_key(const eku_cert *c);
+uint64_t eku_cert_issuer_key(const eku_cert *c);
 /* Memo of the last signature check on c: 1 when the certificate with this
  * SHA-256 verified c's signature, 0 when it did not, -1 when unknown. Safe
  * on shared certificates (relaxed atomics: a lost update only costs a

@@ -352,7 +352,7 @@ static bool issued_by_facts(const eku_cert *issuer, const eku_cert *subject)
 {
 	const struct eku_facts *i = eku_cert_facts(issuer), *s = eku_cert_facts(subject);
 
-	if (eku_name_key(i->subject) != eku_name_key(s->issuer))
+	if (eku_cert_subject_key(issuer) != eku_cert_issuer_key(subject))
 		return false;
 	if (i->ski != NULL && s->aki != NULL && strcmp(i->ski, s->aki) != 0)
 		return false;
@@ -409,9 +409,7 @@ static bool in_chain(const struct eku_classification *cl, const eku_cert *c)
 static eku_cert *issuer_in(const eku_trust *t, const eku_certlist *l,
 	const struct eku_classification *cl, const eku_cert *cur)
 {
-	const char *name = eku_cert_facts(cur)->issuer;
-
-	for (size_t i = eku_certlist_issuer_first(l, name); i != SIZE_MAX;
+	for (size_t i = eku_certlist_issuer_first_key(l, eku_cert_issuer_key(cur)); i != SIZE_MAX;
 	     i = eku_certlist_issuer_next(l, i)) {
 		eku_cert *c = eku_certlist_get0(l, i);
 		if (!in_chain(cl, c) && issued_by(t, c, cur))

@@ -134,8 +134,11 @@ static int load_entry(struct gw_store_entry *e, bool server, eku_diaglist *d)
 
 	bool cert_ok, chain_ok;
 
-	if (cl == NULL || ch == NULL || (e->chain = sk_X509_new_null()) == NULL)
+	if (cl == NULL || ch == NULL || (e->chain = sk_X509_new_null()) == NULL) {
+		/* Never silent: an entry that is not loaded must fail the load. */
+		GW_DIAG(d, EKU_DIAG_ERROR, EKU_E_NOMEM, e->cert_pos, "%s: out of memory", e->cert_file);
 		goto out;
+	}
 	/* Certificate, chain and key are each read even when an earlier one
 	 * failed, so every problem of the entry is reported in one go. */
 	cert_ok = load_certs("cert", e->cert_file, e->cert_pos, cl, d) == 0;
@@ -150,7 +153,11 @@ static int load_entry(struct gw_store_entry *e, bool server, eku_diaglist *d)
 	e->ekc = eku_cert_up_ref(eku_certlist_get0(cl, 0));
 	if ((e->cert = cert_x509(e->ekc, "cert", e->cert_pos, d)) == NULL)
 		goto out;
-	X509_up_ref(e->cert);
+	if (X509_up_ref(e->cert) != 1) {
+		e->cert = NULL; /* the reference is ekc's, not ours */
+		GW_DIAG(d, EKU_DIAG_ERROR, EKU_E_NOMEM, e->cert_pos, "%s: out of memory", e->cert_file);
+		goto out;
+	}
 	if (push_chain(e->chain, cl, 1, "cert", e->cert_pos, d) != 0 ||
 	    push_chain(e->chain, ch, 0, "chain", e->chain_pos, d) != 0)
 		goto out;

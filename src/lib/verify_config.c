@@ -342,7 +342,12 @@ int eku_verify_config_add_untrusted_file(eku_verify_config *cfg, const char *pat
 		X509 *x = cert_x509(cfg, eku_certlist_get0(l, i), "untrusted file");
 		if (x == NULL)
 			goto out;
-		if (X509_up_ref(x) != 1 || sk_X509_push(cfg->untrusted, x) <= 0) {
+		/* A failed up-ref took no reference: nothing of ours to free. */
+		if (X509_up_ref(x) != 1) {
+			eku_error_set(&cfg->err, EKU_E_NOMEM, "out of memory");
+			goto out;
+		}
+		if (sk_X509_push(cfg->untrusted, x) <= 0) {
 			X509_free(x);
 			eku_error_set(&cfg->err, EKU_E_NOMEM, "out of memory");
 			goto out;

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <eku/ct.h>
 #include <eku/pool.h>
@@ -16,15 +15,14 @@
 
 #include "census.h"
 #include "msg.h"
+#include "readopts.h"
 
 /* Chains recently seen in CT entries, parsed once: a log page repeats a few
  * issuing chains over and over, and parsing them per entry would cost four
  * times the leaf. A small round-robin table keeps memory fixed. */
 #define CHAIN_SLOTS 16
-/* Bytes of files in flight per worker, and the part size of large PEM
- * files (see inspect_run.c). */
+/* Bytes of files in flight per worker. */
 #define POOL_BYTES_PER_JOB (8u << 20)
-#define PART_BYTES (256u << 10)
 struct chain_slot {
 	uint8_t *der;        /* the chain's certificates, each after a 3-byte length */
 	size_t len;
@@ -354,7 +352,7 @@ static int queue_parts(struct submit *s, const char *file)
 	bool first = true;
 	int rc;
 
-	if (r->o->ct || eku_pem_parts_open(file, r->o->max_size, PART_BYTES, &pp) != 1)
+	if (r->o->ct || eku_pem_parts_open(file, r->o->max_size, CLI_PART_BYTES, &pp) != 1)
 		return 0;
 	while ((rc = eku_pem_parts_next(pp, &part, &err)) == 1) {
 		if (first) {
@@ -408,9 +406,8 @@ static int read_and_queue(void *arg, const char *file)
 	struct task *k = calloc(1, sizeof(*k));
 	eku_error err = { 0 };
 	bool is_stdin = strcmp(file, "-") == 0;
-	struct stat st;
-	/* stat() never blocks, even on a FIFO; opening one might. */
-	bool once = is_stdin || (stat(file, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode));
+	enum cli_read_as as = cli_read_as(file);
+	bool once = as == CLI_READ_ONCE;
 
 	if (k == NULL || (k->source = strdup(file)) == NULL) {
 		free(k);
@@ -421,7 +418,7 @@ static int read_and_queue(void *arg, const char *file)
 		/* The walk's problems so far come before this file's. */
 		if (flush_walk_diags(s) != 0)
 			r->failed = true;
-		if (queue_parts(s, file) == 1) {
+		if (as == CLI_READ_PARTS && queue_parts(s, file) == 1) {
 			task_free(k);
 			return 1;
 		}

@@ -19,7 +19,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <eku/jsonw.h>
 #include <eku/pool.h>
@@ -30,10 +29,6 @@
 
 #define SLICE 512 /* certificates per task when the run is held */
 #define POOL_BYTES_PER_JOB (8u << 20)
-/* A PEM file larger than this is read and parsed in parts of about this
- * size (eku_pem_parts): memory stays flat however large the file, and one
- * large file keeps every worker busy. */
-#define PART_BYTES (256u << 10)
 
 struct run {
 	const struct inspect_run_opts *o;
@@ -302,15 +297,6 @@ static int flush_walk_diags(struct walker *w)
 	return 0;
 }
 
-/* Can file be read only once? Standard input, and anything that is not a
- * regular file or a directory (stat() never blocks, even on a FIFO). */
-static bool read_once(const char *file)
-{
-	struct stat st;
-
-	return strcmp(file, "-") == 0 || (stat(file, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode));
-}
-
 /* The kept bytes of a read-once input: the second pass takes the next one
  * the first pass recorded; "-" given again is the same standard input;
  * anything else is read now and recorded. NULL when memory ran out. */
@@ -390,13 +376,15 @@ static int read_and_queue(void *arg, const char *file)
 	struct task *k = NULL;
 	eku_pem_parts *pp = NULL;
 	eku_error err = { 0 };
+	enum cli_read_as as;
 	bool once;
 	int got = 1;
 
 	if (flush_walk_diags(w) != 0)
 		goto nomem;
-	once = read_once(file);
-	if (!once && eku_pem_parts_open(file, r->o->max_size, PART_BYTES, &pp) == 1)
+	as = cli_read_as(file);
+	once = as == CLI_READ_ONCE;
+	if (as == CLI_READ_PARTS && eku_pem_parts_open(file, r->o->max_size, CLI_PART_BYTES, &pp) == 1)
 		return queue_parts(w, file, pp);
 	if ((k = calloc(1, sizeof(*k))) == NULL ||
 	    (k->source = strdup(file)) == NULL)

@@ -1,7 +1,9 @@
 /* Options of the commands that read many certificate files (readopts.h). */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <eku/cert.h>
 #include <eku/pool.h>
@@ -77,4 +79,17 @@ void cli_print_load_diag(const struct eku_diag *d)
 		say("%s:%d: %s%s", d->source, d->line, d->message, hint);
 	else
 		say("%s: %s%s", d->source, d->message, hint);
+}
+
+enum cli_read_as cli_read_as(const char *file)
+{
+	struct stat st;
+
+	if (strcmp(file, "-") == 0)
+		return CLI_READ_ONCE;
+	if (stat(file, &st) != 0)
+		return CLI_READ_WHOLE; /* the read says why it cannot */
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return CLI_READ_ONCE;
+	return S_ISREG(st.st_mode) && (uint64_t)st.st_size > CLI_PART_BYTES ? CLI_READ_PARTS : CLI_READ_WHOLE;
 }

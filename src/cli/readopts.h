@@ -46,6 +46,18 @@ enum { CLI_O_PWFILE = 0x2100, CLI_O_PWENV, CLI_O_PW, CLI_O_EXT, CLI_O_MAX, CLI_O
 	"                        chains; skip matches issuers by name and key\n"           \
 	"                        identifier only, for bulk audits\n"
 
+/* A PEM file larger than this is read and parsed in parts of about this
+ * size (eku_pem_parts): memory stays flat however large the file, and one
+ * large file keeps every worker busy. */
+#define CLI_PART_BYTES (256u << 10)
+
+/* How an input is read, from one stat() (which never blocks, even on a
+ * FIFO): once and kept (standard input, and anything that is not a regular
+ * file or a directory: pipes, a shell's <(command), devices), in parts (a
+ * regular file larger than CLI_PART_BYTES), or whole. */
+enum cli_read_as { CLI_READ_WHOLE, CLI_READ_ONCE, CLI_READ_PARTS };
+enum cli_read_as cli_read_as(const char *file);
+
 /* Defaults: loader size cap, every CPU, signatures as given. */
 void cli_read_init(struct cli_read *r, bool check_signatures);
 /* 1 handled, 0 not one of these, -1 bad value (message printed). */

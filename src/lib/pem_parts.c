@@ -109,6 +109,7 @@ int eku_pem_parts_open(const char *path, size_t max, size_t part_bytes, eku_pem_
 	 * whole-file path takes everything else. O_NONBLOCK in case the path
 	 * was swapped for a FIFO in between. */
 	if (strcmp(path, "-") == 0 || part_bytes == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (size_t)st.st_size <= part_bytes || /* most files: no open() spent on them here */
 	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return 0;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size <= part_bytes ||

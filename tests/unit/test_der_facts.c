@@ -16,12 +16,14 @@
 
 #include <cmocka.h>
 #include <openssl/err.h>
+#include <openssl/objects.h>
 #include <openssl/pem.h>
 
 #include <eku/cert.h>
 
 #include "cert_int.h"
 #include "fixtures.h"
+#include "cert_load_int.h"
 #include "der/der.h"
 
 struct stats {
@@ -327,9 +329,81 @@ static void test_lazy_x509_race(void **state)
 	OPENSSL_free(der);
 }
 
+/* The OID table answers what OpenSSL makes of each encoding in a
+ * certificate: c2i_ASN1_OBJECT's nid, and that nid's names. Every built-in
+ * object, and a few encodings OpenSSL does not know. */
+static void test_oid_table(void **state)
+{
+	static const uint8_t unknown[][4] = { { 0x2a, 0x03, 0x04, 0x05 }, { 0x55, 0x1d, 0x7f, 0x01 } };
+	int max = OBJ_new_nid(0), checked = 0;
+	struct eku_oid_info oi;
+
+	(void)state;
+	for (int nid = 1; nid < max; nid++) {
+		const ASN1_OBJECT *o = OBJ_nid2obj(nid);
+		const unsigned char *p;
+		uint8_t der[256];
+		ASN1_OBJECT *back;
+		size_t n;
+		if (o == NULL || OBJ_length(o) == 0 || OBJ_length(o) > 200)
+			continue;
+		n = OBJ_length(o);
+		der[0] = 0x06;
+		der[1] = (uint8_t)n;
+		memcpy(der + 2, OBJ_get0_data(o), n);
+		p = der;
+		assert_non_null(back = d2i_ASN1_OBJECT(NULL, &p, (long)n + 2));
+		eku_oid_lookup(der + 2, n, &oi);
+		if (oi.nid != OBJ_obj2nid(back))
+			fail_msg("nid %d (%s): table %d, OpenSSL %d", nid, OBJ_nid2sn(nid), oi.nid, OBJ_obj2nid(back));
+		assert_string_equal(oi.sn, OBJ_nid2sn(oi.nid));
+		assert_string_equal(oi.ln, OBJ_nid2ln(oi.nid));
+		ASN1_OBJECT_free(back);
+		checked++;
+	}
+	assert_true(checked > 1000);
+	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+		eku_oid_lookup(unknown[i], sizeof(unknown[i]), &oi);
+		assert_int_equal(oi.nid, 0);
+		assert_null(oi.sn);
+	}
+}
+
+/* eku_pem_lines counts 8 bytes at a time: against a byte loop, on every
+ * length and alignment near '\n' and its neighbours (borrows between bytes
+ * would miscount), and on random buffers. */
+static void test_pem_lines(void **state)
+{
+	static const uint8_t near[] = { 0x0a, 0x0b, 0x09, 0x8a, 0x00, 0xff, 0x7f, 0x80, 0x0a };
+	uint8_t buf[256];
+	unsigned seed = 12345;
+
+	(void)state;
+	for (size_t len = 0; len <= 64; len++)
+		for (size_t off = 0; off < 8; off++)
+			for (size_t k = 0; k < sizeof(near); k++) {
+				size_t want = 0;
+				for (size_t i = 0; i < len; i++) {
+					buf[off + i] = near[(i * 7 + k) % sizeof(near)];
+					want += buf[off + i] == '\n';
+				}
+				assert_int_equal(eku_pem_lines(buf + off, len), want);
+			}
+	for (int round = 0; round < 2000; round++) {
+		size_t len = (size_t)(rand_r(&seed) % 249), want = 0;
+		for (size_t i = 0; i < len; i++) {
+			buf[i] = (uint8_t)(rand_r(&seed) % 4 == 0 ? '\n' : rand_r(&seed));
+			want += buf[i] == '\n';
+		}
+		assert_int_equal(eku_pem_lines(buf, len), want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_oid_table),
+		cmocka_unit_test(test_pem_lines),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_cert_new_der_refusals),
 		cmocka_unit_test(test_lazy_x509_race),

@@ -18,6 +18,7 @@
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 
+#include "base64.h"
 #include "cert_int.h"
 #include "cert_load_int.h"
 #include "der/der.h"
@@ -322,21 +323,6 @@ out:
 	return rc;
 }
 
-/* The value of one base64 character (RFC 4648 alphabet), or -1, as a
- * constant table: computed by the compiler, so it is read-only and shared
- * by the worker threads without any initialisation. */
-#define B64V(c)                                                                                    \
-	(int8_t)((c) >= 'A' && (c) <= 'Z'   ? (c) - 'A'                                                    \
-		: (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 26                                       \
-		: (c) >= '0' && (c) <= '9' ? (c) - '0' + 52                                       \
-		: (c) == '+'               ? 62                                                   \
-		: (c) == '/'               ? 63                                                   \
-					   : -1)
-#define B64R4(i) B64V(i), B64V((i) + 1), B64V((i) + 2), B64V((i) + 3)
-#define B64R16(i) B64R4(i), B64R4((i) + 4), B64R4((i) + 8), B64R4((i) + 12)
-#define B64R64(i) B64R16(i), B64R16((i) + 16), B64R16((i) + 32), B64R16((i) + 48)
-static const int8_t b64_table[256] = { B64R64(0), B64R64(64), B64R64(128), B64R64(192) };
-
 /* Base64 of a plain PEM block straight into out (RFC 7468 strict form: no
  * header lines, only base64 and line breaks, '=' padding at the end), with a
  * table instead of OpenSSL's BIO and decoder. Returns the decoded length, or
@@ -356,18 +342,13 @@ static size_t pem_b64(const uint8_t *begin, size_t len, uint8_t *out)
 	for (p++; p < end && *p != '-';) {
 		int v;
 		if (bits == 0 && pad == 0 && end - p >= 4) {
-			int a = b64_table[p[0]], b = b64_table[p[1]], c = b64_table[p[2]], d = b64_table[p[3]];
-			if ((a | b | c | d) >= 0) {
-				uint32_t q = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
-				out[n] = (uint8_t)(q >> 16);
-				out[n + 1] = (uint8_t)(q >> 8);
-				out[n + 2] = (uint8_t)q;
-				n += 3;
-				p += 4;
+			size_t q = eku_b64_quads(p, (size_t)(end - p) / 4, out + n);
+			n += 3 * q;
+			p += 4 * q;
+			if (q > 0)
 				continue;
-			}
 		}
-		v = b64_table[*p];
+		v = eku_b64_value[*p];
 		if (*p == '\n' || *p == '\r') {
 			p++;
 			continue;

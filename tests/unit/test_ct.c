@@ -443,6 +443,87 @@ static void test_detect_and_base64(void **state)
 	assert_int_equal(at, 2);
 }
 
+/* The quad loop against OpenSSL's encoder: random bytes of every length up
+ * to 200 encode (EVP_EncodeBlock) and decode back; one character replaced
+ * by a non-alphabet byte anywhere is refused at exactly that offset, or at
+ * the padding '=' it follows in the last quad. */
+static void test_base64_differential(void **state)
+{
+	static const char junk[] = { '*', '-', '\n', ' ', '"', (char)0x80, (char)0xff, '.' };
+	unsigned seed = 7;
+	uint8_t raw[200], *out;
+	char enc[300];
+	size_t len, at;
+
+	(void)state;
+	for (size_t n = 0; n <= sizeof(raw); n++) {
+		int elen;
+		for (size_t i = 0; i < n; i++)
+			raw[i] = (uint8_t)rand_r(&seed);
+		elen = EVP_EncodeBlock((unsigned char *)enc, raw, (int)n);
+		assert_int_equal(eku_base64_decode(enc, (size_t)elen, &out, &len, &at), 0);
+		assert_int_equal(len, n);
+		assert_memory_equal(out, raw, n);
+		free(out);
+		for (int k = 0; k < elen; k++) {
+			char keep = enc[k];
+			enc[k] = junk[(size_t)k % sizeof(junk)];
+			if (eku_base64_decode(enc, (size_t)elen, &out, &len, &at) != -1)
+				fail_msg("length %zu: junk at %d accepted", n, k);
+			/* a '=' before k in the same quad is where it went wrong:
+			 * padding followed by something else */
+			size_t want = (size_t)k;
+			for (int j = k - k % 4; j < k; j++)
+				if (enc[j] == '=') {
+					want = (size_t)j;
+					break;
+				}
+			assert_int_equal(at, want);
+			enc[k] = keep;
+		}
+	}
+}
+
+/* String scanning eight bytes at a time: an escape or a control character
+ * at every offset of a long base64 string is still seen. "\/" is '/' in
+ * JSON, so the entry decodes as without it; a TAB is refused with its
+ * column. */
+static void test_page_string_offsets(void **state)
+{
+	char page[512], member[200];
+	struct seen s;
+	eku_error err = { 0 };
+
+	(void)state;
+	for (size_t off = 0; off < 40; off++) {
+		/* "AAAA...": leaf_input of zero bytes is malformed, but the
+		 * error names the entry only after the string was read. */
+		memset(member, 'A', sizeof(member));
+		member[off] = '\t';
+		member[120] = '\0';
+		snprintf(page, sizeof(page), "{\"entries\": [{\"leaf_input\":\"%s\",\"extra_data\":\"\"}]}", member);
+		memset(&s, 0, sizeof(s));
+		eku_error_clear(&err);
+		assert_int_equal(eku_ct_page_parse("p.json", (const uint8_t *)page, strlen(page), on_entry, &s, &err), -1);
+		if (strstr(err.message, "control character in a string") == NULL)
+			fail_msg("offset %zu: %s", off, err.message);
+		memset(member, 'A', sizeof(member));
+		member[off] = '\\';
+		member[off + 1] = '/';
+		member[121] = '\0';
+		snprintf(page, sizeof(page), "{\"entries\": [{\"leaf_input\":\"%s\",\"extra_data\":\"\"}]}", member);
+		eku_error_clear(&err);
+		assert_int_equal(eku_ct_page_parse("p.json", (const uint8_t *)page, strlen(page), on_entry, &s, &err), -1);
+		/* The escape was seen and undone: the base64 decodes (a
+		 * backslash would be "bad base64"), and the entry's binary
+		 * layout is what fails. */
+		if (strstr(err.message, "p.json: entry 0: leaf_input") == NULL ||
+		    strstr(err.message, "base64") != NULL || strstr(err.message, "escape") != NULL)
+			fail_msg("offset %zu: %s", off, err.message);
+	}
+	eku_error_clear(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +534,8 @@ int main(void)
 		cmocka_unit_test(test_bad_pages),
 		cmocka_unit_test(test_page_json_forms),
 		cmocka_unit_test(test_detect_and_base64),
+		cmocka_unit_test(test_base64_differential),
+		cmocka_unit_test(test_page_string_offsets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

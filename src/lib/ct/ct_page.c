@@ -5,6 +5,7 @@
 
 #include <eku/ct.h>
 
+#include "../base64.h"
 #include "ct_int.h"
 
 #define DETECT_WINDOW (64u * 1024u)
@@ -21,21 +22,6 @@ bool eku_ct_page_detect(const uint8_t *buf, size_t len)
 	return memmem(buf + i, win, "\"entries\"", 9) != NULL;
 }
 
-static int b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /* RFC 4648 section 4, padding required. */
 int eku_base64_decode(const char *s, size_t len, uint8_t **out, size_t *out_len, size_t *bad)
 {
@@ -49,13 +35,16 @@ int eku_base64_decode(const char *s, size_t len, uint8_t **out, size_t *out_len,
 	}
 	if ((o = malloc(len / 4 * 3 + 1)) == NULL)
 		return -1;
-	for (size_t i = 0; i < len; i += 4) {
+	/* Every quad but the last at once; the last (padding), and a quad that
+	 * stopped them (to name its bad character), one character at a time. */
+	n = len >= 4 ? 3 * eku_b64_quads((const uint8_t *)s, len / 4 - 1, o) : 0;
+	for (size_t i = n / 3 * 4; i < len; i += 4) {
 		int v[4], pad = 0;
 
 		for (int k = 0; k < 4; k++) {
 			bool last = i + 4 == len;
 
-			v[k] = b64val((unsigned char)s[i + k]);
+			v[k] = eku_b64_value[(unsigned char)s[i + k]];
 			if (v[k] < 0 && last && s[i + k] == '=' && k >= 2 && (k == 3 || s[i + 3] == '=')) {
 				v[k] = 0;
 				pad++;

@@ -524,6 +524,72 @@ static void test_page_string_offsets(void **state)
 	eku_error_clear(&err);
 }
 
+struct chains {
+	int n;
+	enum eku_ct_entry_type type[8];
+	size_t n_chain[8], first_len[8], cert_len[8];
+};
+
+static int on_chain(void *arg, const struct eku_ct_entry *e, eku_error *err)
+{
+	struct chains *c = arg;
+
+	(void)err;
+	c->type[c->n] = e->type;
+	c->n_chain[c->n] = e->n_chain;
+	c->first_len[c->n] = e->n_chain > 0 ? e->chain_len[0] : 0;
+	c->cert_len[c->n++] = e->cert_len;
+	return 0;
+}
+
+/* An extra_data equal to the previous entry's is not decoded again: the
+ * entries of x509, precert, x509, x509, precert each still get their own
+ * chain (and a precert its own pre_certificate), whatever came before. */
+static void test_page_repeated_extra(void **state)
+{
+	static const int kinds[] = { 0, 1, 0, 0, 1 };
+	struct fixt f;
+	struct chains c = { 0 };
+	eku_error err = { 0 };
+	char *ent[2][2], *page = NULL, *grown;
+	size_t n = 0;
+
+	(void)state;
+	fixt_load(&f);
+	for (int k = 0; k < 2; k++) {
+		struct buf *l = calloc(1, sizeof(*l)), *x = calloc(1, sizeof(*x));
+		if (k == 0)
+			x509_entry(&f, l, x);
+		else
+			precert_entry(&f, l, x);
+		ent[k][0] = b64(l);
+		ent[k][1] = b64(x);
+		free(l), free(x);
+	}
+	assert_true(asprintf(&page, "{\"entries\": [") > 0);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++, n++) {
+		assert_true(asprintf(&grown, "%s%s{\"leaf_input\":\"%s\",\"extra_data\":\"%s\"}", page,
+			i ? "," : "", ent[kinds[i]][0], ent[kinds[i]][1]) > 0);
+		free(page);
+		page = grown;
+	}
+	assert_true(asprintf(&grown, "%s]}", page) > 0);
+	free(page);
+	page = grown;
+	assert_int_equal(eku_ct_page_parse("p.json", (const uint8_t *)page, strlen(page), on_chain, &c, &err), (long)n);
+	for (size_t i = 0; i < n; i++) {
+		bool pre = kinds[i] == 1;
+		assert_int_equal(c.type[i], pre ? EKU_CT_PRECERT_ENTRY : EKU_CT_X509_ENTRY);
+		assert_int_equal(c.n_chain[i], pre ? 1 : 2);
+		assert_int_equal(c.first_len[i], pre ? f.ctca_len : f.ca_len);
+		assert_int_equal(c.cert_len[i], pre ? f.pre_len : f.leaf_len);
+	}
+	for (int k = 0; k < 2; k++)
+		free(ent[k][0]), free(ent[k][1]);
+	free(page);
+	fixt_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -535,6 +601,7 @@ int main(void)
 		cmocka_unit_test(test_page_json_forms),
 		cmocka_unit_test(test_detect_and_base64),
 		cmocka_unit_test(test_base64_differential),
+		cmocka_unit_test(test_page_repeated_extra),
 		cmocka_unit_test(test_page_string_offsets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@ struct scan {
 	const uint8_t *p;
 	size_t len, pos;
 	const char *source;
+	struct ct_cache *cache;
 	eku_error *err;
 };
 
@@ -194,8 +195,8 @@ static int entry(struct scan *s, size_t index, eku_ct_entry_fn fn, void *arg)
 	}
 	if (expect(s, '}', "expected ',' or '}'") != 0)
 		return -1;
-	return ct_entry_spans(s->source, index, has_leaf ? &leaf : NULL, has_extra ? &extra : NULL, fn, arg,
-		s->err);
+	return ct_entry_spans(s->source, index, has_leaf ? &leaf : NULL, has_extra ? &extra : NULL, s->cache,
+		fn, arg, s->err);
 }
 
 static long entries(struct scan *s, eku_ct_entry_fn fn, void *arg)
@@ -223,10 +224,10 @@ static long entries(struct scan *s, eku_ct_entry_fn fn, void *arg)
 	return expect(s, ']', "expected ',' or ']'") != 0 ? -1 : (long)n;
 }
 
-long ct_json_page(const char *source, const uint8_t *buf, size_t len, eku_ct_entry_fn fn, void *arg,
-	eku_error *err)
+long ct_json_page(const char *source, const uint8_t *buf, size_t len, struct ct_cache *cache,
+	eku_ct_entry_fn fn, void *arg, eku_error *err)
 {
-	struct scan s = { buf, len, 0, source, err };
+	struct scan s = { buf, len, 0, source, cache, err };
 	struct ct_span k;
 	long n = -1;
 	bool seen = false;

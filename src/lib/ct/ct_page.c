@@ -147,18 +147,35 @@ out:
 	return rc;
 }
 
-int ct_entry_spans(const char *source, size_t index, const struct ct_span *leaf_s,
-	const struct ct_span *extra_s, eku_ct_entry_fn fn, void *arg, eku_error *err)
+/* extra_data of an entry: the cache's bytes when the span is the cache's,
+ * else decoded into the cache. */
+static int extra_data(const char *source, size_t index, const struct ct_span *v, struct ct_cache *cache,
+	eku_error *err)
 {
-	uint8_t *leaf = NULL, *extra = NULL;
-	size_t leaf_len, extra_len;
+	uint8_t *buf;
+	size_t len;
+
+	if (v != NULL && cache->buf != NULL && v->len == cache->len && memcmp(v->p, cache->p, v->len) == 0)
+		return 0;
+	if (member(source, index, v, "extra_data", &buf, &len, err) != 0)
+		return -1;
+	free(cache->buf);
+	*cache = (struct ct_cache){ .p = v->p, .len = v->len, .buf = buf, .buf_len = len };
+	return 0;
+}
+
+int ct_entry_spans(const char *source, size_t index, const struct ct_span *leaf_s,
+	const struct ct_span *extra_s, struct ct_cache *cache, eku_ct_entry_fn fn, void *arg, eku_error *err)
+{
+	uint8_t *leaf = NULL;
+	size_t leaf_len;
 	struct eku_ct_entry e;
 	int rc = -1;
 
 	if (member(source, index, leaf_s, "leaf_input", &leaf, &leaf_len, err) != 0 ||
-	    member(source, index, extra_s, "extra_data", &extra, &extra_len, err) != 0)
+	    extra_data(source, index, extra_s, cache, err) != 0)
 		goto out;
-	if (eku_ct_entry_decode(source, index, leaf, leaf_len, extra, extra_len, &e, err) != 0)
+	if (eku_ct_entry_decode(source, index, leaf, leaf_len, cache->buf, cache->buf_len, &e, err) != 0)
 		goto out;
 	if (fn(arg, &e, err) != 0) {
 		eku_error_setx(err, EKU_E_INTERNAL, "%s: entry %zu: stopped", source, index);
@@ -167,12 +184,15 @@ int ct_entry_spans(const char *source, size_t index, const struct ct_span *leaf_
 	rc = 0;
 out:
 	free(leaf);
-	free(extra);
 	return rc;
 }
 
 long eku_ct_page_parse(const char *source, const uint8_t *buf, size_t len, eku_ct_entry_fn fn,
 	void *arg, eku_error *err)
 {
-	return ct_json_page(source, buf, len, fn, arg, err);
+	struct ct_cache cache = { 0 };
+	long n = ct_json_page(source, buf, len, &cache, fn, arg, err);
+
+	free(cache.buf);
+	return n;
 }

@@ -25,6 +25,10 @@ Cache layout (under --cache, default /var/tmp/eku-bench), keyed by VERSION:
   v1/blocks/   block-NNNNN.pem: 1,000 leaves each, generated in parallel
   v1/gen-N/bundle/part-NNNN.pem   the first N leaves, 10,000 per file
   v1/gen-N/dir/cNNNNNNN.pem       the same leaves, one file each (N <= 100k)
+  v1/gen-N/ct/page-NNNN.json      the same leaves as Certificate Transparency
+                                  get-entries pages (RFC 6962 4.6) of 1,000
+                                  x509_entry entries, each with its own chain
+                                  [issuing CA, root] in extra_data (N <= 100k)
 Real corpora (normalised to PEM bundles so every tool reads the same bytes):
   v1/testdata/bundle/   every certificate under ../shared/testdata
   v1/system/bundle/     the system bundle's certificates
@@ -47,6 +51,7 @@ VERSION = "v1"
 BLOCK = 1000
 PART = 10000
 DIR_MAX = 100000
+CT_PAGE = 1000
 SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 
 # name, root key, issuing key, leaf keys, weight, domain
@@ -250,6 +255,48 @@ def generated(base: Path, n, log, with_dir=True):
         (top / "done").write_text("ok\n")
     return {"bundle": top / "bundle", "dir": top / "dir" if (top / "dir").exists() else None,
             "roots": pki / "roots.pem", "chain": pki / "chain.pem"}
+
+
+def _vec24(b):
+    return len(b).to_bytes(3, "big") + b
+
+
+def ct_pages(base: Path, n, log):
+    """The first n generated leaves as CT get-entries pages; each entry's
+    extra_data is the chain of that leaf's own issuer (consecutive entries
+    share it only when their issuers happen to be the same, as in a log)."""
+    import base64
+    import json
+    g = generated(base, n, log, with_dir=False)
+    top = base / f"gen-{n}" / "ct"
+    if (top / "done").exists():
+        return top
+    log(f"writing corpus gen-ct-{n} ...")
+    top.mkdir(parents=True, exist_ok=True)
+    pki = base / "pki"
+    def certs(path):  # load_pem_x509_certificates is cryptography >= 39; Debian 12 has 38
+        return [x509.load_pem_x509_certificate(b) for b in _pem_blocks(path)]
+    roots = {c.subject.public_bytes(): c for c in certs(pki / "roots.pem")}
+    chains = {}
+    for c in certs(pki / "chain.pem"):
+        root = roots[c.issuer.public_bytes()]
+        der = _vec24(c.public_bytes(serialization.Encoding.DER)) + \
+            _vec24(root.public_bytes(serialization.Encoding.DER))
+        chains[c.subject.public_bytes()] = base64.b64encode(_vec24(der)).decode()
+    entries, page = [], 0
+    for f in sorted(g["bundle"].iterdir()):
+        for leaf in certs(f):
+            li = bytes([0, 0]) + (1767225600000).to_bytes(8, "big") + bytes([0, 0]) + \
+                _vec24(leaf.public_bytes(serialization.Encoding.DER)) + b"\0\0"
+            entries.append({"leaf_input": base64.b64encode(li).decode(),
+                            "extra_data": chains[leaf.issuer.public_bytes()]})
+            if len(entries) == CT_PAGE:
+                (top / f"page-{page:04d}.json").write_text(json.dumps({"entries": entries}))
+                entries, page = [], page + 1
+    if entries:
+        (top / f"page-{page:04d}.json").write_text(json.dumps({"entries": entries}))
+    (top / "done").write_text("ok\n")
+    return top
 
 
 def _ders_from_file(path: Path):

@@ -9,6 +9,9 @@ Corpora (see corpus.py; cached under --cache, default /var/tmp/eku-bench):
            CAs) with --untrusted, --no-system
   gen-dir  the same leaves, one file per certificate (N <= 100k): the cost of
            a directory walk
+  gen-ct   the same leaves as CT get-entries pages of 1,000 entries, each
+           with its issuer's chain (N <= 100k): eku census only, no baseline
+           reads CT pages
   testdata every certificate under ../shared/testdata (normalised to PEM)
   system   the system bundle's certificates
 Baselines (each timed from inside its own process, start-up excluded):
@@ -178,6 +181,8 @@ def eku_tools(eku, feat, c):
         argv = [eku, "inspect", "--format", fmt, *common, *t, *extra, *c.inputs]
         return lambda c, timeout: timed(argv, None, timeout)
 
+    if c.kind == "gen-ct":  # eku census alone reads CT pages
+        return census_tool(eku, feat, c, trust)
     tools = [("inspect-jsonl", inspect("jsonl"))]
     if c.kind == "gen-dir":
         return tools + census_tool(eku, feat, c, trust)
@@ -217,6 +222,11 @@ def corpora(args):
         if g["dir"] is not None and not args.no_dir:
             files = sorted(str(p) for p in g["dir"].iterdir())
             out.append(Corpus("gen-dir", "gen-dir", n, [str(g["dir"])], files, g["roots"], g["chain"]))
+        if n <= corpus.DIR_MAX and not args.no_ct:
+            ct = corpus.ct_pages(base, n, log)
+            pages = sorted(str(p) for p in ct.iterdir() if p.suffix == ".json")
+            out.append(Corpus("gen-ct", "gen-ct", n, pages, pages, g["roots"], g["chain"],
+                              note="CT pages, census only"))
     if args.no_real:
         return out
     shared = ROOT.parent / "shared" / "testdata"
@@ -242,7 +252,9 @@ def measure(args, eku, feat, bins, cs):
     for rnd in range(args.rounds):
         for c in cs:
             fam = "gen" if c.kind.startswith("gen") else c.label
-            for name, fn in baseline_tools(bins) + eku_tools(eku, feat, c):
+            # The baselines read PEM: none of them reads a CT page.
+            base = baseline_tools(bins) if c.kind != "gen-ct" else []
+            for name, fn in base + eku_tools(eku, feat, c):
                 key = (c.label, c.n, name)
                 row = rows.setdefault(key, {"corpus": c.label, "n": c.n, "tool": name,
                                             "note": c.note, "samples": []})
@@ -416,6 +428,7 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="N <= 10k, 1 round")
     ap.add_argument("--no-real", action="store_true", help="skip the testdata and system corpora")
     ap.add_argument("--no-dir", action="store_true", help="skip the one-file-per-certificate corpora")
+    ap.add_argument("--no-ct", action="store_true", help="skip the CT get-entries page corpora")
     ap.add_argument("--json", help="write the results as JSON to this file")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [s for s in SIZES if s <= args.max_n]

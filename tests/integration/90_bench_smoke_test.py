@@ -45,7 +45,7 @@ def test_quick_rows_and_targets(tmp_path, eku_bin):
     if "--signatures" in help_text:
         expect |= {("gen", n, "inspect-jsonl-sigskip") for n in (1000, 2000)}
     if run([eku_bin, "census", "--help"]).returncode == 0:
-        expect |= {(c, n, "census") for c in ("gen", "gen-dir") for n in (1000, 2000)}
+        expect |= {(c, n, "census") for c in ("gen", "gen-dir", "gen-ct") for n in (1000, 2000)}
     assert expect <= set(rows), sorted(expect - set(rows))
     for key in expect:
         row = rows[key]

@@ -214,7 +214,12 @@ char *eku_utf8_sanitize(char *s)
 	if (s == NULL)
 		return NULL;
 	while (*p != '\0') {
-		size_t n = utf8_seq(p);
+		size_t n;
+		if (*p >= 0x20 && *p < 0x7f) { /* printable ASCII: most of every name */
+			p++;
+			continue;
+		}
+		n = utf8_seq(p);
 		if (n == 0 || (n == 1 && ((*p < 0x20 && *p != '\t') || *p == 0x7f))) {
 			*p++ = '?';
 			continue;

@@ -7,13 +7,23 @@
 
 #include "cert_load_int.h"
 
+/* memchr for the needle's first byte, then a compare: PEM bodies hold no
+ * '-', so the search for an END line is one vectorised scan, where memmem
+ * stepped through the body a byte or two at a time. Linear still: each
+ * candidate costs at most the needle's length, a few dozen bytes. */
 const uint8_t *eku_pem_find(const uint8_t *p, const uint8_t *end, const char *needle)
 {
 	size_t n = strlen(needle);
 
-	if ((size_t)(end - p) < n)
-		return NULL;
-	return memmem(p, (size_t)(end - p), needle, n);
+	while ((size_t)(end - p) >= n) {
+		const uint8_t *q = memchr(p, needle[0], (size_t)(end - p) - n + 1);
+		if (q == NULL)
+			return NULL;
+		if (memcmp(q, needle, n) == 0)
+			return q;
+		p = q + 1;
+	}
+	return NULL;
 }
 
 enum eku_pem_step eku_pem_next(const uint8_t *p, const uint8_t *end, struct eku_pem_block *blk)
@@ -50,19 +60,25 @@ enum eku_pem_step eku_pem_next(const uint8_t *p, const uint8_t *end, struct eku_
 /* Eight bytes at a time: a memchr call per line cost more than the count
  * itself on 65-byte PEM lines. A byte of x is zero exactly when the top bit
  * of ~((x & 0x7f..) + 0x7f.. | x | 0x7f..) is set, without borrows between
- * bytes; a multiply sums the eight flags (no popcount instruction in the
- * baseline x86-64 ISA). */
+ * bytes; the flags add up in per-byte counters, and a multiply sums those
+ * (no popcount instruction in the baseline x86-64 ISA). */
 size_t eku_pem_lines(const uint8_t *p, size_t n)
 {
 	const uint64_t nl = 0x0a0a0a0a0a0a0a0aull, low7 = 0x7f7f7f7f7f7f7f7full;
 	size_t lines = 0, i = 0;
 
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w, x;
-		memcpy(&w, p + i, 8);
-		x = w ^ nl;
-		x = ~(((x & low7) + low7) | x | low7) >> 7; /* 1 per '\n' byte */
-		lines += (size_t)((x * 0x0101010101010101ull) >> 56); /* their sum */
+	while (i + 8 <= n) {
+		/* Per-byte counters, summed across the word every 255 words,
+		 * before one of them could overflow. */
+		uint64_t acc = 0;
+		for (int k = 0; k < 255 && i + 8 <= n; k++, i += 8) {
+			uint64_t w, x;
+			memcpy(&w, p + i, 8);
+			x = w ^ nl;
+			acc += ~(((x & low7) + low7) | x | low7) >> 7; /* 1 per '\n' byte */
+		}
+		lines += (size_t)((acc & 0x00ff00ff00ff00ffull) + ((acc >> 8) & 0x00ff00ff00ff00ffull)) *
+				 0x0001000100010001ull >> 48;
 	}
 	for (; i < n; i++)
 		lines += p[i] == '\n';

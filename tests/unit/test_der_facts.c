@@ -371,7 +371,8 @@ static void test_oid_table(void **state)
 
 /* eku_pem_lines counts 8 bytes at a time: against a byte loop, on every
  * length and alignment near '\n' and its neighbours (borrows between bytes
- * would miscount), and on random buffers. */
+ * would miscount), on random buffers, and on long runs of '\n' (its
+ * per-byte counters at their limit). */
 static void test_pem_lines(void **state)
 {
 	static const uint8_t near[] = { 0x0a, 0x0b, 0x09, 0x8a, 0x00, 0xff, 0x7f, 0x80, 0x0a };
@@ -396,6 +397,16 @@ static void test_pem_lines(void **state)
 			want += buf[i] == '\n';
 		}
 		assert_int_equal(eku_pem_lines(buf, len), want);
+	}
+	/* Long runs of nothing but '\n': every per-byte counter at its
+	 * maximum when the sums are taken (every 255 words). */
+	{
+		static uint8_t nls[20000];
+		memset(nls, '\n', sizeof(nls));
+		for (size_t len = 2030; len < 2060; len++)
+			assert_int_equal(eku_pem_lines(nls, len), len);
+		assert_int_equal(eku_pem_lines(nls, sizeof(nls)), sizeof(nls));
+		assert_int_equal(eku_pem_lines(nls + 3, sizeof(nls) - 3), sizeof(nls) - 3);
 	}
 }
 

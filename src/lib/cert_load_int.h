@@ -44,8 +44,11 @@ struct eku_pem_block {
 };
 enum eku_pem_step eku_pem_next(const uint8_t *p, const uint8_t *end, struct eku_pem_block *blk);
 const uint8_t *eku_pem_find(const uint8_t *p, const uint8_t *end, const char *needle);
-/* How many '\n' bytes [p, p + n) holds: the walk's line numbers. */
+/* How many '\n' bytes [p, p + n) holds: the walk's line numbers. The
+ * portable word-at-a-time count is eku_pem_lines_words, which eku_pem_lines
+ * uses for what its vector loop leaves (all of it without SSE2). */
 size_t eku_pem_lines(const uint8_t *p, size_t n);
+size_t eku_pem_lines_words(const uint8_t *p, size_t n);
 
 /* One file (or "-"): count added, or -1 with a diag. */
 int eku_load_file(eku_loader *ld, const char *path, eku_certlist *out, eku_diaglist *diags);

@@ -389,6 +389,7 @@ static void test_pem_lines(void **state)
 					want += buf[off + i] == '\n';
 				}
 				assert_int_equal(eku_pem_lines(buf + off, len), want);
+				assert_int_equal(eku_pem_lines_words(buf + off, len), want);
 			}
 	for (int round = 0; round < 2000; round++) {
 		size_t len = (size_t)(rand_r(&seed) % 249), want = 0;
@@ -397,15 +398,21 @@ static void test_pem_lines(void **state)
 			want += buf[i] == '\n';
 		}
 		assert_int_equal(eku_pem_lines(buf, len), want);
+		assert_int_equal(eku_pem_lines_words(buf, len), want);
 	}
 	/* Long runs of nothing but '\n': every per-byte counter at its
 	 * maximum when the sums are taken (every 255 words). */
 	{
 		static uint8_t nls[20000];
 		memset(nls, '\n', sizeof(nls));
-		for (size_t len = 2030; len < 2060; len++)
+		for (size_t len = 2030; len < 2060; len++) {
+			assert_int_equal(eku_pem_lines(nls, len), len);
+			assert_int_equal(eku_pem_lines_words(nls, len), len);
+		}
+		for (size_t len = 4070; len < 4100; len++)
 			assert_int_equal(eku_pem_lines(nls, len), len);
 		assert_int_equal(eku_pem_lines(nls, sizeof(nls)), sizeof(nls));
+		assert_int_equal(eku_pem_lines_words(nls, sizeof(nls)), sizeof(nls));
 		assert_int_equal(eku_pem_lines(nls + 3, sizeof(nls) - 3), sizeof(nls) - 3);
 	}
 }

@@ -200,6 +200,26 @@ static int put_escape(eku_jsonw *w, unsigned char c)
 #define PLAIN64(i) PLAIN16(i), PLAIN16((i) + 16), PLAIN16((i) + 32), PLAIN16((i) + 48)
 static const uint8_t plain[256] = { PLAIN64(0), PLAIN64(64), PLAIN64(128), PLAIN64(192) };
 
+/* The same eight bytes at a time, up to the first word that holds a byte
+ * below 0x20 or from 0x80, a '"' or a '\\' (each test exact as a whole
+ * word's yes or no: Hacker's Delight's hasless / haszero); the table goes on
+ * from there. Names, hashes and OIDs are long runs of plain bytes. */
+static const unsigned char *plain_words(const unsigned char *p, const unsigned char *end)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+
+	while (end - p >= 8) {
+		uint64_t w, q, b;
+		memcpy(&w, p, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		if ((w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high)
+			break;
+		p += 8;
+	}
+	return p;
+}
+
 static int put_string(eku_jsonw *w, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
@@ -211,6 +231,7 @@ static int put_string(eku_jsonw *w, const char *s, size_t len)
 		size_t n;
 
 		for (;;) {
+			p = plain_words(p, end);
 			while (p < end && plain[*p])
 				p++;
 			if (p < end && *p >= 0x80 && (n = utf8_len(p, (size_t)(end - p))) != 0) {

@@ -126,11 +126,29 @@ static void esc_byte(struct eku_fb *b, uint8_t c, uint8_t pos)
 	}
 }
 
+/* A byte written as it is when it is neither first nor last: what
+ * esc_byte() and the Latin-1 step below leave unchanged there. */
+static bool plain_inside(uint8_t c, bool utf8)
+{
+	return c > 0x7f ? utf8 : char_class(c) == 0 || char_class(c) == 0x20 || char_class(c) == 0x60;
+}
+
 static void print_value(struct eku_fb *b, const struct entry *e)
 {
 	for (size_t i = 0; i < e->val_len; i++) {
 		uint8_t c = e->val[i];
 		uint8_t pos = i + 1 == e->val_len ? 0x40 : i == 0 ? 0x20 : 0;
+		size_t j = i;
+
+		/* A run of plain bytes inside the value goes out at once, not
+		 * one call per byte. */
+		while (i != 0 && j + 1 < e->val_len && plain_inside(e->val[j], e->tag == 0x0c))
+			j++;
+		if (j > i) {
+			eku_fb_put(b, e->val + i, j - i);
+			i = j - 1;
+			continue;
+		}
 		if (e->tag != 0x0c && c > 0x7f) {
 			/* Latin-1 to UTF-8: bytes above 0x7f are never escaped. */
 			uint8_t u[2] = { (uint8_t)(0xc0 | (c >> 6)), (uint8_t)(0x80 | (c & 0x3f)) };

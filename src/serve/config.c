@@ -170,6 +170,11 @@ static void key_sources(KEY_ARGS)
 		}
 		c->sources[c->n_sources++] = t.s;
 	}
+	/* An empty list would start a server that watches nothing, and say
+	 * "ok" to --check (found by fuzz_serve_config). */
+	if (fy_node_sequence_item_count(v) == 0)
+		ERR(y, eku_yaml_pos(v, at), "'sources' is empty: give at least one source "
+			"(- name: ... interval: ... files: ...)");
 }
 
 static void key_listen(KEY_ARGS)

@@ -243,6 +243,8 @@ static const struct cfg_case cfg_cases[] = {
 	{ "a nameless source before a named one (fuzzer find)",
 	  "data_dir: d\nsources:\n  - { nam: a, files: [x] }\n  - { name: b, files: [x] }\n", 3, 7,
 	  "unknown key 'nam'", 2 },
+	{ "no source (fuzzer find)", "database: postgresql://x/y\nsources: []\n", 2, 1,
+	  "'sources' is empty", 1 },
 	{ "interval too short", "data_dir: d\nsources:\n  - { name: a, interval: 10ms, files: [x] }\n", 3, 7,
 	  "interval must be at least 100ms", 1 },
 };

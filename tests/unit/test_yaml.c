@@ -104,6 +104,17 @@ static const struct diag_case {
 	  EKU_E_BAD_CONFIG },
 	{ "a key that is a list", "name: a\n? [k]\n: v\n", 0, 1, 2, 4, "test: a key must be a name, found a list",
 	  EKU_E_BAD_CONFIG },
+	/* Each of these crashes libfyaml 0.7.12 (Debian 12) in its error
+	 * cleanup (fuzz_serve_config); eku refuses them first. */
+	{ "explicit key and a tab: refused before libfyaml", "k:\n  ? a:\t:\n", 0, 1, 2, 3,
+	  "a YAML explicit key ('? ') in a file with tab characters", EKU_E_BAD_CONFIG },
+	{ "explicit key, the tab on a later line", "? a: b\n  c:\t:\n", 0, 1, 1, 1,
+	  "YAML explicit key", EKU_E_BAD_CONFIG },
+	{ "explicit key under a list marker after a lone CR", "k:\r- ? a:\t: b\n", 0, 1, 2, 3,
+	  "YAML explicit key", EKU_E_BAD_CONFIG },
+	{ "explicit key as a value", ": ? ::\t:", 0, 1, 1, 3, "YAML explicit key", EKU_E_BAD_CONFIG },
+	{ "a '?' inside a value is no explicit key, tab or not", "name: \"a?\tb\"\ntags: [what?, x]\n", 0, 0, 0, 0,
+	  NULL, EKU_E_OK },
 	{ "empty value: a value is required, at the key", "name:\n", 0, 1, 1, 1, "name: a value is required",
 	  EKU_E_BAD_CONFIG },
 	{ "list where a single value belongs", "name: [a, b]\n", 0, 1, 1, 8,

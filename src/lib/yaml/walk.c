@@ -74,6 +74,34 @@ static bool no_content(const char *text, size_t len)
 	return true;
 }
 
+/* libfyaml 0.7.12 (Debian 12) crashes in its error cleanup on an explicit
+ * key whose content holds a tab: "? a:<TAB>:", "k:\n  ? a:<TAB>:",
+ * "k: ? ::<TAB>:", "- !t ? a:<TAB>:" (found by fuzz_serve_config). Such
+ * text is refused before libfyaml sees it: a '?' standing alone (a blank or
+ * a line break, or the text's edge, on both sides: the explicit-key
+ * indicator wherever it may stand) in a file that holds a tab. eku's files
+ * need neither. The position of that '?', or 0:0. */
+static struct eku_pos explicit_key_with_tab(const char *text, size_t len)
+{
+	int line = 1;
+	size_t line_start = 0;
+
+	if (memchr(text, '\t', len) == NULL)
+		return (struct eku_pos){ 0, 0 };
+	for (size_t k = 0; k < len; k++) {
+		char c = text[k];
+		if (c == '\n' || (c == '\r' && (k + 1 == len || text[k + 1] != '\n'))) {
+			line++; /* "\n", "\r\n" (counted at its '\n') or a lone "\r" */
+			line_start = k + 1;
+			continue;
+		}
+		if (c == '?' && (k == 0 || strchr(" \t\r\n", text[k - 1]) != NULL) &&
+		    (k + 1 == len || strchr(" \t\r\n", text[k + 1]) != NULL))
+			return (struct eku_pos){ line, (int)(k - line_start) + 1 };
+	}
+	return (struct eku_pos){ 0, 0 };
+}
+
 int eku_yaml_load(struct eku_yaml *y, eku_diaglist *diags, const char *text, size_t len,
 	struct fy_node **root)
 {
@@ -89,6 +117,11 @@ int eku_yaml_load(struct eku_yaml *y, eku_diaglist *diags, const char *text, siz
 		diags->max = EKU_DIAGLIST_YAML_MAX;
 	if (eku_utf8_check(text, len, &bad.line, &bad.col) != 0) {
 		eku_yaml_diag(y, bad, EKU_E_BAD_CONFIG, "not UTF-8 text (or contains a NUL byte); save the file as UTF-8");
+		goto out;
+	}
+	if ((bad = explicit_key_with_tab(text, len)).line != 0) {
+		eku_yaml_diag(y, bad, EKU_E_BAD_CONFIG, "a YAML explicit key ('? ') in a file with tab characters "
+			"cannot be read safely; write the key as 'key: value' and indent with spaces");
 		goto out;
 	}
 	if (no_content(text, len)) {

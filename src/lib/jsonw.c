@@ -15,6 +15,8 @@
 
 #include <eku/jsonw.h>
 
+#include "swar.h"
+
 struct frame {
 	bool object;
 	bool keyed;    /* object: a key was written, its value is due */
@@ -202,20 +204,13 @@ static const uint8_t plain[256] = { PLAIN64(0), PLAIN64(64), PLAIN64(128), PLAIN
 
 /* The same eight bytes at a time, up to the first word that holds a byte
  * below 0x20 or from 0x80, a '"' or a '\\' (each test exact as a whole
- * word's yes or no: Hacker's Delight's hasless / haszero); the table goes on
- * from there. Names, hashes and OIDs are long runs of plain bytes. */
+ * word's yes or no: swar.h); the table goes on from there. Names, hashes and OIDs are long runs of plain bytes. */
 static const unsigned char *plain_words(const unsigned char *p, const unsigned char *end)
 {
-	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-
-	while (end - p >= 8) {
-		uint64_t w, q, b;
-		memcpy(&w, p, 8);
-		q = w ^ (ones * '"');
-		b = w ^ (ones * '\\');
-		if ((w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high)
+	for (; end - p >= 8; p += 8) {
+		uint64_t w = eku_swar_load(p);
+		if ((w & EKU_SWAR_HIGH) | eku_swar_has_below(w, 0x20) | eku_swar_has(w, '"') | eku_swar_has(w, '\\'))
 			break;
-		p += 8;
 	}
 	return p;
 }

@@ -10,6 +10,7 @@
 #endif
 
 #include "cert_load_int.h"
+#include "swar.h"
 
 /* memchr for the needle's first byte, then a compare: PEM bodies hold no
  * '-', so the search for an END line is one vectorised scan, where memmem
@@ -63,24 +64,17 @@ enum eku_pem_step eku_pem_next(const uint8_t *p, const uint8_t *end, struct eku_
 
 /* Newlines counted without a call per line: a memchr call per line cost
  * more than the count itself on 65-byte PEM lines. Eight bytes at a time in
- * a word: a byte of x is zero exactly when the top bit of
- * ~((x & 0x7f..) + 0x7f.. | x | 0x7f..) is set, without borrows between
- * bytes; the flags add up in per-byte counters, and a multiply sums those
- * every 255 words, before one could overflow (no popcount instruction in
- * the baseline ISA). */
+ * a word (eku_swar_eq, exact per byte); the flags add up in per-byte
+ * counters, and a multiply sums those every 255 words, before one could
+ * overflow (no popcount instruction in the baseline ISA). */
 size_t eku_pem_lines_words(const uint8_t *p, size_t n)
 {
-	const uint64_t nl = 0x0a0a0a0a0a0a0a0aull, low7 = 0x7f7f7f7f7f7f7f7full;
 	size_t lines = 0, i = 0;
 
 	while (i + 8 <= n) {
 		uint64_t acc = 0;
-		for (int k = 0; k < 255 && i + 8 <= n; k++, i += 8) {
-			uint64_t w, x;
-			memcpy(&w, p + i, 8);
-			x = w ^ nl;
-			acc += ~(((x & low7) + low7) | x | low7) >> 7; /* 1 per '\n' byte */
-		}
+		for (int k = 0; k < 255 && i + 8 <= n; k++, i += 8)
+			acc += eku_swar_eq(eku_swar_load(p + i), '\n') >> 7; /* 1 per '\n' byte */
 		lines += (size_t)((acc & 0x00ff00ff00ff00ffull) + ((acc >> 8) & 0x00ff00ff00ff00ffull)) *
 				 0x0001000100010001ull >> 48;
 	}

@@ -7,6 +7,7 @@
 
 #include <eku/ct.h>
 
+#include "../swar.h"
 #include "ct_int.h"
 
 #define MAX_DEPTH 64
@@ -61,20 +62,15 @@ static int expect(struct scan *s, char c, const char *what)
 /* How many bytes at p need no look in a string: no '"', '\\' or control
  * character among them. Eight at a time, as words: a page's strings are
  * kilobytes of base64, and a byte loop over them was a seventh of a census
- * of CT pages. Each test is exact as a whole word's yes or no (Hacker's
- * Delight's haszero / hasless, n <= 128); a word that says yes is left to
- * the byte loop. */
+ * of CT pages. Each test is exact as a whole word's yes or no (swar.h); a
+ * word that says yes is left to the byte loop. */
 static size_t plain_run(const uint8_t *p, size_t n)
 {
-	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
 	size_t i = 0;
 
 	for (; i + 8 <= n; i += 8) {
-		uint64_t w, q, b;
-		memcpy(&w, p + i, 8);
-		q = w ^ (ones * '"');
-		b = w ^ (ones * '\\');
-		if ((((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w)) & high)
+		uint64_t w = eku_swar_load(p + i);
+		if (eku_swar_has(w, '"') | eku_swar_has(w, '\\') | eku_swar_has_below(w, 0x20))
 			break;
 	}
 	return i;

@@ -130,7 +130,7 @@ static void esc_byte(struct eku_fb *b, uint8_t c, uint8_t pos)
  * esc_byte() and the Latin-1 step below leave unchanged there. */
 static bool plain_inside(uint8_t c, bool utf8)
 {
-	return c > 0x7f ? utf8 : char_class(c) == 0 || char_class(c) == 0x20 || char_class(c) == 0x60;
+	return c > 0x7f ? utf8 : (char_class(c) & (1 | 2)) == 0; /* '#' and ' ' only escape at an end */
 }
 
 static void print_value(struct eku_fb *b, const struct entry *e)

@@ -8,79 +8,71 @@
 #include <openssl/err.h>
 #include <openssl/objects.h>
 
+#include "../hash.h"
 #include "der.h"
 
 struct entry {
-	const uint8_t *p; /* OpenSSL's static encoding */
-	size_t n;
 	int nid;
 	const char *sn, *ln;
 };
 
-/* Open addressing over OpenSSL's ~1,200 OIDs, at most half full: a
- * certificate looks up a dozen OIDs, and a binary search of memcmp calls
- * cost a tenth of the walk. */
+/* The built-in objects, and an index from their encodings (eku_hmap: the
+ * project's byte-key table) to them: a certificate looks up a dozen OIDs,
+ * and a binary search of memcmp calls cost a tenth of the walk. Built once;
+ * read-only afterwards, so every thread may look up. */
 static struct entry *table;
-static size_t table_mask;
+static eku_hmap *by_encoding;
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
-
-static size_t hash_bytes(const uint8_t *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3u;
-	return (size_t)(h ^ (h >> 29));
-}
 
 static void build(void)
 {
 	int max = OBJ_new_nid(0); /* the next free nid: every built-in one is below */
-	size_t cap = 64;
-	struct entry *t;
+	struct entry *t = calloc((size_t)(max > 0 ? max : 1), sizeof(*t));
+	eku_hmap *ix = eku_hmap_new();
+	size_t n = 0;
 
-	while (cap < (size_t)(max > 0 ? max : 1) * 2)
-		cap *= 2;
-	if ((t = calloc(cap, sizeof(*t))) == NULL)
-		return;
+	if (t == NULL || ix == NULL)
+		goto fail;
 	ERR_set_mark();
 	for (int nid = 1; nid < max; nid++) {
 		const ASN1_OBJECT *o = OBJ_nid2obj(nid);
-		const uint8_t *p;
 		char txt[256];
-		size_t n, i;
-		if (o == NULL || OBJ_length(o) == 0 || (p = OBJ_get0_data(o)) == NULL)
+		if (o == NULL || OBJ_length(o) == 0 || OBJ_get0_data(o) == NULL)
 			continue;
 		/* An encoding with two nids: the one c2i_ASN1_OBJECT finds, which
 		 * is what OpenSSL makes of it in a certificate. */
 		if (OBJ_obj2txt(txt, sizeof(txt), o, 1) <= 0 || OBJ_txt2nid(txt) != nid)
 			continue;
-		n = OBJ_length(o);
-		for (i = hash_bytes(p, n) & (cap - 1); t[i].p != NULL; i = (i + 1) & (cap - 1))
-			;
-		t[i] = (struct entry){ .p = p, .n = n, .nid = nid, .sn = OBJ_nid2sn(nid),
-			.ln = OBJ_nid2ln(nid) };
+		t[n] = (struct entry){ .nid = nid, .sn = OBJ_nid2sn(nid), .ln = OBJ_nid2ln(nid) };
+		if (eku_hmap_add(ix, OBJ_get0_data(o), (size_t)OBJ_length(o), n) < 0) {
+			ERR_pop_to_mark();
+			goto fail;
+		}
+		n++;
 	}
 	ERR_pop_to_mark();
 	table = t;
-	table_mask = cap - 1;
+	by_encoding = ix;
+	return;
+fail:
+	/* Out of memory (some 40 KiB, at the first lookup): every OID then
+	 * reads as unknown, as the sorted table before this one did. */
+	free(t);
+	eku_hmap_free(ix);
 }
 
 void eku_oid_lookup(const uint8_t *p, size_t n, struct eku_oid_info *out)
 {
+	size_t i;
+
 	pthread_once(&table_once, build);
 	out->nid = 0;
 	out->sn = out->ln = NULL;
-	if (table == NULL)
+	if (by_encoding == NULL || !eku_hmap_get(by_encoding, p, n, &i))
 		return;
-	for (size_t i = hash_bytes(p, n) & table_mask; table[i].p != NULL; i = (i + 1) & table_mask) {
-		if (table[i].n == n && memcmp(table[i].p, p, n) == 0) {
-			out->nid = table[i].nid;
-			out->sn = table[i].sn;
-			out->ln = table[i].ln;
-			return;
-		}
-	}
+	out->nid = table[i].nid;
+	out->sn = table[i].sn;
+	out->ln = table[i].ln;
 }
 
 bool eku_oid_valid(const uint8_t *p, size_t n)

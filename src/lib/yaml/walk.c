@@ -76,11 +76,16 @@ static bool no_content(const char *text, size_t len)
 
 /* libfyaml 0.7.12 (Debian 12) crashes in its error cleanup on an explicit
  * key whose content holds a tab: "? a:<TAB>:", "k:\n  ? a:<TAB>:",
- * "k: ? ::<TAB>:", "- !t ? a:<TAB>:" (found by fuzz_serve_config). Such
+ * ": ? ::<TAB>:", "- a! ? a:<TAB>:" (found by fuzz_serve_config). Such
  * text is refused before libfyaml sees it: a '?' standing alone (a blank or
  * a line break, or the text's edge, on both sides: the explicit-key
  * indicator wherever it may stand) in a file that holds a tab. eku's files
  * need neither. The position of that '?', or 0:0. */
+static bool blank_or_break(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 static struct eku_pos explicit_key_with_tab(const char *text, size_t len)
 {
 	int line = 1;
@@ -95,8 +100,7 @@ static struct eku_pos explicit_key_with_tab(const char *text, size_t len)
 			line_start = k + 1;
 			continue;
 		}
-		if (c == '?' && (k == 0 || strchr(" \t\r\n", text[k - 1]) != NULL) &&
-		    (k + 1 == len || strchr(" \t\r\n", text[k + 1]) != NULL))
+		if (c == '?' && (k == 0 || blank_or_break(text[k - 1])) && (k + 1 == len || blank_or_break(text[k + 1])))
 			return (struct eku_pos){ line, (int)(k - line_start) + 1 };
 	}
 	return (struct eku_pos){ 0, 0 };

@@ -25,6 +25,7 @@
 #include "fixtures.h"
 #include "cert_load_int.h"
 #include "der/der.h"
+#include "base64.h"
 
 struct stats {
 	size_t certs, fast, mutants, mutants_fast;
@@ -369,6 +370,78 @@ static void test_oid_table(void **state)
 	}
 }
 
+/* eku_b64_quads (32 characters at a time where the CPU has AVX2) against a
+ * reference written from RFC 4648's alphabet: every byte value at every
+ * position of a 96-character run must decode the same or stop at the same
+ * quad, with nothing written past the quads decoded; the table loop
+ * (eku_b64_quads_table, every machine's path) is held to the same. */
+static size_t ref_quads(const uint8_t *in, size_t n, uint8_t *out)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t q = 0;
+		for (int k = 0; k < 4; k++) {
+			const char *at = in[4 * i + k] != 0 ? strchr(alphabet, in[4 * i + k]) : NULL;
+			if (at == NULL)
+				return i;
+			q = q << 6 | (uint32_t)(at - alphabet);
+		}
+		out[3 * i] = (uint8_t)(q >> 16);
+		out[3 * i + 1] = (uint8_t)(q >> 8);
+		out[3 * i + 2] = (uint8_t)q;
+	}
+	return i;
+}
+
+static void check_quads(const uint8_t *in, size_t n)
+{
+	size_t (*const fns[])(const uint8_t *, size_t, uint8_t *) = { eku_b64_quads, eku_b64_quads_table };
+	uint8_t want[80], got[80];
+	size_t wq = ref_quads(in, n, want);
+
+	for (size_t f = 0; f < 2; f++) {
+		size_t q;
+		memset(got, 0xa5, sizeof(got));
+		q = fns[f](in, n, got);
+		if (q != wq)
+			fail_msg("%s: %zu quads, the reference %zu", f == 0 ? "eku_b64_quads" : "table", q, wq);
+		assert_memory_equal(got, want, 3 * q);
+		for (size_t i = 3 * q; i < sizeof(got); i++)
+			if (got[i] != 0xa5)
+				fail_msg("%s wrote byte %zu past %zu quads", f == 0 ? "eku_b64_quads" : "table", i, q);
+	}
+}
+
+static void test_base64_quads(void **state)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint8_t in[96];
+	unsigned seed = 99;
+
+	(void)state;
+	/* the whole alphabet at every position: each value's translation */
+	for (size_t rot = 0; rot < 64; rot++) {
+		for (size_t i = 0; i < sizeof(in); i++)
+			in[i] = (uint8_t)alphabet[(i + rot) % 64];
+		check_quads(in, sizeof(in) / 4);
+	}
+	/* every byte value at every position, in random valid text */
+	for (size_t pos = 0; pos < sizeof(in); pos++)
+		for (int b = 0; b < 256; b++) {
+			for (size_t i = 0; i < sizeof(in); i++)
+				in[i] = (uint8_t)alphabet[rand_r(&seed) % 64];
+			in[pos] = (uint8_t)b;
+			check_quads(in, sizeof(in) / 4);
+		}
+	/* every count of quads, short and long */
+	for (size_t i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)alphabet[rand_r(&seed) % 64];
+	for (size_t n = 0; n <= sizeof(in) / 4; n++)
+		check_quads(in, n);
+}
+
 /* eku_pem_lines counts 8 bytes at a time: against a byte loop, on every
  * length and alignment near '\n' and its neighbours (borrows between bytes
  * would miscount), on random buffers, and on long runs of '\n' (its
@@ -422,6 +495,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_oid_table),
 		cmocka_unit_test(test_pem_lines),
+		cmocka_unit_test(test_base64_quads),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_cert_new_der_refusals),
 		cmocka_unit_test(test_lazy_x509_race),

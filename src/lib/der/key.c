@@ -3,8 +3,11 @@
  * building an EVP_PKEY. Curves outside the table, explicit EC parameters,
  * DSA, RSA-PSS and X25519/X448 keys are "not sure" (the oracle answers). */
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/objects.h>
 
@@ -25,8 +28,52 @@ static struct curve {
 } curves[N_CURVES];
 static pthread_once_t curves_once = PTHREAD_ONCE_INIT;
 
+/* What each thread reuses for its point checks: a BN_CTX (without one,
+ * EC_POINT_oct2point allocates and frees its own at every call) and one
+ * EC_POINT per curve. Freed when the thread ends (scratch_free) or, for the
+ * main thread, never: it lives as long as the process. */
+struct ec_scratch {
+	BN_CTX *bn;
+	EC_POINT *pt[N_CURVES];
+};
+static pthread_key_t scratch_key;
+static bool scratch_ok; /* written once under curves_once, then read-only */
+
+static void scratch_free(void *arg)
+{
+	struct ec_scratch *s = arg;
+
+	for (size_t i = 0; i < N_CURVES; i++)
+		EC_POINT_free(s->pt[i]);
+	BN_CTX_free(s->bn);
+	free(s);
+}
+
+/* This thread's scratch, or NULL (out of memory: the caller allocates its
+ * own). */
+static struct ec_scratch *scratch_get(void)
+{
+	struct ec_scratch *s;
+
+	if (!scratch_ok)
+		return NULL;
+	if ((s = pthread_getspecific(scratch_key)) != NULL)
+		return s;
+	if ((s = calloc(1, sizeof(*s))) == NULL || (s->bn = BN_CTX_new()) == NULL)
+		goto fail;
+	if (pthread_setspecific(scratch_key, s) != 0)
+		goto fail;
+	return s;
+fail:
+	if (s != NULL)
+		BN_CTX_free(s->bn);
+	free(s);
+	return NULL;
+}
+
 static void build_curves(void)
 {
+	scratch_ok = pthread_key_create(&scratch_key, scratch_free) == 0;
 	for (size_t i = 0; i < N_CURVES; i++) {
 		EC_GROUP *g = EC_GROUP_new_by_curve_name(curve_nids[i]);
 		if (g == NULL)
@@ -80,7 +127,9 @@ static int ec(eku_cursor params, eku_cursor bits, struct eku_key *k)
 	eku_cursor oid;
 	struct eku_oid_info oi;
 	const struct curve *c = NULL;
-	EC_POINT *pt = NULL;
+	struct ec_scratch *s;
+	EC_POINT *pt = NULL, *own = NULL;
+	size_t ci = 0;
 	int rc = -1;
 
 	if (eku_der_expect(&params, 0x06, &oid) != 0 || !eku_cursor_empty(&params))
@@ -88,22 +137,27 @@ static int ec(eku_cursor params, eku_cursor bits, struct eku_key *k)
 	eku_oid_lookup(oid.p, oid.left, &oi);
 	pthread_once(&curves_once, build_curves);
 	for (size_t i = 0; i < N_CURVES; i++)
-		if (oi.nid == curve_nids[i] && curves[i].group != NULL && curves[i].name != NULL)
+		if (oi.nid == curve_nids[i] && curves[i].group != NULL && curves[i].name != NULL) {
 			c = &curves[i];
+			ci = i;
+		}
 	if (c == NULL || bits.left == 0)
 		return -1;
 	if (!((bits.p[0] == 4 && bits.left == 1 + 2 * c->field_len) ||
 	      ((bits.p[0] == 2 || bits.p[0] == 3) && bits.left == 1 + c->field_len)))
 		return -1;
-	if ((pt = EC_POINT_new(c->group)) == NULL ||
-	    EC_POINT_oct2point(c->group, pt, bits.p, bits.left, NULL) != 1)
+	if ((s = scratch_get()) != NULL && s->pt[ci] == NULL)
+		s->pt[ci] = EC_POINT_new(c->group);
+	if ((pt = s != NULL ? s->pt[ci] : NULL) == NULL && (pt = own = EC_POINT_new(c->group)) == NULL)
+		goto out;
+	if (EC_POINT_oct2point(c->group, pt, bits.p, bits.left, s != NULL ? s->bn : NULL) != 1)
 		goto out;
 	k->type = "EC";
 	k->bits = c->bits;
 	k->curve = c->name;
 	rc = 0;
 out:
-	EC_POINT_free(pt);
+	EC_POINT_free(own);
 	return rc;
 }
 

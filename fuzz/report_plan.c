@@ -1,8 +1,9 @@
-/* libFuzzer target: `eku report --from plan.json` and `--scan FILE` on
- * arbitrary bytes. Whatever jansson parses goes through the plan and scan
- * checks; a document the checks accept must render as HTML and as an
- * iCalendar file (no crash, no NULL without an error), and whatever they
- * refuse must say why. */
+/* libFuzzer target: `eku report --from plan.json`, `--scan FILE` and
+ * `--census FILE` on arbitrary bytes. Whatever jansson parses goes through
+ * the plan, scan and census checks; a document the checks accept must
+ * render (a plan as HTML and as an iCalendar file, a census as its page),
+ * with no crash and no NULL without an error, and whatever they refuse must
+ * say why. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,6 +37,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The same bytes as a --scan document. */
 	if (eku_report_check_scan(doc, &err) != 0 && err.message[0] == '\0')
 		abort();
+	eku_error_clear(&err);
+	/* ... and as a --census document. */
+	if (eku_report_check_census(doc, &err) != 0) {
+		if (err.message[0] == '\0')
+			abort();
+	} else {
+		const struct eku_html_inputs in = { .census = doc };
+		if ((out = eku_html_report_page(&in, &err)) == NULL && err.code != EKU_E_NOMEM)
+			abort();
+		free(out);
+	}
 	json_decref(doc);
 	return 0;
 }

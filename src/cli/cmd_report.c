@@ -1,5 +1,5 @@
-/* eku report: a plan as one self-contained HTML page with a timeline, or as
- * an iCalendar file (docs/report.md). */
+/* eku report: a plan (and the numbers of a census) as one self-contained HTML
+ * page with a timeline, or a plan as an iCalendar file (docs/report.md). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -17,6 +17,7 @@
 static const char usage_text[] =
 	"usage: eku report [options] INVENTORY.yaml\n"
 	"       eku report [options] --from plan.json\n"
+	"       eku report [options] --census census.json\n"
 	"\n"
 	"Turns a plan into one HTML file to mail, attach to a change request or\n"
 	"serve: a summary, a timeline chart (dated rules, one row per certificate\n"
@@ -24,6 +25,8 @@ static const char usage_text[] =
 	"A-D, the actions by date and the data versions. No external assets, no\n"
 	"script. --format ics writes the dated actions and break dates as an\n"
 	"iCalendar file instead; re-importing a later export updates the same events.\n"
+	"--census adds the numbers of an estate ('eku census --format json'): alone,\n"
+	"it makes a page of those numbers only.\n"
 	"\n"
 	"options:\n"
 	"  --format FMT          html|ics (default html)\n"
@@ -32,29 +35,35 @@ static const char usage_text[] =
 	"                        instead of judging an inventory\n"
 	"  --scan FILE           add a certificates table from 'eku inspect --format\n"
 	"                        json' or 'eku scan --format json' output\n"
+	"  --census FILE         add the census section from 'eku census --format\n"
+	"                        json' output (html only)\n"
 	"  --no-system           do not load the system roots (inventory only)\n"
 	CLI_COMMON_HELP
 	"\n"
-	"exit status: 0 written, 2 usage, inventory or plan file error, 3 runtime error.\n"
+	"exit status: 0 written, 2 usage, inventory, plan, scan or census file error,\n"
+	"3 runtime error.\n"
 	"\n"
 	"example:\n"
 	"  eku report examples/expressway/inventory.yaml -o report.html\n"
 	"  eku plan --format json inventory.yaml > plan.json &&\n"
 	"      eku report --from plan.json -o report.html\n"
-	"  eku report --format ics --at 2026-11-27 inventory.yaml -o eku.ics\n";
+	"  eku report --format ics --at 2026-11-27 inventory.yaml -o eku.ics\n"
+	"  eku census --format json certs/ > census.json &&\n"
+	"      eku report --census census.json -o census.html\n";
 
 struct report_opts {
 	struct cli_common common;
 	bool ics, no_system;
-	const char *output, *from, *scan, *input;
+	const char *output, *from, *scan, *census, *input; /* input: NULL for a census alone */
 };
 
-enum { O_FROM = 0x2000, O_SCAN, O_NOSYS };
+enum { O_FROM = 0x2000, O_SCAN, O_CENSUS, O_NOSYS };
 
 static const struct option longopts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "from", required_argument, NULL, O_FROM },
 	{ "scan", required_argument, NULL, O_SCAN },
+	{ "census", required_argument, NULL, O_CENSUS },
 	{ "no-system", no_argument, NULL, O_NOSYS },
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
@@ -83,6 +92,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		case 'o': o->output = optarg; break;
 		case O_FROM: o->from = optarg; break;
 		case O_SCAN: o->scan = optarg; break;
+		case O_CENSUS: o->census = optarg; break;
 		case O_NOSYS: o->no_system = true; break;
 		default:
 			/* cli_getopt said why */
@@ -97,6 +107,19 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		cli_error("--at, --data-dir and --no-system apply to an inventory; a plan.json was judged already "
 			"(re-run eku plan with them)");
 		return -1;
+	}
+	if (o->census != NULL && o->ics) {
+		cli_error("--census adds a section to the HTML page; the calendar has no place for it "
+			"(drop --format ics or --census)");
+		return -1;
+	}
+	if (o->census != NULL && o->from == NULL && optind == argc) {
+		if (o->common.at_given || o->common.data_dir != NULL || o->no_system) {
+			cli_error("--at, --data-dir and --no-system apply to an inventory; a census was counted "
+				"already (re-run eku census with them)");
+			return -1;
+		}
+		return 0; /* the census alone */
 	}
 	if (o->from == NULL && optind != argc - 1) {
 		cli_error("give one inventory file; example: eku report examples/expressway/inventory.yaml -o report.html");
@@ -119,8 +142,9 @@ static json_t *load_json(const char *path, const char *what)
 		cli_error("%s: cannot open: %s", path, strerror(e));
 	else if (doc == NULL)
 		cli_error("%s:%d:%d: %s: %s (expected %s)", path, je.line, je.column, what, je.text,
-			strcmp(what, "plan") == 0 ? "the output of 'eku plan --format json'" :
-			"the output of 'eku inspect --format json' or 'eku scan --format json'");
+			strcmp(what, "plan") == 0     ? "the output of 'eku plan --format json'"
+			: strcmp(what, "census") == 0 ? "the output of 'eku census --format json'"
+						      : "the output of 'eku inspect --format json' or 'eku scan --format json'");
 	return doc;
 }
 
@@ -183,7 +207,7 @@ static int write_out(const char *path, const char *text)
 int cmd_report(int argc, char **argv)
 {
 	struct report_opts o;
-	json_t *doc = NULL, *scan = NULL;
+	json_t *doc = NULL, *scan = NULL, *census = NULL;
 	char *text = NULL;
 	eku_error err = { 0 };
 	int rc = 2;
@@ -194,27 +218,40 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	if (o.from != NULL)
 		doc = load_json(o.from, "plan");
-	else
+	else if (o.input != NULL)
 		doc = plan_inventory(&o, &rc);
-	if (doc == NULL)
+	if (doc == NULL && o.input != NULL)
 		goto out;
-	rc = 2; /* a --scan file that is not what it should be */
+	rc = 2; /* a --scan or --census file that is not what it should be */
 	if (o.scan != NULL && (scan = load_json(o.scan, "scan results")) == NULL)
 		goto out;
 	if (scan != NULL && eku_report_check_scan(scan, &err) != 0) {
 		cli_error("%s: %s", o.scan, err.message);
 		goto out;
 	}
-	text = o.ics ? eku_ics_calendar(doc, (int64_t)time(NULL), &err) : eku_html_report(doc, scan, &err);
+	if (o.census != NULL && (census = load_json(o.census, "census")) == NULL)
+		goto out;
+	if (census != NULL && eku_report_check_census(census, &err) != 0) {
+		cli_error("%s: %s", o.census, err.message);
+		rc = err.code == EKU_E_NOMEM ? 3 : 2;
+		goto out;
+	}
+	if (o.ics) {
+		text = eku_ics_calendar(doc, (int64_t)time(NULL), &err);
+	} else {
+		const struct eku_html_inputs in = { .plan = doc, .scan = scan, .census = census };
+		text = eku_html_report_page(&in, &err);
+	}
 	if (text == NULL) {
 		/* Only a plan.json can be malformed: one we made is checked by tests. */
-		cli_error("%s: %s", o.from != NULL ? o.from : o.input, err.message);
+		cli_error("%s: %s", o.input != NULL ? o.input : o.census, err.message);
 		rc = err.code == EKU_E_NOMEM ? 3 : 2;
 		goto out;
 	}
 	rc = write_out(o.output, text) == 0 ? 0 : 3;
 out:
 	free(text);
+	json_decref(census);
 	json_decref(scan);
 	json_decref(doc);
 	return rc;

@@ -267,3 +267,120 @@ def test_help_has_an_example(eku_bin):
     assert r.returncode == 0 and "eku report examples/expressway/inventory.yaml -o report.html" in r.stdout
     r = report(eku_bin, "--format", "pdf", EXAMPLE)
     assert r.returncode == 2 and "--format pdf: use html or ics" in r.stderr
+
+
+# ---------------------------------------------------------------- --census
+
+LAB = EXAMPLE.parent / "lab"
+CENSUS_ARGS = ["--at", "2026-11-30", "--no-system", "--public-root", f"letsencrypt={LAB / 'fake-le-root.pem'}",
+               "--public-root", f"digicert={LAB / 'fake-digicert-root.pem'}", "--trust", LAB / "corp-root.pem",
+               EXAMPLE.parent / "certs"]
+
+
+@pytest.fixture(scope="module")
+def census_json(eku_bin, tmp_path_factory):
+    path = tmp_path_factory.mktemp("census") / "census.json"
+    r = run([eku_bin, "census", "--format", "json", *map(str, CENSUS_ARGS)])
+    assert r.returncode == 0, r.stderr
+    path.write_text(r.stdout)
+    return path
+
+
+@pytest.fixture(scope="module")
+def census_page(eku_bin, census_json):
+    out = census_json.parent / "census.html"
+    r = report(eku_bin, "--census", census_json, "-o", out)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def test_census_page_shows_the_census(eku_bin, census_json, census_page):
+    """Every number of the section is one of eku census's own: the cards are
+    its totals with the shares its text output prints, one line per issuer
+    sums that issuer's rows, the months are those of both histograms."""
+    doc = json.loads(census_json.read_text())
+    t = doc["totals"]
+    assert t["sunset"]["at_risk"] > 0 and t["sunset"]["broken"] > 0  # the example is not trivial
+    tree = parse_strict(census_page.read_text())
+    sec = [s for s in elements(tree, "section") if s.get("id") == "census"][0]
+    cards = {}
+    for li in sec.find(".//ul"):
+        label = text_of(li).split(str(int(li.find("b").text)))[0].strip()
+        cards[label] = (int(li.find("b").text), li.findall("span")[-1].text)
+    text = run([eku_bin, "census", *map(str, CENSUS_ARGS)]).stdout
+    for label, n in (("still carry clientAuth", t["clientauth"]), ("lose it at a renewal", t["sunset"]["at_risk"]),
+                     ("cannot act as TLS client", t["sunset"]["broken"]), ("sunset ok", t["sunset"]["ok"]),
+                     ("not affected", t["sunset"]["not_affected"]), ("issuer unknown", t["sunset"]["unknown"]),
+                     ("expired", t["expired"])):
+        got, share = cards[label]
+        assert got == n, label
+        # the same share as the text output's line for it
+        m = re.search(rf"^  {re.escape(label)}\s+{n}\s+([0-9.]+%)", text, re.M)
+        assert m and m.group(1) == share, (label, share, text)
+    by_issuer = {}
+    for row in doc["rows"]:
+        key = row["issuer"] + ("" if row["issuer_kind"] == "vendor" else " (issuer class)")
+        agg = by_issuer.setdefault(key, [0, 0, 0, 0, 0])
+        for i, v in enumerate((row["certificates"], row["clientauth"], row["sunset"]["at_risk"],
+                               row["sunset"]["broken"], row["expired"])):
+            agg[i] += v
+    tables = elements(sec, "table")
+    got = {text_of(tr[0]).strip(): [int(td.text) for td in tr[1:]] for tr in tables[0].find("tbody")}
+    assert got == by_issuer
+    months = [tr[0].text for tr in tables[1].find("tbody")]
+    assert months == sorted({m["month"] for m in doc["expiries"] + doc["clientauth_losses"]})
+    losses = doc["clientauth_losses"]
+    assert (f"The first renewals that drop clientAuth fall in {losses[0]['month']}" in text_of(sec))
+    assert len(tables[2].find("tbody")) == len(doc["rows"])
+
+
+@pytest.mark.parametrize("width,height", [(1280, 800), (390, 844)])
+def test_census_page_rendered(eku_bin, census_page, tmp_path, width, height):
+    chrome = chromium()
+    shot = artifacts(eku_bin) / f"census-{width}x{height}.png"
+    shot.unlink(missing_ok=True)
+    subprocess.run([chrome, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    f"--screenshot={shot}", f"--window-size={width},{height}", census_page.as_uri()],
+                   capture_output=True, text=True, timeout=120)
+    assert shot.exists() and shot.stat().st_size > 10000
+    scroll, client = measure(chrome, census_page, width, height, tmp_path)
+    assert scroll <= client == width, f"{scroll} px of content in a {client} px window"
+
+
+def test_census_with_a_plan(eku_bin, census_json, tmp_path):
+    out = tmp_path / "both.html"
+    r = report(eku_bin, EXAMPLE, "--census", census_json, "-o", out)
+    assert r.returncode == 0, r.stderr
+    text = out.read_text()
+    parse_strict(text)
+    assert text.index('id="summary"') < text.index('id="data"') < text.index('id="census"')
+
+
+def test_bad_census_json_is_refused(eku_bin, census_json, tmp_path):
+    """Named as every reader names it: the file, the field's path, the fix."""
+    bad = tmp_path / "census.json"
+    doc = json.loads(census_json.read_text())
+    doc["rows"].append(dict(doc["rows"][-1]))
+    bad.write_text(json.dumps(doc))
+    r = report(eku_bin, "--census", bad)
+    assert r.returncode == 2 and r.stdout == ""
+    n = len(doc["rows"]) - 1
+    assert f"{bad}: rows[{n}]: the same key (issuer, issue_month, eku_class) as rows[{n - 1}]" in r.stderr
+    doc = json.loads(census_json.read_text())
+    del doc["rows"][0]
+    bad.write_text(json.dumps(doc))
+    r = report(eku_bin, "--census", bad)
+    assert r.returncode == 2 and f"{bad}: rows: their counts do not add up to totals" in r.stderr
+    bad.write_text('{"schema": "eku/1",\n "rows": [}')
+    r = report(eku_bin, "--census", bad)
+    assert r.returncode == 2 and re.search(rf"{re.escape(str(bad))}:2:\d+: census: .*'eku census --format json'",
+                                           r.stderr), r.stderr
+    r = report(eku_bin, "--census", census_json.parent / "nope.json")
+    assert r.returncode == 2
+    assert r.stderr.splitlines()[0].endswith("nope.json: cannot open: No such file or directory")
+    r = report(eku_bin, "--format", "ics", "--census", census_json, EXAMPLE)
+    assert r.returncode == 2 and "--census adds a section to the HTML page" in r.stderr
+    r = report(eku_bin, "--at", "2027-01-01", "--census", census_json)
+    assert r.returncode == 2 and "a census was counted already (re-run eku census with them)" in r.stderr
+    r = report(eku_bin)
+    assert r.returncode == 2 and "give one inventory file" in r.stderr

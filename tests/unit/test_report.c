@@ -170,6 +170,216 @@ static void test_check_plan(void **state)
 	}
 }
 
+/* A census document as eku census writes it: two vendors' rows and one
+ * issuer class, both histograms. */
+static const char census_ok[] = "{\"schema\":\"eku/1\",\"kind\":\"census\",\"at\":\"2026-11-30T00:00:00Z\","
+	"\"totals\":{\"certificates\":5,\"clientauth\":4,\"loses_clientauth_at_renewal\":2,\"expired\":1,"
+	"\"sunset\":{\"not_affected\":1,\"ok\":0,\"at_risk\":2,\"broken\":2,\"unknown\":0},\"ca_certificates\":3},"
+	"\"rows\":["
+	"{\"issuer\":\"digicert\",\"issuer_kind\":\"vendor\",\"issue_month\":\"2026-06\",\"eku_class\":\"server_client\","
+	"\"certificates\":2,\"clientauth\":2,\"loses_clientauth_at_renewal\":2,\"expired\":0,"
+	"\"sunset\":{\"not_affected\":0,\"ok\":0,\"at_risk\":2,\"broken\":0,\"unknown\":0}},"
+	"{\"issuer\":\"letsencrypt\",\"issuer_kind\":\"vendor\",\"issue_month\":\"2026-10\",\"eku_class\":\"server_only\","
+	"\"certificates\":1,\"clientauth\":0,\"loses_clientauth_at_renewal\":0,\"expired\":0,"
+	"\"sunset\":{\"not_affected\":0,\"ok\":0,\"at_risk\":0,\"broken\":1,\"unknown\":0}},"
+	"{\"issuer\":\"letsencrypt\",\"issuer_kind\":\"vendor\",\"issue_month\":\"2026-10\",\"eku_class\":\"server_client\","
+	"\"certificates\":1,\"clientauth\":1,\"loses_clientauth_at_renewal\":0,\"expired\":1,"
+	"\"sunset\":{\"not_affected\":0,\"ok\":0,\"at_risk\":0,\"broken\":1,\"unknown\":0}},"
+	"{\"issuer\":\"private\",\"issuer_kind\":\"issuer_class\",\"issue_month\":\"2025-01\",\"eku_class\":\"none\","
+	"\"certificates\":1,\"clientauth\":1,\"loses_clientauth_at_renewal\":0,\"expired\":0,"
+	"\"sunset\":{\"not_affected\":1,\"ok\":0,\"at_risk\":0,\"broken\":0,\"unknown\":0}}],"
+	"\"expiries\":[{\"month\":\"2026-11\",\"certificates\":1},{\"month\":\"2027-03\",\"certificates\":4}],"
+	"\"clientauth_losses\":[{\"month\":\"2027-02\",\"certificates\":1},{\"month\":\"2027-05\",\"certificates\":1}],"
+	"\"errors\":[],\"warnings\":[]}";
+
+/* One change to census_ok (a JSON pointer-ish path and the new value as
+ * JSON; NULL value: remove the member). */
+struct census_edit {
+	const char *name, *array, *member; /* array: top-level array or NULL for the document; */
+	int index;                         /* its element, or -1 for the member of the document */
+	const char *sub, *value, *want;    /* sub: a member of member (e.g. sunset), or NULL */
+};
+
+static json_t *census_edited(const struct census_edit *e)
+{
+	json_t *doc = json_loads(census_ok, 0, NULL), *o;
+
+	assert_non_null(doc);
+	if (e->member == NULL)
+		return doc;
+	o = e->array != NULL ? (e->index >= 0 ? json_array_get(json_object_get(doc, e->array), (size_t)e->index)
+					      : json_object_get(doc, e->array))
+			     : doc;
+	assert_non_null(o);
+	if (e->sub != NULL)
+		o = json_object_get(o, e->sub);
+	assert_non_null(o);
+	if (e->value == NULL)
+		json_object_del(o, e->member);
+	else
+		json_object_set_new(o, e->member, json_loads(e->value, JSON_DECODE_ANY, NULL));
+	return doc;
+}
+
+static void test_check_census(void **state)
+{
+	static const struct census_edit cases[] = {
+		{ "the document as eku census writes it", NULL, NULL, -1, NULL, NULL, NULL },
+		{ "a plan, not a census", NULL, "kind", -1, NULL, "\"plan\"",
+		  "schema, kind: \"eku/1\", \"plan\" is not \"eku/1\", \"census\" (the output of 'eku census --format json')" },
+		{ "no totals", NULL, "totals", -1, NULL, NULL, "totals: missing" },
+		{ "at is no instant", NULL, "at", -1, NULL, "\"yesterday\"",
+		  "at: \"yesterday\" is not an instant (YYYY-MM-DDTHH:MM:SSZ)" },
+		{ "a negative count", "rows", "expired", 1, NULL, "-1", "rows[1].expired: expected an integer >= 0" },
+		{ "a count as a string", "totals", "ca_certificates", -1, NULL, "\"3\"",
+		  "totals.ca_certificates: expected an integer >= 0" },
+		{ "a verdict missing", "rows", "ok", 0, "sunset", NULL, "rows[0].sunset.ok: missing" },
+		{ "verdicts that do not add up", "rows", "broken", 0, "sunset", "1",
+		  "rows[0]: the counts contradict each other (certificates 2, sunset verdicts adding up to 3, "
+		  "clientauth 2, expired 0): every certificate has one verdict" },
+		{ "more clientAuth than certificates", "totals", "clientauth", -1, NULL, "6",
+		  "totals: the counts contradict each other (certificates 5, sunset verdicts adding up to 5, "
+		  "clientauth 6, expired 1): every certificate has one verdict" },
+		{ "losses that are not at_risk", "rows", "loses_clientauth_at_renewal", 0, NULL, "1",
+		  "rows[0].loses_clientauth_at_renewal: 1 differs from sunset.at_risk (2), which it equals" },
+		{ "an unknown EKU class", "rows", "eku_class", 0, NULL, "\"both\"",
+		  "rows[0].eku_class: expected one of none, server_only, client_only, server_client, any, other, got \"both\"" },
+		{ "an unknown issuer kind", "rows", "issuer_kind", 0, NULL, "\"ca\"",
+		  "rows[0].issuer_kind: expected vendor or issuer_class, got \"ca\"" },
+		{ "month 13", "rows", "issue_month", 0, NULL, "\"2026-13\"",
+		  "rows[0].issue_month: \"2026-13\" is not a month (YYYY-MM)" },
+		{ "a day, not a month", "expiries", "month", 0, NULL, "\"2026-11-01\"",
+		  "expiries[0].month: \"2026-11-01\" is not a month (YYYY-MM)" },
+		{ "the same key twice", "rows", "eku_class", 2, NULL, "\"server_only\"",
+		  "rows[2]: the same key (issuer, issue_month, eku_class) as rows[1]; eku census writes each key once, in order" },
+		{ "rows out of order", "rows", "issuer", 0, NULL, "\"zeta\"",
+		  "rows[1]: out of order after the key of (issuer, issue_month, eku_class) as rows[0]; eku census writes each key once, in order" },
+		{ "a month twice", "clientauth_losses", "month", 1, NULL, "\"2027-02\"",
+		  "clientauth_losses[1].month: the same month as clientauth_losses[0]; eku census writes each month once, ascending" },
+		{ "expiries that do not add up", "expiries", "certificates", 1, NULL, "3",
+		  "expiries: 4 certificates, totals.certificates says 5" },
+		{ "more losses than at_risk", "clientauth_losses", "certificates", 1, NULL, "2",
+		  "clientauth_losses: 3 certificates, more than the 2 of totals.sunset.at_risk" },
+		{ "no errors member", NULL, "errors", -1, NULL, NULL, "errors: missing" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		json_t *doc = census_edited(&cases[i]);
+		eku_error err = { 0 };
+		int rc = eku_report_check_census(doc, &err);
+		if (cases[i].want == NULL && rc != 0)
+			fail_msg("%s: refused: %s", cases[i].name, err.message);
+		if (cases[i].want != NULL && (rc == 0 || err.code != EKU_E_BAD_DATA || strcmp(err.message, cases[i].want) != 0))
+			fail_msg("%s: rc %d, message '%s', want '%s'", cases[i].name, rc, err.message, cases[i].want);
+		json_decref(doc);
+	}
+	/* A row gone (a document cut short): each row is consistent, the sum
+	 * is not. */
+	{
+		static const struct census_edit none = { 0 };
+		json_t *doc = census_edited(&none);
+		eku_error err = { 0 };
+		json_array_remove(json_object_get(doc, "rows"), 3);
+		assert_int_equal(eku_report_check_census(doc, &err), -1);
+		assert_string_equal(err.message, "rows: their counts do not add up to totals (certificates: 4 in the "
+			"rows, 5 in totals); a census document cut short or edited?");
+		json_decref(doc);
+	}
+}
+
+static void assert_has(const char *page, const char *want)
+{
+	if (strstr(page, want) == NULL)
+		fail_msg("the page lacks '%s'", want);
+}
+
+/* The section shows the document's numbers: the totals with their shares,
+ * one line per issuer with the sums of its rows, the months of both
+ * histograms merged, the first and last month of clientAuth losses, and
+ * every row; an issuer name is escaped like every other string. */
+static void test_census_section(void **state)
+{
+	json_t *doc = json_loads(census_ok, 0, NULL), *plan = json_loads(plan_ok, 0, NULL);
+	struct eku_html_inputs in = { .census = doc };
+	eku_error err = { 0 };
+	char *page;
+
+	(void)state;
+	assert_non_null(doc);
+	page = eku_html_report_page(&in, &err);
+	if (page == NULL)
+		fail_msg("%s", err.message);
+	assert_has(page, "<title>eku report: census</title>");
+	assert_has(page, "<strong>5</strong> certificates; 3 CA certificates were read and are not counted");
+	assert_has(page, "still carry clientAuth<b>4</b><span class=\"mut\">80.0%</span>");
+	assert_has(page, "<span class=\"sev sev-at_risk\">lose it at a renewal</span><b>2</b><span class=\"mut\">40.0%</span>");
+	assert_has(page, "expired<b>1</b><span class=\"mut\">20.0%</span>");
+	assert_has(page, "fall in <strong>2027-02</strong> (1 certificate), the last in <strong>2027-05</strong>.");
+	/* letsencrypt: two rows, one line */
+	assert_has(page, "<td data-h=\"issuer\">letsencrypt</td><td class=\"n\" data-h=\"certificates\">2</td>"
+		"<td class=\"n\" data-h=\"still carry clientAuth\">1</td><td class=\"n\" data-h=\"lose it at a renewal\">0</td>"
+		"<td class=\"n\" data-h=\"cannot act as TLS client\">2</td><td class=\"n\" data-h=\"expired\">1</td>");
+	assert_has(page, "private <span class=\"mut\">(issuer class)</span>");
+	/* months of both histograms, ascending, each once */
+	{
+		const char *months[] = { ">2026-11<", ">2027-02<", ">2027-03<", ">2027-05<" }, *p = strstr(page, "<h3>By month");
+		assert_non_null(p);
+		for (size_t i = 0; i < 4; i++) {
+			const char *q = strstr(p, months[i]);
+			if (q == NULL)
+				fail_msg("month %s missing or out of order", months[i]);
+			p = q + 1;
+		}
+	}
+	assert_has(page, "<rect class=\"exp\" width=\"100.0\" height=\"10\"/></svg> 4</td>");
+	assert_has(page, "<rect class=\"exp\" width=\"25.0\" height=\"10\"/></svg> 1</td>");
+	assert_has(page, "Every row: issuer &#215; issue month &#215; EKU class (4)");
+	assert_has(page, "docs/census.md");
+	assert_true(strstr(page, "id=\"summary\"") == NULL); /* no plan, no plan sections */
+	free(page);
+
+	/* A hostile issuer name, nothing lost, and no input read: no share
+	 * invented. */
+	json_object_set_new(json_array_get(json_object_get(doc, "rows"), 3), "issuer",
+		json_string("<script>x</script>\xe2\x80\xae"));
+	json_array_append_new(json_object_get(doc, "errors"), json_object());
+	json_array_clear(json_object_get(doc, "clientauth_losses"));
+	page = eku_html_report_page(&in, &err);
+	assert_non_null(page);
+	assert_has(page, "&lt;script&gt;x&lt;/script&gt;[U+202E] <span class=\"mut\">(issuer class)</span>");
+	assert_true(strstr(page, "<script>") == NULL);
+	assert_has(page, "eku census could not read 1 input: these numbers leave it out");
+	assert_has(page, "No certificate counted loses clientAuth at a projected renewal. 2 certificates at risk have no renewal month.");
+	free(page);
+	{
+		json_t *empty = json_loads("{\"schema\":\"eku/1\",\"kind\":\"census\",\"at\":\"2026-11-30T00:00:00Z\","
+			"\"totals\":{\"certificates\":0,\"clientauth\":0,\"loses_clientauth_at_renewal\":0,\"expired\":0,"
+			"\"sunset\":{\"not_affected\":0,\"ok\":0,\"at_risk\":0,\"broken\":0,\"unknown\":0},"
+			"\"ca_certificates\":0},\"rows\":[],\"expiries\":[],\"clientauth_losses\":[],\"errors\":[],"
+			"\"warnings\":[]}", 0, NULL);
+		in.census = empty;
+		page = eku_html_report_page(&in, &err);
+		assert_non_null(page);
+		assert_has(page, "still carry clientAuth<b>0</b><span class=\"mut\">&#8211;</span>");
+		assert_true(strstr(page, "By issuer") == NULL);
+		free(page);
+		json_decref(empty);
+	}
+	/* With a plan: the plan's sections, then the census; without either:
+	 * a usage error. */
+	in.census = doc;
+	in.plan = plan;
+	page = eku_html_report_page(&in, &err);
+	assert_non_null(page);
+	assert_true(strstr(page, "id=\"summary\"") != NULL && strstr(page, "id=\"census\"") > strstr(page, "id=\"data\""));
+	free(page);
+	in.plan = in.census = NULL;
+	assert_null(eku_html_report_page(&in, &err));
+	assert_int_equal(err.code, EKU_E_USAGE);
+	json_decref(plan);
+	json_decref(doc);
+}
+
 /* The same finding and action give the same UIDs whatever their dates and
  * wording: a re-export updates the events it made. */
 static void test_ics_stable_uids(void **state)
@@ -229,6 +439,8 @@ int main(void)
 		cmocka_unit_test(test_ics_fold),
 		cmocka_unit_test(test_html_escape),
 		cmocka_unit_test(test_check_plan),
+		cmocka_unit_test(test_check_census),
+		cmocka_unit_test(test_census_section),
 		cmocka_unit_test(test_ics_stable_uids),
 		cmocka_unit_test(test_ics_repeated_identity),
 	};

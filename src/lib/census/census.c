@@ -234,20 +234,27 @@ nomem:
 	return -1;
 }
 
-/* Output order: vendors first, then issuer classes; by group, month, class. */
+int census_key_cmp(const struct census_key *a, const struct census_key *b)
+{
+	int c;
+
+	if (a->vendor != b->vendor)
+		return a->vendor ? -1 : 1;
+	if ((c = strcmp(a->group, b->group)) != 0)
+		return c;
+	if (a->month != b->month)
+		return a->month < b->month ? -1 : 1;
+	return (int)a->eku_class - (int)b->eku_class;
+}
+
 static int row_cmp(const void *a, const void *b, void *arg)
 {
 	const struct census_row *rows = arg;
 	const struct census_row *x = &rows[*(const size_t *)a], *y = &rows[*(const size_t *)b];
-	int c;
+	const struct census_key kx = { x->group, x->vendor, x->month, x->eku_class },
+				ky = { y->group, y->vendor, y->month, y->eku_class };
 
-	if (x->vendor != y->vendor)
-		return x->vendor ? -1 : 1;
-	if ((c = strcmp(x->group, y->group)) != 0)
-		return c;
-	if (x->month != y->month)
-		return x->month < y->month ? -1 : 1;
-	return (int)x->eku_class - (int)y->eku_class;
+	return census_key_cmp(&kx, &ky);
 }
 
 size_t *census_sorted_rows(const eku_census *cen)

@@ -18,6 +18,18 @@ struct census_row {
 	struct eku_census_counts n;
 };
 
+/* A row's key, as the order of the writers sees it; also how eku report
+ * checks that a census document's rows come in that order. */
+struct census_key {
+	const char *group;
+	bool vendor;
+	int32_t month;
+	enum eku_eku_class eku_class;
+};
+/* The output order: vendors first, then issuer classes; by group (byte
+ * order), month, EKU class (enum order). <0, 0 (the same key), >0. */
+int census_key_cmp(const struct census_key *a, const struct census_key *b);
+
 /* A histogram over months: month -> count. */
 struct census_hist {
 	eku_hmap *index;          /* month (int32, native bytes) -> slot */

@@ -15,8 +15,7 @@ static int bad(eku_error *err, const char *path, const char *what)
 	return -1;
 }
 
-static int need(const json_t *o, const char *key, json_type type, bool nullable, const char *where,
-	eku_error *err)
+int rep_need(const json_t *o, const char *key, json_type type, bool nullable, const char *where, eku_error *err)
 {
 	static const char *const names[] = { "an object", "an array", "a string", "an integer", "a number",
 		"true or false", "true or false", "null" };
@@ -39,7 +38,7 @@ static int need_date(const json_t *o, const char *key, const char *where, eku_er
 	const char *s = json_string_value(json_object_get(o, key));
 	char path[256];
 
-	if (need(o, key, JSON_STRING, true, where, err) != 0)
+	if (rep_need(o, key, JSON_STRING, true, where, err) != 0)
 		return -1;
 	if (s != NULL && rep_day(o, key) == 0) {
 		snprintf(path, sizeof(path), "%s.%s", where, key);
@@ -57,9 +56,9 @@ static int check_finding(const json_t *f, const char *where, eku_error *err)
 
 	if (!json_is_object(f))
 		return bad(err, where, "expected an object");
-	if (need(f, "id", JSON_STRING, false, where, err) || need(f, "subject", JSON_STRING, false, where, err) ||
-	    need(f, "severity", JSON_STRING, false, where, err) || need(f, "reasons", JSON_ARRAY, false, where, err) ||
-	    need(f, "explanation", JSON_STRING, false, where, err) || need(f, "options", JSON_ARRAY, false, where, err) ||
+	if (rep_need(f, "id", JSON_STRING, false, where, err) || rep_need(f, "subject", JSON_STRING, false, where, err) ||
+	    rep_need(f, "severity", JSON_STRING, false, where, err) || rep_need(f, "reasons", JSON_ARRAY, false, where, err) ||
+	    rep_need(f, "explanation", JSON_STRING, false, where, err) || rep_need(f, "options", JSON_ARRAY, false, where, err) ||
 	    need_date(f, "breaks_on", where, err))
 		return -1;
 	s = rep_str(f, "severity");
@@ -92,24 +91,24 @@ static int check_action(const json_t *a, const char *where, eku_error *err)
 {
 	if (!json_is_object(a))
 		return bad(err, where, "expected an object");
-	return need(a, "action", JSON_STRING, false, where, err) ||
-		need(a, "finding_ids", JSON_ARRAY, false, where, err) || need_date(a, "by", where, err) ? -1 : 0;
+	return rep_need(a, "action", JSON_STRING, false, where, err) ||
+		rep_need(a, "finding_ids", JSON_ARRAY, false, where, err) || need_date(a, "by", where, err) ? -1 : 0;
 }
 
 static int check_cert(const json_t *c, const char *where, eku_error *err)
 {
 	if (!json_is_object(c))
 		return bad(err, where, "expected an object");
-	return need(c, "node", JSON_STRING, false, where, err) || need(c, "role", JSON_STRING, false, where, err) ||
+	return rep_need(c, "node", JSON_STRING, false, where, err) || rep_need(c, "role", JSON_STRING, false, where, err) ||
 		need_date(c, "not_before", where, err) || need_date(c, "not_after", where, err) ||
-		need(c, "renewals", JSON_ARRAY, false, where, err) ? -1 : 0;
+		rep_need(c, "renewals", JSON_ARRAY, false, where, err) ? -1 : 0;
 }
 
 static int check_rule(const json_t *r, const char *where, eku_error *err)
 {
 	if (!json_is_object(r))
 		return bad(err, where, "expected an object");
-	return need(r, "id", JSON_STRING, false, where, err) || need_date(r, "date", where, err) ? -1 : 0;
+	return rep_need(r, "id", JSON_STRING, false, where, err) || need_date(r, "date", where, err) ? -1 : 0;
 }
 
 int eku_report_check_plan(const json_t *doc, eku_error *err)
@@ -118,16 +117,16 @@ int eku_report_check_plan(const json_t *doc, eku_error *err)
 
 	if (!json_is_object(doc))
 		return bad(err, "(top level)", "expected an object: the output of 'eku plan --format json'");
-	if (need(doc, "schema", JSON_STRING, false, "", err) != 0)
+	if (rep_need(doc, "schema", JSON_STRING, false, "", err) != 0)
 		return -1;
 	if (strcmp(rep_str(doc, "schema"), "eku/1") != 0) {
 		eku_error_set(err, EKU_E_BAD_DATA, "schema: \"%.40s\" is not \"eku/1\" (an eku plan document)",
 			rep_str(doc, "schema"));
 		return -1;
 	}
-	if (need(doc, "at", JSON_STRING, false, "", err) || need(doc, "deployment", JSON_STRING, false, "", err) ||
-	    need(doc, "findings", JSON_ARRAY, false, "", err) || need(doc, "actions", JSON_ARRAY, false, "", err) ||
-	    need(doc, "summary", JSON_OBJECT, false, "", err) || need(doc, "data", JSON_OBJECT, false, "", err))
+	if (rep_need(doc, "at", JSON_STRING, false, "", err) || rep_need(doc, "deployment", JSON_STRING, false, "", err) ||
+	    rep_need(doc, "findings", JSON_ARRAY, false, "", err) || rep_need(doc, "actions", JSON_ARRAY, false, "", err) ||
+	    rep_need(doc, "summary", JSON_OBJECT, false, "", err) || rep_need(doc, "data", JSON_OBJECT, false, "", err))
 		return -1;
 	if (rep_day(doc, "at") == 0)
 		return bad(err, "at", "not a date (YYYY-MM-DDTHH:MM:SSZ)");
@@ -136,8 +135,8 @@ int eku_report_check_plan(const json_t *doc, eku_error *err)
 		return -1;
 	if (chart == NULL)
 		return 0;
-	if (need(doc, "chart", JSON_OBJECT, false, "", err) || need(chart, "certificates", JSON_ARRAY, false, "chart", err) ||
-	    need(chart, "rules", JSON_ARRAY, false, "chart", err))
+	if (rep_need(doc, "chart", JSON_OBJECT, false, "", err) || rep_need(chart, "certificates", JSON_ARRAY, false, "chart", err) ||
+	    rep_need(chart, "rules", JSON_ARRAY, false, "chart", err))
 		return -1;
 	return check_items(chart, "certificates", "chart.certificates", err, check_cert) ||
 		check_items(chart, "rules", "chart.rules", err, check_rule) ? -1 : 0;

@@ -1,7 +1,8 @@
 /* The HTML page of a plan document (docs/report.md): one file, no external
  * assets, no script, a Content-Security-Policy that allows only its own
  * stylesheet (by hash). Sections: summary, timeline, findings, actions by
- * date, data versions, certificates (with scan JSON). */
+ * date, data versions (with a plan), census (with census JSON), certificates
+ * (with scan JSON). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +23,8 @@ static int css_hash(char out[64])
 	return EVP_EncodeBlock((unsigned char *)out, md, (int)n) > 0 ? 0 : -1;
 }
 
-static void head(FILE *f, const json_t *doc, const char *hash)
+/* title: the deployment's name, or NULL for a page without a plan. */
+static void head(FILE *f, const char *title, const char *hash)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -30,7 +32,7 @@ static void head(FILE *f, const json_t *doc, const char *hash)
 		"content=\"default-src 'none'; style-src 'sha256-", f);
 	fputs(hash, f);
 	fputs("'; img-src data:; base-uri 'none'; form-action 'none'\">\n<title>eku report: ", f);
-	html_put(f, *rep_str(doc, "deployment") ? rep_str(doc, "deployment") : "deployment");
+	html_put(f, title != NULL ? title : "census");
 	fputs("</title>\n<style>", f);
 	fputs(report_css, f);
 	fputs("</style>\n</head>\n<body>\n", f);
@@ -260,31 +262,70 @@ static void data_versions(FILE *f, const json_t *doc)
 	fputs("</section>\n", f);
 }
 
-char *eku_html_report(const json_t *doc, const json_t *scan, eku_error *err)
+/* The heading of a page without a plan. */
+static void census_header(FILE *f)
 {
+	fputs("<header><h1>eku report: census</h1>\n<p class=\"mut\">Made by <code>eku report</code> from an "
+		"<code>eku census</code> document.</p></header>\n", f);
+}
+
+char *eku_html_report_page(const struct eku_html_inputs *in, eku_error *err)
+{
+	const json_t *doc = in->plan;
+	struct rep_census cen = { 0 };
 	char *out = NULL, hash[64];
 	size_t len = 0;
 	FILE *f = NULL;
 
-	if (eku_report_check_plan(doc, err) != 0 || (scan != NULL && eku_report_check_scan(scan, err) != 0))
+	if (doc == NULL && in->census == NULL) {
+		eku_error_set(err, EKU_E_USAGE, "a page needs a plan or a census document");
 		return NULL;
+	}
+	if ((doc != NULL && eku_report_check_plan(doc, err) != 0) ||
+	    (in->scan != NULL && eku_report_check_scan(in->scan, err) != 0) ||
+	    (in->census != NULL && rep_census_read(in->census, &cen, err) != 0))
+		goto out;
 	if (css_hash(hash) != 0 || (f = open_memstream(&out, &len)) == NULL)
 		goto nomem;
-	head(f, doc, hash);
-	summary(f, doc);
-	timeline(f, doc);
-	findings(f, doc);
-	actions(f, doc);
-	data_versions(f, doc);
-	if (scan != NULL)
-		html_certificates(f, scan);
-	fputs("<footer><p class=\"mut\">Made by eku; the chart's encoding is described in docs/report.md."
-		"</p></footer>\n</body>\n</html>\n", f);
-	if (fclose(f) != 0)
+	head(f, doc == NULL ? NULL : *rep_str(doc, "deployment") ? rep_str(doc, "deployment") : "deployment", hash);
+	if (doc != NULL) {
+		summary(f, doc);
+		timeline(f, doc);
+		findings(f, doc);
+		actions(f, doc);
+		data_versions(f, doc);
+	} else {
+		census_header(f);
+	}
+	if (in->census != NULL)
+		html_census(f, &cen);
+	if (in->scan != NULL)
+		html_certificates(f, in->scan);
+	fputs(doc != NULL ? "<footer><p class=\"mut\">Made by eku; the chart's encoding is described in "
+			    "docs/report.md.</p></footer>\n</body>\n</html>\n"
+			  : "<footer><p class=\"mut\">Made by eku; what each number counts is described in "
+			    "docs/census.md.</p></footer>\n</body>\n</html>\n", f);
+	if (fclose(f) != 0) {
+		f = NULL;
 		goto nomem;
+	}
+	rep_census_clear(&cen);
 	return out;
 nomem:
-	free(out);
 	eku_error_set(err, EKU_E_NOMEM, "out of memory");
+out:
+	free(out);
+	rep_census_clear(&cen);
 	return NULL;
+}
+
+char *eku_html_report(const json_t *doc, const json_t *scan, eku_error *err)
+{
+	const struct eku_html_inputs in = { .plan = doc, .scan = scan };
+
+	/* NULL is refused as every non-plan is (eku_html_report_page would take it for "no
+	 * plan" and ask for a census). */
+	if (eku_report_check_plan(doc, err) != 0)
+		return NULL;
+	return eku_html_report_page(&in, err);
 }

@@ -1,6 +1,5 @@
 /* eku report: a plan (and the numbers of a census) as one self-contained HTML
  * page with a timeline, or a plan as an iCalendar file (docs/report.md). */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +7,7 @@
 #include <time.h>
 
 #include <eku/calendar.h>
+#include <eku/cert.h>
 #include <eku/html_report.h>
 #include <eku/plan.h>
 
@@ -108,6 +108,16 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 			"(re-run eku plan with them)");
 		return -1;
 	}
+	{
+		const char *in[] = { o->from, o->scan, o->census };
+		int stdin_uses = 0;
+		for (size_t i = 0; i < 3; i++)
+			stdin_uses += in[i] != NULL && strcmp(in[i], "-") == 0;
+		if (stdin_uses > 1) {
+			cli_error("standard input ('-') can be read once: give the other documents as files");
+			return -1;
+		}
+	}
 	if (o->census != NULL && o->ics) {
 		cli_error("--census adds a section to the HTML page; the calendar has no place for it "
 			"(drop --format ics or --census)");
@@ -129,22 +139,31 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 	return 0;
 }
 
-/* A JSON input; the message names the file, line and column. */
+/* Inputs larger than this are refused unread: an inspect document of a
+ * million certificates is well under it. */
+#define JSON_MAX_BYTES (1024u * 1024 * 1024)
+
+/* A JSON input ("-": standard input); the message names the file, line and
+ * column. Read by eku_read_file, as every other input: a FIFO nobody writes
+ * to is reported, not waited for, and the size is capped. */
 static json_t *load_json(const char *path, const char *what)
 {
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	eku_error err = { 0 };
 	json_error_t je;
-	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	int e = errno;
+	json_t *doc = NULL;
 
-	/* jansson's text repeats the path, at position -1:-1: say it as every
-	 * other reader does. */
-	if (doc == NULL && json_error_code(&je) == json_error_cannot_open_file)
-		cli_error("%s: cannot open: %s", path, strerror(e));
-	else if (doc == NULL)
+	if (eku_read_file(path, JSON_MAX_BYTES, &buf, &len, &err) != 0) {
+		cli_error("%s: %s", path, err.message);
+		return NULL;
+	}
+	if ((doc = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
 		cli_error("%s:%d:%d: %s: %s (expected %s)", path, je.line, je.column, what, je.text,
 			strcmp(what, "plan") == 0     ? "the output of 'eku plan --format json'"
 			: strcmp(what, "census") == 0 ? "the output of 'eku census --format json'"
 						      : "the output of 'eku inspect --format json' or 'eku scan --format json'");
+	free(buf);
 	return doc;
 }
 

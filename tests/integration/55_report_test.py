@@ -384,3 +384,20 @@ def test_bad_census_json_is_refused(eku_bin, census_json, tmp_path):
     assert r.returncode == 2 and "a census was counted already (re-run eku census with them)" in r.stderr
     r = report(eku_bin)
     assert r.returncode == 2 and "give one inventory file" in r.stderr
+
+
+def test_json_inputs_are_read_like_every_input(eku_bin, census_json, tmp_path):
+    """--from, --scan and --census: a FIFO nobody writes to is reported, not
+    waited for; a directory is named; '-' reads standard input, once."""
+    import os
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for args in (["--from", fifo], ["--census", fifo], ["--scan", fifo, EXAMPLE]):
+        r = report(eku_bin, *args)
+        assert r.returncode == 2 and f"{fifo}: a FIFO nobody wrote to" in r.stderr, (args, r.stderr)
+    r = report(eku_bin, "--census", tmp_path)
+    assert r.returncode == 2 and f"{tmp_path}: cannot read: Is a directory" in r.stderr
+    r = run([eku_bin, "report", "--census", "-"], input=census_json.read_text())
+    assert r.returncode == 0 and 'id="census"' in r.stdout, r.stderr
+    r = report(eku_bin, "--census", "-", "--from", "-")
+    assert r.returncode == 2 and "standard input ('-') can be read once" in r.stderr

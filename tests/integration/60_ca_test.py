@@ -122,6 +122,18 @@ def test_csr_and_for_cert_keep_the_key(eku_bin, ca, tmp_path):
     assert "expc1.example.com" in subj and "DNS:expc1.example.com" in subj
 
 
+
+def test_input_fifo_is_reported_not_waited_for(eku_bin, ca, tmp_path):
+    """--csr and --for-cert are read as every input is: a FIFO nobody writes
+    to is named, not waited for (OpenSSL's file BIO blocked in open)."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for args in (["--profile", "client", "--csr", fifo],
+                 ["--profile", "expressway-client", "--for-cert", fifo, "--key", fifo]):
+        r = run([eku_bin, "ca", "issue", "--ca", str(ca), *map(str, args)])
+        assert r.returncode == 2, r.stderr
+        assert f"{fifo}: cannot read the " in r.stderr and "a FIFO nobody wrote to" in r.stderr, r.stderr
+
 # ---- nginx and eku verify, before and after revocation --------------------------------
 
 def nginx(tmp_path, ca, server, crl=None):

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/bio.h>
 #include <openssl/rand.h>
 
 #include <eku/cert.h>
@@ -142,6 +144,26 @@ int ca_sync_dir(const char *dir, const char *rel, eku_error *err)
 int ca_read_all(const char *path, size_t max, uint8_t **buf, size_t *len, eku_error *err)
 {
 	return eku_read_file(path, max, buf, len, err);
+}
+
+BIO *ca_read_bio(const char *path, size_t max, const char *what, uint8_t **buf, eku_error *err)
+{
+	eku_error rerr = { 0 };
+	size_t len = 0;
+	BIO *b;
+
+	*buf = NULL;
+	if (ca_read_all(path, max, buf, &len, &rerr) != 0) {
+		eku_error_set(err, rerr.code, "%s: cannot read %s: %s", path, what, rerr.message);
+		return NULL;
+	}
+	if (len > INT_MAX || (b = BIO_new_mem_buf(*buf, (int)len)) == NULL) {
+		eku_error_set(err, EKU_E_NOMEM, "out of memory");
+		free(*buf);
+		*buf = NULL;
+		return NULL;
+	}
+	return b;
 }
 
 int ca_lock(const char *dir, bool exclusive, eku_error *err)

@@ -173,16 +173,18 @@ int ca_san_check_constraints(const GENERAL_NAMES *gens, const eku_strv *permit, 
 	return 0;
 }
 
+/* A CSR is a few KiB; anything past this is not one. */
+#define CSR_MAX_BYTES (1u << 20)
+
 X509_REQ *ca_csr_load(const char *path, eku_error *err)
 {
-	BIO *b = BIO_new_file(path, "r");
+	uint8_t *buf = NULL;
+	BIO *b = ca_read_bio(path, CSR_MAX_BYTES, "the CSR", &buf, err);
 	X509_REQ *req = NULL;
 	EVP_PKEY *pk;
 
-	if (b == NULL) {
-		eku_error_set(err, EKU_E_IO, "%s: cannot open the CSR", path);
+	if (b == NULL)
 		goto out;
-	}
 	if ((req = PEM_read_bio_X509_REQ(b, NULL, NULL, NULL)) == NULL) {
 		eku_error_set(err, EKU_E_BAD_PEM, "%s: not a PEM certificate request (CSR)", path);
 		goto out;
@@ -199,6 +201,7 @@ X509_REQ *ca_csr_load(const char *path, eku_error *err)
 out:
 	ERR_clear_error();
 	BIO_free(b);
+	free(buf);
 	return req;
 }
 

@@ -58,6 +58,11 @@ int ca_lock(const char *dir, bool exclusive, eku_error *err) __attribute__((warn
 void ca_unlock(int fd);
 int ca_read_all(const char *path, size_t max, uint8_t **buf, size_t *len, eku_error *err)
 	__attribute__((warn_unused_result));
+/* A memory BIO over the bytes of path (read by ca_read_all: a FIFO nobody
+ * writes to is reported, not waited for; at most max bytes), for OpenSSL's
+ * PEM readers. *buf holds the bytes: free it after BIO_free. NULL with err
+ * set to "PATH: cannot read WHAT: why". */
+BIO *ca_read_bio(const char *path, size_t max, const char *what, uint8_t **buf, eku_error *err);
 
 /* ca_db.c */
 int ca_db_open(const char *path, bool create, sqlite3 **out, eku_error *err)

@@ -139,20 +139,23 @@ out:
 	return x;
 }
 
+/* A certificate file (a chain or bundle at most): larger is not one. */
+#define CERT_MAX_BYTES (16u << 20)
+
 X509 *ca_cert_load(const char *path, eku_error *err)
 {
-	BIO *b = BIO_new_file(path, "r");
+	uint8_t *buf = NULL;
+	BIO *b = ca_read_bio(path, CERT_MAX_BYTES, "the certificate", &buf, err);
 	X509 *x = NULL;
 
-	if (b == NULL) {
-		eku_error_set(err, EKU_E_IO, "%s: cannot open", path);
+	if (b == NULL)
 		goto out;
-	}
 	if ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) == NULL)
 		eku_error_set(err, EKU_E_NO_CERT, "%s: no PEM certificate", path);
 out:
 	ERR_clear_error();
 	BIO_free(b);
+	free(buf);
 	return x;
 }
 

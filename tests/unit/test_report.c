@@ -273,6 +273,18 @@ static void test_check_census(void **state)
 			fail_msg("%s: rc %d, message '%s', want '%s'", cases[i].name, rc, err.message, cases[i].want);
 		json_decref(doc);
 	}
+	/* Verdicts whose sum wraps around 2^64 to the row's certificates. */
+	{
+		static const struct census_edit none = { 0 };
+		json_t *doc = census_edited(&none), *sun = json_object_get(json_array_get(json_object_get(doc, "rows"), 1), "sunset");
+		eku_error err = { 0 };
+		json_object_set_new(sun, "not_affected", json_integer(INT64_MAX));
+		json_object_set_new(sun, "ok", json_integer(INT64_MAX));
+		json_object_set_new(sun, "broken", json_integer(3)); /* 2^64 - 2 + 3 = 1 */
+		assert_int_equal(eku_report_check_census(doc, &err), -1);
+		assert_string_equal(err.message, "rows[1].sunset: the verdicts add up to more than 2^64");
+		json_decref(doc);
+	}
 	/* A row gone (a document cut short): each row is consistent, the sum
 	 * is not. */
 	{

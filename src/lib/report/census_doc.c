@@ -49,8 +49,16 @@ static int counts(const json_t *o, const char *where, struct eku_census_counts *
 		if (count(sun, eku_sunset_verdict_name((enum eku_sunset_verdict)v), path, &n->verdict[v], err) != 0)
 			return -1;
 	uint64_t judged = 0;
-	for (int v = 0; v < EKU_CENSUS_VERDICTS; v++)
-		judged += n->verdict[v]; /* each at most INT64_MAX: no wrap in five */
+	bool wrapped = false;
+	for (int v = 0; v < EKU_CENSUS_VERDICTS; v++) {
+		wrapped |= judged + n->verdict[v] < judged;
+		judged += n->verdict[v];
+	}
+	if (wrapped) {
+		eku_error_set(err, EKU_E_BAD_DATA, "%s.sunset: the verdicts add up to more than 2^64",
+			*where ? where : "(top level)");
+		return -1;
+	}
 	if (judged != n->certificates || n->clientauth > n->certificates || n->expired > n->certificates) {
 		eku_error_set(err, EKU_E_BAD_DATA, "%s: the counts contradict each other (certificates %" PRIu64
 			", sunset verdicts adding up to %" PRIu64 ", clientauth %" PRIu64 ", expired %" PRIu64

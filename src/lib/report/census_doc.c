@@ -160,11 +160,28 @@ static int rows(const json_t *doc, struct rep_census *c, eku_error *err)
 			sum.verdict[k] += r->n.verdict[k];
 		c->n_rows++;
 	}
-	if (memcmp(&sum, &c->totals, sizeof(sum)) != 0) {
-		eku_error_set(err, EKU_E_BAD_DATA, "rows: their counts do not add up to totals (certificates: %" PRIu64
-			" in the rows, %" PRIu64 " in totals); a census document cut short or edited?", sum.certificates,
-			c->totals.certificates);
-		return -1;
+	{
+		/* The first counter that differs, by its name in the document. */
+		const struct {
+			const char *name;
+			uint64_t rows, totals;
+		} k[] = {
+			{ "certificates", sum.certificates, c->totals.certificates },
+			{ "clientauth", sum.clientauth, c->totals.clientauth },
+			{ "expired", sum.expired, c->totals.expired },
+			{ "sunset.not_affected", sum.verdict[EKU_SUNSET_NOT_AFFECTED], c->totals.verdict[EKU_SUNSET_NOT_AFFECTED] },
+			{ "sunset.ok", sum.verdict[EKU_SUNSET_OK], c->totals.verdict[EKU_SUNSET_OK] },
+			{ "sunset.at_risk", sum.verdict[EKU_SUNSET_AT_RISK], c->totals.verdict[EKU_SUNSET_AT_RISK] },
+			{ "sunset.broken", sum.verdict[EKU_SUNSET_BROKEN], c->totals.verdict[EKU_SUNSET_BROKEN] },
+			{ "sunset.unknown", sum.verdict[EKU_SUNSET_UNKNOWN], c->totals.verdict[EKU_SUNSET_UNKNOWN] },
+		};
+		for (size_t f = 0; f < sizeof(k) / sizeof(k[0]); f++)
+			if (k[f].rows != k[f].totals) {
+				eku_error_set(err, EKU_E_BAD_DATA, "rows: their %s add up to %" PRIu64 ", totals.%s says %"
+					PRIu64 "; a census document cut short or edited?", k[f].name, k[f].rows, k[f].name,
+					k[f].totals);
+				return -1;
+			}
 	}
 	return 0;
 nomem:

@@ -479,6 +479,7 @@ int census_run(const struct census_run_opts *o, eku_trust *t, const eku_timeline
 	eku_loader *walker = eku_loader_new();
 	int rc = -1;
 
+	cli_bulk_memory();
 	if (walker == NULL || eku_loader_set_extensions(walker, o->ext) != 0 || workers_new(&r) != 0 ||
 	    (s.pool = eku_pool_new(o->jobs, 0, work, done, &r)) == NULL) {
 		cli_error("out of memory");

@@ -507,6 +507,7 @@ int inspect_run(const struct inspect_run_opts *o, char **inputs, int n_inputs, e
 	bool stream = o->format == FMT_JSONL || o->format == FMT_CSV;
 	int rc = 3;
 
+	cli_bulk_memory();
 	r.pal = cli_palette(cli_use_color(o->color, stdout));
 	if (new_workers(&r) != 0 || (r.held = eku_certlist_new()) == NULL) {
 		cli_error("out of memory");

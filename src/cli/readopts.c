@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <eku/cert.h>
 #include <eku/pool.h>
@@ -79,6 +82,17 @@ void cli_print_load_diag(const struct eku_diag *d)
 		say("%s:%d: %s%s", d->source, d->line, d->message, hint);
 	else
 		say("%s: %s%s", d->source, d->message, hint);
+}
+
+void cli_bulk_memory(void)
+{
+#ifdef __GLIBC__
+	/* Thresholds fixed (glibc adjusts them on its own otherwise): blocks
+	 * under 32 MiB come from the heap, which is trimmed only when 64 MiB
+	 * are free at its top. Failure leaves glibc's defaults: slower only. */
+	(void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	(void)mallopt(M_TRIM_THRESHOLD, 64 << 20);
+#endif
 }
 
 enum cli_read_as cli_read_as(const char *file)

@@ -157,7 +157,7 @@ static struct census_row *row_get(eku_census *cen, bool vendor, enum eku_eku_cla
 	return r;
 }
 
-static void counts_add(struct eku_census_counts *dst, const struct eku_census_counts *src)
+void census_counts_add(struct eku_census_counts *dst, const struct eku_census_counts *src)
 {
 	dst->certificates += src->certificates;
 	dst->clientauth += src->clientauth;
@@ -193,8 +193,8 @@ int eku_census_add(eku_census *cen, const struct eku_facts *f, const struct eku_
 	if (v == EKU_SUNSET_AT_RISK && sun->breaks_on != 0 &&
 	    hist_add(&cen->losses, census_month(sun->breaks_on), 1) != 0)
 		goto out;
-	counts_add(&r->n, &one);
-	counts_add(&cen->totals.all, &one);
+	census_counts_add(&r->n, &one);
+	census_counts_add(&cen->totals.all, &one);
 	rc = 0;
 out:
 	if (rc != 0)
@@ -222,11 +222,11 @@ int eku_census_merge(eku_census *dst, const eku_census *src)
 
 		if (d == NULL)
 			goto nomem;
-		counts_add(&d->n, &s->n);
+		census_counts_add(&d->n, &s->n);
 	}
 	if (hist_merge(&dst->expiries, &src->expiries) != 0 || hist_merge(&dst->losses, &src->losses) != 0)
 		goto nomem;
-	counts_add(&dst->totals.all, &src->totals.all);
+	census_counts_add(&dst->totals.all, &src->totals.all);
 	dst->totals.ca_certificates += src->totals.ca_certificates;
 	return 0;
 nomem:

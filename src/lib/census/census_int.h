@@ -49,6 +49,9 @@ struct eku_census {
 	struct eku_census_totals totals;
 };
 
+/* dst += src, counter by counter. */
+void census_counts_add(struct eku_census_counts *dst, const struct eku_census_counts *src);
+
 /* year * 12 + month - 1 of t in UTC. */
 int32_t census_month(int64_t t);
 /* "YYYY-MM" into buf (at least 16 bytes). */

@@ -12,9 +12,12 @@
 
 #include "report_int.h"
 
+/* "YYYY-MM", as eku census writes it. */
 static void month_put(FILE *f, int32_t month)
 {
-	fprintf(f, "%04d-%02d", (int)(month / 12), (int)(month % 12) + 1);
+	char m[16];
+
+	fputs(census_month_str(month, m, sizeof(m)), f);
 }
 
 static void share(FILE *f, uint64_t n, uint64_t of)
@@ -109,13 +112,8 @@ static void by_issuer(FILE *f, const struct rep_census *c)
 		struct eku_census_counts n = { 0 };
 		for (j = i; j < c->n_rows && c->rows[j].key.vendor == c->rows[i].key.vendor &&
 			    strcmp(c->rows[j].key.group, c->rows[i].key.group) == 0;
-			j++) {
-			n.certificates += c->rows[j].n.certificates;
-			n.clientauth += c->rows[j].n.clientauth;
-			n.expired += c->rows[j].n.expired;
-			n.verdict[EKU_SUNSET_AT_RISK] += c->rows[j].n.verdict[EKU_SUNSET_AT_RISK];
-			n.verdict[EKU_SUNSET_BROKEN] += c->rows[j].n.verdict[EKU_SUNSET_BROKEN];
-		}
+			j++)
+			census_counts_add(&n, &c->rows[j].n);
 		fputs("<tr>", f);
 		issuer_cell(f, &c->rows[i]);
 		num(f, "certificates", n.certificates);

@@ -153,11 +153,7 @@ static int rows(const json_t *doc, struct rep_census *c, eku_error *err)
 			eku_error_set(err, EKU_E_BAD_DATA, "%s.certificates: the rows add up to more than 2^64", where);
 			return -1;
 		}
-		sum.certificates += r->n.certificates;
-		sum.clientauth += r->n.clientauth;
-		sum.expired += r->n.expired;
-		for (int k = 0; k < EKU_CENSUS_VERDICTS; k++)
-			sum.verdict[k] += r->n.verdict[k];
+		census_counts_add(&sum, &r->n); /* the other counters are at most certificates */
 		c->n_rows++;
 	}
 	{
@@ -265,7 +261,6 @@ int rep_census_read(const json_t *doc, struct rep_census *c, eku_error *err)
 	if (counts(t, "totals", &c->totals, err) != 0 || count(t, "ca_certificates", "totals", &c->ca, err) != 0)
 		return -1;
 	c->n_errors = json_array_size(json_object_get(doc, "errors"));
-	c->n_warnings = json_array_size(json_object_get(doc, "warnings"));
 	if (rows(doc, c, err) != 0 ||
 	    histogram(doc, "expiries", &c->expiries, &c->n_expiries, &expiries, err) != 0 ||
 	    histogram(doc, "clientauth_losses", &c->losses, &c->n_losses, &losses, err) != 0)

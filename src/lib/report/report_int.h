@@ -55,7 +55,7 @@ struct rep_census {
 	size_t n_rows;
 	struct rep_census_month *expiries, *losses;
 	size_t n_expiries, n_losses;
-	size_t n_errors, n_warnings; /* inputs eku census could not read; its warnings */
+	size_t n_errors; /* inputs eku census could not read */
 };
 /* Reads and checks doc (the rules are in census_doc.c). 0, or -1 with err
  * naming the field as a path. Call rep_census_clear after either. */

@@ -226,7 +226,9 @@ static void test_check_census(void **state)
 	static const struct census_edit cases[] = {
 		{ "the document as eku census writes it", NULL, NULL, -1, NULL, NULL, NULL },
 		{ "a plan, not a census", NULL, "kind", -1, NULL, "\"plan\"",
-		  "schema, kind: \"eku/1\", \"plan\" is not \"eku/1\", \"census\" (the output of 'eku census --format json')" },
+		  "schema, kind: \"eku/1\", \"plan\" is not \"eku/1\", \"census\": give the output of 'eku census --format json'" },
+		{ "a plan document (no kind)", NULL, "kind", -1, NULL, NULL,
+		  "schema, kind: \"eku/1\", missing is not \"eku/1\", \"census\": give the output of 'eku census --format json'" },
 		{ "no totals", NULL, "totals", -1, NULL, NULL, "totals: missing" },
 		{ "at is no instant", NULL, "at", -1, NULL, "\"yesterday\"",
 		  "at: \"yesterday\" is not an instant (YYYY-MM-DDTHH:MM:SSZ)" },

@@ -226,6 +226,15 @@ static int histogram(const json_t *doc, const char *key, struct rep_census_month
 	return 0;
 }
 
+/* A string member quoted for a message, or "missing". */
+static const char *shown(const json_t *o, const char *key, char *buf, size_t len)
+{
+	if (!json_is_string(json_object_get(o, key)))
+		return json_object_get(o, key) == NULL ? "missing" : "not a string";
+	snprintf(buf, len, "\"%.40s\"", rep_str(o, key));
+	return buf;
+}
+
 int rep_census_read(const json_t *doc, struct rep_census *c, eku_error *err)
 {
 	const json_t *t;
@@ -238,12 +247,13 @@ int rep_census_read(const json_t *doc, struct rep_census *c, eku_error *err)
 			"--format json'");
 		return -1;
 	}
-	if (rep_need(doc, "schema", JSON_STRING, false, "", err) != 0 ||
-	    rep_need(doc, "kind", JSON_STRING, false, "", err) != 0)
-		return -1;
+	/* Another eku document (a plan, inspect output) is the likely mistake:
+	 * say which one is wanted, whatever is missing. */
 	if (strcmp(rep_str(doc, "schema"), "eku/1") != 0 || strcmp(rep_str(doc, "kind"), "census") != 0) {
-		eku_error_set(err, EKU_E_BAD_DATA, "schema, kind: \"%.40s\", \"%.40s\" is not \"eku/1\", \"census\" "
-			"(the output of 'eku census --format json')", rep_str(doc, "schema"), rep_str(doc, "kind"));
+		char schema[48], kind[48];
+		eku_error_set(err, EKU_E_BAD_DATA, "schema, kind: %s, %s is not \"eku/1\", \"census\": give the "
+			"output of 'eku census --format json'", shown(doc, "schema", schema, sizeof(schema)),
+			shown(doc, "kind", kind, sizeof(kind)));
 		return -1;
 	}
 	if (rep_need(doc, "at", JSON_STRING, false, "", err) != 0 ||
